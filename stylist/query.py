@@ -1,0 +1,441 @@
+"""Search filters and the deterministic constraint parser.
+
+Constraints a shopper states explicitly ("under 2000", "for women", "in navy",
+"size M", "for a wedding") are read from text by rules, never by a language
+model, so they hold whatever the model does. The same :class:`Filters` object
+renders the Chroma ``where`` clause and checks results in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from stylist.catalog import GENDERS, SEASONS
+
+
+class Filters(BaseModel):
+    """Hard constraints on catalog items. Empty fields do not constrain."""
+
+    gender: list[str] | None = Field(default=None, description="Allowed genders: Men, Women, Unisex, Boys, Girls.")
+    category: list[str] | None = Field(default=None, description="Allowed top categories, e.g. Apparel, Footwear.")
+    subcategory: list[str] | None = Field(default=None, description="Allowed subcategories, e.g. Topwear, Bags.")
+    article_type: list[str] | None = Field(default=None, description="Allowed article types, e.g. Tshirts, Kurtas.")
+    colour: list[str] | None = Field(default=None, description="Allowed base colours, e.g. Black, Navy Blue.")
+    exclude_colour: list[str] | None = Field(default=None, description="Colours the shopper does not want.")
+    season: list[str] | None = Field(default=None, description="Allowed seasons: Summer, Fall, Winter, Spring.")
+    usage: list[str] | None = Field(default=None, description="Allowed occasions, e.g. Casual, Formal, Ethnic.")
+    price_min: float | None = Field(default=None, description="Lowest price, in the shop currency.")
+    price_max: float | None = Field(default=None, description="Highest price, in the shop currency.")
+    size: str | None = Field(default=None, description="A size that must be in stock, e.g. M, 32, 8.")
+    exclude_ids: list[str] | None = Field(default=None, description="Product ids to leave out.")
+
+    def is_empty(self) -> bool:
+        return not any(v not in (None, []) for v in self.model_dump().values())
+
+    def active(self) -> dict[str, Any]:
+        """The constraining fields only."""
+        return {k: v for k, v in self.model_dump().items() if v not in (None, [])}
+
+    def merged(self, other: Filters | None) -> Filters:
+        """These filters with ``other``'s set fields taking precedence."""
+        if other is None:
+            return self
+        return self.model_copy(update=other.active())
+
+    def without(self, *names: str) -> Filters:
+        return self.model_copy(update={n: None for n in names})
+
+    def where(self) -> dict[str, Any] | None:
+        """The Chroma metadata filter for these constraints."""
+        from vectorstore.ingest import size_key
+
+        clauses: list[dict[str, Any]] = []
+        for name in ("gender", "category", "subcategory", "article_type", "colour", "season", "usage"):
+            values = getattr(self, name)
+            if values:
+                clauses.append({name: {"$in": list(values)}})
+        if self.exclude_colour:
+            clauses.append({"colour": {"$nin": list(self.exclude_colour)}})
+        if self.price_min is not None:
+            clauses.append({"price": {"$gte": float(self.price_min)}})
+        if self.price_max is not None:
+            clauses.append({"price": {"$lte": float(self.price_max)}})
+        if self.size:
+            clauses.append({size_key(self.size): {"$eq": True}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def violations(self, item: Mapping[str, Any]) -> list[str]:
+        """The constraints ``item`` (a metadata mapping) breaks; empty when it satisfies all."""
+        from vectorstore.ingest import size_key
+
+        broken = []
+        for name in ("gender", "category", "subcategory", "article_type", "colour", "season", "usage"):
+            values = getattr(self, name)
+            if values and item.get(name) not in values:
+                broken.append(name)
+        if self.exclude_colour and item.get("colour") in self.exclude_colour:
+            broken.append("exclude_colour")
+        price = item.get("price")
+        if self.price_min is not None and (price is None or float(price) < self.price_min):
+            broken.append("price_min")
+        if self.price_max is not None and (price is None or float(price) > self.price_max):
+            broken.append("price_max")
+        if self.size and item.get(size_key(self.size)) is not True:
+            broken.append("size")
+        if self.exclude_ids and str(item.get("id")) in self.exclude_ids:
+            broken.append("exclude_ids")
+        return broken
+
+
+@dataclass
+class ParsedQuery:
+    """What the parser read from a request."""
+
+    text: str
+    filters: Filters
+    residual: str
+    notes: list[str] = field(default_factory=list)
+
+
+# --- vocabulary ------------------------------------------------------------------
+
+_GENDER_WORDS: dict[str, list[str]] = {
+    "Women": ["women", "womens", "woman", "ladies", "lady", "female", "females", "for her", "wife",
+              "girlfriend", "mom", "mother", "sister", "daughter in law", "bride", "bridesmaid"],
+    "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
+            "boyfriend", "dad", "father", "brother", "groom"],
+    "Boys": ["boys", "boy", "son", "my son"],
+    "Girls": ["girls", "girl", "daughter", "my daughter"],
+    "Unisex": ["unisex"],
+}  # fmt: skip
+_KIDS_WORDS = ["kids", "kid", "children", "child", "toddler"]
+
+# Occasion words -> catalog usage values.
+_USAGE_WORDS: dict[tuple[str, ...], list[str]] = {
+    ("wedding", "weddings"): ["Ethnic", "Party"],
+    ("festive", "festival", "diwali", "eid", "sangeet", "mehendi", "ethnic",
+     "traditional", "puja", "pooja"): ["Ethnic"],
+    ("party", "parties", "cocktail", "clubbing", "night out", "partywear", "party wear"): ["Party", "Smart Casual"],
+    ("office", "for work", "to work", "at work", "work wear", "formal", "business", "interview",
+     "meeting", "meetings", "workwear", "corporate"): ["Formal"],
+    ("smart casual",): ["Smart Casual"],
+    ("gym", "sport", "sports", "running", "workout", "training", "yoga", "jogging", "athletic",
+     "football", "cricket"): ["Sports"],
+    ("casual", "everyday", "weekend", "daily wear", "casual wear"): ["Casual"],
+    ("travel", "trip", "vacation", "holiday", "holidays"): ["Travel", "Casual"],
+    ("lounge", "loungewear", "at home", "home wear"): ["Home"],
+}  # fmt: skip
+
+_SEASON_WORDS = {"summer": "Summer", "summery": "Summer", "winter": "Winter", "wintry": "Winter",
+                 "fall": "Fall", "autumn": "Fall", "spring": "Spring"}  # fmt: skip
+
+_COLOUR_SYNONYMS = {"navy": "Navy Blue", "gray": "Grey", "grey": "Grey", "offwhite": "Off White",
+                    "golden": "Gold", "wine": "Burgundy", "turquoise": "Turquoise Blue",
+                    "multicolour": "Multi", "multicolor": "Multi", "multicoloured": "Multi",
+                    "multicolored": "Multi", "maroon": "Maroon", "violet": "Purple"}  # fmt: skip
+# Colour names that are usually other words in a request ("skin care", "face cream").
+_AMBIGUOUS_COLOURS = {"skin", "cream", "multi", "metallic", "steel", "rose", "nude"}
+
+_ARTICLE_SYNONYMS: dict[str, list[str]] = {
+    "Tshirts": ["t shirt", "t shirts", "tshirt", "tee", "tees", "tee shirt", "polo", "polos"],
+    "Casual Shoes": ["sneakers", "sneaker", "loafers", "canvas shoes"],
+    "Sports Shoes": ["running shoes", "trainers", "training shoes", "sport shoes"],
+    "Formal Shoes": ["oxfords", "derby shoes", "brogues", "dress shoes"],
+    "Sweaters": ["jumper", "jumpers", "pullover", "cardigan", "cardigans"],
+    "Sweatshirts": ["hoodie", "hoodies", "sweatshirt"],
+    "Trousers": ["pants", "chinos", "slacks"],
+    "Handbags": ["handbag", "purse", "purses", "tote", "totes"],
+    "Sunglasses": ["shades", "sunnies"],
+    "Sarees": ["saree", "sari", "saris"],
+    "Dresses": ["dress", "gown", "gowns"],
+    "Perfume and Body Mist": ["perfume", "perfumes", "fragrance", "body mist", "scent"],
+    "Necklace and Chains": ["necklace", "necklaces", "chain", "chains"],
+    "Lehenga Choli": ["lehenga", "lehengas"],
+    "Caps": ["cap", "hat", "hats", "baseball cap"],
+    "Jackets": ["jacket", "coat", "coats", "bomber"],
+    "Heels": ["heels", "high heels", "pumps", "stilettos"],
+    "Flip Flops": ["flip flops", "flipflops", "slippers", "chappals"],
+    "Innerwear Vests": ["vest", "vests"],
+    "Track Pants": ["track pants", "joggers", "trackpants"],
+}  # fmt: skip
+
+# Words that name a whole category rather than one article type.
+_CATEGORY_WORDS = {
+    "shoes": ("category", ["Footwear"]), "footwear": ("category", ["Footwear"]),
+    "accessories": ("category", ["Accessories"]), "clothes": ("category", ["Apparel"]),
+    "clothing": ("category", ["Apparel"]), "apparel": ("category", ["Apparel"]),
+    "bag": ("subcategory", ["Bags"]), "bags": ("subcategory", ["Bags"]),
+    "jewellery": ("subcategory", ["Jewellery"]), "jewelry": ("subcategory", ["Jewellery"]),
+    "eyewear": ("subcategory", ["Eyewear"]), "makeup": ("subcategory", ["Makeup", "Lips", "Nails", "Eyes"]),
+    "topwear": ("subcategory", ["Topwear"]), "bottomwear": ("subcategory", ["Bottomwear"]),
+    "innerwear": ("subcategory", ["Innerwear"]), "nightwear": ("subcategory", ["Loungewear and Nightwear"]),
+}  # fmt: skip
+
+_STOPWORDS = set(
+    "a an the and or for with in on of to me my i im i'm some any something anything please show "
+    "find need want looking look like get buy under below over above less more than from between "
+    "size color colour what which that this goes go good nice new best cheap cheaper under is are "
+    "it its can you do does have has wear wearing outfit outfits style styles piece pieces items item "
+    "match matches matching beach night light bright pretty smart dinner brunch date black white "
+    "would could should really very much also just then there their these those them they when where "
+    "look looks looking trend trends trending season gift gifts".split()
+)
+# Catalog-label spellings that are usually adjectives in a request ("a short dress").
+_NOT_ARTICLE = {"short", "brief"}
+
+_CURRENCY = {
+    "rs": "INR", "rs.": "INR", "inr": "INR", "₹": "INR", "rupees": "INR", "rupee": "INR",
+    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
+    "$": "USD", "usd": "USD", "dollars": "USD", "dollar": "USD", "bucks": "USD",
+    "£": "GBP", "gbp": "GBP", "pounds": "GBP", "pound": "GBP", "quid": "GBP",
+}  # fmt: skip
+_CUR = r"(?:rs\.?|inr|₹|rupees?|€|euros?|eur|\$|usd|dollars?|bucks|£|gbp|pounds?|quid)"
+_NUM = r"(\d[\d,]*(?:\.\d+)?k?)"
+_PRICE_MAX = re.compile(
+    rf"(?:under|below|less than|cheaper than|up to|upto|within|max(?:imum)?|at most|no more than|"
+    rf"not more than|budget(?: of| is)?|<=?)\s*(?:a |an )?({_CUR})?\s*{_NUM}\s*({_CUR})?"
+)
+_PRICE_MAX_AFTER = re.compile(rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:or less|or under|and under|max\b|tops\b)")
+_PRICE_MIN = re.compile(
+    rf"(?:over|above|more than|at least|min(?:imum)?|starting at|>=?)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
+)
+_PRICE_RANGE = re.compile(
+    rf"(?:between|from)?\s*({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:and|to|-|–)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
+)
+_SIZE = re.compile(
+    r"\bsize\s*(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
+    r"|\b(xxs|xs|xl|xxl|xxxl)\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*waist\b"
+)
+_SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
+_NEGATION = re.compile(r"(?:\bnot|\bno|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing)\s*$")
+
+
+def _number(raw: str) -> float:
+    raw = raw.replace(",", "")
+    return float(raw[:-1]) * 1000 if raw.endswith("k") else float(raw)
+
+
+def _damerau(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment edit distance, stopping early above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _variants(label: str) -> set[str]:
+    """Lower-case spellings of a catalog label: plural/singular, with/without spaces."""
+    base = label.lower().replace("-", " ")
+    out = {base, base.replace(" ", "")}
+    for form in list(out):
+        if form.endswith("ies"):
+            out.add(form[:-3] + "y")
+        elif form.endswith(("shes", "ches", "sses", "xes")):
+            out.add(form[:-2])
+        elif form.endswith("s") and not form.endswith("ss"):
+            out.add(form[:-1])
+        else:
+            out.add(form + "s")
+    return {v for v in out if len(v) > 1}
+
+
+class QueryParser:
+    """Reads explicit constraints from a request against the shop's own vocabulary.
+
+    Args:
+        article_types: the catalog's article types (``Tshirts``, ``Kurtas``, ...).
+        colours: the catalog's base colours.
+        usages: the catalog's usage values.
+        currency: the shop currency.
+        fx_rates: units of shop currency per unit of other currencies.
+    """
+
+    def __init__(
+        self,
+        article_types: Iterable[str],
+        colours: Iterable[str],
+        usages: Iterable[str] = (),
+        currency: str = "INR",
+        fx_rates: Mapping[str, float] | None = None,
+    ) -> None:
+        self.currency = currency
+        self.fx_rates = dict(fx_rates or {currency: 1.0})
+        usages = set(usages)
+        # phrase -> (filter field, values)
+        phrases: dict[str, tuple[str, list[str]]] = {}
+        for word, spec in _CATEGORY_WORDS.items():
+            phrases[word] = spec
+        for label in sorted(set(article_types)):
+            for form in _variants(label) - _NOT_ARTICLE:
+                phrases[form] = ("article_type", [label])
+        for label, words in _ARTICLE_SYNONYMS.items():
+            if label in set(article_types):
+                for w in words:
+                    phrases[w] = ("article_type", [label])
+        colour_set = set(colours)
+        for label in sorted(colour_set):
+            for form in {label.lower(), label.lower().replace(" ", "")}:
+                if form not in _AMBIGUOUS_COLOURS:
+                    phrases[form] = ("colour", [label])
+        for word, label in _COLOUR_SYNONYMS.items():
+            if label in colour_set:
+                phrases[word] = ("colour", [label])
+        for gender, words in _GENDER_WORDS.items():
+            for w in words:
+                phrases[w] = ("gender", [gender])
+        for w in _KIDS_WORDS:
+            phrases[w] = ("gender", ["Boys", "Girls"])
+        for words, values in _USAGE_WORDS.items():
+            kept = [v for v in values if v in usages] if usages else values
+            for w in words:
+                if kept and w not in phrases:
+                    phrases[w] = ("usage", kept)
+        for word, season in _SEASON_WORDS.items():
+            phrases[word] = ("season", [season])
+        self.phrases = phrases
+        self.max_words = max(len(p.split()) for p in phrases)
+        # Single words eligible for typo correction (short words are too ambiguous).
+        self._fuzzy = {p: spec for p, spec in phrases.items() if " " not in p and len(p) >= 5}
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Iterable[str]], **kwargs: Any) -> QueryParser:
+        return cls(values.get("article_type", ()), values.get("colour", ()), values.get("usage", ()), **kwargs)
+
+    # -- parsing --------------------------------------------------------------
+
+    def _to_shop_currency(self, amount: float, currency: str | None, notes: list[str]) -> float:
+        if not currency or currency == self.currency:
+            return amount
+        rate = self.fx_rates.get(currency)
+        if rate is None:
+            notes.append(f"unknown currency {currency}; read {amount:g} as {self.currency}")
+            return amount
+        converted = round(amount * rate, 2)
+        notes.append(f"{amount:g} {currency} read as {converted:g} {self.currency}")
+        return converted
+
+    def _prices(self, text: str, notes: list[str]) -> tuple[float | None, float | None, str]:
+        low = high = None
+
+        def cur(*groups: str | None) -> str | None:
+            for g in groups:
+                if g:
+                    return _CURRENCY.get(g.strip().lower())
+            return None
+
+        def blank(m: re.Match[str], s: str) -> str:
+            return s[: m.start()] + " " * (m.end() - m.start()) + s[m.end() :]
+
+        m = _PRICE_RANGE.search(text)
+        if m and (m.group(0).strip().startswith(("between", "from")) or cur(m.group(1), m.group(3), m.group(4), m.group(6))):
+            c = cur(m.group(1), m.group(3), m.group(4), m.group(6))
+            a = self._to_shop_currency(_number(m.group(2)), c, notes)
+            b = self._to_shop_currency(_number(m.group(5)), c, notes)
+            low, high = min(a, b), max(a, b)
+            text = blank(m, text)
+        for pattern in (_PRICE_MAX, _PRICE_MAX_AFTER):
+            m = pattern.search(text)
+            if m and high is None:
+                high = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
+                text = blank(m, text)
+        m = _PRICE_MIN.search(text)
+        if m and low is None:
+            low = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
+            text = blank(m, text)
+        return low, high, text
+
+    def _size(self, text: str) -> tuple[str | None, str]:
+        m = _SIZE.search(text)
+        if not m:
+            return None, text
+        raw = next(g for g in m.groups() if g)
+        size = _SIZE_WORDS.get(raw, raw.upper() if raw.isalpha() else raw.upper())
+        return size, text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+
+    def _fuzzy_match(self, token: str) -> tuple[str, list[str]] | None:
+        if len(token) < 5 or token in _STOPWORDS or not token.isalpha():
+            return None
+        limit = 1 if len(token) <= 6 else 2
+        best: list[tuple[int, str]] = []
+        for phrase in self._fuzzy:
+            d = _damerau(token, phrase, limit)
+            if d <= limit:
+                best.append((d, phrase))
+        if not best:
+            return None
+        best.sort()
+        top = [p for d, p in best if d == best[0][0]]
+        specs = {(self._fuzzy[p][0], tuple(self._fuzzy[p][1])) for p in top}
+        if len(specs) != 1:
+            return None  # ambiguous typo: do not guess a constraint
+        return self._fuzzy[top[0]]
+
+    def parse(self, text: str) -> ParsedQuery:
+        """Read the explicit constraints in ``text``."""
+        notes: list[str] = []
+        lowered = " " + text.lower().replace("’", "'") + " "
+        low, high, rest = self._prices(lowered, notes)
+        size, rest = self._size(rest)
+        rest = re.sub(r"[^\w₹€$£'\s-]", " ", rest).replace("-", " ")
+        tokens = rest.split()
+        found: dict[str, list[str]] = {}
+        excluded_colours: list[str] = []
+        residual: list[str] = []
+        i = 0
+        while i < len(tokens):
+            match = None
+            for n in range(min(self.max_words, len(tokens) - i), 0, -1):
+                phrase = " ".join(tokens[i : i + n])
+                if phrase in self.phrases:
+                    match = (n, self.phrases[phrase])
+                    break
+            if match is None and (spec := self._fuzzy_match(tokens[i])) is not None:
+                match = (1, spec)
+            if match is None:
+                residual.append(tokens[i])
+                i += 1
+                continue
+            n, (name, values) = match
+            negated = bool(_NEGATION.search(" ".join(tokens[max(0, i - 3) : i])))
+            if name == "colour" and negated:
+                excluded_colours.extend(v for v in values if v not in excluded_colours)
+            elif not negated:
+                bucket = found.setdefault(name, [])
+                bucket.extend(v for v in values if v not in bucket)
+            residual.extend(tokens[i : i + n] if name in ("article_type", "category", "subcategory") else [])
+            i += n
+        filters = Filters(
+            gender=found.get("gender"),
+            category=found.get("category") if "article_type" not in found else None,
+            subcategory=found.get("subcategory") if "article_type" not in found else None,
+            article_type=found.get("article_type"),
+            colour=[c for c in found.get("colour", []) if c not in excluded_colours] or None,
+            exclude_colour=excluded_colours or None,
+            season=found.get("season"),
+            usage=found.get("usage"),
+            price_min=low,
+            price_max=high,
+            size=size,
+        )
+        return ParsedQuery(text=text, filters=filters, residual=" ".join(residual), notes=notes)
+
+
+__all__ = ["GENDERS", "SEASONS", "Filters", "ParsedQuery", "QueryParser"]

@@ -1,0 +1,99 @@
+"""Connecting to Chroma and embedding text with the bundled local model."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+    from stylist.settings import Settings
+
+#: The collection that records which build of each logical collection is live.
+REGISTRY = "stylist_registry"
+
+
+def connect(settings: Settings) -> ClientAPI:
+    """A Chroma client: a server when ``chroma_url`` is set, else the on-disk store."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if not url.hostname:
+            raise ValueError(f"STYLIST_CHROMA_URL is not a URL: {settings.chroma_url!r}")
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+def _registry(client: ClientAPI) -> Collection:
+    return client.get_or_create_collection(REGISTRY, embedding_function=None)
+
+
+def live_build(client: ClientAPI, name: str) -> str | None:
+    """Name of the live build of logical collection ``name``, if any."""
+    meta = _registry(client).metadata or {}
+    value = meta.get(name)
+    return value if isinstance(value, str) else None
+
+
+def set_live_build(client: ClientAPI, name: str, build: str) -> None:
+    """Atomically point ``name`` at ``build`` (one metadata write)."""
+    registry = _registry(client)
+    meta = dict(registry.metadata or {})
+    meta[name] = build
+    registry.modify(metadata=meta)
+
+
+def active_collection(client: ClientAPI, name: str) -> Collection | None:
+    """The live build of ``name``, or None when nothing was ingested yet."""
+    build = live_build(client, name)
+    if build is None:
+        return None
+    return client.get_collection(build, embedding_function=None)
+
+
+class Embedder:
+    """Sentence-transformers embeddings from a local folder; never downloads.
+
+    Loaded lazily and shared by threads; normalised so cosine distance is a dot product.
+    """
+
+    def __init__(self, model_path: Path, batch_size: int = 128) -> None:
+        self.model_path = Path(model_path)
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(str(self.model_path), device="cpu")
+            return self._model
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        vectors = self.model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return vectors.tolist()
