@@ -201,3 +201,13 @@ def test_stream_emits_tool_steps_then_the_final_reply(retriever):
     assert events[0].data["name"] == "search_catalog" and events[0].data["source"] == "guard"
     final = events[-1].data["reply"]
     assert final["products"] and all(p["colour"] == "Black" for p in final["products"])
+
+
+def test_streamed_text_never_shows_a_product_the_guard_removes(retriever):
+    other = retriever.search("watches for men", k=1).items[0]
+    model = scripted(f"Nice picks. Also buy the {other.title}. They suit parties.")
+    events = list(make(retriever, model).stream("black heels for women"))
+    streamed = "".join(e.data["text"] for e in events if e.type == "token")
+    assert "Nice picks." in streamed and "They suit parties." in streamed
+    assert other.title not in streamed
+    assert other.title not in events[-1].data["reply"]["answer"]
