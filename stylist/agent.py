@@ -170,8 +170,8 @@ class Stylist:
             for mode, chunk in self.graph.stream(inputs, config, stream_mode=["updates", "messages"]):
                 if mode == "messages":
                     piece, meta = chunk
-                    if isinstance(piece, AIMessageChunk) and meta.get("langgraph_node") == "model" and piece.content:
-                        if piece.tool_call_chunks:
+                    if isinstance(piece, AIMessage | AIMessageChunk) and meta.get("langgraph_node") == "model" and piece.content:
+                        if getattr(piece, "tool_call_chunks", None) or piece.tool_calls:
                             continue
                         # Stream whole sentences, each checked against what was retrieved, so
                         # the shopper never sees a product the guard will remove.
