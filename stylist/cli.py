@@ -227,6 +227,8 @@ def llm_serve(
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, _terminate)
+    # A shell starts background jobs with SIGINT ignored; Ctrl-C must still stop the server.
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         typer.echo("starting vLLM (logs in the data folder) ...", err=True)
         url = server.start(timeout=timeout)
@@ -243,6 +245,7 @@ def llm_serve(
     finally:
         server.stop()
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def main() -> None:

@@ -182,7 +182,8 @@ class LLMServer:
         else:
             model_dir = prepare_model(self.settings, progress=self.progress)
         host = self.settings.llm_host
-        port = self.settings.llm_port or free_port(host)
+        # A restart keeps the port, so URLs handed out before stay valid.
+        port = self.port or self.settings.llm_port or free_port(host)
         if port_in_use(host, port):
             raise LLMStartError(
                 f"Port {port} on {host} is already in use (another vLLM server?). Use it with "
