@@ -113,7 +113,9 @@ def build_env(settings: Settings, base: dict[str, str] | None = None) -> dict[st
 def check_server_inputs(settings: Settings) -> None:
     """Fail early, with a clear message, on a missing chat template or LoRA adapter."""
     if not Path(settings.llm_chat_template).is_file():
-        raise ModelError(f"Chat template {settings.llm_chat_template} does not exist (STYLIST_LLM_CHAT_TEMPLATE).")
+        raise ModelError(
+            f"Chat template {settings.llm_chat_template} does not exist (STYLIST_LLM_CHAT_TEMPLATE)."
+        )
     for name, path in settings.llm_lora.items():
         if not (Path(path) / "adapter_config.json").is_file():
             raise ModelError(

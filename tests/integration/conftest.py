@@ -37,6 +37,18 @@ def llm_test_settings(data_dir: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def llm_settings():
+    """Factory of settings for an extra test vLLM server: ``llm_settings(data_dir, **overrides)``."""
+    return llm_test_settings
+
+
+@pytest.fixture(scope="session")
+def vllm_model_cache() -> Path:
+    """Folder the converted bundled model is cached in between test sessions."""
+    return MODEL_CACHE
+
+
+@pytest.fixture(scope="session")
 def vllm_model_dir() -> Path:
     """The bundled model converted to bf16 safetensors (converted once, then reused)."""
     from stylist.llm import prepare_model

@@ -27,8 +27,6 @@ from stylist.llm import (
 )
 from stylist.settings import PROJECT_ROOT, Settings
 
-from .conftest import MODEL_CACHE, llm_test_settings
-
 pytestmark = pytest.mark.integration
 
 MODEL = Settings().llm_served_name
@@ -121,8 +119,10 @@ def test_stop_leaves_no_process_and_a_restart_recovers(vllm_server: LLMServer) -
     assert chat(url, MODEL, [{"role": "user", "content": "hi"}], max_tokens=4).choices[0].message.content
 
 
-def test_a_model_folder_that_does_not_exist_fails_before_anything_starts(tmp_path: Path) -> None:
-    settings = llm_test_settings(tmp_path, llm_model=tmp_path / "no-such-model")
+def test_a_model_folder_that_does_not_exist_fails_before_anything_starts(
+    tmp_path: Path, llm_settings
+) -> None:
+    settings = llm_settings(tmp_path, llm_model=tmp_path / "no-such-model")
     started = time.monotonic()
     with pytest.raises(ModelError, match="no-such-model does not exist"):
         LLMServer(settings).start(timeout=60)
@@ -130,8 +130,10 @@ def test_a_model_folder_that_does_not_exist_fails_before_anything_starts(tmp_pat
     assert not check_llm(f"http://127.0.0.1:{settings.llm_port}/v1")
 
 
-def test_a_server_that_never_gets_ready_times_out_with_its_log(vllm_model_dir: Path, tmp_path: Path) -> None:
-    settings = llm_test_settings(tmp_path, llm_stop_timeout_s=10.0)
+def test_a_server_that_never_gets_ready_times_out_with_its_log(
+    vllm_model_dir: Path, tmp_path: Path, llm_settings
+) -> None:
+    settings = llm_settings(tmp_path, llm_stop_timeout_s=10.0)
     server = LLMServer(settings, model_dir=vllm_model_dir)
     started = time.monotonic()
     with pytest.raises(LLMStartError, match=r"not ready after 3 s") as info:
@@ -142,13 +144,15 @@ def test_a_server_that_never_gets_ready_times_out_with_its_log(vllm_model_dir: P
     assert server.process is None
 
 
-def test_a_broken_model_folder_makes_vllm_exit_with_a_clear_error(vllm_model_dir: Path, tmp_path: Path) -> None:
+def test_a_broken_model_folder_makes_vllm_exit_with_a_clear_error(
+    vllm_model_dir: Path, tmp_path: Path, llm_settings
+) -> None:
     broken = tmp_path / "broken-model"
     broken.mkdir()
     for name in ("config.json", "tokenizer.json", "tokenizer_config.json"):
         shutil.copy(vllm_model_dir / name, broken / name)
     (broken / "model.safetensors").write_bytes(b"this is not a safetensors file")
-    server = LLMServer(llm_test_settings(tmp_path), model_dir=broken)
+    server = LLMServer(llm_settings(tmp_path), model_dir=broken)
     with pytest.raises(LLMStartError, match=r"exited with code \d+ before it was ready") as info:
         server.start(timeout=300)
     assert "End of its log" in str(info.value)
@@ -156,14 +160,16 @@ def test_a_broken_model_folder_makes_vllm_exit_with_a_clear_error(vllm_model_dir
     assert server.process is None
 
 
-def test_cli_serve_prints_the_url_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
+def test_cli_serve_prints_the_url_and_ctrl_c_stops_everything(
+    tmp_path: Path, llm_settings, vllm_model_cache: Path, vllm_model_dir: Path
+) -> None:
     port = free_port()
     env = {
         **os.environ,
         "PYTHONPATH": str(PROJECT_ROOT),
         "STYLIST_DATA_DIR": str(tmp_path),
-        "STYLIST_MODEL_CACHE_DIR": str(MODEL_CACHE),
-        "STYLIST_LLM_START_TIMEOUT_S": str(llm_test_settings(tmp_path).llm_start_timeout_s),
+        "STYLIST_MODEL_CACHE_DIR": str(vllm_model_cache),
+        "STYLIST_LLM_START_TIMEOUT_S": str(llm_settings(tmp_path).llm_start_timeout_s),
     }
     env.pop("STYLIST_LLM_MODEL", None)
     cli = subprocess.Popen(

@@ -66,7 +66,9 @@ def test_a_configured_model_folder_is_used_as_is(tmp_path: Path, conversions: li
         ),
     ],
 )
-def test_a_bad_configured_folder_is_a_clear_error(tmp_path: Path, setup, message: str, conversions: list) -> None:
+def test_a_bad_configured_folder_is_a_clear_error(
+    tmp_path: Path, setup, message: str, conversions: list
+) -> None:
     folder = tmp_path / "llama"
     setup(folder)
     with pytest.raises(ModelError, match=message):
@@ -83,7 +85,9 @@ def test_the_bundled_model_is_converted_once_into_the_models_dir(tmp_path: Path,
     gguf, written_to = conversions[0]
     assert gguf == bundled_gguf()
     # Written aside, then renamed into place.
-    assert written_to.parent == first.parent and written_to.name.startswith(".smollm2-135m-instruct-bf16.tmp-")
+    assert written_to.parent == first.parent and written_to.name.startswith(
+        ".smollm2-135m-instruct-bf16.tmp-"
+    )
     assert not written_to.exists()
     assert check_model_dir(first) == first
 

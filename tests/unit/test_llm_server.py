@@ -126,7 +126,9 @@ def use_fake_server(monkeypatch: pytest.MonkeyPatch, mode: str) -> list[tuple]:
     """Make LLMServer run the stand-in in ``mode``; returns the recorded build_command calls."""
     calls: list[tuple] = []
 
-    def fake_build_command(settings: Settings, model_dir: Path, port: int, python: str | None = None) -> list[str]:
+    def fake_build_command(
+        settings: Settings, model_dir: Path, port: int, python: str | None = None
+    ) -> list[str]:
         calls.append((model_dir, port))
         return [sys.executable, str(FAKE_SERVER), str(port), mode]
 
@@ -209,7 +211,9 @@ def test_a_taken_port_is_refused_before_starting(monkeypatch: pytest.MonkeyPatch
     assert calls == []
 
 
-def test_a_missing_model_folder_is_refused_before_starting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_missing_model_folder_is_refused_before_starting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     calls = use_fake_server(monkeypatch, "ok")
     with pytest.raises(ModelError, match="does not exist"):
         LLMServer(Settings(llm_port=0), model_dir=tmp_path / "missing").start(timeout=5)
@@ -218,7 +222,9 @@ def test_a_missing_model_folder_is_refused_before_starting(monkeypatch: pytest.M
     assert calls == []
 
 
-def test_a_missing_template_or_adapter_is_refused(monkeypatch: pytest.MonkeyPatch, fake_model: Path, tmp_path: Path) -> None:
+def test_a_missing_template_or_adapter_is_refused(
+    monkeypatch: pytest.MonkeyPatch, fake_model: Path, tmp_path: Path
+) -> None:
     calls = use_fake_server(monkeypatch, "ok")
     with pytest.raises(ModelError, match="Chat template"):
         LLMServer(Settings(llm_chat_template=tmp_path / "x.jinja"), model_dir=fake_model).start(timeout=5)

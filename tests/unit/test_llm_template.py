@@ -51,8 +51,19 @@ def test_conversation_with_tools_tool_calls_and_responses_renders_exactly() -> N
             "content": None,
             "tool_calls": [
                 # transformers passes arguments as a dict, the OpenAI wire format as a string.
-                {"id": "a", "type": "function", "function": {"name": "search_catalog", "arguments": {"query": "black dress", "max_price": 2000}}},
-                {"id": "b", "type": "function", "function": {"name": "search_catalog", "arguments": '{"query": "clutch"}'}},
+                {
+                    "id": "a",
+                    "type": "function",
+                    "function": {
+                        "name": "search_catalog",
+                        "arguments": {"query": "black dress", "max_price": 2000},
+                    },
+                },
+                {
+                    "id": "b",
+                    "type": "function",
+                    "function": {"name": "search_catalog", "arguments": '{"query": "clutch"}'},
+                },
             ],
         },
         {"role": "tool", "tool_call_id": "a", "content": '[{"id": "15970", "title": "Black Dress"}]'},
@@ -87,7 +98,11 @@ def test_without_tools_or_system_message_it_is_smollm2_chatml_with_the_default_s
 
 def test_tools_without_a_system_message_go_under_the_default_system_prompt() -> None:
     out = render([{"role": "user", "content": "hi"}], tools=TOOLS, add_generation_prompt=False)
-    assert out.startswith("<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face" + TOOLS_BLOCK + "<|im_end|>\n")
+    assert out.startswith(
+        "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face"
+        + TOOLS_BLOCK
+        + "<|im_end|>\n"
+    )
     assert out.endswith("<|im_start|>user\nhi<|im_end|>\n")
 
 
@@ -97,7 +112,11 @@ def test_assistant_text_before_a_tool_call_is_kept_and_the_call_parses_back() ->
     out = render(
         [
             {"role": "user", "content": "blue kurta"},
-            {"role": "assistant", "content": "Let me look.", "tool_calls": [{"type": "function", "function": call}]},
+            {
+                "role": "assistant",
+                "content": "Let me look.",
+                "tool_calls": [{"type": "function", "function": call}],
+            },
         ],
         add_generation_prompt=False,
     )
@@ -116,7 +135,7 @@ def test_assistant_turns_are_marked_for_training_masks() -> None:
     rendered, indices = render_jinja_template(
         [messages], chat_template=chat_template(), return_assistant_tokens_mask=True
     )
-    (start, end), = indices[0]
+    ((start, end),) = indices[0]
     assert rendered[0][start:end] == "Hello!<|im_end|>"
 
 
