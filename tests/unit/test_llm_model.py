@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,36 @@ def test_leftovers_of_a_killed_conversion_are_removed(tmp_path: Path, conversion
     prepare_model(Settings(data_dir=tmp_path), progress=False)
     assert not dead.exists()
     assert sorted(p.name for p in models.iterdir()) == ["smollm2-135m-instruct-bf16"]
+
+
+def test_cli_model_prepare_prints_the_folder_and_shows_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from stylist.cli import app
+
+    def fake_convert(gguf: Path, out: Path, progress: bool) -> None:
+        assert progress is True
+        print("[1/3] loading", file=sys.stderr)
+        write_model(out)
+
+    monkeypatch.setattr(model_module, "_convert_gguf", fake_convert)
+    monkeypatch.setenv("STYLIST_MODEL_CACHE_DIR", str(tmp_path / "cache"))
+    result = CliRunner().invoke(app, ["model", "prepare"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str((tmp_path / "cache" / "smollm2-135m-instruct-bf16").resolve())
+    assert "[1/3] loading" in result.stderr
+
+
+def test_cli_model_prepare_rejects_a_bad_configured_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from stylist.cli import app
+
+    monkeypatch.setenv("STYLIST_LLM_MODEL", str(tmp_path / "missing"))
+    result = CliRunner().invoke(app, ["model", "prepare"])
+    assert result.exit_code == 2
+    assert "missing does not exist" in result.stderr
