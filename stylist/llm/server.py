@@ -284,11 +284,13 @@ class LLMServer:
 
 
 @contextmanager
-def llm_endpoint(settings: Settings, progress: bool = False) -> Iterator[str]:
+def llm_endpoint(settings: Settings, progress: bool = True) -> Iterator[str]:
     """Yield the base URL of a ready language model server.
 
     With ``settings.llm_url`` set, that server is checked and used; nothing is started.
     Otherwise the model is prepared and a local server is started, owned and stopped on exit.
+    With ``progress``, a first-run conversion and the server start are announced on stderr
+    (a local start takes about a minute on CPU; stdout stays clean for JSON output).
 
     Raises:
         LLMUnavailable: the configured server does not answer, or the local one did not start.
@@ -301,6 +303,8 @@ def llm_endpoint(settings: Settings, progress: bool = False) -> Iterator[str]:
         yield url
         return
     server = LLMServer(settings, progress=progress)
+    if progress:
+        print("starting a local vLLM server (set STYLIST_LLM_URL to use a running one) ...", file=sys.stderr)
     try:
         yield server.start()
     finally:
