@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import psutil
 import pytest
 
@@ -99,6 +100,68 @@ def test_required_tool_choice_returns_a_parsed_tool_call(vllm_running: str) -> N
     assert calls[0].function.name == "search_catalog"
     assert isinstance(json.loads(calls[0].function.arguments), dict)
     assert calls[0].id
+
+
+TOOL_CONVERSATION = [
+    {"role": "system", "content": "You are a stylist."},
+    {"role": "user", "content": "A black dress under 2000."},
+    {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {
+                "id": "call-1",
+                "type": "function",
+                "function": {"name": "search_catalog", "arguments": '{"query": "black dress"}'},
+            }
+        ],
+    },
+    {"role": "tool", "tool_call_id": "call-1", "content": '[{"id": "15970", "title": "Black Dress"}]'},
+]
+
+
+def test_vllm_renders_conversations_with_the_projects_template(vllm_running: str) -> None:
+    """The prompt vLLM builds is token for token the template rendered here (the fine-tuning format)."""
+    from transformers.utils.chat_template_utils import render_jinja_template
+
+    from stylist.llm import chat_template
+
+    root = vllm_running.removesuffix("/v1")
+    served = httpx.post(
+        f"{root}/tokenize",
+        json={
+            "model": MODEL,
+            "messages": TOOL_CONVERSATION,
+            "tools": [SEARCH_TOOL],
+            "add_generation_prompt": True,
+        },
+        timeout=30,
+    )
+    served.raise_for_status()
+    # vLLM hands templates the arguments as a dict; the template writes dicts and strings alike.
+    rendered = render_jinja_template(
+        [TOOL_CONVERSATION], tools=[SEARCH_TOOL], chat_template=chat_template(), add_generation_prompt=True
+    )[0][0]
+    assert "<tool_response>" in rendered and "<|im_start|>tool" in rendered
+    local = httpx.post(
+        f"{root}/tokenize", json={"model": MODEL, "prompt": rendered, "add_special_tokens": False}, timeout=30
+    )
+    local.raise_for_status()
+    assert served.json()["tokens"] == local.json()["tokens"]
+
+
+def test_a_conversation_with_a_tool_result_gets_an_answer(vllm_running: str) -> None:
+    response = chat(
+        vllm_running,
+        MODEL,
+        TOOL_CONVERSATION,
+        tools=[SEARCH_TOOL],
+        max_tokens=32,
+        temperature=0.0,
+        extra_body={"repetition_penalty": 1.15},
+    )
+    message = response.choices[0].message
+    assert (message.content or "").strip() or message.tool_calls
 
 
 def test_stop_leaves_no_process_and_a_restart_recovers(vllm_server: LLMServer) -> None:
