@@ -208,7 +208,13 @@ class LLMServer:
             start_new_session=True,  # own process group: stop() signals vLLM and its children
         )
         atexit.register(self.stop)
-        self._wait_ready(timeout)
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            # Ctrl-C while waiting, or any failure: a half-started server is never left behind
+            # (``with LLMServer(...)`` does not call __exit__ when __enter__ raises).
+            self.stop()
+            raise
         return self.url
 
     def _wait_ready(self, timeout: float) -> None:

@@ -304,3 +304,22 @@ def test_a_request_to_a_down_server_raises_llm_unavailable() -> None:
     assert "STYLIST_LLM_URL" in str(info.value)
     with pytest.raises(LLMUnavailable):
         served_models(url)
+
+
+def test_an_interrupt_while_waiting_stops_the_half_started_server(
+    monkeypatch: pytest.MonkeyPatch, fake_model: Path
+) -> None:
+    use_fake_server(monkeypatch, "hang")
+    seen: list[int] = []
+
+    def interrupted(self: LLMServer, timeout: float) -> None:
+        seen.append(self.process.pid)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(LLMServer, "_wait_ready", interrupted)
+    server = LLMServer(Settings(llm_port=0), model_dir=fake_model)
+    with pytest.raises(KeyboardInterrupt):
+        with server:
+            pytest.fail("must not enter")
+    assert server.process is None
+    assert not psutil.pid_exists(seen[0]) or psutil.Process(seen[0]).status() == psutil.STATUS_ZOMBIE
