@@ -17,6 +17,10 @@ from stylist.settings import Settings
 app = typer.Typer(help="A conversational AI stylist for fashion shops.", no_args_is_help=True)
 catalog_app = typer.Typer(help="Work with catalog files.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
+model_app = typer.Typer(help="Prepare the chat model.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+llm_app = typer.Typer(help="Serve the chat model with vLLM.", no_args_is_help=True)
+app.add_typer(llm_app, name="llm")
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -176,6 +180,72 @@ def catalog_convert(
     for error in errors:
         typer.echo(f"rejected: {error}", err=True)
     typer.echo(json.dumps({"written": written, "rejected_rows": len(errors), "out": str(out)}))
+
+
+@model_app.command("prepare")
+def model_prepare(
+    quiet: Annotated[bool, typer.Option("--quiet", help="Do not show the conversion steps.")] = False,
+) -> None:
+    """Convert the bundled SmolLM2-135M-Instruct GGUF into a bf16 folder vLLM serves (once).
+
+    With STYLIST_LLM_MODEL set, that folder is checked instead. Prints the model folder.
+    """
+    from stylist.llm import ModelError, prepare_model
+
+    try:
+        path = prepare_model(Settings(), progress=not quiet)
+    except ModelError as exc:
+        _fail(str(exc), code=2)
+        return
+    typer.echo(str(path))
+
+
+@llm_app.command("serve")
+def llm_serve(
+    port: Annotated[int | None, typer.Option(help="Port (default STYLIST_LLM_PORT; 0: any free port).")] = None,
+    host: Annotated[str | None, typer.Option(help="Host (default STYLIST_LLM_HOST).")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds to wait for readiness.")] = None,
+) -> None:
+    """Run the vLLM OpenAI-compatible server in the foreground; Ctrl-C stops it cleanly.
+
+    Prints the base URL once the server answers; use it as STYLIST_LLM_URL elsewhere.
+    """
+    import signal
+
+    from stylist.llm import LLMServer, LLMUnavailable, ModelError
+
+    overrides: dict[str, object] = {}
+    if port is not None:
+        overrides["llm_port"] = port
+    if host is not None:
+        overrides["llm_host"] = host
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    server = LLMServer(settings, progress=True)
+
+    def _terminate(signum: int, frame: object) -> None:
+        # SIGTERM (docker stop, systemd) takes the same clean path as Ctrl-C.
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    # A shell starts background jobs with SIGINT ignored; Ctrl-C must still stop the server.
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        typer.echo("starting vLLM (logs in the data folder) ...", err=True)
+        url = server.start(timeout=timeout)
+        typer.echo(url)
+        typer.echo(f"ready; log: {server.log_path}; Ctrl-C to stop", err=True)
+        code = server.wait()
+        _fail(f"the vLLM server exited with code {code}. End of its log:\n{server.log_tail()}", code=1)
+    except KeyboardInterrupt:
+        typer.echo("stopping ...", err=True)
+    except ModelError as exc:
+        _fail(str(exc), code=2)
+    except LLMUnavailable as exc:
+        _fail(str(exc), code=3)
+    finally:
+        server.stop()
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def main() -> None:

