@@ -77,7 +77,13 @@ class Product(BaseModel):
         return hashlib.sha1(self.model_dump_json().encode()).hexdigest()[:16]
 
     def sizes_in_stock(self) -> list[str]:
+        """Size names with stock above zero."""
         return [s for s, n in self.sizes.items() if n > 0]
+
+
+def size_key(size: str) -> str:
+    """Metadata key that is True when ``size`` is in stock (Chroma metadata is flat)."""
+    return "size_" + size.replace(" ", "_")
 
 
 @dataclass(frozen=True)
@@ -283,7 +289,7 @@ def load_catalog(path: Path, *, currency: str = "INR", strict: bool = False) -> 
     """
     path = Path(path)
     if not path.is_file():
-        raise CatalogError(f"{path}: no such catalog file")
+        raise CatalogError(f"{path}: no such catalog file or sample folder")
     records, errors = _records(path)
     result = LoadResult(errors=errors)
     seen: dict[str, int] = {}

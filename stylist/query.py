@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from stylist.catalog import GENDERS, SEASONS
+from stylist.catalog import GENDERS, SEASONS, size_key
 
 
 class Filters(BaseModel):
@@ -52,8 +52,6 @@ class Filters(BaseModel):
 
     def where(self) -> dict[str, Any] | None:
         """The Chroma metadata filter for these constraints."""
-        from vectorstore.ingest import size_key
-
         clauses: list[dict[str, Any]] = []
         for name in ("gender", "category", "subcategory", "article_type", "colour", "season", "usage"):
             values = getattr(self, name)
@@ -73,8 +71,6 @@ class Filters(BaseModel):
 
     def violations(self, item: Mapping[str, Any]) -> list[str]:
         """The constraints ``item`` (a metadata mapping) breaks; empty when it satisfies all."""
-        from vectorstore.ingest import size_key
-
         broken = []
         for name in ("gender", "category", "subcategory", "article_type", "colour", "season", "usage"):
             values = getattr(self, name)

