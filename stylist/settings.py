@@ -103,8 +103,10 @@ class Settings(BaseSettings):
         "filtered HNSW query. 0 always queries Chroma.",
     )
     lexical_weight: float = Field(
-        default=1.0,
-        description="Weight of the lexical ranking in reciprocal-rank fusion (dense is 1.0).",
+        default=1.5,
+        description="Weight of the lexical ranking in reciprocal-rank fusion (dense is 1.0). "
+        "Above 1 so an exact word (a brand, 'kurta') outranks a dense neighbour of equal rank; "
+        "at 1.0 a few brand queries (e.g. 'calvin') interleaved unrelated items.",
     )
 
     # --- language model ------------------------------------------------------
