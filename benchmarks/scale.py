@@ -8,8 +8,13 @@ of ``where`` clause the retriever sends) and the process RSS, and rewrites the r
 file, so a run stopped early still reports the largest size it reached.
 
     python benchmarks/scale.py --scale 1000000 [--path DIR] [--queries 200]
+    python benchmarks/scale.py --engine exact --scale 1000000
 
-Results: benchmarks/results/scale.json.
+``--engine exact`` measures the retriever's in-memory path instead (vectors and filter
+columns held in numpy, the filter applied as a mask, exact cosine over the allowed rows),
+which it uses for catalogs up to ``exact_search_max_items``.
+
+Results: benchmarks/results/scale.json (chroma) and scale_exact.json (exact).
 """
 
 from __future__ import annotations
@@ -133,6 +138,80 @@ def measure(collection, queries: list[tuple[np.ndarray, dict]], n_results: int) 
     }
 
 
+def where_mask(where: dict, cols: dict[str, np.ndarray]) -> np.ndarray:
+    """The boolean mask of a ``{"$and": [...]}`` clause over numpy columns."""
+    ok = np.ones(len(cols["price"]), dtype=bool)
+    for clause in where["$and"]:
+        ((name, cond),) = clause.items()
+        ((op, value),) = cond.items()
+        if op == "$in":
+            codes = [int(v[len("type"):]) if name == "article_type" else
+                     int(v[len("colour"):]) if name == "colour" else GENDERS.index(v) for v in value]  # fmt: skip
+            ok &= np.isin(cols[name], codes)
+        elif op == "$lte":
+            ok &= cols[name] <= value
+        elif op == "$eq":
+            ok &= cols[name] == value
+    return ok
+
+
+def run_exact(args: argparse.Namespace) -> None:
+    """Filtered exact search in memory, as the retriever does below exact_search_max_items."""
+    rng = np.random.default_rng(0)
+    n = args.scale
+    started = time.perf_counter()
+    article_p = 1.0 / np.arange(1, N_ARTICLES + 1) ** 1.1
+    article_p /= article_p.sum()
+    cols = {
+        "article_type": rng.choice(N_ARTICLES, size=n, p=article_p).astype(np.int32),
+        "colour": rng.choice(N_COLOURS, size=n, p=_colour_p()).astype(np.int32),
+        "gender": rng.choice(len(GENDERS), size=n, p=GENDER_P).astype(np.int32),
+        "price": (np.round(rng.uniform(199, 9999, size=n) / 100) * 100 - 1),
+        "size_M": rng.random(n) < 0.8,
+    }
+    vectors = np.empty((n, DIM), dtype=np.float32)
+    for start in range(0, n, 100_000):
+        stop = min(n, start + 100_000)
+        v = _centres()[cols["article_type"][start:stop]]
+        v = v + 0.6 * rng.standard_normal((stop - start, DIM)).astype(np.float32) / np.sqrt(DIM)
+        vectors[start:stop] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    build_s = time.perf_counter() - started
+    queries = query_set(np.random.default_rng(1), args.queries)
+    times, hits = [], []
+    for i, (v, where) in enumerate(queries):
+        t = time.perf_counter()
+        rows = np.flatnonzero(where_mask(where, cols))
+        sims = vectors[rows] @ v
+        if len(rows) > args.n_results:
+            top = np.argpartition(-sims, args.n_results - 1)[: args.n_results]
+            rows, sims = rows[top], sims[top]
+        order = rows[np.lexsort((rows, -sims))]
+        if i >= 5:  # the first few warm the caches
+            times.append((time.perf_counter() - t) * 1000)
+            hits.append(len(order))
+    ms = np.array(times)
+    report = {
+        "benchmark": "scale",
+        "engine": "exact in-memory (numpy mask + cosine), the retriever's path below exact_search_max_items",
+        "items": n,
+        "dimension": DIM,
+        "n_results": args.n_results,
+        "query_p50_ms": round(float(np.percentile(ms, 50)), 2),
+        "query_p95_ms": round(float(np.percentile(ms, 95)), 2),
+        "mean_results": round(float(np.mean(hits)), 1),
+        "queries": len(times),
+        "build_s": round(build_s, 1),
+        "vectors_mb": round(vectors.nbytes / 2**20, 1),
+        "rss_mb": round(rss_mb(), 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "cpu_cores": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+    print(json.dumps(report, indent=2))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=1_000_000, help="total items to insert")
@@ -142,8 +221,14 @@ def main() -> None:
     parser.add_argument("--n-results", type=int, default=60)
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--keep", action="store_true", help="keep the store folder")
-    parser.add_argument("--out", type=Path, default=RESULTS / "scale.json")
+    parser.add_argument("--engine", choices=["chroma", "exact"], default="chroma")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    if args.out is None:
+        args.out = RESULTS / ("scale.json" if args.engine == "chroma" else "scale_exact.json")
+    if args.engine == "exact":
+        run_exact(args)
+        return
 
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     import chromadb
