@@ -33,7 +33,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -184,7 +183,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--data-dir", type=Path, default=None, help="store folder (default: a temp dir)")
@@ -202,7 +203,11 @@ def main() -> None:
     settings = Settings(data_dir=data_dir)
     catalog, _ = resolve_catalog(SAMPLE_DATA_DIR / "catalog", data_dir)
     products = load_catalog(catalog, currency=settings.currency).products
-    report: dict[str, Any] = {"benchmark": "retrieval", "catalog_items": len(products), "cpu_cores": os.cpu_count()}
+    report: dict[str, Any] = {
+        "benchmark": "retrieval",
+        "catalog_items": len(products),
+        "cpu_cores": os.cpu_count(),
+    }
 
     if not args.reuse:
         started = time.perf_counter()
@@ -244,7 +249,9 @@ def main() -> None:
         returned += len(items)
         empty += not items
         snap = retriever.snapshot()
-        parsed_violations += sum(bool(result.filters.violations(snap.metas[snap.index[i["id"]]])) for i in items)
+        parsed_violations += sum(
+            bool(result.filters.violations(snap.metas[snap.index[i["id"]]])) for i in items
+        )
         flags = [relevant(i, q["stated"]) for i in items]
         stated_violations += sum(not ok for ok in flags)  # every stated attribute is a constraint
         ndcg = ndcg_at(flags, n_relevant, args.k)

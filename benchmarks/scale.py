@@ -213,7 +213,9 @@ def run_exact(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=int, default=1_000_000, help="total items to insert")
     parser.add_argument("--checkpoints", type=str, default="100000,250000,500000,1000000")
     parser.add_argument("--path", type=Path, default=None, help="store folder (default: a temp dir)")
@@ -240,7 +242,9 @@ def main() -> None:
     collection = client.get_or_create_collection(
         "scale", metadata={"hnsw:space": "cosine"}, embedding_function=None
     )
-    checkpoints = sorted({c for c in (int(x) for x in args.checkpoints.split(",")) if c <= args.scale} | {args.scale})
+    checkpoints = sorted(
+        {c for c in (int(x) for x in args.checkpoints.split(",")) if c <= args.scale} | {args.scale}
+    )
     rng = np.random.default_rng(0)
     queries = query_set(np.random.default_rng(1), args.queries)
     report: dict = {
@@ -256,6 +260,7 @@ def main() -> None:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     inserted = collection.count()
+    report["resumed_at"] = inserted
     insert_seconds = 0.0
     started = time.perf_counter()
     for checkpoint in checkpoints:
@@ -267,11 +272,15 @@ def main() -> None:
             insert_seconds += time.perf_counter() - t
             inserted += n
             if inserted % 50_000 == 0:
-                print(f"{inserted} items, {inserted / insert_seconds:.0f} items/s, RSS {rss_mb():.0f} MiB", flush=True)
+                print(
+                    f"{inserted} items, {inserted / insert_seconds:.0f} items/s, RSS {rss_mb():.0f} MiB",
+                    flush=True,
+                )
         figures = measure(collection, queries, args.n_results)
         figures.update(
             items=inserted,
-            insert_items_per_s=round(inserted / insert_seconds, 1),
+            # None when this run inserted nothing (it measured a store an earlier run filled).
+            insert_items_per_s=round(inserted / insert_seconds, 1) if insert_seconds else None,
             elapsed_s=round(time.perf_counter() - started, 1),
             rss_mb=round(rss_mb(), 1),
             peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

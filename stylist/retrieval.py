@@ -295,7 +295,9 @@ class Retriever:
                     collection = self.client.get_collection(build, embedding_function=None)
                     self._snapshot = _Snapshot(build, collection, self.settings.exact_search_max_items)
                     self._parser = QueryParser.from_values(
-                        self._snapshot.values, currency=self.settings.currency, fx_rates=self.settings.fx_rates
+                        self._snapshot.values,
+                        currency=self.settings.currency,
+                        fx_rates=self.settings.fx_rates,
                     )
             return self._snapshot
 

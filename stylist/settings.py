@@ -90,9 +90,7 @@ class Settings(BaseSettings):
     )
 
     # --- retrieval ----------------------------------------------------------
-    dense_candidates: int = Field(
-        default=60, description="Dense (vector) candidates fetched before fusion."
-    )
+    dense_candidates: int = Field(default=60, description="Dense (vector) candidates fetched before fusion.")
     lexical_candidates: int = Field(
         default=60, description="Lexical (BM25) candidates fetched before fusion."
     )
@@ -120,9 +118,7 @@ class Settings(BaseSettings):
         description="A Hugging Face-format Llama model folder to serve locally. Empty: the "
         "bundled SmolLM2-135M-Instruct converted by `stylist model prepare`.",
     )
-    llm_served_name: str = Field(
-        default="stylist-base", description="Model name the vLLM server exposes."
-    )
+    llm_served_name: str = Field(default="stylist-base", description="Model name the vLLM server exposes.")
     llm_host: str = Field(default="127.0.0.1", description="Host of the local vLLM server.")
     llm_port: int = Field(default=8011, description="Port of the local vLLM server.")
     llm_max_model_len: int = Field(default=4096, description="Context length for vLLM.")

@@ -136,15 +136,10 @@ def ingest(
         return IngestReport(None, len(kept), 0, 0, 0, time.perf_counter() - started)
 
     build = f"{name}__{time.strftime('%Y%m%dT%H%M%S')}_{uuid.uuid4().hex[:6]}"
-    log(
-        f"{name}: building {build}: {len(fresh)} to embed, {len(kept)} unchanged, "
-        f"{len(removed)} to remove"
-    )
+    log(f"{name}: building {build}: {len(fresh)} to embed, {len(kept)} unchanged, {len(removed)} to remove")
     # Orphans of killed runs are removed before the new build starts.
     _remove_stale_builds(client, name, keep={current.name} if current is not None else set())
-    target = client.create_collection(
-        build, metadata={"hnsw:space": "cosine"}, embedding_function=None
-    )
+    target = client.create_collection(build, metadata={"hnsw:space": "cosine"}, embedding_function=None)
     if current is not None:
         for ids in _batches(kept, BATCH):
             page = current.get(ids=list(ids), include=["embeddings", "metadatas", "documents"])

@@ -55,7 +55,9 @@ def test_ingest_is_idempotent_and_incremental(tmp_path: Path, records: list[dict
     build_1 = live_build(connect(settings), settings.collection)
     assert build_1 == first.build
 
-    again = ingest(load_catalog(tmp_path / "a.jsonl").products, settings, embedder=memo_embedder, progress=False)
+    again = ingest(
+        load_catalog(tmp_path / "a.jsonl").products, settings, embedder=memo_embedder, progress=False
+    )
     assert (again.build, again.embedded, again.copied, again.removed) == (None, 0, 0, 0)
     assert live_build(connect(settings), settings.collection) == build_1
 
@@ -83,11 +85,21 @@ def test_ingest_is_idempotent_and_incremental(tmp_path: Path, records: list[dict
     assert builds(settings) == {third.build, fourth.build}
 
 
-def test_strict_cli_rejects_a_bad_file_and_leaves_the_store_untouched(tmp_path: Path, records: list[dict], memo_embedder) -> None:
+def test_strict_cli_rejects_a_bad_file_and_leaves_the_store_untouched(
+    tmp_path: Path, records: list[dict], memo_embedder
+) -> None:
     settings = Settings()
-    ingest(load_catalog(write(tmp_path / "good.jsonl", records)).products, settings, embedder=memo_embedder, progress=False)
+    ingest(
+        load_catalog(write(tmp_path / "good.jsonl", records)).products,
+        settings,
+        embedder=memo_embedder,
+        progress=False,
+    )
     build = live_build(connect(settings), settings.collection)
-    bad = [dict(r) for r in records[:10]] + [dict(records[10], price="ask us"), dict(records[11], id=records[0]["id"])]
+    bad = [dict(r) for r in records[:10]] + [
+        dict(records[10], price="ask us"),
+        dict(records[11], id=records[0]["id"]),
+    ]
     path = write(tmp_path / "bad.jsonl", bad)
 
     result = CliRunner().invoke(app, ["ingest", "--catalog", str(path), "--strict"])
@@ -107,7 +119,10 @@ def test_cli_ingest_reports_bad_rows_and_keeps_the_good_ones(tmp_path: Path, rec
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert (report["items"], report["embedded"], report["rejected_rows"]) == (6, 6, 1)
-    assert f"rejected: {path}: row 7: image: file not found: {tmp_path / 'missing' / 'photo.jpg'}" in result.stderr
+    assert (
+        f"rejected: {path}: row 7: image: file not found: {tmp_path / 'missing' / 'photo.jpg'}"
+        in result.stderr
+    )
     assert set(stored(Settings())) == {r["id"] for r in rows[:6]}
 
 
@@ -117,11 +132,18 @@ def test_cli_ingest_of_a_missing_file_fails_clearly(tmp_path: Path) -> None:
     assert "no such catalog file" in result.stderr
 
 
-def test_killed_ingestion_leaves_the_previous_store_intact(tmp_path: Path, subset_products: list[dict], memo_embedder) -> None:
+def test_killed_ingestion_leaves_the_previous_store_intact(
+    tmp_path: Path, subset_products: list[dict], memo_embedder
+) -> None:
     settings = Settings()
     small = [dict(p) for p in subset_products[:40]]
     bigger = small + [dict(p) for p in subset_products[40:440]]
-    ingest(load_catalog(write(tmp_path / "small.jsonl", small)).products, settings, embedder=memo_embedder, progress=False)
+    ingest(
+        load_catalog(write(tmp_path / "small.jsonl", small)).products,
+        settings,
+        embedder=memo_embedder,
+        progress=False,
+    )
     client = connect(settings)
     previous = live_build(client, settings.collection)
 
@@ -163,7 +185,9 @@ def test_killed_ingestion_leaves_the_previous_store_intact(tmp_path: Path, subse
     assert small[0]["id"] in [i.id for i in hit.items]
 
     # The next run succeeds and removes the orphan.
-    report = ingest(load_catalog(tmp_path / "big.jsonl").products, settings, embedder=memo_embedder, progress=False)
+    report = ingest(
+        load_catalog(tmp_path / "big.jsonl").products, settings, embedder=memo_embedder, progress=False
+    )
     assert (report.total, report.embedded, report.copied) == (440, 400, 40)
     assert builds(settings) == {previous, report.build}
     assert live_build(connect(settings), settings.collection) == report.build

@@ -72,7 +72,11 @@ def test_store_holds_the_subset(retriever: Retriever, subset_products: list[dict
     assert retriever.count() == len(subset_products)
     sample = subset_products[7]
     item = retriever.get(sample["id"])
-    assert item is not None and (item.title, item.price, item.sizes) == (sample["title"], sample["price"], sample["sizes"])
+    assert item is not None and (item.title, item.price, item.sizes) == (
+        sample["title"],
+        sample["price"],
+        sample["sizes"],
+    )
 
 
 def test_results_never_violate_explicit_constraints(retriever: Retriever, by_id: dict[str, dict]) -> None:
@@ -96,7 +100,12 @@ def test_results_never_violate_explicit_constraints(retriever: Retriever, by_id:
 
 def test_parsed_constraints_hold_for_every_item(retriever: Retriever, by_id: dict[str, dict]) -> None:
     result = retriever.search("black tshirts for men under 1000", k=20)
-    assert result.filters.active() == {"gender": ["Men"], "article_type": ["Tshirts"], "colour": ["Black"], "price_max": 1000.0}
+    assert result.filters.active() == {
+        "gender": ["Men"],
+        "article_type": ["Tshirts"],
+        "colour": ["Black"],
+        "price_max": 1000.0,
+    }
     assert result.items
     for item in result.items:
         p = by_id[item.id]
@@ -133,7 +142,9 @@ def test_lexical_signal_ranks_exact_words_first(retriever: Retriever, subset_pro
     brands = [w for w in first if 3 <= counts[w] <= 8 and w.isalpha() and len(w) > 3
               and retriever.parse(w).filters.is_empty()][:25]  # fmt: skip
     assert len(brands) >= 10
-    dense_only = Retriever(retriever.settings.model_copy(update={"lexical_weight": 0.0}), embedder=retriever.embedder)
+    dense_only = Retriever(
+        retriever.settings.model_copy(update={"lexical_weight": 0.0}), embedder=retriever.embedder
+    )
 
     def precision(r: Retriever, word: str) -> float:
         top = r.search(word, k=10).items[: counts[word]]
@@ -151,7 +162,9 @@ def test_kurta_word_counts(retriever: Retriever) -> None:
     assert sum("kurta" in i.title.lower() for i in result.items) >= 8
 
 
-def test_no_match_says_so_and_offers_a_labelled_relaxation(retriever: Retriever, by_id: dict[str, dict]) -> None:
+def test_no_match_says_so_and_offers_a_labelled_relaxation(
+    retriever: Retriever, by_id: dict[str, dict]
+) -> None:
     result = retriever.search("kurtas for women under 100")
     assert result.items == []
     assert result.relaxation is not None
@@ -202,7 +215,9 @@ def test_cli_search_json_contract(any_store: Settings, by_id: dict[str, dict]) -
     assert [i["score"] for i in items] == sorted((i["score"] for i in items), reverse=True)
 
 
-def test_cli_batch_prints_one_array_per_query_in_order(any_store: Settings, tmp_path: Path, memo_embedder) -> None:
+def test_cli_batch_prints_one_array_per_query_in_order(
+    any_store: Settings, tmp_path: Path, memo_embedder
+) -> None:
     queries = ["navy kurta for women", "kurtas for women under 100", "sunglasses for men", "red heels size 5"]
     batch = tmp_path / "queries.txt"
     batch.write_text("\n".join(queries) + "\n", encoding="utf-8")

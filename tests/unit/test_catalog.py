@@ -102,7 +102,9 @@ def test_jsonl_price_must_be_a_number_not_a_bool(shop: Path) -> None:
 
 
 def test_unknown_csv_column_is_reported_and_ignored(shop: Path) -> None:
-    path = write_csv(shop / "cat.csv", [dict(good_row("1"), colour_code="X1")], header=HEADER + ",colour_code")
+    path = write_csv(
+        shop / "cat.csv", [dict(good_row("1"), colour_code="X1")], header=HEADER + ",colour_code"
+    )
     result = load_catalog(path)
     assert [p.id for p in result.products] == ["1"]
     assert result.errors == [RowError(str(path), 0, "colour_code", "unknown column (ignored)")]

@@ -14,7 +14,9 @@ USAGES = ["Casual", "Formal", "Ethnic", "Sports", "Party", "Smart Casual", "Trav
 
 @pytest.fixture(scope="module")
 def parser() -> QueryParser:
-    return QueryParser(ARTICLES, COLOURS, USAGES, currency="INR", fx_rates={"INR": 1.0, "EUR": 90.0, "USD": 84.0})
+    return QueryParser(
+        ARTICLES, COLOURS, USAGES, currency="INR", fx_rates={"INR": 1.0, "EUR": 90.0, "USD": 84.0}
+    )
 
 
 # (text, the exact set of active filters expected)
@@ -74,7 +76,12 @@ def test_foreign_currency_is_converted_and_noted(parser: QueryParser) -> None:
 
 def test_residual_keeps_words_that_are_not_constraints(parser: QueryParser) -> None:
     parsed = parser.parse("nike running tshirts for men under 1500")
-    assert parsed.filters.active() == {"gender": ["Men"], "article_type": ["Tshirts"], "usage": ["Sports"], "price_max": 1500.0}
+    assert parsed.filters.active() == {
+        "gender": ["Men"],
+        "article_type": ["Tshirts"],
+        "usage": ["Sports"],
+        "price_max": 1500.0,
+    }
     assert "nike" in parsed.residual.split()
 
 
@@ -84,7 +91,9 @@ def test_parser_is_deterministic(parser: QueryParser) -> None:
 
 
 def test_filters_render_the_chroma_where_clause() -> None:
-    f = Filters(gender=["Women"], colour=["Red"], exclude_colour=["Black"], price_min=500, price_max=2000, size="M")
+    f = Filters(
+        gender=["Women"], colour=["Red"], exclude_colour=["Black"], price_min=500, price_max=2000, size="M"
+    )
     assert f.where() == {
         "$and": [
             {"gender": {"$in": ["Women"]}},
