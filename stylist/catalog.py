@@ -77,7 +77,13 @@ class Product(BaseModel):
         return hashlib.sha1(self.model_dump_json().encode()).hexdigest()[:16]
 
     def sizes_in_stock(self) -> list[str]:
+        """Size names with stock above zero."""
         return [s for s, n in self.sizes.items() if n > 0]
+
+
+def size_key(size: str) -> str:
+    """Metadata key that is True when ``size`` is in stock (Chroma metadata is flat)."""
+    return "size_" + size.replace(" ", "_")
 
 
 @dataclass(frozen=True)
@@ -248,9 +254,7 @@ def _records(path: Path) -> tuple[list[tuple[int, dict[str, object]]], list[RowE
         header = [h.strip() for h in (reader.fieldnames or [])]
         reader.fieldnames = header
         problems.extend(
-            RowError(str(path), 0, h, "unknown column (ignored)")
-            for h in header
-            if h not in FIELDS
+            RowError(str(path), 0, h, "unknown column (ignored)") for h in header if h not in FIELDS
         )
         missing = [h for h in REQUIRED if h not in header]
         if missing:
@@ -283,7 +287,7 @@ def load_catalog(path: Path, *, currency: str = "INR", strict: bool = False) -> 
     """
     path = Path(path)
     if not path.is_file():
-        raise CatalogError(f"{path}: no such catalog file")
+        raise CatalogError(f"{path}: no such catalog file or sample folder")
     records, errors = _records(path)
     result = LoadResult(errors=errors)
     seen: dict[str, int] = {}
@@ -291,8 +295,9 @@ def load_catalog(path: Path, *, currency: str = "INR", strict: bool = False) -> 
         product, row_errors = _validate_row(raw, (str(path), number), path.parent, currency)
         if product is not None and product.id in seen:
             row_errors = [
-                RowError(str(path), number, "id", f"duplicate id {product.id!r} (first at row "
-                f"{seen[product.id]})")
+                RowError(
+                    str(path), number, "id", f"duplicate id {product.id!r} (first at row {seen[product.id]})"
+                )
             ]
             product = None
         result.errors.extend(row_errors)
@@ -300,7 +305,9 @@ def load_catalog(path: Path, *, currency: str = "INR", strict: bool = False) -> 
             seen[product.id] = number
             result.products.append(product)
     if strict and result.errors:
-        raise CatalogError(f"{path}: {len(result.errors)} problem(s); strict mode rejects the file", result.errors)
+        raise CatalogError(
+            f"{path}: {len(result.errors)} problem(s); strict mode rejects the file", result.errors
+        )
     if not result.products:
         raise CatalogError(f"{path}: no valid rows", result.errors)
     return result

@@ -41,7 +41,9 @@ def _lines(path: Path) -> list[str]:
 @app.command()
 def ingest(
     catalog: Annotated[Path | None, typer.Option(help="Catalog file (.csv/.jsonl) or sample folder.")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Reject the whole file if any row is bad.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Reject the whole file if any row is bad.")
+    ] = False,
 ) -> None:
     """Load a catalog into the vector store (incremental; the live store stays intact on failure)."""
     from stylist.catalog import CatalogError, load_catalog, resolve_catalog
@@ -100,12 +102,16 @@ def search(
             else:
                 typer.echo(f"# {q}  [{', '.join(f'{a}={v}' for a, v in result.filters.active().items())}]")
                 for item in result.items:
-                    typer.echo(f"{item.score:.3f}  {item.id:>8}  {item.price:>8.0f} {item.currency}  {item.title}")
+                    typer.echo(
+                        f"{item.score:.3f}  {item.id:>8}  {item.price:>8.0f} {item.currency}  {item.title}"
+                    )
             if not result.items:
                 typer.echo(f"{q!r}: {result.message}", err=True)
                 if result.relaxation:
                     for item in result.relaxation.items:
-                        typer.echo(f"  relaxed: {item.id} {item.title} ({item.price:.0f} {item.currency})", err=True)
+                        typer.echo(
+                            f"  relaxed: {item.id} {item.title} ({item.price:.0f} {item.currency})", err=True
+                        )
             for note in result.notes:
                 typer.echo(f"note: {note}", err=True)
     except StoreEmpty as exc:

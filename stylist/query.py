@@ -15,20 +15,32 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from stylist.catalog import GENDERS, SEASONS
+from stylist.catalog import GENDERS, SEASONS, size_key
 
 
 class Filters(BaseModel):
     """Hard constraints on catalog items. Empty fields do not constrain."""
 
-    gender: list[str] | None = Field(default=None, description="Allowed genders: Men, Women, Unisex, Boys, Girls.")
-    category: list[str] | None = Field(default=None, description="Allowed top categories, e.g. Apparel, Footwear.")
-    subcategory: list[str] | None = Field(default=None, description="Allowed subcategories, e.g. Topwear, Bags.")
-    article_type: list[str] | None = Field(default=None, description="Allowed article types, e.g. Tshirts, Kurtas.")
+    gender: list[str] | None = Field(
+        default=None, description="Allowed genders: Men, Women, Unisex, Boys, Girls."
+    )
+    category: list[str] | None = Field(
+        default=None, description="Allowed top categories, e.g. Apparel, Footwear."
+    )
+    subcategory: list[str] | None = Field(
+        default=None, description="Allowed subcategories, e.g. Topwear, Bags."
+    )
+    article_type: list[str] | None = Field(
+        default=None, description="Allowed article types, e.g. Tshirts, Kurtas."
+    )
     colour: list[str] | None = Field(default=None, description="Allowed base colours, e.g. Black, Navy Blue.")
     exclude_colour: list[str] | None = Field(default=None, description="Colours the shopper does not want.")
-    season: list[str] | None = Field(default=None, description="Allowed seasons: Summer, Fall, Winter, Spring.")
-    usage: list[str] | None = Field(default=None, description="Allowed occasions, e.g. Casual, Formal, Ethnic.")
+    season: list[str] | None = Field(
+        default=None, description="Allowed seasons: Summer, Fall, Winter, Spring."
+    )
+    usage: list[str] | None = Field(
+        default=None, description="Allowed occasions, e.g. Casual, Formal, Ethnic."
+    )
     price_min: float | None = Field(default=None, description="Lowest price, in the shop currency.")
     price_max: float | None = Field(default=None, description="Highest price, in the shop currency.")
     size: str | None = Field(default=None, description="A size that must be in stock, e.g. M, 32, 8.")
@@ -52,8 +64,6 @@ class Filters(BaseModel):
 
     def where(self) -> dict[str, Any] | None:
         """The Chroma metadata filter for these constraints."""
-        from vectorstore.ingest import size_key
-
         clauses: list[dict[str, Any]] = []
         for name in ("gender", "category", "subcategory", "article_type", "colour", "season", "usage"):
             values = getattr(self, name)
@@ -73,8 +83,6 @@ class Filters(BaseModel):
 
     def violations(self, item: Mapping[str, Any]) -> list[str]:
         """The constraints ``item`` (a metadata mapping) breaks; empty when it satisfies all."""
-        from vectorstore.ingest import size_key
-
         broken = []
         for name in ("gender", "category", "subcategory", "article_type", "colour", "season", "usage"):
             values = getattr(self, name)
@@ -202,7 +210,9 @@ _PRICE_MAX = re.compile(
     rf"(?:under|below|less than|cheaper than|up to|upto|within|max(?:imum)?|at most|no more than|"
     rf"not more than|budget(?: of| is)?|<=?)\s*(?:a |an )?({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
-_PRICE_MAX_AFTER = re.compile(rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:or less|or under|and under|max\b|tops\b)")
+_PRICE_MAX_AFTER = re.compile(
+    rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:or less|or under|and under|max\b|tops\b)"
+)
 _PRICE_MIN = re.compile(
     rf"(?:over|above|more than|at least|min(?:imum)?|starting at|>=?)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
@@ -214,7 +224,9 @@ _SIZE = re.compile(
     r"|\b(xxs|xs|xl|xxl|xxxl)\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*waist\b"
 )
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
-_NEGATION = re.compile(r"(?:\bnot|\bno|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing)\s*$")
+_NEGATION = re.compile(
+    r"(?:\bnot|\bno|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing)\s*$"
+)
 
 
 def _number(raw: str) -> float:
@@ -317,7 +329,9 @@ class QueryParser:
 
     @classmethod
     def from_values(cls, values: Mapping[str, Iterable[str]], **kwargs: Any) -> QueryParser:
-        return cls(values.get("article_type", ()), values.get("colour", ()), values.get("usage", ()), **kwargs)
+        return cls(
+            values.get("article_type", ()), values.get("colour", ()), values.get("usage", ()), **kwargs
+        )
 
     # -- parsing --------------------------------------------------------------
 
@@ -345,7 +359,10 @@ class QueryParser:
             return s[: m.start()] + " " * (m.end() - m.start()) + s[m.end() :]
 
         m = _PRICE_RANGE.search(text)
-        if m and (m.group(0).strip().startswith(("between", "from")) or cur(m.group(1), m.group(3), m.group(4), m.group(6))):
+        if m and (
+            m.group(0).strip().startswith(("between", "from"))
+            or cur(m.group(1), m.group(3), m.group(4), m.group(6))
+        ):
             c = cur(m.group(1), m.group(3), m.group(4), m.group(6))
             a = self._to_shop_currency(_number(m.group(2)), c, notes)
             b = self._to_shop_currency(_number(m.group(5)), c, notes)
@@ -395,7 +412,8 @@ class QueryParser:
         low, high, rest = self._prices(lowered, notes)
         size, rest = self._size(rest)
         rest = re.sub(r"[^\w₹€$£'\s-]", " ", rest).replace("-", " ")
-        tokens = rest.split()
+        # Possessives name the same thing: "women's" -> "women", "men's" -> "men".
+        tokens = [t[:-2] if t.endswith("'s") and len(t) > 3 else t for t in rest.split()]
         found: dict[str, list[str]] = {}
         excluded_colours: list[str] = []
         residual: list[str] = []

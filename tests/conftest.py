@@ -71,3 +71,113 @@ def store_settings(tmp_path_factory: pytest.TempPathFactory, subset_jsonl: Path,
 @pytest.fixture(scope="session")
 def subset_products(subset_jsonl: Path) -> list[dict]:
     return [json.loads(line) for line in subset_jsonl.read_text(encoding="utf-8").splitlines()]
+
+
+class MemoEmbedder:
+    """The real embedder with a memo, so the same document is embedded once per session.
+
+    The server-mode store is filled with the documents the embedded store already
+    embedded; the memo (seeded from that store) spares a second minute of embedding.
+    Texts it has not seen go to the real model.
+    """
+
+    def __init__(self, embedder) -> None:
+        self.inner = embedder
+        self.memo: dict[str, list[float]] = {}
+        self.computed = 0
+
+    def seed(self, collection) -> None:
+        page = collection.get(include=["documents", "embeddings"])
+        for doc, vector in zip(page["documents"], page["embeddings"], strict=True):
+            self.memo[doc] = [float(x) for x in vector]
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.memo]
+        if missing:
+            self.computed += len(missing)
+            self.memo.update(zip(missing, self.inner.embed(missing), strict=True))
+        return [self.memo[t] for t in texts]
+
+    def encode(self, texts: list[str]):
+        import numpy as np
+
+        return np.asarray(self.embed(texts), dtype=np.float32)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real Chroma server (`chroma run`) on a free loopback port; yields its URL."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    exe = Path(sys.executable).parent / "chroma"
+    if not exe.is_file():
+        pytest.fail(f"the chroma server script is missing beside {sys.executable}")
+    port = _free_port()
+    folder = tmp_path_factory.mktemp("chroma-server")
+    log = (folder.parent / "chroma-server.log").open("wb")
+    proc = subprocess.Popen(
+        [str(exe), "run", "--path", str(folder / "data"), "--port", str(port), "--host", "127.0.0.1"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"chroma server did not start; see {log.name}")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def memo_embedder(embedder, store_settings: Settings) -> MemoEmbedder:
+    from vectorstore.client import active_collection, connect
+
+    memo = MemoEmbedder(embedder)
+    memo.seed(active_collection(connect(store_settings), store_settings.collection))
+    return memo
+
+
+@pytest.fixture(scope="session")
+def server_store_settings(
+    tmp_path_factory: pytest.TempPathFactory, chroma_server: str, subset_jsonl: Path, memo_embedder
+) -> Settings:
+    """Settings of a Chroma server holding the same subset, ingested through the server."""
+    from stylist.catalog import load_catalog
+    from vectorstore import ingest
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("server-store"), chroma_url=chroma_server)
+    ingest(load_catalog(subset_jsonl).products, settings, embedder=memo_embedder, progress=False)
+    return settings
+
+
+@pytest.fixture(scope="session", params=["embedded", "server"])
+def any_store(request: pytest.FixtureRequest) -> Settings:
+    """The subset store, once embedded on disk and once behind a `chroma run` server."""
+    name = "store_settings" if request.param == "embedded" else "server_store_settings"
+    return request.getfixturevalue(name)

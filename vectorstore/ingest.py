@@ -11,6 +11,7 @@ it; older ones are deleted.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import uuid
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from stylist.catalog import size_key
 from vectorstore.client import REGISTRY, Embedder, active_collection, connect, live_build, set_live_build
 
 if TYPE_CHECKING:
@@ -44,11 +46,6 @@ class IngestReport:
     @property
     def changed(self) -> bool:
         return self.embedded > 0 or self.removed > 0 or self.build is not None
-
-
-def size_key(size: str) -> str:
-    """Metadata key that is True when ``size`` is in stock."""
-    return "size_" + size.replace(" ", "_")
 
 
 def product_metadata(product: Product) -> dict[str, Any]:
@@ -139,15 +136,10 @@ def ingest(
         return IngestReport(None, len(kept), 0, 0, 0, time.perf_counter() - started)
 
     build = f"{name}__{time.strftime('%Y%m%dT%H%M%S')}_{uuid.uuid4().hex[:6]}"
-    log(
-        f"{name}: building {build}: {len(fresh)} to embed, {len(kept)} unchanged, "
-        f"{len(removed)} to remove"
-    )
+    log(f"{name}: building {build}: {len(fresh)} to embed, {len(kept)} unchanged, {len(removed)} to remove")
     # Orphans of killed runs are removed before the new build starts.
     _remove_stale_builds(client, name, keep={current.name} if current is not None else set())
-    target = client.create_collection(
-        build, metadata={"hnsw:space": "cosine"}, embedding_function=None
-    )
+    target = client.create_collection(build, metadata={"hnsw:space": "cosine"}, embedding_function=None)
     if current is not None:
         for ids in _batches(kept, BATCH):
             page = current.get(ids=list(ids), include=["embeddings", "metadatas", "documents"])
@@ -157,7 +149,11 @@ def ingest(
                 metadatas=page["metadatas"],
                 documents=page["documents"],
             )
-    embedder = embedder or Embedder(settings.resolved_embedding_model(), settings.embedding_batch_size)
+    embedder = embedder or Embedder(
+        settings.resolved_embedding_model(),
+        settings.embedding_batch_size,
+        threads=settings.embedding_threads or os.cpu_count(),
+    )
     bar = tqdm(total=len(fresh), desc="embedding", unit="item", disable=not progress, file=sys.stderr)
     for chunk in _batches(fresh, settings.embedding_batch_size):
         docs = [p.document() for p in chunk]

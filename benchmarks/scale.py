@@ -1,0 +1,301 @@
+"""Scale run: filtered query latency and memory of an embedded Chroma store with synthetic vectors.
+
+Inserts ``--scale`` synthetic, unit-length 384-d vectors (the MiniLM dimension) with
+catalog-like metadata (gender, article type, colour, price, a size flag) into an
+embedded on-disk Chroma collection, in steps. At each checkpoint it measures p50/p95
+of filtered top-60 queries (the retriever's dense candidate count, with the same kind
+of ``where`` clause the retriever sends) and the process RSS, and rewrites the results
+file, so a run stopped early still reports the largest size it reached.
+
+    python benchmarks/scale.py --scale 1000000 [--path DIR] [--queries 200]
+    python benchmarks/scale.py --engine exact --scale 1000000
+
+``--engine exact`` measures the retriever's in-memory path instead (vectors and filter
+columns held in numpy, the filter applied as a mask, exact cosine over the allowed rows),
+which it uses for catalogs up to ``exact_search_max_items``.
+
+Results: benchmarks/results/scale.json (chroma) and scale_exact.json (exact).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DIM = 384
+GENDERS = ["Men", "Women", "Unisex", "Boys", "Girls"]
+GENDER_P = [0.48, 0.40, 0.04, 0.05, 0.03]
+N_ARTICLES = 140
+N_COLOURS = 46
+
+
+def rss_mb() -> float:
+    """Current resident set size of this process (MiB)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def dir_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+
+
+def synthetic(rng: np.random.Generator, start: int, n: int) -> tuple[list[str], np.ndarray, list[dict]]:
+    """``n`` items: clustered unit vectors (real embeddings are not uniform) and metadata."""
+    # Zipf-like article popularity, as in a real catalog (a few types dominate).
+    article_p = 1.0 / np.arange(1, N_ARTICLES + 1) ** 1.1
+    article_p /= article_p.sum()
+    articles = rng.choice(N_ARTICLES, size=n, p=article_p)
+    colours = rng.choice(N_COLOURS, size=n, p=_colour_p())
+    genders = rng.choice(len(GENDERS), size=n, p=GENDER_P)
+    centres = _centres()
+    vectors = centres[articles] + 0.6 * rng.standard_normal((n, DIM)).astype(np.float32) / np.sqrt(DIM)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    prices = np.round(rng.uniform(199, 9999, size=n) / 100) * 100 - 1
+    metas = []
+    for j in range(n):
+        meta = {
+            "gender": GENDERS[genders[j]],
+            "article_type": f"type{articles[j]:03d}",
+            "colour": f"colour{colours[j]:02d}",
+            "price": float(prices[j]),
+        }
+        if rng.random() < 0.8:  # about one size in five sold out
+            meta["size_M"] = True
+        metas.append(meta)
+    ids = [f"p{start + j}" for j in range(n)]
+    return ids, vectors.astype(np.float32), metas
+
+
+def _colour_p() -> np.ndarray:
+    p = 1.0 / np.arange(1, N_COLOURS + 1)
+    return p / p.sum()
+
+
+_CENTRES: np.ndarray | None = None
+
+
+def _centres() -> np.ndarray:
+    global _CENTRES
+    if _CENTRES is None:
+        c = np.random.default_rng(7).standard_normal((N_ARTICLES, DIM)).astype(np.float32)
+        _CENTRES = c / np.linalg.norm(c, axis=1, keepdims=True)
+    return _CENTRES
+
+
+def query_set(rng: np.random.Generator, n: int) -> list[tuple[np.ndarray, dict]]:
+    """Queries with the filter shapes shoppers produce: gender + type (+ colour, budget, size)."""
+    article_p = 1.0 / np.arange(1, N_ARTICLES + 1) ** 1.1
+    article_p /= article_p.sum()
+    out = []
+    for i in range(n):
+        a = int(rng.choice(N_ARTICLES, p=article_p))
+        v = _centres()[a] + 0.6 * rng.standard_normal(DIM).astype(np.float32) / np.sqrt(DIM)
+        v /= np.linalg.norm(v)
+        clauses: list[dict] = [
+            {"gender": {"$in": [GENDERS[int(rng.choice(2))]]}},
+            {"article_type": {"$in": [f"type{a:03d}"]}},
+        ]
+        if i % 2 == 0:
+            clauses.append({"colour": {"$in": [f"colour{int(rng.choice(N_COLOURS, p=_colour_p())):02d}"]}})
+        if i % 3 == 0:
+            clauses.append({"price": {"$lte": float(rng.choice([999, 1999, 4999]))}})
+        if i % 4 == 0:
+            clauses.append({"size_M": {"$eq": True}})
+        out.append((v, {"$and": clauses}))
+    return out
+
+
+def measure(collection, queries: list[tuple[np.ndarray, dict]], n_results: int) -> dict:
+    # Warm-up: the first queries load the index segments from disk.
+    for v, where in queries[:10]:
+        collection.query(query_embeddings=[v.tolist()], n_results=n_results, where=where)
+    times = []
+    hits = []
+    for v, where in queries:
+        t = time.perf_counter()
+        res = collection.query(query_embeddings=[v.tolist()], n_results=n_results, where=where, include=[])
+        times.append((time.perf_counter() - t) * 1000)
+        hits.append(len(res["ids"][0]))
+    ms = np.array(times)
+    return {
+        "query_p50_ms": round(float(np.percentile(ms, 50)), 2),
+        "query_p95_ms": round(float(np.percentile(ms, 95)), 2),
+        "query_mean_ms": round(float(ms.mean()), 2),
+        "mean_results": round(float(np.mean(hits)), 1),
+        "queries": len(queries),
+    }
+
+
+def where_mask(where: dict, cols: dict[str, np.ndarray]) -> np.ndarray:
+    """The boolean mask of a ``{"$and": [...]}`` clause over numpy columns."""
+    ok = np.ones(len(cols["price"]), dtype=bool)
+    for clause in where["$and"]:
+        ((name, cond),) = clause.items()
+        ((op, value),) = cond.items()
+        if op == "$in":
+            codes = [int(v[len("type"):]) if name == "article_type" else
+                     int(v[len("colour"):]) if name == "colour" else GENDERS.index(v) for v in value]  # fmt: skip
+            ok &= np.isin(cols[name], codes)
+        elif op == "$lte":
+            ok &= cols[name] <= value
+        elif op == "$eq":
+            ok &= cols[name] == value
+    return ok
+
+
+def run_exact(args: argparse.Namespace) -> None:
+    """Filtered exact search in memory, as the retriever does below exact_search_max_items."""
+    rng = np.random.default_rng(0)
+    n = args.scale
+    started = time.perf_counter()
+    article_p = 1.0 / np.arange(1, N_ARTICLES + 1) ** 1.1
+    article_p /= article_p.sum()
+    cols = {
+        "article_type": rng.choice(N_ARTICLES, size=n, p=article_p).astype(np.int32),
+        "colour": rng.choice(N_COLOURS, size=n, p=_colour_p()).astype(np.int32),
+        "gender": rng.choice(len(GENDERS), size=n, p=GENDER_P).astype(np.int32),
+        "price": (np.round(rng.uniform(199, 9999, size=n) / 100) * 100 - 1),
+        "size_M": rng.random(n) < 0.8,
+    }
+    vectors = np.empty((n, DIM), dtype=np.float32)
+    for start in range(0, n, 100_000):
+        stop = min(n, start + 100_000)
+        v = _centres()[cols["article_type"][start:stop]]
+        v = v + 0.6 * rng.standard_normal((stop - start, DIM)).astype(np.float32) / np.sqrt(DIM)
+        vectors[start:stop] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    build_s = time.perf_counter() - started
+    queries = query_set(np.random.default_rng(1), args.queries)
+    times, hits = [], []
+    for i, (v, where) in enumerate(queries):
+        t = time.perf_counter()
+        rows = np.flatnonzero(where_mask(where, cols))
+        sims = vectors[rows] @ v
+        if len(rows) > args.n_results:
+            top = np.argpartition(-sims, args.n_results - 1)[: args.n_results]
+            rows, sims = rows[top], sims[top]
+        order = rows[np.lexsort((rows, -sims))]
+        if i >= 5:  # the first few warm the caches
+            times.append((time.perf_counter() - t) * 1000)
+            hits.append(len(order))
+    ms = np.array(times)
+    report = {
+        "benchmark": "scale",
+        "engine": "exact in-memory (numpy mask + cosine), the retriever's path below exact_search_max_items",
+        "items": n,
+        "dimension": DIM,
+        "n_results": args.n_results,
+        "query_p50_ms": round(float(np.percentile(ms, 50)), 2),
+        "query_p95_ms": round(float(np.percentile(ms, 95)), 2),
+        "mean_results": round(float(np.mean(hits)), 1),
+        "queries": len(times),
+        "build_s": round(build_s, 1),
+        "vectors_mb": round(vectors.nbytes / 2**20, 1),
+        "rss_mb": round(rss_mb(), 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "cpu_cores": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+    print(json.dumps(report, indent=2))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", type=int, default=1_000_000, help="total items to insert")
+    parser.add_argument("--checkpoints", type=str, default="100000,250000,500000,1000000")
+    parser.add_argument("--path", type=Path, default=None, help="store folder (default: a temp dir)")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--n-results", type=int, default=60)
+    parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--keep", action="store_true", help="keep the store folder")
+    parser.add_argument("--engine", choices=["chroma", "exact"], default="chroma")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    if args.out is None:
+        args.out = RESULTS / ("scale.json" if args.engine == "chroma" else "scale_exact.json")
+    if args.engine == "exact":
+        run_exact(args)
+        return
+
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    path = args.path or Path(tempfile.mkdtemp(prefix="stylist-scale-"))
+    path.mkdir(parents=True, exist_ok=True)
+    client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+    collection = client.get_or_create_collection(
+        "scale", metadata={"hnsw:space": "cosine"}, embedding_function=None
+    )
+    checkpoints = sorted(
+        {c for c in (int(x) for x in args.checkpoints.split(",")) if c <= args.scale} | {args.scale}
+    )
+    rng = np.random.default_rng(0)
+    queries = query_set(np.random.default_rng(1), args.queries)
+    report: dict = {
+        "benchmark": "scale",
+        "target_items": args.scale,
+        "dimension": DIM,
+        "n_results": args.n_results,
+        "store": "chromadb PersistentClient (embedded), hnsw cosine",
+        "chromadb": chromadb.__version__,
+        "cpu_cores": os.cpu_count(),
+        "checkpoints": [],
+        "complete": False,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    inserted = collection.count()
+    report["resumed_at"] = inserted
+    insert_seconds = 0.0
+    started = time.perf_counter()
+    for checkpoint in checkpoints:
+        while inserted < checkpoint:
+            n = min(args.batch, checkpoint - inserted)
+            ids, vectors, metas = synthetic(rng, inserted, n)
+            t = time.perf_counter()
+            collection.add(ids=ids, embeddings=vectors, metadatas=metas)
+            insert_seconds += time.perf_counter() - t
+            inserted += n
+            if inserted % 50_000 == 0:
+                print(
+                    f"{inserted} items, {inserted / insert_seconds:.0f} items/s, RSS {rss_mb():.0f} MiB",
+                    flush=True,
+                )
+        figures = measure(collection, queries, args.n_results)
+        figures.update(
+            items=inserted,
+            # None when this run inserted nothing (it measured a store an earlier run filled).
+            insert_items_per_s=round(inserted / insert_seconds, 1) if insert_seconds else None,
+            elapsed_s=round(time.perf_counter() - started, 1),
+            rss_mb=round(rss_mb(), 1),
+            peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            disk_mb=round(dir_mb(path), 1),
+        )
+        report["checkpoints"].append(figures)
+        report["largest"] = figures
+        report["complete"] = inserted >= args.scale
+        print(json.dumps(figures), flush=True)
+        tmp = args.out.with_suffix(".tmp")
+        tmp.write_text(json.dumps(report, indent=2) + "\n")
+        tmp.replace(args.out)
+    if not args.keep and args.path is None:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

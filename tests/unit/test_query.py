@@ -1,0 +1,124 @@
+"""The deterministic constraint parser: what it reads from text, and what it must not read."""
+
+from __future__ import annotations
+
+import pytest
+
+from stylist.query import Filters, QueryParser
+
+ARTICLES = ["Tshirts", "Shirts", "Shorts", "Kurtas", "Jeans", "Dresses", "Watches", "Casual Shoes",
+            "Sports Shoes", "Heels", "Sarees", "Handbags", "Trousers", "Tops"]  # fmt: skip
+COLOURS = ["Black", "White", "Blue", "Navy Blue", "Red", "Grey", "Green", "Pink", "Cream", "Skin"]
+USAGES = ["Casual", "Formal", "Ethnic", "Sports", "Party", "Smart Casual", "Travel", "Home"]
+
+
+@pytest.fixture(scope="module")
+def parser() -> QueryParser:
+    return QueryParser(
+        ARTICLES, COLOURS, USAGES, currency="INR", fx_rates={"INR": 1.0, "EUR": 90.0, "USD": 84.0}
+    )
+
+
+# (text, the exact set of active filters expected)
+CASES = [
+    ("under 2000", {"price_max": 2000.0}),
+    ("shirts below rs 1,500", {"article_type": ["Shirts"], "price_max": 1500.0}),
+    ("something under 1.5k", {"price_max": 1500.0}),
+    ("over 3000", {"price_min": 3000.0}),
+    ("between 1000 and 2000", {"price_min": 1000.0, "price_max": 2000.0}),
+    ("from 2000 to 1000 rupees", {"price_min": 1000.0, "price_max": 2000.0}),
+    ("under 80 euros", {"price_max": 7200.0}),
+    ("dress under $50", {"article_type": ["Dresses"], "price_max": 4200.0}),
+    ("for women", {"gender": ["Women"]}),
+    ("women's tops", {"gender": ["Women"], "article_type": ["Tops"]}),
+    ("a gift for my husband", {"gender": ["Men"]}),
+    ("kids shorts", {"gender": ["Boys", "Girls"], "article_type": ["Shorts"]}),
+    ("in navy", {"colour": ["Navy Blue"]}),
+    ("gray jeans", {"colour": ["Grey"], "article_type": ["Jeans"]}),
+    ("size M", {"size": "M"}),
+    ("red kurta size xl", {"article_type": ["Kurtas"], "colour": ["Red"], "size": "XL"}),
+    ("jeans 32 waist", {"article_type": ["Jeans"], "size": "32"}),
+    ("medium size", {}),  # "size" after the word is not a size request we read
+    ("for a wedding", {"usage": ["Ethnic", "Party"]}),
+    ("something for the office", {"usage": ["Formal"]}),
+    ("shoes for the gym", {"category": ["Footwear"], "usage": ["Sports"]}),
+    ("not black", {"exclude_colour": ["Black"]}),
+    ("a dress, anything but red", {"article_type": ["Dresses"], "exclude_colour": ["Red"]}),
+    ("blue, not white", {"colour": ["Blue"], "exclude_colour": ["White"]}),
+    ("shrits", {"article_type": ["Shirts"]}),  # typo: one transposition
+    ("blue tshrits for men", {"article_type": ["Tshirts"], "colour": ["Blue"], "gender": ["Men"]}),
+    ("kurtaz for women", {"article_type": ["Kurtas"], "gender": ["Women"]}),
+    ("watchs", {"article_type": ["Watches"]}),
+    ("sneakers", {"article_type": ["Casual Shoes"]}),
+    ("winter jeans", {"season": ["Winter"], "article_type": ["Jeans"]}),
+    # words that must NOT become constraints
+    ("what would match this", {}),
+    ("beach", {}),
+    ("something nice for the beach", {}),
+    ("show me something", {}),
+    ("cream for dry skin", {}),  # ambiguous colour names are not read as colours
+    ("a short dress", {"article_type": ["Dresses"]}),  # "short" the adjective is not Shorts
+    ("shrts", {}),  # ambiguous typo (shirts / shorts): no guess
+    ("matching", {}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_parser_reads_exactly_the_stated_constraints(parser: QueryParser, text: str, expected: dict) -> None:
+    assert parser.parse(text).filters.active() == expected
+
+
+def test_foreign_currency_is_converted_and_noted(parser: QueryParser) -> None:
+    parsed = parser.parse("a kurta under 80 euros")
+    assert parsed.filters.price_max == 7200.0
+    assert parsed.notes == ["80 EUR read as 7200 INR"]
+
+
+def test_residual_keeps_words_that_are_not_constraints(parser: QueryParser) -> None:
+    parsed = parser.parse("nike running tshirts for men under 1500")
+    assert parsed.filters.active() == {
+        "gender": ["Men"],
+        "article_type": ["Tshirts"],
+        "usage": ["Sports"],
+        "price_max": 1500.0,
+    }
+    assert "nike" in parsed.residual.split()
+
+
+def test_parser_is_deterministic(parser: QueryParser) -> None:
+    texts = [c[0] for c in CASES]
+    assert [parser.parse(t).filters for t in texts] == [parser.parse(t).filters for t in texts]
+
+
+def test_filters_render_the_chroma_where_clause() -> None:
+    f = Filters(
+        gender=["Women"], colour=["Red"], exclude_colour=["Black"], price_min=500, price_max=2000, size="M"
+    )
+    assert f.where() == {
+        "$and": [
+            {"gender": {"$in": ["Women"]}},
+            {"colour": {"$in": ["Red"]}},
+            {"colour": {"$nin": ["Black"]}},
+            {"price": {"$gte": 500.0}},
+            {"price": {"$lte": 2000.0}},
+            {"size_M": {"$eq": True}},
+        ]
+    }
+    assert Filters().where() is None
+    assert Filters(usage=["Formal"]).where() == {"usage": {"$in": ["Formal"]}}
+
+
+def test_violations_name_every_broken_constraint() -> None:
+    f = Filters(gender=["Women"], colour=["Red"], price_max=1000, size="M", exclude_ids=["7"])
+    item = {"id": "7", "gender": "Men", "colour": "Red", "price": 1500.0, "size_L": True}
+    assert f.violations(item) == ["gender", "price_max", "size", "exclude_ids"]
+    ok = {"id": "8", "gender": "Women", "colour": "Red", "price": 999.0, "size_M": True}
+    assert f.violations(ok) == []
+    assert Filters(price_min=10).violations({"id": "9"}) == ["price_min"]  # no price: fails a bound
+
+
+def test_merged_filters_prefer_the_explicit_ones() -> None:
+    parsed = Filters(gender=["Women"], price_max=2000)
+    merged = parsed.merged(Filters(price_max=1000, colour=["Blue"]))
+    assert merged.active() == {"gender": ["Women"], "colour": ["Blue"], "price_max": 1000}
+    assert merged.without("gender").active() == {"colour": ["Blue"], "price_max": 1000}
