@@ -106,6 +106,33 @@ class Settings(BaseSettings):
         default_factory=list, description="Extra command-line flags for the vLLM server."
     )
 
+    # --- trends -----------------------------------------------------------------
+    trends_collection: str = Field(
+        default="trends",
+        description="Name of the Chroma collection of trend-forecast summaries written by "
+        "`stylist trends update` (stored aside per build like the catalog collection).",
+    )
+    trends_series: Path | None = Field(
+        default=None,
+        description="A shop's own sales or mentions series (wide or long CSV, see README) that "
+        "`stylist trends update` forecasts beside the catalog-derived trends. Empty: none.",
+    )
+    trends_signal: Path | None = Field(
+        default=None,
+        description="A weak-signal CSV aligned with trends_series (same series names and dates), "
+        "e.g. influencer mentions; moves the forecast level. Empty: none.",
+    )
+    trends_band: float = Field(
+        default=0.10,
+        description="Relative change of the next cycle's mean vs the last cycle's beyond which a "
+        "trend is rising (or, below minus it, declining); steady in between.",
+    )
+    classifier_dir: Path | None = Field(
+        default=None,
+        description="Folder with the fashion-text classifier heads (heads.npz + labels.json). "
+        "Empty: the weights shipped in stylist/trends/weights.",
+    )
+
     # --- serving --------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Host the web app binds to.")
     port: int = Field(default=7860, description="Port the web app binds to.")
@@ -114,6 +141,15 @@ class Settings(BaseSettings):
     def chroma_path(self) -> Path:
         """Folder of the embedded Chroma store."""
         return self.data_dir / "chroma"
+
+    def resolved_classifier_dir(self) -> Path:
+        """The classifier weights folder, defaulting to the shipped one."""
+        return self.classifier_dir or PROJECT_ROOT / "stylist" / "trends" / "weights"
+
+    @cached_property
+    def charts_path(self) -> Path:
+        """Folder of the trend forecast charts (PNG)."""
+        return self.data_dir / "trends" / "charts"
 
     def resolved_embedding_model(self) -> Path:
         """The embedding model folder, defaulting to the bundled MiniLM."""

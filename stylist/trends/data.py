@@ -159,10 +159,15 @@ def _grid(dates: pd.DatetimeIndex, freq: str) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(out)
 
 
-def read_series(path: Path | str) -> SeriesSet:
+def read_series(path: Path | str, *, max_missing: float = MAX_MISSING) -> SeriesSet:
     """Read a wide or long series file into regular, checked series (see the module table)."""
     path = Path(path)
     table = _read_table(path)
+    return series_from_table(table, path, max_missing=max_missing)
+
+
+def series_from_table(table: pd.DataFrame, path: Path, *, max_missing: float = MAX_MISSING) -> SeriesSet:
+    """Check and regularise a table of strings in the wide or long layout (``path`` names it in errors)."""
     cols = [c.strip().lower() for c in table.columns]
     if len(cols) == 3 and set(cols) == {"date", "series", "value"}:
         table.columns = cols
@@ -214,11 +219,11 @@ def read_series(path: Path | str) -> SeriesSet:
     for name, column in matrix.items():
         full = np.full(len(grid), np.nan)
         full[[position[d] for d in raw_dates]] = column
-        values[name] = _fill(full, name, path, notes)
+        values[name] = _fill(full, name, path, notes, max_missing)
     return SeriesSet(dates=grid, values=values, freq=freq, season_length=season, notes=notes)
 
 
-def _fill(series: np.ndarray, name: str, path: Path, notes: list[str]) -> np.ndarray:
+def _fill(series: np.ndarray, name: str, path: Path, notes: list[str], max_missing: float) -> np.ndarray:
     """Apply the missing-value fallback to one series on the grid."""
     known = np.flatnonzero(~np.isnan(series))
     if len(known) < MIN_POINTS:
@@ -231,9 +236,9 @@ def _fill(series: np.ndarray, name: str, path: Path, notes: list[str]) -> np.nda
     missing = np.isnan(series)
     if missing.any():
         share = missing.mean()
-        if share > MAX_MISSING:
+        if share > max_missing:
             raise TrendDataError(
-                f"{path}: series {name!r} misses {share:.0%} of its periods (at most {MAX_MISSING:.0%} "
+                f"{path}: series {name!r} misses {share:.0%} of its periods (at most {max_missing:.0%} "
                 "can be interpolated)"
             )
         idx = np.arange(len(series))
