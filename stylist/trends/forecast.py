@@ -11,7 +11,7 @@ data-driven trend term; the two are averaged with fixed weights chosen on an
 earlier backtest fold, never on the reported one.
 
 Series shorter than two cycles get a non-seasonal fallback (statsforecast's
-AutoETS without season, or the mean of the last values for very short ones).
+AutoETS without season, or a damped linear trend through the last points for very short ones).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: z-value of the default 80% interval.
-_Z80 = 1.2816
+#: Damping of the short-series trend: the slope fades by this factor per period.
+_PHI = 0.8
 
 
 @dataclass
@@ -177,7 +177,14 @@ class TrendForecaster:
                         return np.maximum(mean, 0.0), "ets-nonseasonal"
                 except Exception:  # noqa: BLE001 - fall through to the plain mean
                     pass
-        return np.full(h, float(y[-3:].mean())), "recent-mean"
+        # Too short for ETS (statsforecast refuses tiny data): a damped linear trend through the
+        # last few points, so a clear rise or fall is not flattened to a plain mean.
+        tail = y[-6:]
+        x = np.arange(len(tail), dtype=float)
+        slope, intercept = np.polyfit(x, tail, 1)
+        level = intercept + slope * x[-1]
+        damping = np.cumsum(_PHI ** np.arange(1, h + 1))
+        return np.maximum(level + slope * damping, 0.0), "damped-trend"
 
 
 def _z(level: int) -> float:

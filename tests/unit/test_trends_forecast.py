@@ -50,8 +50,9 @@ def test_weak_signal_moves_the_level_by_its_elasticity() -> None:
 def test_short_series_fall_back_to_non_seasonal_models() -> None:
     assert TrendForecaster(52).fit(np.linspace(1, 2, 30)).forecast(5).method == "ets-nonseasonal"
     fc = TrendForecaster(52).fit(np.array([1.0, 2.0, 3.0, 6.0])).forecast(3)
-    assert fc.method == "recent-mean"
-    np.testing.assert_allclose(fc.mean, [11 / 3] * 3)
+    assert fc.method == "damped-trend"
+    # Least-squares line: slope 1.6, level 5.4 at the last point; the slope fades by 0.8 a period.
+    np.testing.assert_allclose(fc.mean, [5.4 + 1.6 * 0.8, 5.4 + 1.6 * 1.44, 5.4 + 1.6 * 1.952])
 
 
 @pytest.mark.parametrize("bad", [np.array([1.0, -1.0, 2.0]), np.array([1.0, np.nan, 2.0]), np.array([1.0, 2.0])])
