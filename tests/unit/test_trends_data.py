@@ -100,7 +100,13 @@ def test_bad_dates_duplicates_and_irregular_spacing_are_errors(tmp_path: Path) -
     rows[3][0] = rows[2][0]
     with pytest.raises(TrendDataError, match="duplicate date"):
         read_series(write(tmp_path / "dup.csv", ["date", "a"], rows))
-    irregular = [["2020-01-01", 1], ["2020-01-11", 1], ["2020-02-25", 1], ["2020-05-01", 2], ["2020-09-30", 3]]
+    irregular = [
+        ["2020-01-01", 1],
+        ["2020-01-11", 1],
+        ["2020-02-25", 1],
+        ["2020-05-01", 2],
+        ["2020-09-30", 3],
+    ]
     with pytest.raises(TrendDataError, match="cannot infer the frequency"):
         read_series(write(tmp_path / "irr.csv", ["date", "a"], irregular))
 

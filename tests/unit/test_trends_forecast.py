@@ -13,7 +13,9 @@ from stylist.cli import app
 from stylist.trends.forecast import TrendForecaster, relative_change, trend_status
 
 
-def seasonal(n: int, level: float = 1.0, growth: float = 0.0, noise: float = 0.0, seed: int = 0) -> np.ndarray:
+def seasonal(
+    n: int, level: float = 1.0, growth: float = 0.0, noise: float = 0.0, seed: int = 0
+) -> np.ndarray:
     t = np.arange(n)
     rng = np.random.default_rng(seed)
     shape = 1 + 0.5 * np.sin(2 * np.pi * t / 52)
@@ -55,7 +57,9 @@ def test_short_series_fall_back_to_non_seasonal_models() -> None:
     np.testing.assert_allclose(fc.mean, [5.4 + 1.6 * 0.8, 5.4 + 1.6 * 1.44, 5.4 + 1.6 * 1.952])
 
 
-@pytest.mark.parametrize("bad", [np.array([1.0, -1.0, 2.0]), np.array([1.0, np.nan, 2.0]), np.array([1.0, 2.0])])
+@pytest.mark.parametrize(
+    "bad", [np.array([1.0, -1.0, 2.0]), np.array([1.0, np.nan, 2.0]), np.array([1.0, 2.0])]
+)
 def test_fit_rejects_invalid_series(bad: np.ndarray) -> None:
     with pytest.raises(ValueError):
         TrendForecaster(4).fit(bad)
@@ -82,7 +86,19 @@ def test_cli_forecast_writes_the_input_wide_format(tmp_path: Path) -> None:
     sig = _weekly_csv(tmp_path / "sig.csv", {"a": seasonal(120), "b": seasonal(120)})
     out = tmp_path / "out.csv"
     result = CliRunner().invoke(
-        app, ["trends", "forecast", "--input", str(src), "--signal", str(sig), "--horizon", "10", "--output", str(out)]
+        app,
+        [
+            "trends",
+            "forecast",
+            "--input",
+            str(src),
+            "--signal",
+            str(sig),
+            "--horizon",
+            "10",
+            "--output",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     lines = out.read_text().splitlines()
@@ -97,6 +113,8 @@ def test_cli_forecast_bad_input_exits_2_with_the_reason(tmp_path: Path) -> None:
     rows[5] = -1
     src = _weekly_csv(tmp_path / "neg.csv", {"a": rows})
     out = tmp_path / "out.csv"
-    result = CliRunner().invoke(app, ["trends", "forecast", "--input", str(src), "--horizon", "4", "--output", str(out)])
+    result = CliRunner().invoke(
+        app, ["trends", "forecast", "--input", str(src), "--horizon", "4", "--output", str(out)]
+    )
     assert result.exit_code == 2
     assert "negative value" in result.output and not out.exists()

@@ -19,7 +19,9 @@ from stylist.trends.data import TrendDataError
 from stylist.trends.named import catalog_trends
 from stylist.trends.service import NO_TRENDS_NOTE, TrendService, update_trends
 
-VOCAB = "men women shirt tshirt kurta jeans navy blue black red white casual formal ethnic summer winter".split()
+VOCAB = (
+    "men women shirt tshirt kurta jeans navy blue black red white casual formal ethnic summer winter".split()
+)
 
 
 class KeywordEmbedder:
@@ -60,10 +62,30 @@ def catalog() -> list[Product]:
                 spec = ("Shirts", "Navy Blue", "Formal")
             else:
                 spec = ("Tshirts", "Black", "Casual")
-            items.append(product(i, gender="Men", article=spec[0], colour=spec[1], usage=spec[2], season="Summer", year=year))
+            items.append(
+                product(
+                    i,
+                    gender="Men",
+                    article=spec[0],
+                    colour=spec[1],
+                    usage=spec[2],
+                    season="Summer",
+                    year=year,
+                )
+            )
             i += 1
         for n in range(20):
-            items.append(product(i, gender="Women", article="Kurtas", colour="Red" if n % 2 else "White", usage="Ethnic", season="Winter", year=year))
+            items.append(
+                product(
+                    i,
+                    gender="Women",
+                    article="Kurtas",
+                    colour="Red" if n % 2 else "White",
+                    usage="Ethnic",
+                    season="Winter",
+                    year=year,
+                )
+            )
             i += 1
     return items
 
