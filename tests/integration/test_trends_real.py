@@ -82,32 +82,38 @@ def test_shipped_heads_meet_the_targets_on_held_out_titles() -> None:
     assert colour >= 0.85, colour
 
 
-def test_update_with_a_shop_series_then_forecasts(tmp_path: Path) -> None:
+def test_update_with_a_shop_series_and_signal_then_forecasts(tmp_path: Path) -> None:
     import pandas as pd
 
-    weeks = pd.date_range("2021-01-04", periods=156, freq="7D")
+    weeks = pd.date_range("2021-01-04", periods=156, freq="7D").strftime("%Y-%m-%d")
     t = np.arange(156)
-    rising = 10 * (1 + 0.5 * np.sin(2 * np.pi * t / 52)) * (1.3 ** (t / 52))
-    flat = 10 * (1 + 0.5 * np.sin(2 * np.pi * t / 52))
-    frame = pd.DataFrame(
-        {"date": weeks.strftime("%Y-%m-%d"), "linen shirts sales": rising, "denim jackets sales": flat}
+    sales = 10 * (1 + 0.5 * np.sin(2 * np.pi * t / 52))
+    # Both products sold the same; influencers tripled their linen-shirt posts in the last year.
+    shop = pd.DataFrame({"date": weeks, "linen shirts sales": sales, "denim jackets sales": sales})
+    signal = pd.DataFrame(
+        {
+            "date": weeks,
+            "linen shirts sales": np.where(t >= 104, 3.0, 1.0),
+            "denim jackets sales": np.ones(156),
+        }
     )
-    frame.to_csv(tmp_path / "shop.csv", index=False)
-    result = CliRunner().invoke(
-        app, ["trends", "update", "--no-catalog", "--series", str(tmp_path / "shop.csv")]
-    )
+    shop.to_csv(tmp_path / "shop.csv", index=False)
+    signal.to_csv(tmp_path / "signal.csv", index=False)
+    args = ["trends", "update", "--no-catalog", "--series", str(tmp_path / "shop.csv")]
+    result = CliRunner().invoke(app, [*args, "--signal", str(tmp_path / "signal.csv")])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["trends"] == 2 and report["by_source"] == {"shop": 2}
 
-    found = TrendService(Settings()).forecasts("are linen shirts selling more?", k=1)
+    service = TrendService(Settings())
+    found = service.forecasts("are linen shirts selling more?", k=1)
     assert found[0]["trend"] == "linen shirts sales"
-    assert found[0]["status"] == "rising" and 0.15 < found[0]["change"] < 0.45
-    assert found[0]["chart"] and Path(found[0]["chart"]).is_file()
-    flat_found = TrendService(Settings()).forecasts(
-        "denim jackets", k=1, where={"value": "denim jackets sales"}
-    )
-    assert flat_found[0]["status"] == "steady"
+    # The level moves by 3 ** 0.25 in the profile part (weight 0.8): about +25%.
+    assert found[0]["status"] == "rising" and 0.15 < found[0]["change"] < 0.35
+    assert found[0]["interval"][0] < found[0]["change"] < found[0]["interval"][1]
+    assert found[0]["chart"] and Path(found[0]["chart"]).read_bytes()[:4] == b"\x89PNG"
+    denim = service.forecasts("denim", k=1, where={"value": "denim jackets sales"})
+    assert denim[0]["status"] == "steady" and abs(denim[0]["change"]) < 0.05
 
 
 def test_update_with_bad_series_fails_clearly_and_keeps_the_old_collection(tmp_path: Path) -> None:
