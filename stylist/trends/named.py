@@ -75,7 +75,7 @@ def catalog_trends(
     *,
     min_group_items: int = 10,
     min_value_items: int = 15,
-    max_staleness: int = 2,
+    max_staleness: int = 3,
 ) -> tuple[list[NamedSeries], list[str]]:
     """Yearly share series per gender x category x season for each colour, article type, usage.
 
@@ -121,7 +121,14 @@ def catalog_trends(
             continue
         table = pd.DataFrame(
             [
-                (f"{year}-01-01", name, repr(counts[(gender, category, season, year, kind, value)] / totals[(gender, category, season, year)]))
+                (
+                    f"{year}-01-01",
+                    name,
+                    repr(
+                        counts[(gender, category, season, year, kind, value)]
+                        / totals[(gender, category, season, year)]
+                    ),
+                )
                 for year in listed
             ],
             columns=["date", "series", "value"],
@@ -142,7 +149,9 @@ def catalog_trends(
     return out, notes
 
 
-def shop_trends(path: Path | str, signal_path: Path | str | None = None) -> tuple[list[NamedSeries], list[str]]:
+def shop_trends(
+    path: Path | str, signal_path: Path | str | None = None
+) -> tuple[list[NamedSeries], list[str]]:
     """A shop's own sales or mentions series (wide or long file, see :mod:`stylist.trends.data`)."""
     from stylist.trends.data import align_signal
 
@@ -150,8 +159,10 @@ def shop_trends(path: Path | str, signal_path: Path | str | None = None) -> tupl
     signals = align_signal(series, read_series(signal_path)) if signal_path else {}
     out = []
     for name, values in series.values.items():
-        dates = series.dates[len(series.dates) - len(values):]
-        one = SeriesSet(dates=dates, values={name: values}, freq=series.freq, season_length=series.season_length)
+        dates = series.dates[len(series.dates) - len(values) :]
+        one = SeriesSet(
+            dates=dates, values={name: values}, freq=series.freq, season_length=series.season_length
+        )
         meta = TrendMeta(trend=name, source="shop", kind="series", value=name, unit="value")
         out.append(NamedSeries(name=name, series=one, meta=meta, signal=signals.get(name)))
     return out, list(series.notes)
