@@ -7,7 +7,7 @@ gender), each label with a probability.
 The encoder stays frozen (its sentence embeddings are what the vector store
 uses too); the project trains one linear softmax head per attribute on the
 catalog's product names. The heads are small (``heads.npz``, well under 1 MB) and
-ship in ``stylist/trends/weights``; ``stylist classify train`` reproduces them.
+ship in ``stylist/trends/weights``; ``stylist trends train-classifier`` reproduces them.
 """
 
 from __future__ import annotations
@@ -28,7 +28,13 @@ if TYPE_CHECKING:
     from vectorstore.client import Embedder
 
 #: Head name -> Product attribute.
-HEADS = {"article_type": "article_type", "colour": "colour", "usage": "usage", "season": "season", "gender": "gender"}
+HEADS = {
+    "article_type": "article_type",
+    "colour": "colour",
+    "usage": "usage",
+    "season": "season",
+    "gender": "gender",
+}
 WEIGHTS_FILE, LABELS_FILE = "heads.npz", "labels.json"
 
 
@@ -60,7 +66,9 @@ class Head:
 class TextClassifier:
     """Frozen-encoder text classifier; ``predict(texts)`` returns top labels per head."""
 
-    def __init__(self, heads: dict[str, Head], embedder: Embedder, info: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, heads: dict[str, Head], embedder: Embedder, info: dict[str, Any] | None = None
+    ) -> None:
         self.heads = heads
         self.embedder = embedder
         self.info = info or {}
@@ -71,12 +79,14 @@ class TextClassifier:
         folder = Path(folder)
         if not (folder / WEIGHTS_FILE).is_file() or not (folder / LABELS_FILE).is_file():
             raise ClassifierMissing(
-                f"no classifier heads in {folder}; run `stylist classify-train` or set STYLIST_CLASSIFIER_DIR"
+                f"no classifier heads in {folder}; run `stylist trends train-classifier` or set STYLIST_CLASSIFIER_DIR"
             )
         info = json.loads((folder / LABELS_FILE).read_text(encoding="utf-8"))
         arrays = np.load(folder / WEIGHTS_FILE)
         heads = {
-            name: Head(labels, arrays[f"{name}.weight"].astype(np.float32), arrays[f"{name}.bias"].astype(np.float32))
+            name: Head(
+                labels, arrays[f"{name}.weight"].astype(np.float32), arrays[f"{name}.bias"].astype(np.float32)
+            )
             for name, labels in info["labels"].items()
         }
         return cls(heads, embedder, info)
@@ -91,7 +101,9 @@ class TextClassifier:
             arrays[f"{name}.bias"] = head.bias.astype(np.float16)
         np.savez_compressed(folder / WEIGHTS_FILE, **arrays)
         info = {**self.info, "labels": {n: h.labels for n, h in self.heads.items()}}
-        (folder / LABELS_FILE).write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        (folder / LABELS_FILE).write_text(
+            json.dumps(info, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
 
     def predict(self, texts: Sequence[str], top: int = 3) -> list[dict[str, list[dict[str, Any]]]]:
         """Top ``top`` labels with probabilities per head for each text."""
@@ -104,7 +116,9 @@ class TextClassifier:
             row = {}
             for name, proba in per_head.items():
                 order = np.argsort(-proba[i])[:top]
-                row[name] = [{"label": self.heads[name].labels[j], "p": round(float(proba[i, j]), 4)} for j in order]
+                row[name] = [
+                    {"label": self.heads[name].labels[j], "p": round(float(proba[i, j]), 4)} for j in order
+                ]
             out.append(row)
         return out
 
@@ -118,7 +132,9 @@ def _train_head(
     torch.manual_seed(seed)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     layer = torch.nn.Linear(x.shape[1], classes)
-    opt = torch.optim.LBFGS(layer.parameters(), lr=1.0, max_iter=iterations, history_size=20, line_search_fn="strong_wolfe")
+    opt = torch.optim.LBFGS(
+        layer.parameters(), lr=1.0, max_iter=iterations, history_size=20, line_search_fn="strong_wolfe"
+    )
     # Mildly balanced class weights: rare colours and types count, without drowning frequent ones.
     counts = np.bincount(y, minlength=classes).astype(np.float32)
     weights = torch.from_numpy((counts.mean() / np.maximum(counts, 1)) ** 0.3)
@@ -166,7 +182,9 @@ def train_classifier(
         index = {v: i for i, v in enumerate(labels)}
         train_rows = ~test & np.isin(values, labels)
         y = np.array([index[v] for v in values[train_rows]], dtype=np.int64)
-        w, b = _train_head(x[train_rows], y, len(labels), iterations=iterations, weight_decay=weight_decay, seed=seed)
+        w, b = _train_head(
+            x[train_rows], y, len(labels), iterations=iterations, weight_decay=weight_decay, seed=seed
+        )
         heads[name] = Head(labels, w.astype(np.float32), b.astype(np.float32))
         eval_rows = test & (values != "")
         pred = np.array(labels)[np.argmax(heads[name].proba(x[eval_rows]), axis=1)]
