@@ -177,3 +177,14 @@ def test_update_then_forecasts_and_classify(tmp_path: Path) -> None:
 def test_update_trends_requires_some_input() -> None:
     with pytest.raises(TrendDataError, match="nothing to forecast"):
         update_trends(Settings(), products=None, series_path=None, embedder=KeywordEmbedder())
+
+
+def test_classify_cli_without_weights_exits_3_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from stylist.cli import app
+
+    monkeypatch.setenv("STYLIST_CLASSIFIER_DIR", str(tmp_path / "none"))
+    result = CliRunner().invoke(app, ["classify", "red dress", "--json"])
+    assert result.exit_code == 3
+    assert "no classifier heads" in result.output and "stylist trends train-classifier" in result.output
