@@ -79,7 +79,11 @@ def macro_f1(truth: list[str], pred: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=SAMPLE_DATA_DIR / "trends")
-    parser.add_argument("--skip-tbats", action="store_true", help="TBATS takes about 6 minutes on 2 cores")
+    parser.add_argument(
+        "--skip-tbats",
+        action="store_true",
+        help="TBATS took 6 min on 2 idle cores, 17 min on a loaded machine",
+    )
     args = parser.parse_args()
     main_set = read_series(args.data / "f1_main_100_sequences.csv")
     signal = align_signal(main_set, read_series(args.data / "f1_fashion_forward_100_sequences.csv"))
@@ -88,7 +92,12 @@ def main() -> None:
     folds = {"validation (origin 105)": n - 2 * H, "test (last 52 weeks)": n - H}
     models: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
         name: statsforecast_model(name)
-        for name in ("seasonal naive", "ETS (AutoETS, m=52)", "TBATS (AutoTBATS, m=52)", "MSTL (STL + AutoETS trend)")
+        for name in (
+            "seasonal naive",
+            "ETS (AutoETS, m=52)",
+            "TBATS (AutoTBATS, m=52)",
+            "MSTL (STL + AutoETS trend)",
+        )
         if not (args.skip_tbats and name.startswith("TBATS"))
     }
     models["project, no signal"] = project(False)
@@ -105,13 +114,16 @@ def main() -> None:
             preds = [run(main_set.values[s][:origin], signal[s][:origin]) for s in names]
             seconds[f"{model} / {fold}"] = round(time.perf_counter() - start, 1)
             scores = [
-                mase(main_set.values[s][:origin], main_set.values[s][origin:origin + H], p)
+                mase(main_set.values[s][:origin], main_set.values[s][origin : origin + H], p)
                 for s, p in zip(names, preds, strict=True)
             ]
             table[model][fold] = round(float(np.mean(scores)), 4)
             if fold.startswith("test"):
                 forecasts[model] = np.array(preds)
-            print(f"{model:32s} {fold:26s} MASE {table[model][fold]:.4f}  ({seconds[f'{model} / {fold}']} s)", flush=True)
+            print(
+                f"{model:32s} {fold:26s} MASE {table[model][fold]:.4f}  ({seconds[f'{model} / {fold}']} s)",
+                flush=True,
+            )
 
     # Trend status on the test fold: next 52 weeks' mean vs last 52 weeks'.
     origin = folds["test (last 52 weeks)"]
@@ -119,18 +131,26 @@ def main() -> None:
     for s in names:
         y = main_set.values[s]
         truth.append(trend_status(relative_change(y[:origin], y[origin:], H)))
-        persist.append(trend_status(relative_change(y[: origin - H], y[origin - H: origin], H)))
+        persist.append(trend_status(relative_change(y[: origin - H], y[origin - H : origin], H)))
         steady.append("steady")
     status = {}
     for label, pred in (("persistence (last year's status)", persist), ("always steady", steady)) + tuple(
-        (f"forecast: {m}", [trend_status(relative_change(main_set.values[s][:origin], f, H)) for s, f in zip(names, forecasts[m], strict=True)])
+        (
+            f"forecast: {m}",
+            [
+                trend_status(relative_change(main_set.values[s][:origin], f, H))
+                for s, f in zip(names, forecasts[m], strict=True)
+            ],
+        )
         for m in forecasts
     ):
         status[label] = {
             "accuracy": round(float(np.mean([t == p for t, p in zip(truth, pred, strict=True)])), 3),
             "macro_f1": round(macro_f1(truth, pred), 3),
         }
-        print(f"status  {label:48s} acc {status[label]['accuracy']:.3f}  macro-F1 {status[label]['macro_f1']:.3f}")
+        print(
+            f"status  {label:48s} acc {status[label]['accuracy']:.3f}  macro-F1 {status[label]['macro_f1']:.3f}"
+        )
     truth_counts = {k: truth.count(k) for k in STATUSES}
 
     covered = []

@@ -179,7 +179,9 @@ def test_update_trends_requires_some_input() -> None:
         update_trends(Settings(), products=None, series_path=None, embedder=KeywordEmbedder())
 
 
-def test_classify_cli_without_weights_exits_3_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_classify_cli_without_weights_exits_3_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from typer.testing import CliRunner
 
     from stylist.cli import app
