@@ -82,7 +82,11 @@ class SeriesSet:
             return f"W-{self.dates[-1].day_name()[:3].upper()}"
         if self.freq in ("MS", "QS", "YS"):
             # Keep the input's anchor (e.g. quarters starting in March).
-            return {"MS": "MS", "QS": f"QS-{self.dates[-1].month_name()[:3].upper()}", "YS": f"YS-{self.dates[-1].month_name()[:3].upper()}"}[self.freq]
+            return {
+                "MS": "MS",
+                "QS": f"QS-{self.dates[-1].month_name()[:3].upper()}",
+                "YS": f"YS-{self.dates[-1].month_name()[:3].upper()}",
+            }[self.freq]
         return self.freq
 
 
@@ -230,7 +234,7 @@ def _fill(series: np.ndarray, name: str, path: Path, notes: list[str], max_missi
         raise TrendDataError(
             f"{path}: series {name!r} has {len(known)} observation(s); at least {MIN_POINTS} are needed"
         )
-    series = series[known[0]:]  # a leading gap: the series starts later
+    series = series[known[0] :]  # a leading gap: the series starts later
     if known[0]:
         notes.append(f"{name}: starts {known[0]} period(s) after the file's first date")
     missing = np.isnan(series)
@@ -262,7 +266,7 @@ def align_signal(target: SeriesSet, signal: SeriesSet) -> dict[str, np.ndarray]:
             target.notes.append(f"{name}: no weak signal with this name; forecast without it")
             continue
         sig = signal.values[name]
-        sig_dates = signal.dates[len(signal.dates) - len(sig):]
+        sig_dates = signal.dates[len(signal.dates) - len(sig) :]
         start = target.dates[len(target.dates) - len(values)]
         if sig_dates[0] > start or signal.dates[-1] < target.dates[-1]:
             raise TrendDataError(
@@ -270,7 +274,7 @@ def align_signal(target: SeriesSet, signal: SeriesSet) -> dict[str, np.ndarray]:
                 f"not the series' {start.date()}..{target.dates[-1].date()}"
             )
         lo = sig_dates.get_loc(start)
-        out[name] = sig[lo:lo + len(values)]
+        out[name] = sig[lo : lo + len(values)]
     return out
 
 

@@ -124,15 +124,15 @@ class TrendForecaster:
     def _profile(self, y: np.ndarray, signal: np.ndarray | None, h: int) -> np.ndarray:
         m, n = self.m, len(y)
         k = min(self.cycles, n // m)
-        cycles = np.array([y[n - m * (j + 1): n - m * j] for j in range(k)])  # newest first
+        cycles = np.array([y[n - m * (j + 1) : n - m * j] for j in range(k)])  # newest first
         levels = cycles.mean(axis=1, keepdims=True)
         shape = (cycles / np.maximum(levels, 1e-12)).mean(axis=0)
         shape = _circular_smooth(shape, self.smooth)
         level = float(levels[0, 0])
-        recent = y[-self.recent:] / np.maximum(shape[-self.recent:], 1e-12)
+        recent = y[-self.recent :] / np.maximum(shape[-self.recent :], 1e-12)
         level = 0.5 * level + 0.5 * float(recent.mean())
         if signal is not None and self.signal_weight and n >= 2 * m:
-            now, before = signal[-m:].mean(), signal[-2 * m: -m].mean()
+            now, before = signal[-m:].mean(), signal[-2 * m : -m].mean()
             if now > 0 and before > 0:
                 level *= math.exp(float(np.clip(self.signal_weight * math.log(now / before), -0.7, 0.7)))
         return np.resize(shape, h) * level  # the shape repeats for horizons beyond one cycle
@@ -161,7 +161,7 @@ class TrendForecaster:
             past = self._profile(y[:-m], None, m)
             errors = np.abs(y[-m:] - past)
         else:
-            errors = np.abs(y[-m:] - y[-2 * m: -m])
+            errors = np.abs(y[-m:] - y[-2 * m : -m])
         return np.full(h, float(np.sqrt(np.mean(errors**2))))
 
     # --- the fallback for short series ----------------------------------------

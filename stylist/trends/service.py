@@ -47,7 +47,11 @@ class TrendService:
     """Trend forecasts from the trend collection and the fashion-text classifier."""
 
     def __init__(
-        self, settings: Settings, *, embedder: Embedder | None = None, classifier: TextClassifier | None = None
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        classifier: TextClassifier | None = None,
     ) -> None:
         self.settings = settings
         self._embedder = embedder
@@ -60,7 +64,9 @@ class TrendService:
             if self._embedder is None:
                 from vectorstore.client import Embedder
 
-                self._embedder = Embedder(self.settings.resolved_embedding_model(), self.settings.embedding_batch_size)
+                self._embedder = Embedder(
+                    self.settings.resolved_embedding_model(), self.settings.embedding_batch_size
+                )
             return self._embedder
 
     @property
@@ -78,7 +84,9 @@ class TrendService:
         """The ``k`` trend summaries nearest to ``query`` (optionally filtered); [] before any update."""
         from stylist.trends.store import query_trends
 
-        return [forecast_view(s, m) for s, m, _ in query_trends(self.settings, self.embedder, query, k, where)]
+        return [
+            forecast_view(s, m) for s, m, _ in query_trends(self.settings, self.embedder, query, k, where)
+        ]
 
     # --- classification ----------------------------------------------------------
     def classify(self, text: str) -> dict[str, Any]:
@@ -112,7 +120,14 @@ class TrendService:
             if not label["label"]:
                 continue
             found = get_trends(
-                self.settings, _where(source="catalog", gender=gender["label"], category=category, kind=kind, value=label["label"])
+                self.settings,
+                _where(
+                    source="catalog",
+                    gender=gender["label"],
+                    category=category,
+                    kind=kind,
+                    value=label["label"],
+                ),
             )
             if not found:
                 continue
@@ -128,7 +143,9 @@ class TrendService:
                 "chart": forecast_view(*same[0])["chart"],
             })  # fmt: skip
         if not components:
-            exists = bool(get_trends(self.settings, {"source": "catalog"})) if self._has_collection() else False
+            exists = (
+                bool(get_trends(self.settings, {"source": "catalog"})) if self._has_collection() else False
+            )
             return {
                 "status": "unknown", "change": None, "confidence": 0.0, "trend": "", "interval": None,
                 "components": [], "note": "no stored trend matches this description" if exists else NO_TRENDS_NOTE,
@@ -142,7 +159,9 @@ class TrendService:
             "change": round(change, 4),
             "confidence": round(total / len(components) * agree, 3),
             "trend": components[0]["trend"],
-            "interval": [round(sum(c["p"] * c["interval"][i] for c in components) / total, 4) for i in (0, 1)],
+            "interval": [
+                round(sum(c["p"] * c["interval"][i] for c in components) / total, 4) for i in (0, 1)
+            ],
             "components": components,
         }
 

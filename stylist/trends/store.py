@@ -35,12 +35,12 @@ def write_trends(records: list[TrendRecord], settings: Settings, embedder: Embed
     try:
         vectors = embedder.embed([r.summary for r in records])
         for start in range(0, len(records), 500):
-            part = records[start:start + 500]
+            part = records[start : start + 500]
             collection.add(
                 ids=[r.id for r in part],
                 documents=[r.summary for r in part],
                 metadatas=[r.metadata for r in part],
-                embeddings=vectors[start:start + 500],
+                embeddings=vectors[start : start + 500],
             )
     except Exception:
         client.delete_collection(build)  # the live build stays as it was
@@ -81,4 +81,6 @@ def get_trends(settings: Settings, where: dict[str, Any]) -> list[tuple[str, dic
     if collection is None:
         return []
     found = collection.get(where=where, include=["documents", "metadatas"])
-    return [(d, dict(m or {})) for d, m in zip(found["documents"] or [], found["metadatas"] or [], strict=True)]
+    return [
+        (d, dict(m or {})) for d, m in zip(found["documents"] or [], found["metadatas"] or [], strict=True)
+    ]

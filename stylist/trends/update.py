@@ -25,9 +25,11 @@ class TrendRecord:
 
 
 def _period(date, freq: str) -> str:  # noqa: ANN001 - a pandas Timestamp
-    return {"YS": f"{date.year}", "QS": f"{date.year}-Q{(date.month - 1) // 3 + 1}", "MS": date.strftime("%Y-%m")}.get(
-        freq, date.strftime("%Y-%m-%d")
-    )
+    return {
+        "YS": f"{date.year}",
+        "QS": f"{date.year}-Q{(date.month - 1) // 3 + 1}",
+        "MS": date.strftime("%Y-%m"),
+    }.get(freq, date.strftime("%Y-%m-%d"))
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -49,7 +51,7 @@ def forecast_record(item: NamedSeries, charts_dir: Path | None, band: float = 0.
     horizon = max(m, 2)
     fc = TrendForecaster(m).fit(y, item.signal).forecast(horizon)
     last = float(np.mean(y[-window:]))
-    prev = float(np.mean(y[-2 * window: -window])) if len(y) >= 2 * window else float("nan")
+    prev = float(np.mean(y[-2 * window : -window])) if len(y) >= 2 * window else float("nan")
     nxt, lo, hi = (float(np.mean(a[:window])) for a in (fc.mean, fc.lo, fc.hi))
     if item.meta.unit == "share":
         hi = min(hi, 1.0)  # a share cannot exceed all listings
@@ -59,7 +61,7 @@ def forecast_record(item: NamedSeries, charts_dir: Path | None, band: float = 0.
         change, interval = (1.0 if nxt > 0 else 0.0), [0.0, 1.0 if hi > 0 else 0.0]
     status = trend_status(change, band)
     meta = item.meta
-    dates = series.dates[len(series.dates) - len(y):]
+    dates = series.dates[len(series.dates) - len(y) :]
     future = series.next_dates(horizon)
     unit = meta.unit
     if window == 1:
@@ -95,7 +97,7 @@ def forecast_record(item: NamedSeries, charts_dir: Path | None, band: float = 0.
         "method": fc.method,
         "chart": chart,
         "last_period": _period(dates[-1], series.freq),
-        "history": ",".join(f"{v:.5g}" for v in y[-3 * max(m, 4):]),
+        "history": ",".join(f"{v:.5g}" for v in y[-3 * max(m, 4) :]),
         "forecast": ",".join(f"{v:.5g}" for v in fc.mean),
     }
     return TrendRecord(id=slug(item.name), summary=summary, metadata=metadata)
