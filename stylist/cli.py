@@ -21,6 +21,8 @@ model_app = typer.Typer(help="Prepare the chat model.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 llm_app = typer.Typer(help="Serve the chat model with vLLM.", no_args_is_help=True)
 app.add_typer(llm_app, name="llm")
+trends_app = typer.Typer(help="Trend forecasts and the fashion-text classifier.", no_args_is_help=True)
+app.add_typer(trends_app, name="trends")
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -252,6 +254,124 @@ def llm_serve(
         server.stop()
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
+def _catalog_products(settings: Settings, catalog: Path | None) -> list:
+    from stylist.catalog import CatalogError, load_catalog, resolve_catalog
+
+    try:
+        path, _ = resolve_catalog(catalog or settings.catalog_path, settings.data_dir)
+        return load_catalog(path, currency=settings.currency).products
+    except CatalogError as exc:
+        _fail(str(exc), code=2)
+        raise
+
+
+@trends_app.command("forecast")
+def trends_forecast(
+    input: Annotated[Path, typer.Option("--input", help="Series CSV: wide (date + one column per series) or long (date, series, value).")],
+    horizon: Annotated[int, typer.Option("--horizon", min=1, max=1000, help="Periods to forecast.")],
+    output: Annotated[Path, typer.Option("--output", help="CSV to write (wide: date + one column per series).")],
+    signal: Annotated[Path | None, typer.Option("--signal", help="Aligned weak-signal CSV (same series names).")] = None,
+    intervals: Annotated[bool, typer.Option("--intervals", help="Also write <series>_lo80 and <series>_hi80 columns.")] = False,
+) -> None:
+    """Forecast every series of a file; writes N rows in the input's wide format."""
+    from stylist.trends.data import TrendDataError, align_signal, read_series, write_wide
+    from stylist.trends.forecast import TrendForecaster
+
+    try:
+        series = read_series(input)
+        signals = align_signal(series, read_series(signal)) if signal else {}
+    except TrendDataError as exc:
+        _fail(str(exc), code=2)
+        return
+    columns = {}
+    methods = {}
+    for name, values in series.values.items():
+        fc = TrendForecaster(series.season_length).fit(values, signals.get(name)).forecast(horizon)
+        columns[name] = fc.mean
+        if intervals:
+            columns[f"{name}_lo80"], columns[f"{name}_hi80"] = fc.lo, fc.hi
+        methods[fc.method] = methods.get(fc.method, 0) + 1
+    for note in series.notes:
+        typer.echo(f"note: {note}", err=True)
+    write_wide(output, series.next_dates(horizon), columns)
+    typer.echo(json.dumps({"output": str(output), "series": len(series.values), "horizon": horizon,
+                           "frequency": series.freq, "season_length": series.season_length,
+                           "methods": methods, "signal": bool(signals)}))
+
+
+@trends_app.command("update")
+def trends_update(
+    catalog: Annotated[Path | None, typer.Option(help="Catalog to derive named trends from (default: the configured one).")] = None,
+    series: Annotated[Path | None, typer.Option(help="A shop's own series CSV (default: STYLIST_TRENDS_SERIES).")] = None,
+    signal: Annotated[Path | None, typer.Option(help="Weak signal aligned with --series.")] = None,
+    no_catalog: Annotated[bool, typer.Option("--no-catalog", help="Only the shop's own series.")] = False,
+) -> None:
+    """Forecast the named trends and write one summary per trend (with a chart) into Chroma."""
+    from stylist.trends.data import TrendDataError
+    from stylist.trends.service import update_trends
+
+    settings = Settings()
+    try:
+        report = update_trends(
+            settings,
+            products=None if no_catalog else _catalog_products(settings, catalog),
+            series_path=series or settings.trends_series,
+            signal_path=signal or settings.trends_signal,
+        )
+    except TrendDataError as exc:
+        _fail(str(exc), code=2)
+        return
+    for note in report.pop("notes"):
+        typer.echo(f"note: {note}", err=True)
+    typer.echo(json.dumps(report))
+
+
+@trends_app.command("train-classifier")
+def trends_train_classifier(
+    catalog: Annotated[Path | None, typer.Option(help="Catalog to train on (default: the configured one).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the heads (default: STYLIST_CLASSIFIER_DIR or the shipped folder).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the held-out split by product id.")] = 0,
+) -> None:
+    """Train the classifier heads on the catalog's training split; print held-out accuracy/macro-F1."""
+    from stylist.trends.classifier import train_classifier
+    from vectorstore.client import Embedder
+
+    settings = Settings()
+    products = _catalog_products(settings, catalog)
+    embedder = Embedder(settings.resolved_embedding_model(), settings.embedding_batch_size)
+    classifier, report = train_classifier(products, embedder, seed=seed)
+    target = out or settings.resolved_classifier_dir()
+    classifier.save(target)
+    typer.echo(json.dumps({"out": str(target), **report}))
+
+
+@app.command()
+def classify(
+    text: Annotated[str | None, typer.Argument(help="Fashion text: a product name, a shopper's phrase, a photo description.")] = None,
+    batch: Annotated[Path | None, typer.Option(help="File with one text per line ('-' for stdin); the model loads once.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (one line per input).")] = False,
+) -> None:
+    """Map fashion text to the catalog taxonomy with probabilities, and its trend status."""
+    from stylist.trends.classifier import ClassifierMissing
+    from stylist.trends.service import TrendService
+
+    if (text is None) == (batch is None):
+        _fail("give a TEXT or --batch FILE", code=2)
+    texts = [text] if text is not None else _lines(batch)  # type: ignore[arg-type]
+    service = TrendService(Settings())
+    try:
+        results = service.classify_many(texts)
+    except ClassifierMissing as exc:
+        _fail(str(exc), code=3)
+        return
+    for t, result in zip(texts, results, strict=True):
+        if as_json:
+            typer.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            top = {h: f"{v[0]['label']} ({v[0]['p']:.2f})" for h, v in result["attributes"].items() if v}
+            trend = result["trend"]
+            typer.echo(f"# {t}\n  " + ", ".join(f"{h}={v}" for h, v in top.items())
+                       + f"\n  trend: {trend['status']} {trend.get('trend', '')}")
 
 
 def main() -> None:

@@ -168,6 +168,35 @@ class Settings(BaseSettings):
         description="Seconds a local vLLM server gets to exit after SIGTERM before it is killed.",
     )
 
+    # --- trends -----------------------------------------------------------------
+    trends_collection: str = Field(
+        default="trends",
+        description="Name of the Chroma collection of trend-forecast summaries written by "
+        "`stylist trends update` (stored aside per build like the catalog collection).",
+    )
+    trends_series: Path | None = Field(
+        default=None,
+        description="A shop's own sales or mentions series (wide or long CSV, see README) that "
+        "`stylist trends update` forecasts beside the catalog-derived trends. Empty: none.",
+    )
+    trends_signal: Path | None = Field(
+        default=None,
+        description="A weak-signal CSV aligned with trends_series (same series names and dates), "
+        "e.g. influencer mentions; moves the forecast level. Empty: none.",
+    )
+    trends_band: float = Field(
+        default=0.05,
+        description="Forecast relative change of the next cycle's mean vs the last cycle's beyond "
+        "which a trend is called rising (below minus it, declining); steady in between. 0.05 on the "
+        "forecast best matched actual +-10% changes on the backtest's tuning fold (the forecaster "
+        "shrinks changes towards zero).",
+    )
+    classifier_dir: Path | None = Field(
+        default=None,
+        description="Folder with the fashion-text classifier heads (heads.npz + labels.json). "
+        "Empty: the weights shipped in stylist/trends/weights.",
+    )
+
     # --- agent ----------------------------------------------------------------
     shop_name: str = Field(default="our shop", description="The shop's name, used in the system prompt.")
     agent_tool_mode: str = Field(
@@ -204,6 +233,14 @@ class Settings(BaseSettings):
     def models_dir(self) -> Path:
         """Folder of converted models."""
         return self.model_cache_dir if self.model_cache_dir is not None else self.data_dir / "models"
+    def resolved_classifier_dir(self) -> Path:
+        """The classifier weights folder, defaulting to the shipped one."""
+        return self.classifier_dir or PROJECT_ROOT / "stylist" / "trends" / "weights"
+
+    @cached_property
+    def charts_path(self) -> Path:
+        """Folder of the trend forecast charts (PNG)."""
+        return self.data_dir / "trends" / "charts"
 
     def resolved_embedding_model(self) -> Path:
         """The embedding model folder, defaulting to the bundled MiniLM."""

@@ -1,0 +1,168 @@
+"""Named trends derived from a shop's catalog, plus a shop's own series.
+
+For every gender x category group and every season (the catalog's ``season``
+field), the share of each colour, article type and usage among the group's
+products listed in that season forms a yearly series over the catalog's ``year``
+field: "the share of Navy Blue among Women's Apparel listed for Summer, per
+year". Forecasting it gives next year's share for that season.
+
+Why yearly per season rather than one quarterly series: the sample catalog lists
+most years in only two or three seasons, so a quarterly grid would be mostly
+gaps. A year in which a group lists fewer than ``min_group_items`` products for a
+season counts as a missing period and is interpolated (up to
+``MAX_CATALOG_MISSING`` of the series); values listed on fewer than
+``min_value_items`` products of the group and season are too rare to call a
+trend; series whose last listed year is more than ``max_staleness`` years older
+than the catalog's newest are dropped (they describe nothing current).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from stylist.trends.data import SeriesSet, TrendDataError, read_series, series_from_table
+
+if TYPE_CHECKING:
+    from stylist.catalog import Product
+
+KINDS = ("article_type", "colour", "usage")
+#: Sparse years are common in catalogs: allow more interpolation than for shop files.
+MAX_CATALOG_MISSING = 0.5
+
+
+@dataclass(frozen=True)
+class TrendMeta:
+    """What a named series measures; stored as filterable metadata with its forecast."""
+
+    trend: str  # human label, e.g. "Navy Blue colour in Women's Apparel, Summer"
+    source: str  # "catalog" or "shop"
+    gender: str = ""
+    category: str = ""
+    season: str = ""
+    kind: str = ""  # article_type, colour, usage, or "series" for a shop's own series
+    value: str = ""
+    unit: str = "share"  # "share" of the group's listings, or "value" for a shop's series
+
+    def to_metadata(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass
+class NamedSeries:
+    """One named series ready to forecast."""
+
+    name: str
+    series: SeriesSet  # holds exactly this one series
+    meta: TrendMeta
+    signal: object = None  # an aligned weak signal (numpy array) or None
+
+    @property
+    def values(self):  # noqa: ANN201 - numpy array
+        return self.series.values[self.name]
+
+
+def _label(kind: str, value: str, gender: str, category: str, season: str) -> str:
+    noun = {"article_type": "", "colour": " colour", "usage": " wear"}[kind]
+    return f"{value}{noun} in {gender}'s {category}, {season}"
+
+
+def catalog_trends(
+    products: Iterable[Product],
+    *,
+    min_group_items: int = 10,
+    min_value_items: int = 15,
+    max_staleness: int = 3,
+) -> tuple[list[NamedSeries], list[str]]:
+    """Yearly share series per gender x category x season for each colour, article type, usage.
+
+    Returns:
+        The usable series and notes on what was skipped or filled in.
+
+    Raises:
+        TrendDataError: the catalog yields no usable series at all.
+    """
+    import pandas as pd
+
+    totals: Counter[tuple[str, str, str, int]] = Counter()
+    counts: Counter[tuple[str, str, str, int, str, str]] = Counter()
+    overall: Counter[tuple[str, str, str, str, str]] = Counter()
+    for p in products:
+        if not p.season or p.year is None:
+            continue
+        totals[(p.gender, p.category, p.season, p.year)] += 1
+        for kind in KINDS:
+            value = getattr(p, kind)
+            if value:
+                counts[(p.gender, p.category, p.season, p.year, kind, value)] += 1
+                overall[(p.gender, p.category, p.season, kind, value)] += 1
+    if not totals:
+        raise TrendDataError("the catalog has no products with a season and a year to derive trends from")
+    years: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for (gender, category, season, year), n in totals.items():
+        if n >= min_group_items:
+            years[(gender, category, season)].append(year)
+    if not years:
+        raise TrendDataError(f"no gender x category lists {min_group_items}+ products in any season and year")
+    # The newest year any group lists enough in; a stray late listing does not count.
+    newest = max(max(listed) for listed in years.values())
+    out: list[NamedSeries] = []
+    notes: list[str] = []
+    for (gender, category, season, kind, value), n in sorted(overall.items()):
+        listed = sorted(years.get((gender, category, season), []))
+        if n < min_value_items or len(listed) < 4:
+            continue
+        name = f"{gender}/{category}/{season}/{kind}={value}"
+        if newest - listed[-1] > max_staleness:
+            notes.append(f"skipped {name}: last listed in {listed[-1]}")
+            continue
+        table = pd.DataFrame(
+            [
+                (
+                    f"{year}-01-01",
+                    name,
+                    repr(
+                        counts[(gender, category, season, year, kind, value)]
+                        / totals[(gender, category, season, year)]
+                    ),
+                )
+                for year in listed
+            ],
+            columns=["date", "series", "value"],
+        )
+        try:
+            series = series_from_table(table, Path(name), max_missing=MAX_CATALOG_MISSING)
+        except TrendDataError as exc:
+            notes.append(f"skipped {exc}")
+            continue
+        notes.extend(series.notes)
+        meta = TrendMeta(
+            trend=_label(kind, value, gender, category, season), source="catalog", gender=gender,
+            category=category, season=season, kind=kind, value=value,
+        )  # fmt: skip
+        out.append(NamedSeries(name=name, series=series, meta=meta))
+    if not out:
+        raise TrendDataError("the catalog has too few products per season and year to derive trends")
+    return out, notes
+
+
+def shop_trends(
+    path: Path | str, signal_path: Path | str | None = None
+) -> tuple[list[NamedSeries], list[str]]:
+    """A shop's own sales or mentions series (wide or long file, see :mod:`stylist.trends.data`)."""
+    from stylist.trends.data import align_signal
+
+    series = read_series(path)
+    signals = align_signal(series, read_series(signal_path)) if signal_path else {}
+    out = []
+    for name, values in series.values.items():
+        dates = series.dates[len(series.dates) - len(values) :]
+        one = SeriesSet(
+            dates=dates, values={name: values}, freq=series.freq, season_length=series.season_length
+        )
+        meta = TrendMeta(trend=name, source="shop", kind="series", value=name, unit="value")
+        out.append(NamedSeries(name=name, series=one, meta=meta, signal=signals.get(name)))
+    return out, list(series.notes)

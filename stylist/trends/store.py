@@ -1,0 +1,86 @@
+"""The Chroma collection of trend-forecast summaries.
+
+Written as a whole by ``stylist trends update``: a new build is filled aside
+(``<trends_collection>__<build>``) and switched to with the registry pointer the
+catalog uses, so readers never see a half-written set; older builds are removed.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from vectorstore.client import Embedder, active_collection, connect, live_build, set_live_build
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+    from stylist.settings import Settings
+    from stylist.trends.update import TrendRecord
+
+
+def write_trends(records: list[TrendRecord], settings: Settings, embedder: Embedder) -> str:
+    """Embed the summaries and make them the live trend collection; returns the build name."""
+    if not records:
+        raise ValueError("no trend records to write")
+    ids = [r.id for r in records]
+    if len(set(ids)) != len(ids):
+        raise ValueError("trend ids must be unique")
+    client = connect(settings)
+    name = settings.trends_collection
+    previous = live_build(client, name)
+    build = f"{name}__{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
+    collection = client.create_collection(build, embedding_function=None, metadata={"hnsw:space": "cosine"})
+    try:
+        vectors = embedder.embed([r.summary for r in records])
+        for start in range(0, len(records), 500):
+            part = records[start : start + 500]
+            collection.add(
+                ids=[r.id for r in part],
+                documents=[r.summary for r in part],
+                metadatas=[r.metadata for r in part],
+                embeddings=vectors[start : start + 500],
+            )
+    except Exception:
+        client.delete_collection(build)  # the live build stays as it was
+        raise
+    set_live_build(client, name, build)
+    _remove_old(client, name, keep={build, previous})
+    return build
+
+
+def _remove_old(client: ClientAPI, name: str, keep: set[str | None]) -> None:
+    for info in client.list_collections():
+        other = info if isinstance(info, str) else info.name
+        if other.startswith(f"{name}__") and other not in keep:
+            client.delete_collection(other)
+
+
+def query_trends(
+    settings: Settings, embedder: Embedder, query: str, k: int, where: dict[str, Any] | None = None
+) -> list[tuple[str, dict[str, Any], float]]:
+    """The ``k`` summaries nearest to ``query`` as (summary, metadata, distance); [] without a collection."""
+    client = connect(settings)
+    collection = active_collection(client, settings.trends_collection)
+    if collection is None or k < 1:
+        return []
+    found = collection.query(
+        query_embeddings=embedder.embed([query]), n_results=k, where=where or None,
+        include=["documents", "metadatas", "distances"],
+    )  # fmt: skip
+    docs = (found.get("documents") or [[]])[0]
+    metas = (found.get("metadatas") or [[]])[0]
+    dists = (found.get("distances") or [[]])[0]
+    return [(d, dict(m or {}), float(x)) for d, m, x in zip(docs, metas, dists, strict=True)]
+
+
+def get_trends(settings: Settings, where: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """All summaries whose metadata match ``where`` (no ranking); [] without a collection."""
+    collection = active_collection(connect(settings), settings.trends_collection)
+    if collection is None:
+        return []
+    found = collection.get(where=where, include=["documents", "metadatas"])
+    return [
+        (d, dict(m or {})) for d, m in zip(found["documents"] or [], found["metadatas"] or [], strict=True)
+    ]
