@@ -164,7 +164,7 @@ class ClipBackend:
 
     def analyse(self, images: np.ndarray) -> tuple[Attributes, np.ndarray]:
         emb = self._image_features(images)
-        scale = float(self.model.logit_scale.exp())
+        scale = float(self.model.logit_scale.detach().exp())
         rows: Attributes = [{} for _ in range(len(images))]
         for attr, prompts in self._prompt_emb.items():
             logits = scale * emb @ prompts.T
