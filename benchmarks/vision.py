@@ -93,7 +93,10 @@ def main() -> None:
         gallery = gallery[: args.gallery_limit]
     service = ImageService(settings)
     backend = service.backend
-    print(f"image model: {backend.space}; {len(held)} held-out photos, {len(gallery)} gallery photos", flush=True)
+    print(
+        f"image model: {backend.space}; {len(held)} held-out photos, {len(gallery)} gallery photos",
+        flush=True,
+    )
 
     # 1. Attributes on the held-out photos (one batched model call per 256 photos).
     started = time.perf_counter()
@@ -106,7 +109,9 @@ def main() -> None:
     batch_ms = (time.perf_counter() - started) * 1000 / len(held)
 
     def accuracy(attr: str, k: int = 1) -> float:
-        scored = [(row[attr], getattr(p, attr)) for row, p in zip(rows, held, strict=True) if getattr(p, attr)]
+        scored = [
+            (row[attr], getattr(p, attr)) for row, p in zip(rows, held, strict=True) if getattr(p, attr)
+        ]
         return sum(truth in [label for label, _ in ranked[:k]] for ranked, truth in scored) / len(scored)
 
     figures: dict[str, float] = {
@@ -137,7 +142,9 @@ def main() -> None:
     figures["similar_article_type_p5"] = float(np.mean(shares))
 
     # 3. Text to photo: the article type's name finds photos of that type.
-    types = sorted({p.article_type for p in gallery}, key=lambda t: -sum(p.article_type == t for p in gallery))[:20]
+    types = sorted(
+        {p.article_type for p in gallery}, key=lambda t: -sum(p.article_type == t for p in gallery)
+    )[:20]
     text_shares = []
     for name in types:
         hits = service.search_text(name, k=10)

@@ -83,7 +83,9 @@ def ingest_images(
     client = connect(settings)
     name = settings.image_collection
     if name == REGISTRY or "__" in name or name == settings.collection:
-        raise ValueError(f"image collection name {name!r} is reserved, contains '__' or is the text collection")
+        raise ValueError(
+            f"image collection name {name!r} is reserved, contains '__' or is the text collection"
+        )
     current = active_collection(client, name)
     existing = _existing_hashes(current) if current is not None else {}
     hashes = {p.id: photo_hash(p, backend.space) for p in products}
@@ -96,7 +98,9 @@ def ingest_images(
         return IngestReport(None, len(kept), 0, 0, 0, time.perf_counter() - started)
 
     build = f"{name}__{time.strftime('%Y%m%dT%H%M%S')}_{uuid.uuid4().hex[:6]}"
-    log(f"{name}: building {build}: {len(fresh)} photos to embed, {len(kept)} unchanged, {len(removed)} to remove")
+    log(
+        f"{name}: building {build}: {len(fresh)} photos to embed, {len(kept)} unchanged, {len(removed)} to remove"
+    )
     _remove_stale_builds(client, name, keep={current.name} if current is not None else set())
     target = client.create_collection(
         build, metadata={"hnsw:space": "cosine", "image_space": backend.space}, embedding_function=None

@@ -94,7 +94,9 @@ class CompactBackend:
 
         with self._lock:
             if self._text is None:
-                self._text = Embedder(self.settings.resolved_embedding_model(), self.settings.embedding_batch_size)
+                self._text = Embedder(
+                    self.settings.resolved_embedding_model(), self.settings.embedding_batch_size
+                )
         return np.asarray(self._text.embed(texts), dtype=np.float32)  # type: ignore[attr-defined]
 
 

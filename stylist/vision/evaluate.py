@@ -24,7 +24,11 @@ def topk_accuracy(probs: np.ndarray, targets: np.ndarray, k: int) -> float:
 
 
 def neighbour_precision(
-    query_emb: np.ndarray, query_types: list[str], gallery_emb: np.ndarray, gallery_types: list[str], k: int = 5
+    query_emb: np.ndarray,
+    query_types: list[str],
+    gallery_emb: np.ndarray,
+    gallery_types: list[str],
+    k: int = 5,
 ) -> float:
     """Mean share of each query's ``k`` nearest gallery items that have the query's article type."""
     if len(query_emb) == 0 or len(gallery_emb) < k:

@@ -56,9 +56,7 @@ class _Block(nn.Module):
         nn.init.zeros_(self.bn2.weight)
         self.skip: nn.Module = nn.Identity()
         if stride != 1 or cin != cout:
-            self.skip = nn.Sequential(
-                nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout)
-            )
+            self.skip = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = F.relu(self.bn1(self.conv1(x)), inplace=True)
@@ -74,7 +72,9 @@ class CompactNet(nn.Module):
         self.config = config
         w0 = config.widths[0]
         # A stride-2 stem: the 80x60 photo is processed at 40x30 from the start (4x cheaper).
-        self.stem = nn.Sequential(nn.Conv2d(3, w0, 3, 2, 1, bias=False), nn.BatchNorm2d(w0), nn.ReLU(inplace=True))
+        self.stem = nn.Sequential(
+            nn.Conv2d(3, w0, 3, 2, 1, bias=False), nn.BatchNorm2d(w0), nn.ReLU(inplace=True)
+        )
         layers: list[nn.Module] = []
         cin = w0
         for i, (width, n) in enumerate(zip(config.widths, config.blocks, strict=True)):
@@ -127,4 +127,6 @@ def infer(
         for name, p in chunk_probs.items():
             probs.setdefault(name, []).append(p)
         embs.append(F.normalize(chunk_emb, dim=-1))
-    return {k: torch.cat(v) for k, v in probs.items()}, torch.cat(embs) if embs else torch.zeros(0, model.config.embed_dim)
+    return {k: torch.cat(v) for k, v in probs.items()}, torch.cat(embs) if embs else torch.zeros(
+        0, model.config.embed_dim
+    )

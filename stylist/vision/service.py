@@ -169,7 +169,9 @@ class ImageService:
         rows, embeddings = self.analyse(images)
         return [self._describe_row(row, emb, k) for row, emb in zip(rows, embeddings, strict=True)]
 
-    def _describe_row(self, row: dict[str, list[tuple[str, float]]], embedding: np.ndarray, k: int) -> dict[str, Any]:
+    def _describe_row(
+        self, row: dict[str, list[tuple[str, float]]], embedding: np.ndarray, k: int
+    ) -> dict[str, Any]:
         attributes = {
             attr: [{"label": label, "p": round(p, 4)} for label, p in values[: TOP_LABELS.get(attr, 3)]]
             for attr, values in row.items()

@@ -57,7 +57,10 @@ def synthetic_negatives(n: int, h: int, w: int, generator: torch.Generator) -> t
             img = torch.randint(0, 256, (h, w, 3), generator=generator).float()
         elif kind == 1:
             small = torch.rand(1, 3, 4, 3, generator=generator)
-            img = F.interpolate(small, size=(h, w), mode="bilinear", align_corners=False)[0].permute(1, 2, 0) * 255
+            img = (
+                F.interpolate(small, size=(h, w), mode="bilinear", align_corners=False)[0].permute(1, 2, 0)
+                * 255
+            )
         elif kind == 2:
             a, b = torch.rand(3, generator=generator) * 255, torch.rand(3, generator=generator) * 255
             angle = float(torch.rand(1, generator=generator)) * math.tau
@@ -229,8 +232,8 @@ def train(
             img, txt = emb[:n], text_emb[idx]
             sim = model.logit_scale.exp().clamp(max=100) * img @ txt.T
             labels = torch.arange(n)
-            losses["contrastive"] = CONTRASTIVE_WEIGHT * 0.5 * (
-                F.cross_entropy(sim, labels) + F.cross_entropy(sim.T, labels)
+            losses["contrastive"] = (
+                CONTRASTIVE_WEIGHT * 0.5 * (F.cross_entropy(sim, labels) + F.cross_entropy(sim.T, labels))
             )
             loss = sum(losses.values())
             optimizer.zero_grad(set_to_none=True)
@@ -239,7 +242,9 @@ def train(
             scheduler.step()
             for k, v in losses.items():
                 totals[k] = totals.get(k, 0.0) + float(v.detach())
-        summary = " ".join(f"{k}={v / steps_per_epoch:.3f}" for k, v in totals.items() if not k.startswith("ood_"))
+        summary = " ".join(
+            f"{k}={v / steps_per_epoch:.3f}" for k, v in totals.items() if not k.startswith("ood_")
+        )
         log(
             f"epoch {epoch + 1}/{epochs} ({h}x{w}) {time.perf_counter() - t0:.0f} s: {summary} "
             f"(total {time.perf_counter() - started:.0f} s)"
@@ -285,7 +290,9 @@ def load_checkpoint(path: Path) -> tuple[CompactNet, Vocab, dict[str, Any]]:
     if payload.get("format") != "stylist-compact-v1":
         raise ValueError(f"{path} is not a stylist image model (format {payload.get('format')!r})")
     model = CompactNet(ModelConfig.from_dict(payload["config"]))
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in payload["state_dict"].items()})
+    model.load_state_dict(
+        {k: v.float() if v.is_floating_point() else v for k, v in payload["state_dict"].items()}
+    )
     model.eval()
     return model.to(memory_format=torch.channels_last), Vocab(payload["labels"]), payload.get("info", {})
 

@@ -54,8 +54,15 @@ def _png(img: Image.Image) -> bytes:
 
 def test_held_out_photos_are_recognised(service, held_out) -> None:
     out = service.describe_many([p.image for p in held_out], k=0)
-    article = np.mean([o["attributes"]["article_type"][0]["label"] == p.article_type for o, p in zip(out, held_out, strict=True)])
-    colour = np.mean([o["attributes"]["colour"][0]["label"] == p.colour for o, p in zip(out, held_out, strict=True)])
+    article = np.mean(
+        [
+            o["attributes"]["article_type"][0]["label"] == p.article_type
+            for o, p in zip(out, held_out, strict=True)
+        ]
+    )
+    colour = np.mean(
+        [o["attributes"]["colour"][0]["label"] == p.colour for o, p in zip(out, held_out, strict=True)]
+    )
     confident = np.mean([o["confident"] for o in out])
     # Loose floors (the benchmark reports the exact figures on all held-out photos).
     assert article >= 0.75, article
@@ -81,7 +88,9 @@ def test_transformed_photos_are_handled(service, held_out) -> None:
     base = service.describe(product.image, k=0)["attributes"]["article_type"][0]["label"]
     rgba = original.convert("RGBA")
     alpha = np.array(rgba)
-    alpha[..., 3] = np.where(np.asarray(original).min(axis=2) > 245, 0, 255)  # white background made transparent
+    alpha[..., 3] = np.where(
+        np.asarray(original).min(axis=2) > 245, 0, 255
+    )  # white background made transparent
     variants = {
         "scaled": original.resize((600, 800), Image.Resampling.BICUBIC),
         "alpha": Image.fromarray(alpha, "RGBA"),
@@ -105,7 +114,12 @@ def test_transformed_photos_are_handled(service, held_out) -> None:
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "stylist.cli", *args], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=900
+        [sys.executable, "-m", "stylist.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=900,
     )
 
 
@@ -125,7 +139,9 @@ def test_ingest_builds_the_image_index_and_describe_image_prints_one_line_per_ph
     products = load_catalog(subset).products
     corrupt = tmp_path / "corrupt.jpg"
     corrupt.write_bytes(Path(products[0].image).read_bytes()[:200])
-    run = _cli("describe-image", products[0].image, str(corrupt), products[1].image, "--json", "--k", "3", env=env)
+    run = _cli(
+        "describe-image", products[0].image, str(corrupt), products[1].image, "--json", "--k", "3", env=env
+    )
     assert run.returncode == 1  # one photo could not be used
     lines = [json.loads(line) for line in run.stdout.strip().splitlines()]
     assert len(lines) == 3

@@ -49,7 +49,9 @@ def tiny_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
         projection_dim=16,
     )  # fmt: skip
     CLIPModel(config).save_pretrained(out)
-    (out / "preprocessor_config.json").write_text(json.dumps({"image_mean": [0.5] * 3, "image_std": [0.25] * 3}))
+    (out / "preprocessor_config.json").write_text(
+        json.dumps({"image_mean": [0.5] * 3, "image_std": [0.25] * 3})
+    )
     return out
 
 
@@ -80,7 +82,9 @@ def test_clip_backend_reads_the_catalog_labels_zero_shot(tiny_clip: Path) -> Non
             assert probs == sorted(probs, reverse=True)
             assert abs(sum(probs) - 1.0) < 1e-4
     # The preprocessor's mean/std from the folder are used.
-    assert np.allclose(backend.mean.flatten().numpy(), 0.5) and np.allclose(backend.std.flatten().numpy(), 0.25)
+    assert np.allclose(backend.mean.flatten().numpy(), 0.5) and np.allclose(
+        backend.std.flatten().numpy(), 0.25
+    )
     texts = backend.embed_texts(["red shirt", "blue jeans"])
     assert texts.shape == (2, 16) and not np.allclose(texts[0], texts[1])
 

@@ -21,7 +21,9 @@ COLOURS = {"Red": (220, 30, 30), "Blue": (30, 30, 220)}
 
 def test_network_outputs_every_head_and_a_unit_embedding() -> None:
     torch.manual_seed(0)
-    model = CompactNet(ModelConfig(widths=(8, 16, 16, 16), heads={"article_type": 7, "colour": 3}, embed_dim=12))
+    model = CompactNet(
+        ModelConfig(widths=(8, 16, 16, 16), heads={"article_type": 7, "colour": 3}, embed_dim=12)
+    )
     photos = torch.randint(0, 256, (4, 80, 60, 3), dtype=torch.uint8)
     logits, emb = model(to_input(photos))
     assert logits["article_type"].shape == (4, 7) and logits["colour"].shape == (4, 3)
@@ -94,7 +96,12 @@ def test_training_is_seeded_never_sees_held_out_items_and_saves_a_loadable_model
 
     assert not held & set(seen[0]), "a held-out title reached training"
     assert a["held_out_photos"] == len(held) and a["train_photos"] == len(products) - len(held)
-    assert set(a["held_out"]) >= {"article_type_top1", "article_type_top5", "colour_top1", "similar_article_type_p5"}
+    assert set(a["held_out"]) >= {
+        "article_type_top1",
+        "article_type_top5",
+        "colour_top1",
+        "similar_article_type_p5",
+    }
     assert a["held_out"] == b["held_out"]  # same seed, same model
     assert any(line.startswith("epoch 1/3 (40x30)") for line in logs)
     assert any(line.startswith("epoch 3/3 (80x60)") for line in logs)

@@ -73,9 +73,15 @@ def _products(tmp: Path) -> list[Product]:
             shade = tuple(max(0, min(255, c + 10 * j)) for c in rgb)
             rows.append(
                 Product(
-                    id=f"{colour.lower()}-{j}", title=f"{colour} shirt {j}", gender="Men" if j < 2 else "Women",
-                    category="Apparel", article_type="Shirts", colour=colour, price=100.0 * (i + 1) + j,
-                    currency="INR", image=str(_photo(tmp, f"{colour}{j}", shade)),
+                    id=f"{colour.lower()}-{j}",
+                    title=f"{colour} shirt {j}",
+                    gender="Men" if j < 2 else "Women",
+                    category="Apparel",
+                    article_type="Shirts",
+                    colour=colour,
+                    price=100.0 * (i + 1) + j,
+                    currency="INR",
+                    image=str(_photo(tmp, f"{colour}{j}", shade)),
                 )  # fmt: skip
             )
     return rows
@@ -126,7 +132,9 @@ def test_describe_returns_the_contract_without_an_index(tmp_path: Path, settings
 
 
 def test_low_article_probability_is_not_confident(tmp_path: Path, settings: Settings) -> None:
-    service = ImageService(settings.model_copy(update={"vision_confidence": 0.5}), backend=FakeBackend(article_p=0.3))
+    service = ImageService(
+        settings.model_copy(update={"vision_confidence": 0.5}), backend=FakeBackend(article_p=0.3)
+    )
     assert service.describe(_photo(tmp_path, "q", (1, 2, 3)), k=0)["confident"] is False
 
 
@@ -201,7 +209,9 @@ def test_ingest_images_is_incremental_and_skips_bad_photos(tmp_path: Path, setti
     assert report.embedded == 11 and report.copied == 0
 
 
-def test_a_different_model_refuses_to_query_an_index_built_by_another(tmp_path: Path, settings: Settings) -> None:
+def test_a_different_model_refuses_to_query_an_index_built_by_another(
+    tmp_path: Path, settings: Settings
+) -> None:
     products = _products(tmp_path)
     ingest_images(products, settings, service=ImageService(settings, backend=FakeBackend()),
                   progress=False, log=lambda m: None)  # fmt: skip
