@@ -235,6 +235,21 @@ def describe_image(
     raise typer.Exit(1 if failed else 0)
 
 
+@vision_app.command("info")
+def vision_info() -> None:
+    """Which image model is configured, its size, and the held-out figures stored with it."""
+    settings = Settings()
+    weights = settings.resolved_vision_weights()
+    info: dict = {"weights": str(weights), "exists": weights.is_file(), "clip_model": str(settings.clip_model or "")}
+    if weights.is_file():
+        import torch
+
+        payload = torch.load(weights, map_location="cpu", weights_only=True)
+        info.update(bytes=weights.stat().st_size, **payload.get("info", {}))
+    typer.echo(json.dumps(info))
+    raise typer.Exit(0 if weights.is_file() or settings.clip_model else 3)
+
+
 @vision_app.command("train")
 def vision_train(
     out: Annotated[Path | None, typer.Option(help="Weights file to write (default: the vision_weights setting).")] = None,
