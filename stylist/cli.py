@@ -254,7 +254,7 @@ def vision_info() -> None:
 def vision_train(
     out: Annotated[Path | None, typer.Option(help="Weights file to write (default: the vision_weights setting).")] = None,
     catalog: Annotated[Path | None, typer.Option(help="Catalog file or sample folder (default: the catalog_path setting).")] = None,
-    epochs: Annotated[int, typer.Option(min=1, help="Passes over the training photos.")] = 12,
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the training photos.")] = 16,
     seed: Annotated[int, typer.Option(help="Random seed (init, order, augmentation).")] = 0,
     limit: Annotated[int | None, typer.Option(min=2, help="Train on at most this many photos (quick checks).")] = None,
 ) -> None:

@@ -136,7 +136,7 @@ def train(
     settings: Settings,
     *,
     out: Path,
-    epochs: int = 12,
+    epochs: int = 16,
     batch_size: int = 128,
     lr: float = 3e-3,
     seed: int = 0,
