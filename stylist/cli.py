@@ -23,6 +23,8 @@ llm_app = typer.Typer(help="Serve the chat model with vLLM.", no_args_is_help=Tr
 app.add_typer(llm_app, name="llm")
 trends_app = typer.Typer(help="Trend forecasts and the fashion-text classifier.", no_args_is_help=True)
 app.add_typer(trends_app, name="trends")
+vision_app = typer.Typer(help="The image model: train it, check it.", no_args_is_help=True)
+app.add_typer(vision_app, name="vision")
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -65,6 +67,7 @@ def ingest(
     if errors:
         typer.echo(f"{len(errors)} problem(s) reported; {len(result.products)} valid rows kept", err=True)
     report = run_ingest(result.products, settings)
+    images = _ingest_images(result.products, settings)
     typer.echo(
         json.dumps(
             {
@@ -76,9 +79,24 @@ def ingest(
                 "rejected_rows": len(errors),
                 "build": report.build,
                 "seconds": round(report.seconds, 2),
+                "images": images,
             }
         )
     )
+
+
+def _ingest_images(products: list, settings: Settings) -> dict | None:
+    """The image collection after the text one; skipped with a note when there is no image model."""
+    from stylist.vision.backends import WeightsMissing
+    from vectorstore.images import ingest_images
+
+    try:
+        report = ingest_images(products, settings)
+    except WeightsMissing as exc:
+        typer.echo(f"note: image search not indexed: {exc}", err=True)
+        return None
+    return {"photos": report.total, "embedded": report.embedded, "build": report.build,
+            "seconds": round(report.seconds, 2)}  # fmt: skip
 
 
 @app.command()
@@ -372,6 +390,86 @@ def classify(
             trend = result["trend"]
             typer.echo(f"# {t}\n  " + ", ".join(f"{h}={v}" for h, v in top.items())
                        + f"\n  trend: {trend['status']} {trend.get('trend', '')}")
+@app.command("describe-image")
+def describe_image(
+    paths: Annotated[list[Path], typer.Argument(help="Photo files (JPEG, PNG, WebP, ...).")],
+    k: Annotated[int, typer.Option("--k", min=0, max=100, help="How many similar catalog items.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line per photo.")] = False,
+) -> None:
+    """Describe photos: attribute probabilities, a caption and visually similar catalog items.
+
+    The model is loaded once for all photos. A photo that cannot be used prints
+    ``{"error": ...}`` on its line (and to stderr) and the exit code is 1.
+    """
+    from stylist.vision.backends import WeightsMissing
+    from stylist.vision.service import ImageError, ImageService
+
+    service = ImageService(Settings())
+    failed = 0
+    for path in paths:
+        try:
+            result = service.describe(path, k=k)
+        except ImageError as exc:
+            failed += 1
+            typer.echo(f"error: {path}: {exc}", err=True)
+            if as_json:
+                typer.echo(json.dumps({"error": str(exc), "path": str(path)}))
+            continue
+        except WeightsMissing as exc:
+            _fail(str(exc), code=3)
+            return
+        if as_json:
+            typer.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            sure = "" if result["confident"] else "  (not sure this is a fashion item)"
+            typer.echo(f"# {path}: {result['caption']}{sure}")
+            for attr, values in result["attributes"].items():
+                typer.echo(f"  {attr:<12} " + ", ".join(f"{v['label']} {v['p']:.2f}" for v in values))
+            typer.echo("  similar      " + " ".join(f"{s['id']} ({s['score']:.2f})" for s in result["similar"]))
+    raise typer.Exit(1 if failed else 0)
+
+
+@vision_app.command("info")
+def vision_info() -> None:
+    """Which image model is configured, its size, and the held-out figures stored with it."""
+    settings = Settings()
+    weights = settings.resolved_vision_weights()
+    info: dict = {"weights": str(weights), "exists": weights.is_file(), "clip_model": str(settings.clip_model or "")}
+    if weights.is_file():
+        import torch
+
+        payload = torch.load(weights, map_location="cpu", weights_only=True)
+        info.update(bytes=weights.stat().st_size, **payload.get("info", {}))
+    typer.echo(json.dumps(info))
+    raise typer.Exit(0 if weights.is_file() or settings.clip_model else 3)
+
+
+@vision_app.command("train")
+def vision_train(
+    out: Annotated[Path | None, typer.Option(help="Weights file to write (default: the vision_weights setting).")] = None,
+    catalog: Annotated[Path | None, typer.Option(help="Catalog file or sample folder (default: the catalog_path setting).")] = None,
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the training photos.")] = 16,
+    seed: Annotated[int, typer.Option(help="Random seed (init, order, augmentation).")] = 0,
+    limit: Annotated[int | None, typer.Option(min=2, help="Train on at most this many photos (quick checks).")] = None,
+) -> None:
+    """Train the project's image model on the catalog photos (CPU; held-out split never trained on)."""
+    from stylist.catalog import CatalogError, load_catalog, resolve_catalog
+    from stylist.vision.train import train
+
+    settings = Settings()
+    try:
+        path, _ = resolve_catalog(catalog or settings.catalog_path, settings.data_dir)
+        products = load_catalog(path, currency=settings.currency).products
+    except CatalogError as exc:
+        _fail(str(exc), code=2)
+        return
+    target = out or settings.resolved_vision_weights()
+    try:
+        result = train(products, settings, out=target, epochs=epochs, seed=seed, limit=limit)
+    except ValueError as exc:
+        _fail(str(exc), code=2)
+        return
+    typer.echo(json.dumps({"weights": str(target), **result}))
 
 
 def main() -> None:

@@ -107,6 +107,43 @@ class Settings(BaseSettings):
         "at 1.0 a few brand queries (e.g. 'calvin') interleaved unrelated items.",
     )
 
+    # --- images ---------------------------------------------------------------
+    image_collection: str = Field(
+        default="catalog_images",
+        description="Name of the Chroma collection of catalog photo embeddings (built by "
+        "`stylist ingest` alongside the text collection, same build-aside pattern).",
+    )
+    vision_weights: Path | None = Field(
+        default=None,
+        description="Weights of the project's own image model. Empty: the file shipped in "
+        "stylist/vision/weights/ (reproduce it with `stylist vision train`).",
+    )
+    clip_model: Path | None = Field(
+        default=None,
+        description="A local CLIP or FashionCLIP checkpoint folder (transformers CLIPModel "
+        "format). When set it replaces the project's image model for embeddings; attributes "
+        "are then read zero-shot from the catalog's labels.",
+    )
+    vision_threads: int = Field(
+        default=1,
+        description="CPU threads torch may use for the image model (training and serving). "
+        "One is the default because on a small shared machine extra threads mostly wait on "
+        "each other: measured on 2 busy cores, a training step took 2 s with 1 thread and 12 s "
+        "with 2. Raise it on a dedicated machine.",
+    )
+    vision_confidence: float = Field(
+        default=0.35,
+        description="Lowest article-type probability for which a photo is described as "
+        "recognised ('confident'); below it the stylist says it cannot tell what it is.",
+    )
+    image_max_bytes: int = Field(
+        default=20_000_000, description="Largest photo file accepted, in bytes."
+    )
+    image_max_pixels: int = Field(
+        default=40_000_000,
+        description="Largest photo accepted, in pixels (checked before decoding).",
+    )
+
     # --- language model ------------------------------------------------------
     llm_url: str | None = Field(
         default=None,
@@ -255,3 +292,9 @@ class Settings(BaseSettings):
                 "or set STYLIST_EMBEDDING_MODEL to a sentence-transformers folder."
             )
         return Path(list(spec.submodule_search_locations)[0]) / "model"
+
+    def resolved_vision_weights(self) -> Path:
+        """The image model weights file, defaulting to the one shipped in the package."""
+        if self.vision_weights is not None:
+            return self.vision_weights
+        return PROJECT_ROOT / "stylist" / "vision" / "weights" / "compact.pt"
