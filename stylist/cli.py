@@ -108,6 +108,39 @@ def search(
         _fail(str(exc), code=3)
 
 
+@app.command()
+def chat(
+    message: Annotated[str | None, typer.Argument(help="The shopper's message.")] = None,
+    thread: Annotated[str | None, typer.Option("--thread", help="Conversation id to continue.")] = None,
+    batch: Annotated[Path | None, typer.Option(help="One message per line, each a fresh conversation.")] = None,
+    image: Annotated[Path | None, typer.Option(help="A photo to send with the message.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Talk to the stylist (starts a local vLLM server unless STYLIST_LLM_URL is set)."""
+    from stylist.agent import LLMUnavailable, open_stylist
+
+    if (message is None) == (batch is None):
+        _fail("give a MESSAGE or --batch FILE", code=2)
+    messages = [message] if message is not None else [m for m in _lines(batch) if m.strip()]  # type: ignore[arg-type]
+    photo = image.read_bytes() if image is not None else None
+    settings = Settings()
+    with open_stylist(settings) as stylist:
+        for text in messages:
+            try:
+                reply = stylist.respond(text, thread_id=thread if batch is None else None, image=photo)
+            except LLMUnavailable as exc:
+                if as_json:
+                    typer.echo(json.dumps({"error": str(exc)}))
+                    continue
+                _fail(str(exc), code=4)
+                return
+            if as_json:
+                typer.echo(json.dumps(reply.to_dict(), ensure_ascii=False))
+            else:
+                typer.echo(reply.answer)
+                typer.echo(f"[thread {reply.thread_id}, {reply.latency_ms:.0f} ms]", err=True)
+
+
 @catalog_app.command("validate")
 def catalog_validate(
     path: Annotated[Path, typer.Argument(help="Catalog file (.csv or .jsonl).")],

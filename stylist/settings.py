@@ -106,6 +106,29 @@ class Settings(BaseSettings):
         default_factory=list, description="Extra command-line flags for the vLLM server."
     )
 
+    # --- agent ----------------------------------------------------------------
+    shop_name: str = Field(default="our shop", description="The shop's name, used in the system prompt.")
+    agent_tool_mode: str = Field(
+        default="prefetch",
+        description="'prefetch': the guard runs the catalog search before the first model call "
+        "(for models that cannot call tools, like the base 135M model); 'native': the model "
+        "calls tools itself and the guard only steps in when it does not.",
+    )
+    agent_max_model_calls: int = Field(
+        default=4, description="Most model calls in one turn (stops runaway tool loops)."
+    )
+    agent_products: int = Field(default=5, description="Products shown per answer.")
+    agent_max_tokens: int = Field(default=160, description="Most tokens the model writes per call.")
+    agent_temperature: float = Field(default=0.3, description="Sampling temperature of the model.")
+    agent_repetition_penalty: float = Field(
+        default=1.15, description="vLLM repetition penalty (small models repeat themselves)."
+    )
+    checkpoint_db: str = Field(
+        default="",
+        description="Conversation memory: a SQLite file path, ':memory:' for none kept on disk, or "
+        "empty for data_dir/threads.sqlite.",
+    )
+
     # --- serving --------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Host the web app binds to.")
     port: int = Field(default=7860, description="Port the web app binds to.")

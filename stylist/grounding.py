@@ -1,0 +1,196 @@
+"""Keeping answers grounded: only retrieved products may be named.
+
+A sentence of the model's answer that names a catalog product (by title or id)
+or a brand that was not retrieved this turn is removed; when the remaining text
+does not present the retrieved products, a plain list of them (with a one-line
+reason each) is appended. The same check scores answers in the benchmarks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from stylist.catalog import GENDERS
+from stylist.query import Filters
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_NUMBER = re.compile(r"\b\d{3,7}\b")
+# Sentence-initial words that often precede a garment without naming a product ("The Shirt").
+_COMMON_LEADS = {"the", "a", "an", "this", "that", "these", "those", "our", "your", "my", "any", "some",
+                 "each", "every", "both", "men", "women", "mens", "womens", "casual", "formal", "classic"}
+_GENDER_WORDS = set(GENDERS) | {"Kids", "Men's", "Women's", "Mens", "Womens"}
+
+
+def brand_of(title: str) -> str:
+    """The brand part of a sample-style title ("Peter England Men Blue Jeans" -> "Peter England")."""
+    words = title.split()
+    for i, word in enumerate(words):
+        if word in _GENDER_WORDS and i > 0:
+            return " ".join(words[:i])
+    return words[0] if words else ""
+
+
+class Grounding:
+    """Knows the catalog's titles, ids and brands, to spot products that were not retrieved."""
+
+    def __init__(self, catalog: Iterable[Mapping[str, Any]]) -> None:
+        catalog_list = list(catalog)
+        catalog = catalog_list
+        self.titles: dict[str, str] = {}
+        self.brands: set[str] = set()
+        self.ids: set[str] = set()
+        for item in catalog:
+            title = str(item.get("title", ""))
+            self.ids.add(str(item.get("id")))
+            if len(title) >= 12:
+                self.titles[title.lower()] = str(item.get("id"))
+            brand = brand_of(title)
+            if len(brand) >= 3 and brand[0].isupper():
+                self.brands.add(brand)
+        # Capitalised names ending in a garment word ("Zara Linen Blazer"): product names.
+        nouns: set[str] = set()
+        for item in catalog_list:
+            article = str(item.get("article_type", "")).lower()
+            if article:
+                nouns.update({article, article.rstrip("s"), article.split()[-1], article.split()[-1].rstrip("s")})
+        nouns.update({"blazer", "jacket", "dress", "shirt", "shoe", "sneaker", "boot", "coat", "bag", "skirt", "top"})
+        self._named = re.compile(
+            r"\b((?:[A-Z][\w'&-]*\s+){1,5}(?:" + "|".join(re.escape(n.title()) for n in sorted(nouns, key=len, reverse=True) if n)
+            + r")s?)\b"
+        )
+        self._brand_re = (
+            re.compile(r"\b(" + "|".join(re.escape(b) for b in sorted(self.brands, key=len, reverse=True)) + r")\b")
+            if self.brands
+            else None
+        )
+
+    def ungrounded(self, text: str, allowed: Iterable[Mapping[str, Any]]) -> list[str]:
+        """Product references in ``text`` that are not among the ``allowed`` items."""
+        allowed = list(allowed)
+        allowed_ids = {str(i["id"]) for i in allowed}
+        allowed_titles = {str(i.get("title", "")).lower() for i in allowed}
+        allowed_brands = {brand_of(str(i.get("title", ""))).lower() for i in allowed}
+        lowered = text.lower()
+        found = []
+        for title, pid in self.titles.items():
+            if title in lowered and title not in allowed_titles and pid not in allowed_ids:
+                found.append(title)
+        for number in _NUMBER.findall(text):
+            if number in self.ids and number not in allowed_ids:
+                found.append(number)
+        if self._brand_re is not None:
+            # Case-sensitive: brands are capitalised ("Classic" the brand, not "a classic look").
+            for match in self._brand_re.finditer(text):
+                brand = match.group(1).lower()
+                if brand not in allowed_brands and not any(brand in t for t in allowed_titles):
+                    found.append(brand)
+        for match in self._named.finditer(text):
+            name = match.group(1).lower()
+            words = name.split()
+            # Two or more capitalised words naming a garment must come from a retrieved title.
+            if len(words) >= 2 and not any(name in t or name.rstrip("s") in t for t in allowed_titles):
+                if words[0] not in _COMMON_LEADS:
+                    found.append(name)
+        return found
+
+    def clean(self, text: str, allowed: Iterable[Mapping[str, Any]]) -> tuple[str, list[str]]:
+        """``text`` without the sentences that name products outside ``allowed``."""
+        allowed = list(allowed)
+        kept, removed = [], []
+        for sentence in _SENTENCE.split(text.strip()):
+            if not sentence.strip():
+                continue
+            bad = self.ungrounded(sentence, allowed)
+            (removed if bad else kept).append(sentence.strip())
+        return " ".join(kept), removed
+
+
+def dedupe_repetition(text: str) -> str:
+    """Drop repeated sentences (small models loop)."""
+    seen: set[str] = set()
+    out = []
+    for sentence in _SENTENCE.split(text.strip()):
+        key = re.sub(r"\W+", " ", sentence.lower()).strip()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(sentence.strip())
+    return " ".join(out)
+
+
+def reason_for(item: Mapping[str, Any], filters: Filters) -> str:
+    """One line on why an item fits the request."""
+    parts = []
+    if filters.colour:
+        parts.append(f"in {item.get('colour', '').lower()} as asked")
+    if filters.usage:
+        parts.append(f"{str(item.get('usage', '')).lower()} wear")
+    if filters.price_max is not None:
+        parts.append(f"within your {filters.price_max:.0f} budget")
+    if filters.size:
+        parts.append(f"size {filters.size} in stock")
+    if not parts:
+        parts.append(f"{str(item.get('colour', '')).lower()} {str(item.get('article_type', '')).lower()}".strip())
+        if item.get("usage"):
+            parts.append(f"for {str(item['usage']).lower()} wear")
+    return ", ".join(p for p in parts if p).capitalize()
+
+
+def product_list(items: list[Mapping[str, Any]]) -> str:
+    return "\n".join(
+        f"- {i['title']} ({i['price']:.0f} {i['currency']}){': ' + i['reason'] if i.get('reason') else ''}"
+        for i in items
+    )
+
+
+def mentions(text: str, items: Iterable[Mapping[str, Any]]) -> int:
+    lowered = text.lower()
+    return sum(1 for i in items if str(i.get("title", "")).lower() in lowered or str(i["id"]) in text)
+
+
+def describe_filters(filters: Filters) -> str:
+    bits = []
+    for name in ("colour", "article_type", "usage", "season"):
+        values = getattr(filters, name)
+        if values:
+            bits.append("/".join(values).lower())
+    if filters.gender:
+        bits.append("for " + "/".join(filters.gender).lower())
+    if filters.size:
+        bits.append(f"in size {filters.size}")
+    if filters.price_max is not None:
+        bits.append(f"under {filters.price_max:.0f}")
+    if filters.price_min is not None:
+        bits.append(f"over {filters.price_min:.0f}")
+    return " ".join(bits) or "that"
+
+
+def compose_answer(
+    model_text: str,
+    products: list[dict[str, Any]],
+    filters: Filters,
+    grounding: Grounding | None,
+    relaxed: dict[str, Any] | None = None,
+    intent: str = "search",
+) -> str:
+    """The final answer: the model's grounded words plus, when needed, the products themselves."""
+    text = dedupe_repetition(model_text or "")
+    if grounding is not None:
+        text, _ = grounding.clean(text, products)
+    if intent not in ("search", "look"):
+        return text or "I'm here to help you find something from our catalog."
+    if not products:
+        what = describe_filters(filters)
+        if relaxed and relaxed.get("items"):
+            dropped = str(relaxed["dropped"]).replace("_", " ")
+            lead = (
+                f"Sorry, we don't carry anything {what}. The nearest options, without the {dropped} "
+                "constraint, are:"
+            )
+            return lead + "\n" + product_list(relaxed["items"])
+        return f"Sorry, we don't carry anything {what} right now."
+    if mentions(text, products) < min(2, len(products)):
+        intro = text if text else "Here are some picks from our catalog:"
+        return intro + "\n" + product_list(products)
+    return text

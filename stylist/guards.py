@@ -1,0 +1,284 @@
+"""The agent's guards, as LangChain middleware.
+
+- :class:`TurnPlanner` reads the shopper's constraints deterministically (and the
+  thread's memory) before the agent runs.
+- :class:`RetrievalGuard` makes sure the catalog is searched when the request
+  needs it (before the first model call in ``prefetch`` mode, or when the model
+  answers without a tool in ``native`` mode), validates and repairs the model's
+  tool calls once, and grounds the final answer in what was retrieved.
+- :class:`ConstraintMerger` merges the parsed constraints into every catalog tool
+  call, so a budget, size or gender the shopper stated holds whatever the model sent.
+Model calls per turn are capped by LangChain's ``ModelCallLimitMiddleware``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from langchain.agents.middleware import AgentMiddleware, AgentState, hook_config
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from pydantic import ValidationError
+from typing_extensions import NotRequired
+
+from stylist.grounding import Grounding, compose_answer, reason_for
+from stylist.intent import TurnPlan, plan_turn
+from stylist.query import Filters, QueryParser, _damerau
+from stylist.tools import (
+    CATALOG_TOOLS,
+    CLASSIFY_TREND,
+    COMPLETE_THE_LOOK,
+    GET_TREND_FORECAST,
+    SEARCH_CATALOG,
+    CompleteTheLookArgs,
+    SearchCatalogArgs,
+)
+
+GUARD_PREFIX = "guard-"
+_LIST_FIELDS = ("gender", "article_type", "colour", "usage", "season")
+
+
+class StylistState(AgentState):
+    """Agent state plus the turn's plan and the thread's memory (checkpointed)."""
+
+    plan: NotRequired[dict[str, Any]]
+    memory: NotRequired[dict[str, Any]]
+    photo: NotRequired[dict[str, Any] | None]
+
+
+def turn_messages(messages: list[BaseMessage]) -> list[BaseMessage]:
+    """The messages of the current turn (after the last shopper message)."""
+    for i in range(len(messages) - 1, -1, -1):
+        if isinstance(messages[i], HumanMessage):
+            return messages[i + 1 :]
+    return list(messages)
+
+
+def last_human(messages: list[BaseMessage]) -> str:
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            return message.text if hasattr(message, "text") else str(message.content)
+    return ""
+
+
+def guard_calls(plan: TurnPlan, k: int) -> list[dict[str, Any]]:
+    """The tool calls the plan needs, made by the guard."""
+    call_id = f"{GUARD_PREFIX}{uuid.uuid4().hex[:8]}"
+    if plan.intent == "look" and plan.anchor_id:
+        args: dict[str, Any] = {"product_id": plan.anchor_id, "k": 4}
+        if plan.filters.price_max is not None:
+            args["price_max"] = plan.filters.price_max
+        return [{"name": COMPLETE_THE_LOOK, "args": args, "id": call_id, "type": "tool_call"}]
+    if plan.intent == "trend":
+        return [
+            {"name": GET_TREND_FORECAST, "args": {"query": plan.search_text}, "id": call_id, "type": "tool_call"},
+            {"name": CLASSIFY_TREND, "args": {"text": plan.search_text}, "id": call_id + "c", "type": "tool_call"},
+        ]
+    if plan.intent == "search":
+        args = {"query": plan.search_text, "k": k} | constraint_args(plan.filters)
+        return [{"name": SEARCH_CATALOG, "args": args, "id": call_id, "type": "tool_call"}]
+    return []
+
+
+def constraint_args(filters: Filters) -> dict[str, Any]:
+    """Tool arguments for the constraints in ``filters``."""
+    out: dict[str, Any] = {}
+    for name in _LIST_FIELDS:
+        values = getattr(filters, name)
+        if values:
+            out[name] = values[0] if len(values) == 1 else list(values)
+    for name in ("price_min", "price_max", "size"):
+        if getattr(filters, name) is not None:
+            out[name] = getattr(filters, name)
+    return out
+
+
+class TurnPlanner(AgentMiddleware[StylistState]):
+    """Plans the turn before the agent runs (deterministic; no model involved)."""
+
+    state_schema = StylistState
+
+    def __init__(self, parser: Callable[[], QueryParser]) -> None:
+        super().__init__()
+        self._parser = parser
+
+    def before_agent(self, state: StylistState, runtime: Any) -> dict[str, Any] | None:
+        message = last_human(state["messages"])
+        plan, memory = plan_turn(message, self._parser(), state.get("memory"), state.get("photo"))
+        return {"plan": plan.to_state(), "memory": memory}
+
+
+class ConstraintMerger(AgentMiddleware[StylistState]):
+    """Merges the shopper's explicit constraints into every catalog tool call."""
+
+    state_schema = StylistState
+
+    def wrap_tool_call(self, request: Any, handler: Callable[[Any], Any]) -> Any:
+        call = request.tool_call
+        plan = TurnPlan.from_state(request.state.get("plan") or {"intent": "chat"})
+        merged: dict[str, Any] = {}
+        if call["name"] == SEARCH_CATALOG:
+            wanted = constraint_args(plan.filters)
+            merged = {k: v for k, v in wanted.items() if call["args"].get(k) != v}
+        elif call["name"] == COMPLETE_THE_LOOK and plan.filters.price_max is not None:
+            if call["args"].get("price_max") != plan.filters.price_max:
+                merged = {"price_max": plan.filters.price_max}
+        if merged:
+            request = request.override(tool_call={**call, "args": {**call["args"], **merged}})
+        result = handler(request)
+        if merged and isinstance(result, ToolMessage):
+            result.additional_kwargs["guard"] = {"merged": merged, "model_args": call["args"]}
+        return result
+
+
+class RetrievalGuard(AgentMiddleware[StylistState]):
+    """Runs retrieval when the model does not, repairs tool calls, grounds the final answer."""
+
+    state_schema = StylistState
+
+    def __init__(self, mode: str, products: int, grounding: Callable[[], Grounding | None], parser: Callable[[], QueryParser]) -> None:
+        super().__init__()
+        if mode not in ("prefetch", "native"):
+            raise ValueError(f"agent_tool_mode must be 'prefetch' or 'native', not {mode!r}")
+        self.mode = mode
+        self.products = products
+        self._grounding = grounding
+        self._parser = parser
+
+    # -- before the model: prefetch --------------------------------------------------
+
+    @hook_config(can_jump_to=["tools"])
+    def before_model(self, state: StylistState, runtime: Any) -> dict[str, Any] | None:
+        if self.mode != "prefetch":
+            return None
+        plan = TurnPlan.from_state(state.get("plan") or {"intent": "chat"})
+        turn = turn_messages(state["messages"])
+        if any(isinstance(m, ToolMessage) for m in turn):
+            return None
+        calls = guard_calls(plan, self.products)
+        if not calls:
+            return None
+        return {"messages": [AIMessage(content="", tool_calls=calls)], "jump_to": "tools"}
+
+    # -- after the model: repair, fallback, grounding ---------------------------------------
+
+    @hook_config(can_jump_to=["tools", "model"])
+    def after_model(self, state: StylistState, runtime: Any) -> dict[str, Any] | None:
+        messages = state["messages"]
+        last = messages[-1]
+        if not isinstance(last, AIMessage):
+            return None
+        plan = TurnPlan.from_state(state.get("plan") or {"intent": "chat"})
+        turn = turn_messages(messages)
+        ran_tools = any(isinstance(m, ToolMessage) for m in turn)
+        if last.tool_calls or last.invalid_tool_calls:
+            repaired = self.repair(last)
+            if repaired == last.tool_calls and not last.invalid_tool_calls:
+                return None
+            if not repaired:
+                repaired = guard_calls(plan, self.products) if not ran_tools else []
+            if repaired:
+                fixed = AIMessage(content=last.content, tool_calls=repaired, id=last.id)
+                return {"messages": [fixed], "jump_to": "tools"}
+            last = AIMessage(content=last.content, id=last.id)
+        elif not ran_tools and plan.intent in ("search", "look", "trend"):
+            calls = guard_calls(plan, self.products)
+            if calls:
+                # The model answered without looking anything up: look it up, then ask again.
+                return {"messages": [AIMessage(content="", tool_calls=calls, id=last.id)], "jump_to": "tools"}
+        answer = self.final_answer(str(last.text if hasattr(last, "text") else last.content), plan, turn)
+        return {"messages": [AIMessage(content=answer, id=last.id)]}
+
+    def repair(self, message: AIMessage) -> list[dict[str, Any]]:
+        """One repair pass over the model's tool calls; calls that stay invalid are dropped."""
+        known = {SEARCH_CATALOG: SearchCatalogArgs, COMPLETE_THE_LOOK: CompleteTheLookArgs,
+                 GET_TREND_FORECAST: None, CLASSIFY_TREND: None}  # fmt: skip
+        fixed: list[dict[str, Any]] = []
+        raw = list(message.tool_calls) + [
+            {"name": c.get("name") or "", "args": c.get("args") or {}, "id": c.get("id")} for c in message.invalid_tool_calls
+        ]
+        for call in raw:
+            name = str(call.get("name") or "")
+            args = call.get("args")
+            if isinstance(args, str):
+                import json
+
+                try:
+                    args = json.loads(args)
+                except json.JSONDecodeError:
+                    continue
+            if not isinstance(args, dict):
+                continue
+            changed = False
+            if name not in known:
+                guess = min(known, key=lambda n: _damerau(name.lower(), n, 4))
+                if _damerau(name.lower(), guess, 4) > 3:
+                    continue
+                name, changed = guess, True
+            schema = known[name]
+            if schema is not None:
+                try:
+                    schema(**args)
+                except (ValidationError, TypeError):
+                    args, changed = self._coerce(name, args), True
+                    try:
+                        schema(**args)
+                    except (ValidationError, TypeError):
+                        continue
+            call_id = str(call.get("id") or uuid.uuid4().hex[:8])
+            if changed and not call_id.startswith(GUARD_PREFIX):
+                call_id = f"{GUARD_PREFIX}repair-{call_id}"
+            fixed.append({"name": name, "args": args, "id": call_id, "type": "tool_call"})
+        return fixed
+
+    def _coerce(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Best-effort repair: known fields only, numbers from strings, labels via the parser."""
+        schema = SearchCatalogArgs if name == SEARCH_CATALOG else CompleteTheLookArgs
+        fields = schema.model_fields
+        out: dict[str, Any] = {}
+        parser = self._parser()
+        for key, value in args.items():
+            key = str(key).lower().replace("-", "_").replace(" ", "_")
+            key = {"max_price": "price_max", "budget": "price_max", "min_price": "price_min", "color": "colour",
+                   "type": "article_type", "occasion": "usage", "id": "product_id", "q": "query"}.get(key, key)  # fmt: skip
+            if key not in fields:
+                continue
+            if key in ("price_max", "price_min") and isinstance(value, str):
+                digits = "".join(ch for ch in value if ch.isdigit() or ch == ".")
+                value = float(digits) if digits else None
+            elif key in _LIST_FIELDS and isinstance(value, str):
+                read = parser.parse(value).filters
+                value = (getattr(read, key) or [value])[0]
+            elif key == "k":
+                try:
+                    value = max(1, min(20, int(value)))
+                except (TypeError, ValueError):
+                    continue
+            elif key in ("query", "product_id"):
+                value = str(value)
+            out[key] = value
+        return out
+
+    def final_answer(self, model_text: str, plan: TurnPlan, turn: list[BaseMessage]) -> str:
+        products, relaxed = turn_products(turn, plan, self.products)
+        return compose_answer(model_text, products, plan.filters, self._grounding(), relaxed, plan.intent)
+
+
+def turn_products(turn: list[BaseMessage], plan: TurnPlan, limit: int) -> tuple[list[dict[str, Any]], dict | None]:
+    """Products this turn's tools returned (the only ones that may be shown), and any relaxation."""
+    products: list[dict[str, Any]] = []
+    relaxed = None
+    seen: set[str] = set()
+    for message in turn:
+        if not isinstance(message, ToolMessage) or not isinstance(message.artifact, dict):
+            continue
+        artifact = message.artifact
+        for item in artifact.get("items", []):
+            if item["id"] in seen:
+                continue
+            seen.add(item["id"])
+            products.append(item | {"reason": item.get("reason") or reason_for(item, plan.filters)})
+        if artifact.get("relaxation") and not artifact.get("items"):
+            relaxed = artifact["relaxation"]
+    return products[:limit], relaxed

@@ -1,0 +1,39 @@
+"""Prompts are files under prompts/; this loads and fills them, failing loudly on a missing variable."""
+
+from __future__ import annotations
+
+import string
+from functools import lru_cache
+
+from stylist.settings import PROJECT_ROOT
+
+PROMPTS_DIR = PROJECT_ROOT / "prompts"
+
+
+class MissingVariables(KeyError):
+    """A prompt was filled without all of its variables."""
+
+
+@lru_cache(maxsize=32)
+def _template(name: str) -> str:
+    path = PROMPTS_DIR / f"{name}.md"
+    if not path.is_file():
+        raise FileNotFoundError(f"no prompt named {name!r} (looked for {path})")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def variables(name: str) -> set[str]:
+    """The variables a prompt expects."""
+    return {field for _, field, _, _ in string.Formatter().parse(_template(name)) if field}
+
+
+def load_prompt(name: str, **values: object) -> str:
+    """Fill prompt ``name`` with ``values``.
+
+    Raises:
+        MissingVariables: when the prompt uses a variable not given.
+    """
+    missing = variables(name) - values.keys()
+    if missing:
+        raise MissingVariables(f"prompt {name!r} needs {sorted(missing)}")
+    return _template(name).format(**values)

@@ -1,0 +1,228 @@
+"""The agent's tools: pydantic schemas whose descriptions are written for the model.
+
+Each tool returns text for the model and an artifact (structured items) for the
+app; products shown to the shopper come only from these artifacts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.tools import BaseTool, StructuredTool
+from pydantic import BaseModel, Field
+
+from stylist.query import Filters
+
+if TYPE_CHECKING:
+    from stylist.retrieval import Item, Retriever, SearchResult
+
+SEARCH_CATALOG = "search_catalog"
+COMPLETE_THE_LOOK = "complete_the_look"
+GET_TREND_FORECAST = "get_trend_forecast"
+CLASSIFY_TREND = "classify_trend"
+CATALOG_TOOLS = (SEARCH_CATALOG, COMPLETE_THE_LOOK)
+
+
+class SearchCatalogArgs(BaseModel):
+    """Search the shop's catalog for products."""
+
+    query: str = Field(description="What the shopper wants, in their words, e.g. 'navy linen shirt'.")
+    gender: str | None = Field(default=None, description="Men, Women, Unisex, Boys or Girls.")
+    article_type: str | None = Field(default=None, description="Catalog article type, e.g. Tshirts, Kurtas, Heels.")
+    colour: str | None = Field(default=None, description="Base colour, e.g. Black, Navy Blue.")
+    usage: str | None = Field(default=None, description="Occasion: Casual, Formal, Ethnic, Sports, Party.")
+    season: str | None = Field(default=None, description="Summer, Fall, Winter or Spring.")
+    price_max: float | None = Field(default=None, description="Highest price in the shop currency.")
+    price_min: float | None = Field(default=None, description="Lowest price in the shop currency.")
+    size: str | None = Field(default=None, description="A size that must be in stock, e.g. M or 32.")
+    k: int = Field(default=5, ge=1, le=20, description="How many products to return.")
+
+    def filters(self) -> Filters:
+        one = lambda v: [v] if v else None  # noqa: E731
+        return Filters(
+            gender=one(self.gender),
+            article_type=one(self.article_type),
+            colour=one(self.colour),
+            usage=one(self.usage),
+            season=one(self.season),
+            price_min=self.price_min,
+            price_max=self.price_max,
+            size=self.size,
+        )
+
+
+class CompleteTheLookArgs(BaseModel):
+    """Find items that go with a product."""
+
+    product_id: str = Field(description="Id of a catalog product the shopper has or likes, e.g. '15970'.")
+    price_max: float | None = Field(default=None, description="Highest price per item in the shop currency.")
+    k: int = Field(default=4, ge=1, le=8, description="How many complementary items.")
+
+
+class TrendForecastArgs(BaseModel):
+    """Look up trend forecasts."""
+
+    query: str = Field(description="The style, colour or item to check, e.g. 'wide-leg denim for women'.")
+
+
+class ClassifyTrendArgs(BaseModel):
+    """Classify fashion text and give its trend status."""
+
+    text: str = Field(description="A product name, a shopper's phrase or a photo description.")
+
+
+def item_line(item: Item) -> str:
+    """How the model sees one product."""
+    return (
+        f"[{item.id}] {item.title} | {item.price:.0f} {item.currency} | {item.colour} | "
+        f"{item.article_type} | {item.gender} | {item.usage or '-'}"
+    )
+
+
+def format_result(result: SearchResult) -> str:
+    if result.items:
+        return "Products found:\n" + "\n".join(item_line(i) for i in result.items)
+    if result.relaxation:
+        return (
+            f"No product matches every constraint. Nearest alternatives {result.relaxation.describe()}\n"
+            + "\n".join(item_line(i) for i in result.relaxation.items)
+        )
+    return "No product in the catalog matches. Say honestly that the shop does not carry it."
+
+
+def search_artifact(result: SearchResult) -> dict[str, Any]:
+    return {
+        "items": [i.to_dict() for i in result.items],
+        "filters": result.filters.active(),
+        "notes": result.notes,
+        "relaxation": (
+            {"dropped": result.relaxation.dropped, "items": [i.to_dict() for i in result.relaxation.items]}
+            if result.relaxation
+            else None
+        ),
+    }
+
+
+# --- complete the look -------------------------------------------------------
+
+NEUTRALS = {"Black", "White", "Grey", "Navy Blue", "Beige", "Cream", "Off White", "Brown", "Tan", "Khaki",
+            "Charcoal", "Grey Melange", "Silver", "Steel", "Gold", "Nude", "Skin"}  # fmt: skip
+# Colours that sit well together beyond the neutrals (analogous and classic pairings).
+HARMONY = {
+    "Blue": {"White", "Beige", "Grey", "Brown", "Navy Blue", "Khaki", "Pink", "Yellow"},
+    "Navy Blue": {"White", "Beige", "Grey", "Brown", "Pink", "Red", "Olive", "Khaki", "Tan"},
+    "Red": {"Black", "White", "Navy Blue", "Beige", "Grey"},
+    "Green": {"White", "Beige", "Brown", "Khaki", "Navy Blue", "Cream"},
+    "Olive": {"White", "Beige", "Navy Blue", "Brown", "Black", "Cream"},
+    "Pink": {"White", "Grey", "Navy Blue", "Beige", "Blue"},
+    "Yellow": {"Navy Blue", "White", "Blue", "Grey"},
+    "Purple": {"Grey", "White", "Black", "Silver"},
+    "Maroon": {"Beige", "Cream", "Gold", "Navy Blue", "White"},
+    "Orange": {"Navy Blue", "White", "Blue", "Beige"},
+}  # fmt: skip
+# What completes an outfit, by the anchor's subcategory (or article type).
+PAIRINGS = {
+    "Topwear": [("Bottomwear", None), ("Shoes", None), ("Watches", None)],
+    "Bottomwear": [("Topwear", None), ("Shoes", None), ("Belts", None)],
+    "Shoes": [("Topwear", None), ("Bottomwear", None), ("Bags", None)],
+    "Dress": [("Shoes", ["Heels", "Flats", "Sandals"]), ("Bags", ["Handbags", "Clutches"]), ("Jewellery", None)],
+    "Saree": [("Shoes", ["Heels", "Flats", "Sandals"]), ("Jewellery", None), ("Bags", ["Clutches", "Handbags"])],
+    "Watches": [("Topwear", None), ("Shoes", None), ("Belts", None)],
+    "Bags": [("Topwear", None), ("Shoes", None), ("Jewellery", None)],
+}  # fmt: skip
+
+
+def harmonious(colour: str) -> list[str]:
+    """Colours that go with ``colour``: the neutrals, classic pairings and the colour itself."""
+    return sorted(NEUTRALS | HARMONY.get(colour, set()) | {colour})
+
+
+def complete_the_look(retriever: Retriever, product_id: str, price_max: float | None = None, k: int = 4) -> dict:
+    """Complementary items for a product: other categories, harmonious colours, same gender and occasion."""
+    anchor = retriever.get(product_id)
+    if anchor is None:
+        return {"anchor": None, "items": [], "error": f"no product with id {product_id!r}"}
+    slots = PAIRINGS.get(anchor.subcategory) or PAIRINGS.get(anchor.category) or [
+        ("Topwear", None), ("Bottomwear", None), ("Shoes", None)
+    ]
+    genders = [anchor.gender] + (["Unisex"] if anchor.gender in ("Men", "Women") else [])
+    items: list[dict[str, Any]] = []
+    for subcategory, articles in slots:
+        if subcategory == anchor.subcategory:
+            continue
+        base = Filters(
+            gender=genders,
+            subcategory=None if articles else [subcategory],
+            article_type=articles,
+            colour=harmonious(anchor.colour),
+            usage=[anchor.usage] if anchor.usage else None,
+            price_max=price_max,
+            exclude_ids=[anchor.id],
+        )
+        text = f"{anchor.usage} {subcategory} to wear with {anchor.colour} {anchor.article_type}"
+        result = retriever.search(text, base, k=1, parse=False, relax=False)
+        if not result.items and base.usage:  # the occasion is the softest of these constraints
+            result = retriever.search(text, base.without("usage"), k=1, parse=False, relax=False)
+        for item in result.items:
+            items.append(item.to_dict() | {"reason": f"{item.colour} goes with {anchor.colour}; completes the look"})
+    return {"anchor": anchor.to_dict(), "items": items[:k]}
+
+
+def build_tools(retriever: Retriever, trends: Any = None) -> list[BaseTool]:
+    """The stylist's tools over a retriever and (optionally) the trend service."""
+
+    def search_catalog(**kwargs: Any) -> tuple[str, dict[str, Any]]:
+        args = SearchCatalogArgs(**kwargs)
+        result = retriever.search(args.query, args.filters(), k=args.k)
+        return format_result(result), search_artifact(result)
+
+    def complete_look(product_id: str, price_max: float | None = None, k: int = 4) -> tuple[str, dict]:
+        look = complete_the_look(retriever, product_id, price_max, k)
+        if look["anchor"] is None:
+            return f"Unknown product id {product_id}.", look
+        if not look["items"]:
+            return "Nothing in the catalog completes this look within the constraints.", look
+        lines = [f"[{i['id']}] {i['title']} | {i['price']:.0f} {i['currency']} | {i['colour']}" for i in look["items"]]
+        return "Items that go with it:\n" + "\n".join(lines), look
+
+    def trend_forecast(query: str) -> tuple[str, dict]:
+        found = trends.forecasts(query, k=3) if trends is not None else []
+        if not found:
+            return "No trend forecasts exist yet, so do not claim anything is trending.", {"trends": []}
+        return "\n".join(f"{t['trend']}: {t['status']} ({t['change']:+.0%}). {t['summary']}" for t in found), {
+            "trends": found
+        }
+
+    def classify(text: str) -> tuple[str, dict]:
+        if trends is None:
+            return "The trend classifier is not available.", {}
+        out = trends.classify(text)
+        trend = out.get("trend") or {}
+        top = {k: v[0]["label"] for k, v in out.get("attributes", {}).items() if v}
+        return f"Reads as {top}. Trend: {trend.get('status', 'unknown')}.", out
+
+    return [
+        StructuredTool.from_function(
+            search_catalog, name=SEARCH_CATALOG, args_schema=SearchCatalogArgs,
+            description="Search the shop's catalog. Use it for every product request. Returns real products "
+            "with id, title, price, colour, type, gender and occasion. Only recommend products it returns.",
+            response_format="content_and_artifact",
+        ),
+        StructuredTool.from_function(
+            complete_look, name=COMPLETE_THE_LOOK, args_schema=CompleteTheLookArgs,
+            description="Given a product id, find items from other categories in harmonious colours for the "
+            "same gender and occasion. Use it for 'what goes with this?'.",
+            response_format="content_and_artifact",
+        ),
+        StructuredTool.from_function(
+            trend_forecast, name=GET_TREND_FORECAST, args_schema=TrendForecastArgs,
+            description="Get forecast-backed trend summaries (rising, steady or declining). Use it for "
+            "questions like 'is wide-leg denim still in?'.",
+            response_format="content_and_artifact",
+        ),
+        StructuredTool.from_function(
+            classify, name=CLASSIFY_TREND, args_schema=ClassifyTrendArgs,
+            description="Classify a fashion phrase into catalog attributes and give its trend status.",
+            response_format="content_and_artifact",
+        ),
+    ]  # fmt: skip
