@@ -267,8 +267,7 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
         try:
             reply = await run_in_threadpool(stylist.respond, message, thread_id=thread_id, image=image)
         except Exception as exc:  # noqa: BLE001 - the shopper gets a message, the log the traceback
-            log.exception("chat turn failed")
-            raise HTTPException(500, f"the stylist failed on this message: {type(exc).__name__}") from exc
+            raise _turn_failed(exc) from exc
         return _reply_dict(reply, thread_id, _base_url(request))
 
     @app.post(
@@ -357,8 +356,7 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
             try:
                 reply = await run_in_threadpool(stylist.respond, message, thread_id=thread_id, image=image)
             except Exception as exc:  # noqa: BLE001
-                log.exception("chat turn failed")
-                raise HTTPException(500, f"the stylist failed on this message: {type(exc).__name__}") from exc
+                raise _turn_failed(exc) from exc
             data = _reply_dict(reply, thread_id, base)
             return JSONResponse(
                 {
@@ -435,6 +433,15 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
             app, blocks, path="/", css=CSS, max_file_size=settings.max_image_bytes, footer_links=["api"]
         )
     return app
+
+
+def _turn_failed(exc: Exception) -> HTTPException:
+    """503 when the language model is unreachable (the agent's LLMUnavailable), else 500."""
+    # Matched by name: importing stylist.agent here would pull LangChain into every API import.
+    if type(exc).__name__ == "LLMUnavailable":
+        return HTTPException(503, str(exc), headers={"Retry-After": "5"})
+    log.exception("chat turn failed")
+    return HTTPException(500, f"the stylist failed on this message: {type(exc).__name__}")
 
 
 def _sse(event: str, data: dict[str, Any]) -> str:

@@ -15,8 +15,19 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The project checkout (``stylist/`` lives one level below it).
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _find_sample_data() -> Path:
+    """``shared/data`` beside the checkout, or beside an ancestor (git worktrees nest deeper)."""
+    for folder in PROJECT_ROOT.parents:
+        candidate = folder / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    return PROJECT_ROOT.parent / "shared" / "data"
+
+
 #: The sample data beside every clone (never committed into the repository).
-SAMPLE_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
+SAMPLE_DATA_DIR = _find_sample_data()
 
 
 class Settings(BaseSettings):

@@ -47,6 +47,12 @@ CSS = """
 """
 
 
+def reads_photos(stylist: Any) -> bool:
+    """Whether the stylist understands photos (the agent has an image service once that part lands)."""
+    flag = getattr(stylist, "supports_images", None)
+    return bool(flag) if flag is not None else getattr(stylist, "images", None) is not None
+
+
 def _text(value: str) -> str:
     """Chat text as Markdown that shows HTML as text (Gradio renders Markdown; entities stay literal)."""
     return escape(value, quote=False)
@@ -102,7 +108,7 @@ def build_ui(runtime: StylistRuntime, settings: Settings, feedback: FeedbackStor
                 reply = dict(event.data.get("reply") or {})
                 # The final reply is authoritative (a guard may have changed the streamed text).
                 answer = str(reply.get("answer") or answer)
-                if image and not getattr(stylist, "supports_images", False):
+                if image and not reads_photos(stylist):
                     answer = f"{answer}\n\n{NO_PHOTOS}"
                 history[-1] = {"role": "assistant", "content": _text(answer)}
                 cards = product_cards(list(reply.get("products") or []))
