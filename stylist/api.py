@@ -28,6 +28,7 @@ from stylist.render import image_src
 from stylist.reply import Reply
 from stylist.runtime import NotReady, StylistRuntime
 from stylist.settings import Settings
+from stylist.capabilities import NO_PHOTOS, reads_photos
 
 log = logging.getLogger(__name__)
 
@@ -231,9 +232,11 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
         text = check_message(message, settings.max_message_chars)
         return text, (thread or "").strip() or uuid.uuid4().hex, image
 
-    def _reply_dict(reply: Reply, thread_id: str, base: str) -> dict[str, Any]:
-        data = reply.to_dict()
+    def _reply_dict(reply: Reply | dict[str, Any], thread_id: str, base: str, image: bytes | None) -> dict[str, Any]:
+        data = reply.to_dict() if isinstance(reply, Reply) else dict(reply)
         data["thread_id"] = data.get("thread_id") or thread_id
+        if image is not None and not reads_photos(runtime.get()):
+            data["notes"] = [*(data.get("notes") or []), NO_PHOTOS]
         return _publish(data, base)
 
     # -- the API ---------------------------------------------------------------------------------
@@ -268,7 +271,7 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
             reply = await run_in_threadpool(stylist.respond, message, thread_id=thread_id, image=image)
         except Exception as exc:  # noqa: BLE001 - the shopper gets a message, the log the traceback
             raise _turn_failed(exc) from exc
-        return _reply_dict(reply, thread_id, _base_url(request))
+        return _reply_dict(reply, thread_id, _base_url(request), image)
 
     @app.post(
         "/api/chat/stream",
@@ -291,9 +294,7 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
                 for event in stylist.stream(message, thread_id=thread_id, image=image):
                     data = event.to_dict()
                     if event.type == "final":
-                        reply = data.get("reply") or {}
-                        reply["thread_id"] = reply.get("thread_id") or thread_id
-                        _publish(reply, base)
+                        data["reply"] = _reply_dict(data.get("reply") or {}, thread_id, base, image)
                     yield _sse(event.type, data)
             except Exception as exc:  # noqa: BLE001 - the stream is already open: report in-band
                 log.exception("streamed chat turn failed")
@@ -357,7 +358,7 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
                 reply = await run_in_threadpool(stylist.respond, message, thread_id=thread_id, image=image)
             except Exception as exc:  # noqa: BLE001
                 raise _turn_failed(exc) from exc
-            data = _reply_dict(reply, thread_id, base)
+            data = _reply_dict(reply, thread_id, base, image)
             return JSONResponse(
                 {
                     "id": cid,
@@ -397,9 +398,7 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
                     elif event.type == "error":
                         yield chunk({}, extra={"error": event.data.get("message", "")})
                     elif event.type == "final":
-                        reply = dict(event.data.get("reply") or {})
-                        reply["thread_id"] = reply.get("thread_id") or thread_id
-                        _publish(reply, base)
+                        reply = _reply_dict(event.data.get("reply") or {}, thread_id, base, image)
                         if not streamed and reply.get("answer"):
                             yield chunk({"content": reply["answer"]})
                         yield chunk({}, "stop", _extra(reply))

@@ -40,8 +40,9 @@ def product_cards(products: list[dict[str, Any]], base: str = "") -> str:
         img = f'<img src="{escape(src)}" alt="{escape(str(p.get("title", "")))}" loading="lazy">' if src else ""
         title = escape(str(p.get("title", "")))
         url = str(p.get("url") or "")
-        # Only real web links become anchors; a "javascript:" URL in the catalog stays text.
-        if url.startswith(("http://", "https://", "/")):
+        # Only absolute web links become anchors: a "javascript:" URL stays text, and a shop-relative
+        # path would point into this app rather than the shop.
+        if url.startswith(("http://", "https://")):
             title = f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
         cards.append(
             f'<div class="stylist-card" data-product-id="{escape(str(p.get("id", "")))}">'

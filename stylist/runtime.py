@@ -37,6 +37,7 @@ class StylistRuntime:
         self._error: str | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._closed = False
 
     def start(self) -> None:
         """Begin building the stylist (no-op when it was given or is already building)."""
@@ -54,7 +55,12 @@ class StylistRuntime:
             log.exception("the stylist failed to start")
             self._error = f"{type(exc).__name__}: {exc}"
             return
-        self._stylist = stylist
+        with self._lock:
+            closed = self._closed
+            self._stylist = None if closed else stylist
+        if closed:
+            # The app stopped while the model was starting: stop what the build started.
+            stylist.close()
 
     @property
     def state(self) -> Literal["ready", "starting", "failed"]:
@@ -89,5 +95,9 @@ class StylistRuntime:
         return "The stylist is starting: the language model is loading. This page works as soon as it is ready."
 
     def close(self) -> None:
-        if self._stylist is not None and hasattr(self._stylist, "close"):
-            self._stylist.close()
+        """Close the stylist (stopping a vLLM server it owns); a build still running closes when done."""
+        with self._lock:
+            self._closed = True
+            stylist, self._stylist = self._stylist, None
+        if stylist is not None and hasattr(stylist, "close"):
+            stylist.close()

@@ -18,6 +18,7 @@ import gradio as gr
 from stylist.limits import InputRejected, RateLimiter, check_image, check_message
 from stylist.render import product_cards, trend_panel
 from stylist.runtime import NotReady, StylistRuntime
+from stylist.capabilities import NO_PHOTOS, reads_photos
 
 if TYPE_CHECKING:
     from stylist.feedback import FeedbackStore
@@ -30,7 +31,6 @@ EXAMPLES = [
     "What goes with black jeans?",
     "Which styles are trending for women's tops?",
 ]
-NO_PHOTOS = "(I cannot read photos yet, so I answered from your words only.)"
 
 CSS = """
 .stylist-cards { display: flex; flex-wrap: wrap; gap: 12px; }
@@ -45,12 +45,6 @@ CSS = """
 #stylist-notice { background: #fff4d6; border-radius: 6px; padding: 4px 12px; }
 @media (max-width: 600px) { .stylist-card { width: calc(50% - 24px); } }
 """
-
-
-def reads_photos(stylist: Any) -> bool:
-    """Whether the stylist understands photos (the agent has an image service once that part lands)."""
-    flag = getattr(stylist, "supports_images", None)
-    return bool(flag) if flag is not None else getattr(stylist, "images", None) is not None
 
 
 def _text(value: str) -> str:

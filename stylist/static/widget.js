@@ -34,6 +34,7 @@
     ".user { align-self: flex-end; background: #2563eb; color: #fff; }",
     ".bot { align-self: flex-start; background: #f1f5f9; }",
     ".err { align-self: flex-start; background: #fee2e2; color: #991b1b; }",
+    ".note { align-self: flex-start; color: #475569; font-size: 12px; font-style: italic; padding: 0 4px; }",
     ".status { align-self: flex-start; color: #64748b; font-size: 12px; }",
     ".cards { display: flex; gap: 8px; overflow-x: auto; padding-bottom: 4px; align-self: stretch; }",
     ".card { flex: 0 0 118px; border: 1px solid #e2e8f0; border-radius: 8px; padding: 6px; font-size: 12px; background: #fff; }",
@@ -201,6 +202,7 @@
         answer.textContent = reply.answer || answer.textContent;
         if (reply.thread_id) sessionStorage.setItem(THREAD_KEY, reply.thread_id);
         cards(reply.products);
+        (reply.notes || []).forEach(function (n) { add("note", n); });
       } else if (type === "error") {
         add("err", data.message || "something went wrong");
       }
