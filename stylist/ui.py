@@ -38,6 +38,7 @@ CSS = """
   background: var(--background-fill-secondary); font-size: 13px; }
 .stylist-card img { width: 100%; height: 170px; object-fit: contain; background: #fff; border-radius: 4px; }
 .stylist-card-title { font-weight: 600; margin-top: 4px; }
+.stylist-card div { overflow-wrap: anywhere; }
 .stylist-card-price { color: var(--color-accent); font-weight: 600; }
 .stylist-card-colour, .stylist-card-reason { color: var(--body-text-color-subdued); }
 .stylist-trend { display: flex; gap: 10px; align-items: center; margin: 4px 0; }
@@ -146,32 +147,37 @@ def build_ui(runtime: StylistRuntime, settings: Settings, feedback: FeedbackStor
         gr.Markdown("## Your stylist\nAsk for outfits, items under a budget, or what is trending.")
         notice = gr.Markdown(runtime.notice(), visible=runtime.state != "ready", elem_id="stylist-notice")
         timer = gr.Timer(2.0, active=runtime.state != "ready")
-        chatbot = gr.Chatbot(
-            label="Stylist",
-            height=420,
-            elem_id="stylist-chat",
-            feedback_options=("Like", "Dislike"),
-            sanitize_html=True,
-            allow_tags=False,
-            buttons=["copy"],
-        )
-        status = gr.Markdown("", elem_id="stylist-status")
-        cards = gr.HTML("", elem_id="stylist-cards")
-        trends = gr.HTML("", elem_id="stylist-trends")
-        with gr.Row(equal_height=True):
-            textbox = gr.Textbox(
-                placeholder="e.g. a summer wedding outfit under 5000 rupees",
-                show_label=False,
-                scale=5,
-                elem_id="stylist-input",
-                max_length=settings.max_message_chars,
-            )
-            image = gr.Image(
-                type="filepath", sources=["upload"], label="Photo", scale=1, height=120, elem_id="stylist-photo"
-            )
         with gr.Row():
-            send = gr.Button("Send", variant="primary", elem_id="stylist-send")
-            clear_btn = gr.Button("Clear conversation", elem_id="stylist-clear")
+            with gr.Column(scale=3, min_width=320):
+                chatbot = gr.Chatbot(
+                    label="Stylist",
+                    height=460,
+                    elem_id="stylist-chat",
+                    feedback_options=("Like", "Dislike"),
+                    sanitize_html=True,
+                    allow_tags=False,
+                    buttons=["copy"],
+                )
+                status = gr.Markdown("", elem_id="stylist-status")
+                with gr.Row(equal_height=True):
+                    textbox = gr.Textbox(
+                        placeholder="e.g. a summer wedding outfit under 5000 rupees",
+                        show_label=False,
+                        scale=5,
+                        elem_id="stylist-input",
+                        max_length=settings.max_message_chars,
+                    )
+                    image = gr.Image(
+                        type="filepath", sources=["upload"], label="Photo", scale=1, height=120, min_width=120,
+                        elem_id="stylist-photo",
+                    )  # fmt: skip
+                with gr.Row():
+                    send = gr.Button("Send", variant="primary", elem_id="stylist-send")
+                    clear_btn = gr.Button("Clear conversation", elem_id="stylist-clear")
+            with gr.Column(scale=2, min_width=320):
+                gr.Markdown("**Picked for you**")
+                cards = gr.HTML("", elem_id="stylist-cards")
+                trends = gr.HTML("", elem_id="stylist-trends")
         gr.Examples(EXAMPLES, inputs=[textbox], label="Try")
         thanks = gr.Markdown("", elem_id="stylist-thanks")
         thread_id = gr.State(None)

@@ -40,6 +40,7 @@
     ".card { flex: 0 0 118px; border: 1px solid #e2e8f0; border-radius: 8px; padding: 6px; font-size: 12px; background: #fff; }",
     ".card img { width: 100%; height: 120px; object-fit: contain; display: block; }",
     ".card .t { font-weight: 600; margin-top: 4px; }",
+    ".card div, .msg { overflow-wrap: anywhere; }",
     ".card .p { color: #b45309; font-weight: 600; }",
     ".card .c, .card .r { color: #64748b; }",
     ".form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #e2e8f0; align-items: center; }",
@@ -89,7 +90,7 @@
   file.type = "file";
   file.accept = "image/*";
   file.style.display = "none";
-  var photo = el("button", "photo", "\uD83D\uDCF7");
+  var photo = el("button", "photo", "Photo");
   photo.type = "button";
   photo.title = "Attach a photo";
   var send = el("button", "send", "Send");
@@ -170,7 +171,7 @@
   }
 
   async function ask(text, f) {
-    add("user", f ? text + "  \uD83D\uDCF7" : text);
+    add("user", f ? text + "  [photo: " + f.name + "]" : text);
     var body = { message: text };
     var thread = sessionStorage.getItem(THREAD_KEY);
     if (thread) body.thread_id = thread;

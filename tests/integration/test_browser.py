@@ -1,0 +1,218 @@
+"""The widget on the demo shop page and the Gradio UI in headless Chromium (scripted stylist).
+
+Screenshots go to test-artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+import time
+
+import pytest
+from conftest import shot
+from fake_stylist import card
+from PIL import Image
+
+from stylist.reply import Reply, ToolCall
+from stylist.settings import SAMPLE_DATA_DIR
+
+pytestmark = pytest.mark.integration
+
+XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+LONG_ANSWER = (
+    "For a formal office day I would pick this navy shirt: it is smart, breathable and within "
+    "your budget, and the second one is a good alternative in a lighter colour."
+)
+
+
+@pytest.fixture(scope="module")
+def catalog_ids() -> set[str]:
+    with (SAMPLE_DATA_DIR / "catalog" / "styles.csv").open(encoding="utf-8", newline="") as fh:
+        return {row["id"] for row in csv.DictReader(fh)}
+
+
+def shirts(products: list[dict]) -> list[dict]:
+    return [p for p in products if p["article_type"] == "Shirts"][:3]
+
+
+def open_widget(page, web) -> None:
+    page.goto(web.shop_url + "/")
+    page.locator(".product").first.wait_for()
+    page.locator(".launch").click()  # Playwright's CSS pierces the widget's open shadow root
+    page.locator(".panel.open input[type=text]").wait_for()
+
+
+def send(page, text: str) -> None:
+    page.locator(".panel input[type=text]").fill(text)
+    page.locator(".panel .send").click()
+
+
+def watch_answer(page, timeout: float = 20.0) -> list[str]:
+    """Texts of the last answer bubble as it grows, until product cards or an error show up."""
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        bubbles = page.locator(".msg.bot")
+        if bubbles.count():
+            text = bubbles.last.text_content() or ""
+            if not seen or seen[-1] != text:
+                seen.append(text)
+        if page.locator(".msg.err").count():
+            raise AssertionError(page.locator(".msg.err").last.text_content())
+        if page.locator(".status").count() == 0 and seen:
+            return seen
+        time.sleep(0.03)
+    raise AssertionError(f"no complete answer within {timeout} s; saw {seen[-1:]}")
+
+
+def test_widget_on_shop_page_streams_answer_cards_and_follow_up(page, web, subset_products, catalog_ids):
+    picks = shirts(subset_products)
+    web.fake.calls.clear()
+    web.fake.enqueue(
+        Reply(LONG_ANSWER, [card(p, "smart and within budget") for p in picks], [ToolCall("search_catalog", {"query": "navy shirt"})]),
+        Reply("Here is a cheaper one.", [card(picks[-1], "the cheapest of the three")]),
+    )
+    open_widget(page, web)
+    assert page.evaluate("location.origin") != web.app_url  # the shop is another origin than the app
+    send(page, "a navy shirt for the office under 1500")
+    seen = watch_answer(page)
+    assert len(seen) >= 3, seen  # the answer grew token by token in the page
+    assert seen[-1] == LONG_ANSWER and all(LONG_ANSWER.startswith(s) for s in seen)
+    cards = page.locator(".cards").last.locator(".card")
+    ids = [cards.nth(i).get_attribute("data-product-id") for i in range(cards.count())]
+    assert ids == [str(p["id"]) for p in picks] and set(ids) <= catalog_ids
+    assert cards.first.locator(".t").text_content() == picks[0]["title"]
+    # Photos load cross-origin from the app's image route.
+    page.wait_for_function(
+        "() => [...document.querySelector('#stylist-widget').shadowRoot.querySelectorAll('.card img')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
+    shot(page, "widget-desktop")
+
+    send(page, "cheaper please")
+    watch_answer(page)
+    assert page.locator(".msg.bot").last.text_content() == "Here is a cheaper one."
+    assert page.locator(".cards").last.locator(".card").get_attribute("data-product-id") == str(picks[-1]["id"])
+    first, second = web.fake.calls[-2:]
+    assert second["message"] == "cheaper please" and second["thread_id"] == first["thread_id"]
+    shot(page, "widget-follow-up")
+
+
+def test_widget_photo_upload(page, web, tmp_path):
+    photo = tmp_path / "look.png"
+    Image.new("RGB", (64, 80), (20, 40, 160)).save(photo)
+    web.fake.calls.clear()
+    open_widget(page, web)
+    page.locator(".panel input[type=file]").set_input_files(str(photo))
+    assert "has" in (page.locator(".photo").get_attribute("class") or "")
+    send(page, "something like this")
+    watch_answer(page)
+    assert web.fake.calls[-1]["image"] == photo.read_bytes()
+    assert "cannot read photos yet" in (page.locator(".note").last.text_content() or "")
+    shot(page, "widget-photo")
+
+
+def test_widget_on_a_phone(browser, web, subset_products):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        web.fake.enqueue(Reply("Two picks for you.", [card(p, "fits") for p in shirts(subset_products)[:2]]))
+        open_widget(page, web)
+        box = page.locator(".panel").bounding_box()
+        assert box is not None and box["width"] == 390 and box["height"] == 844  # full screen on a phone
+        send(page, "shirts for work")
+        watch_answer(page)
+        assert page.locator(".card").count() == 2
+        card_box = page.locator(".card").first.bounding_box()
+        assert card_box is not None and card_box["x"] >= 0 and card_box["x"] + card_box["width"] <= 390
+        shot(page, "widget-phone")
+        page.locator(".close").click()
+        assert not page.locator(".panel").is_visible()
+    finally:
+        context.close()
+
+
+def test_widget_never_executes_html_from_messages_or_catalog(page, web, subset_products):
+    evil = {**subset_products[0], "title": XSS, "colour": "<b>bold</b>"}
+    web.fake.enqueue(Reply("Answer " + XSS, [card(evil, XSS)]))
+    open_widget(page, web)
+    send(page, "probe " + XSS)
+    watch_answer(page)
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__xss") is None and page.dialogs == []
+    assert page.locator(".msg.user").last.text_content() == "probe " + XSS  # shown as text
+    assert page.locator(".msg.bot").last.text_content() == "Answer " + XSS
+    assert page.locator(".card .t").last.text_content() == XSS
+    assert page.locator(".card script").count() == 0 and page.locator(".msg img").count() == 0
+    shot(page, "widget-xss")
+
+
+def test_gradio_ui_chat_cards_feedback_and_escaping(page, web, subset_products, catalog_ids):
+    picks = shirts(subset_products)
+    evil = {**picks[1], "title": XSS}
+    web.fake.calls.clear()
+    web.fake.enqueue(Reply(LONG_ANSWER + " " + XSS, [card(picks[0], "navy, formal"), card(evil, XSS)],
+                           trends=[{"trend": "eu_male_shirt_3", "status": "rising", "change": 0.18,
+                                    "series": [0.2, 0.25, 0.22, 0.3, 0.34, 0.4]}]))  # fmt: skip
+    page.goto(web.app_url + "/")
+    page.locator("#stylist-input textarea").fill("shirts for the office " + XSS)
+    page.locator("#stylist-send").click()
+    page.locator("#stylist-cards .stylist-card").first.wait_for(timeout=20000)
+    page.wait_for_function("() => document.querySelector('#stylist-status') && "
+                           "!document.querySelector('#stylist-status').innerText.includes('Thinking')")  # fmt: skip
+    ids = page.locator("#stylist-cards .stylist-card").evaluate_all("els => els.map(e => e.dataset.productId)")
+    assert ids == [str(picks[0]["id"]), str(picks[1]["id"])] and set(ids) <= catalog_ids
+    assert page.locator("#stylist-cards .stylist-card-title").nth(1).inner_text() == XSS
+    assert page.locator("#stylist-trends .stylist-trend-status").inner_text() == "rising"
+    assert page.locator("#stylist-trends svg polyline").count() == 1
+    bot = page.locator("#stylist-chat .bot").last.inner_text()
+    assert "<script>window.__xss=2</script>" in bot  # shown as text
+    assert page.evaluate("window.__xss") is None and page.dialogs == []
+    page.wait_for_function("() => [...document.querySelectorAll('#stylist-cards img')].every(i => i.complete && i.naturalWidth > 0)")
+    shot(page, "ui-desktop")
+
+    # Thumbs up is stored with the turn.
+    page.locator("#stylist-chat button[aria-label='Like']").last.click()
+    page.locator("#stylist-thanks", has_text="Thanks").wait_for(timeout=10000)
+    with sqlite3.connect(web.settings.feedback_path) as db:
+        rows = db.execute("SELECT thread_id, turn, message, liked, product_ids FROM feedback").fetchall()
+    assert rows == [(web.fake.calls[-1]["thread_id"], 1, "shirts for the office " + XSS, 1,
+                     f'["{picks[0]["id"]}", "{picks[1]["id"]}"]')]  # fmt: skip
+
+    page.locator("#stylist-clear").click()
+    page.wait_for_function("() => document.querySelectorAll('#stylist-cards .stylist-card').length === 0")
+    assert page.locator("#stylist-chat .bot").count() == 0
+
+
+def test_gradio_ui_photo_upload_says_it_cannot_read_photos_yet(page, web, tmp_path):
+    photo = tmp_path / "look.jpg"
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 80), (120, 20, 20)).save(buf, format="JPEG")
+    photo.write_bytes(buf.getvalue())
+    web.fake.calls.clear()
+    page.goto(web.app_url + "/")
+    page.locator("#stylist-photo input[type=file]").set_input_files(str(photo))
+    page.locator("#stylist-photo img").first.wait_for(timeout=10000)
+    page.locator("#stylist-input textarea").fill("something like this")
+    page.locator("#stylist-send").click()
+    page.locator("#stylist-chat .bot", has_text="cannot read photos yet").wait_for(timeout=20000)
+    image = web.fake.calls[-1]["image"]
+    assert image is not None and Image.open(io.BytesIO(image)).size == (60, 80)
+    shot(page, "ui-photo")
+
+
+def test_gradio_ui_on_a_phone(browser, web):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        page.goto(web.app_url + "/")
+        page.locator("#stylist-input textarea").fill("sports shoes for men")
+        page.locator("#stylist-send").click()
+        page.locator("#stylist-cards .stylist-card").first.wait_for(timeout=20000)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390  # nothing forces sideways scrolling
+        shot(page, "ui-phone")
+    finally:
+        context.close()
