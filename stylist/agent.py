@@ -71,18 +71,26 @@ def checkpointer(settings: Settings) -> Any:
     return SqliteSaver(sqlite3.connect(path, check_same_thread=False))
 
 
-def build_agent(settings: Settings, model: BaseChatModel, retriever: Retriever, *, trends: Any = None,
-                saver: Any = None) -> Any:  # fmt: skip
-    """The compiled agent graph."""
-    grounding: dict[str, Grounding] = {}
+def grounding_for(retriever: Retriever) -> Any:
+    """A callable returning the :class:`Grounding` of the live catalog build (rebuilt on re-ingest)."""
+    cache: dict[str, Grounding] = {}
+    lock = threading.Lock()
 
     def ground() -> Grounding:
         snap = retriever.snapshot()
-        if snap.build not in grounding:
-            grounding.clear()
-            grounding[snap.build] = Grounding(snap.metas)
-        return grounding[snap.build]
+        with lock:
+            if snap.build not in cache:
+                cache.clear()
+                cache[snap.build] = Grounding(snap.metas)
+            return cache[snap.build]
 
+    return ground
+
+
+def build_agent(settings: Settings, model: BaseChatModel, retriever: Retriever, *, trends: Any = None,
+                saver: Any = None, ground: Any = None) -> Any:  # fmt: skip
+    """The compiled agent graph."""
+    ground = ground or grounding_for(retriever)
     return create_agent(
         model,
         build_tools(retriever, trends),
@@ -125,7 +133,8 @@ class Stylist:
         self.trends = trends
         self.images = images
         self.llm_url = llm_url
-        self.graph = build_agent(settings, model, retriever, trends=trends, saver=saver)
+        self.grounding = grounding_for(retriever)
+        self.graph = build_agent(settings, model, retriever, trends=trends, saver=saver, ground=self.grounding)
         self._closers: list[Any] = []
         self._lock = threading.Lock()
 
@@ -155,17 +164,30 @@ class Stylist:
         inputs = {"messages": [HumanMessage(content=text)], "photo": photo}
         emitted_tools: set[str] = set()
         first_token: float | None = None
+        allowed: list[dict[str, Any]] = []  # products retrieved so far this turn
+        pending = ""
         try:
             for mode, chunk in self.graph.stream(inputs, config, stream_mode=["updates", "messages"]):
                 if mode == "messages":
                     piece, meta = chunk
                     if isinstance(piece, AIMessageChunk) and meta.get("langgraph_node") == "model" and piece.content:
-                        if not piece.tool_call_chunks:
-                            first_token = first_token or time.perf_counter()
-                            yield Event("token", {"text": str(piece.content)})
+                        if piece.tool_call_chunks:
+                            continue
+                        # Stream whole sentences, each checked against what was retrieved, so
+                        # the shopper never sees a product the guard will remove.
+                        pending += str(piece.content)
+                        sentences = _SENTENCE_END.split(pending)
+                        pending = sentences.pop()
+                        for sentence in sentences:
+                            if sentence.strip() and not self.grounding().ungrounded(sentence, allowed):
+                                first_token = first_token or time.perf_counter()
+                                yield Event("token", {"text": sentence.strip() + " "})
                     continue
                 for update in (chunk or {}).values():
                     for msg in (update or {}).get("messages", []) if isinstance(update, dict) else []:
+                        if isinstance(msg, ToolMessage) and isinstance(msg.artifact, dict):
+                            allowed.extend(msg.artifact.get("items", []))
+                            allowed.extend((msg.artifact.get("relaxation") or {}).get("items", []))
                         if isinstance(msg, AIMessage):
                             for call in msg.tool_calls:
                                 if call["id"] not in emitted_tools:
@@ -178,10 +200,13 @@ class Stylist:
                                       f"({type(exc).__name__}). Please try again in a moment."})  # fmt: skip
                 return
             raise
+        if pending.strip() and not self.grounding().ungrounded(pending, allowed):
+            first_token = first_token or time.perf_counter()
+            yield Event("token", {"text": pending.strip()})
         state = self.graph.get_state(config).values
         reply = self._reply(state, thread_id, started)
+        reply.ttft_ms = round(((first_token or time.perf_counter()) - started) * 1000, 1)
         data = reply.to_dict()
-        data["ttft_ms"] = round(((first_token or time.perf_counter()) - started) * 1000, 1)
         yield Event("final", {"reply": data})
 
     def ready(self) -> dict[str, bool]:
@@ -224,6 +249,9 @@ class Stylist:
         plan = TurnPlan.from_state(state.get("plan") or {"intent": "chat"})
         products, relaxed = turn_products(turn, plan, self.settings.agent_products)
         answer = next((m for m in reversed(turn) if isinstance(m, AIMessage) and not m.tool_calls), None)
+        model_tokens = sum(
+            (m.usage_metadata or {}).get("output_tokens", 0) for m in turn if isinstance(m, AIMessage)
+        )
         if answer is None or not str(answer.content).strip():
             # The call cap ended the turn before a final answer: compose one from the tool results.
             from stylist.grounding import compose_answer
@@ -259,6 +287,9 @@ class Stylist:
         )
 
 
+_SENTENCE_END = __import__("re").compile(r"(?<=[.!?])\s+|\n+")
+
+
 def _source(call_id: str | None) -> str:
     return "guard" if str(call_id or "").startswith(GUARD_PREFIX) else "model"
 
@@ -274,6 +305,8 @@ def reply_from_dict(data: dict[str, Any]) -> Reply:
         products=[ProductCard(**p) for p in data.get("products", [])],
         tool_calls=[ToolCall(**c) for c in data.get("tool_calls", [])],
         latency_ms=data.get("latency_ms", 0.0),
+        ttft_ms=data.get("ttft_ms", 0.0),
+        model_tokens=data.get("model_tokens", 0),
         thread_id=data.get("thread_id", ""),
         trends=data.get("trends", []),
         relaxed=data.get("relaxed"),

@@ -188,7 +188,9 @@ class RetrievalGuard(AgentMiddleware[StylistState]):
                 # The model answered without looking anything up: look it up, then ask again.
                 return {"messages": [AIMessage(content="", tool_calls=calls, id=last.id)], "jump_to": "tools"}
         answer = self.final_answer(str(last.text if hasattr(last, "text") else last.content), plan, turn)
-        return {"messages": [AIMessage(content=answer, id=last.id)]}
+        final = AIMessage(content=answer, id=last.id, usage_metadata=last.usage_metadata,
+                          response_metadata=last.response_metadata)  # fmt: skip
+        return {"messages": [final]}
 
     def repair(self, message: AIMessage) -> list[dict[str, Any]]:
         """One repair pass over the model's tool calls; calls that stay invalid are dropped."""

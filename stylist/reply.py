@@ -40,6 +40,10 @@ class Reply:
     products: list[ProductCard] = field(default_factory=list)
     tool_calls: list[ToolCall] = field(default_factory=list)
     latency_ms: float = 0.0
+    #: Time until the first answer text was streamed (the whole turn when nothing was streamed).
+    ttft_ms: float = 0.0
+    #: Tokens the model generated this turn (all calls).
+    model_tokens: int = 0
     thread_id: str = ""
     #: Trend information when a trend tool ran: {"label", "status", "change", "chart": [...]}.
     trends: list[dict[str, Any]] = field(default_factory=list)

@@ -269,14 +269,20 @@ class Retriever:
         items = self._ranked(query, active, k)
         result = SearchResult(query=query, filters=active, items=items, notes=list(parsed.notes))
         if not items and relax:
-            for name in RELAX_ORDER:
-                if getattr(active, name) in (None, []):
-                    continue
-                relaxed = self._ranked(query, active.without(name), k)
-                if relaxed:
-                    result.relaxation = Relaxation(dropped=name, items=relaxed)
-                    break
+            result.relaxation = self._relax(query, active, k)
         return result
+
+    def _relax(self, query: str, filters: Filters, k: int) -> Relaxation | None:
+        """The nearest relaxation: drop one constraint, else two, least important first."""
+        from itertools import combinations
+
+        present = [name for name in RELAX_ORDER if getattr(filters, name) not in (None, [])]
+        for size in (1, 2):
+            for names in combinations(present, size):
+                items = self._ranked(query, filters.without(*names), k)
+                if items:
+                    return Relaxation(dropped=" and ".join(names), items=items)
+        return None
 
     def _ranked(self, query: str, filters: Filters, k: int) -> list[Item]:
         snap = self.snapshot()
