@@ -23,12 +23,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from stylist.capabilities import NO_PHOTOS, reads_photos
 from stylist.limits import InputRejected, RateLimiter, check_image, check_message, decode_base64_image
 from stylist.render import image_src
 from stylist.reply import Reply
 from stylist.runtime import NotReady, StylistRuntime
 from stylist.settings import Settings
-from stylist.capabilities import NO_PHOTOS, reads_photos
 
 log = logging.getLogger(__name__)
 

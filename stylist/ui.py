@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from stylist.capabilities import NO_PHOTOS, reads_photos
 from stylist.limits import InputRejected, RateLimiter, check_image, check_message
 from stylist.render import product_cards, trend_panel
 from stylist.runtime import NotReady, StylistRuntime
-from stylist.capabilities import NO_PHOTOS, reads_photos
 
 if TYPE_CHECKING:
     from stylist.feedback import FeedbackStore

@@ -1,65 +1,17 @@
-"""Real servers for the web tests: the app under uvicorn, the demo shop on another port, Chromium."""
+"""Fixtures for the web tests: the app (scripted stylist) and the demo shop on another port, Chromium."""
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from stylist.settings import PROJECT_ROOT, Settings
-
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
-
-
-class AppServer:
-    """The FastAPI app under a real uvicorn server, in a thread of the test process."""
-
-    def __init__(self, app, port: int) -> None:
-        import uvicorn
-
-        self.url = f"http://127.0.0.1:{port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> AppServer:
-        self.thread.start()
-        wait_http(self.url + "/healthz")
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(15)
+from tests.integration.servers import CHROMIUM, CHROMIUM_ARGS, AppServer, free_port, wait_http
 
 
 @dataclass
@@ -73,9 +25,8 @@ class Web:
 @pytest.fixture(scope="module")
 def web(subset_products, tmp_path_factory):
     """The app (scripted stylist, real server, real UI) and the demo shop on a different port."""
-    from fake_stylist import FakeStylist
-
     from stylist.api import create_app
+    from tests.fake_stylist import FakeStylist
 
     app_port, shop_port = free_port(), free_port()
     shop_url = f"http://127.0.0.1:{shop_port}"
@@ -123,8 +74,3 @@ def page(browser):
     context.close()
 
 
-def shot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
-    return path

@@ -11,12 +11,12 @@ import sqlite3
 import time
 
 import pytest
-from conftest import shot
-from fake_stylist import card
 from PIL import Image
 
 from stylist.reply import Reply, ToolCall
 from stylist.settings import SAMPLE_DATA_DIR
+from tests.fake_stylist import card
+from tests.integration.servers import shot
 
 pytestmark = pytest.mark.integration
 

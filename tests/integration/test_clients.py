@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from fake_stylist import card
 
 from stylist.reply import Reply, ToolCall
+from tests.fake_stylist import card
 
 pytestmark = pytest.mark.integration
 

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_stylist import FakeStylist, card
 from fastapi.testclient import TestClient
 from PIL import Image
 
 from stylist.api import create_app
 from stylist.reply import Reply, ToolCall
 from stylist.settings import Settings
+from tests.fake_stylist import FakeStylist, card
 
 
 def jpeg(size: tuple[int, int] = (30, 40)) -> bytes:
