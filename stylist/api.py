@@ -428,6 +428,7 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
 
         blocks = build_ui(runtime, settings, FeedbackStore(settings.feedback_path), limiter)
         blocks.queue(default_concurrency_limit=settings.ui_concurrency)
+        app.state.blocks = blocks
         app = gr.mount_gradio_app(
             app, blocks, path="/", css=CSS, max_file_size=settings.max_image_bytes, footer_links=["api"]
         )

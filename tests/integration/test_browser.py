@@ -216,3 +216,34 @@ def test_gradio_ui_on_a_phone(browser, web):
         shot(page, "ui-phone")
     finally:
         context.close()
+
+
+def test_gradio_ui_shows_a_notice_while_the_model_starts(page, subset_products, tmp_path, monkeypatch):
+    import threading
+
+    import stylist.agent
+    from stylist.api import create_app
+    from stylist.settings import Settings
+    from tests.fake_stylist import FakeStylist
+    from tests.integration.servers import AppServer, free_port
+
+    release = threading.Event()
+
+    def slow_build(settings):
+        release.wait(60)
+        return FakeStylist(subset_products)
+
+    monkeypatch.setattr(stylist.agent, "build_stylist", slow_build)
+    port = free_port()
+    with AppServer(create_app(Settings(data_dir=tmp_path / "d", port=port), None), port) as server:
+        page.goto(server.url + "/")
+        notice = page.locator("#stylist-notice")
+        notice.get_by_text("starting").wait_for(timeout=15000)
+        shot(page, "ui-starting")
+        page.locator("#stylist-input textarea").fill("shirts")
+        page.locator("#stylist-send").click()
+        page.get_by_text("is starting").last.wait_for(timeout=10000)  # a clear message, not a hang
+        release.set()
+        notice.wait_for(state="hidden", timeout=15000)  # the page polls and hides the notice once ready
+        page.locator("#stylist-send").click()
+        page.locator("#stylist-cards .stylist-card").first.wait_for(timeout=20000)

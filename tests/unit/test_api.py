@@ -336,3 +336,11 @@ def test_openapi_docs_and_widget(client):
     assert js.status_code == 200 and js.headers["content-type"].startswith("application/javascript")
     # The widget inserts every text with textContent; innerHTML would parse catalog/model text as HTML.
     assert "innerHTML" not in js.text and "insertAdjacentHTML" not in js.text and "/api/chat/stream" in js.text
+
+
+def test_ui_is_mounted_with_the_configured_queue_concurrency(fake, tmp_path):
+    app = create_app(Settings(data_dir=tmp_path / "d", ui_concurrency=7), fake, ui=True)
+    assert app.state.blocks._queue.default_concurrency_limit == 7
+    with TestClient(app) as c:
+        assert c.get("/").status_code == 200 and "gradio" in c.get("/").text.lower()
+        assert c.get("/healthz").json() == {"status": "ok"}  # API routes win over the UI mounted at /
