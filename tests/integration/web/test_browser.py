@@ -16,7 +16,7 @@ from PIL import Image
 from stylist.reply import Reply, ToolCall
 from stylist.settings import SAMPLE_DATA_DIR
 from tests.fake_stylist import card
-from tests.integration.servers import shot
+from tests.integration.web.servers import shot
 
 pytestmark = pytest.mark.integration
 
@@ -225,7 +225,7 @@ def test_gradio_ui_shows_a_notice_while_the_model_starts(page, subset_products, 
     from stylist.api import create_app
     from stylist.settings import Settings
     from tests.fake_stylist import FakeStylist
-    from tests.integration.servers import AppServer, free_port
+    from tests.integration.web.servers import AppServer, free_port
 
     release = threading.Event()
 

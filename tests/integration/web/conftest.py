@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from stylist.settings import PROJECT_ROOT, Settings
-from tests.integration.servers import CHROMIUM, CHROMIUM_ARGS, AppServer, free_port, wait_http
+from tests.integration.web.servers import CHROMIUM, CHROMIUM_ARGS, AppServer, free_port, wait_http
 
 
 @dataclass
