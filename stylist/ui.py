@@ -7,6 +7,7 @@ escaped here before Gradio's Markdown renderer sees it.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from html import escape
@@ -23,6 +24,8 @@ from stylist.runtime import NotReady, StylistRuntime
 if TYPE_CHECKING:
     from stylist.feedback import FeedbackStore
     from stylist.settings import Settings
+
+log = logging.getLogger(__name__)
 
 EXAMPLES = [
     "A navy blue shirt for a formal office day, under 1500 rupees",
@@ -90,25 +93,32 @@ def build_ui(runtime: StylistRuntime, settings: Settings, feedback: FeedbackStor
         cards = trends = ""
         yield history, "", None, cards, trends, thread_id, turns, status
         reply: dict[str, Any] | None = None
-        for event in stylist.stream(text, thread_id=thread_id, image=image):
-            if event.type == "token":
-                answer += str(event.data.get("text", ""))
-                history[-1] = {"role": "assistant", "content": _text(answer)}
-            elif event.type == "tool":
-                status = f"Using {event.data.get('name', 'a tool')}…"
-            elif event.type == "error":
-                answer = f"Sorry, something went wrong: {event.data.get('message', '')}"
-                history[-1] = {"role": "assistant", "content": _text(answer)}
-            elif event.type == "final":
-                reply = dict(event.data.get("reply") or {})
-                # The final reply is authoritative (a guard may have changed the streamed text).
-                answer = str(reply.get("answer") or answer)
-                if image and not reads_photos(stylist):
-                    answer = f"{answer}\n\n{NO_PHOTOS}"
-                history[-1] = {"role": "assistant", "content": _text(answer)}
-                cards = product_cards(list(reply.get("products") or []))
-                trends = trend_panel(list(reply.get("trends") or []))
-            yield history, "", None, cards, trends, thread_id, turns, status
+        try:
+            for event in stylist.stream(text, thread_id=thread_id, image=image):
+                if event.type == "token":
+                    answer += str(event.data.get("text", ""))
+                    history[-1] = {"role": "assistant", "content": _text(answer)}
+                elif event.type == "tool":
+                    status = f"Using {event.data.get('name', 'a tool')}…"
+                elif event.type == "error":
+                    answer = f"Sorry, something went wrong: {event.data.get('message', '')}"
+                    history[-1] = {"role": "assistant", "content": _text(answer)}
+                elif event.type == "final":
+                    reply = dict(event.data.get("reply") or {})
+                    # The final reply is authoritative (a guard may have changed the streamed text).
+                    answer = str(reply.get("answer") or answer)
+                    if image and not reads_photos(stylist):
+                        answer = f"{answer}\n\n{NO_PHOTOS}"
+                    history[-1] = {"role": "assistant", "content": _text(answer)}
+                    cards = product_cards(list(reply.get("products") or []))
+                    trends = trend_panel(list(reply.get("trends") or []))
+                yield history, "", None, cards, trends, thread_id, turns, status
+        except Exception as exc:  # noqa: BLE001 - the shopper sees a message in the chat, not a stack trace
+            log.exception("UI chat turn failed")
+            answer = f"Sorry, the stylist failed on this message ({type(exc).__name__}). Please try again."
+            history[-1] = {"role": "assistant", "content": _text(answer)}
+            yield history, "", None, cards, trends, thread_id, turns, ""
+            return
         turns.append(
             {
                 "index": len(history) - 1,

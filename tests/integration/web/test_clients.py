@@ -73,3 +73,12 @@ def test_ui_page_and_api_share_one_server(web):
     assert page.status_code == 200 and "gradio" in page.text.lower()
     assert httpx.get(web.app_url + "/healthz").json() == {"status": "ok"}
     assert httpx.get(web.app_url + "/docs").status_code == 200
+
+
+def test_gradio_client_sees_a_failed_turn_as_a_message(web):
+    from gradio_client import Client
+
+    web.fake.enqueue(RuntimeError("model crashed"))
+    history, *_ = Client(web.app_url + "/", verbose=False).predict("navy shirt", None, [], api_name="/respond")
+    assert history[-1]["role"] == "assistant"
+    assert history[-1]["content"][0]["text"] == "Sorry, the stylist failed on this message (RuntimeError). Please try again."
