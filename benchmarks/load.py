@@ -137,8 +137,13 @@ def serve(stack: str, port: int) -> None:
             def bind_tools(self, tools, **kwargs):  # the agent binds its tools; a canned model ignores them
                 return self
 
+        class CannedStylist(Stylist):
+            def ready(self) -> dict[str, bool]:
+                # The canned model lives in this process: only the store needs checking.
+                return {**super().ready(), "llm": True}
+
         model = CannedChatModel(responses=["Here are some pieces from the catalog that match what you asked for."])
-        stylist = Stylist(settings, model, Retriever(settings))
+        stylist = CannedStylist(settings, model, Retriever(settings))
     uvicorn.run(create_app(settings, stylist, ui=False), host="127.0.0.1", port=port, log_level="warning")
 
 
