@@ -27,7 +27,9 @@ def prepare(settings) -> None:
             prepare_model(settings)
     else:
         print(f"[1/2] using the language model at {settings.llm_url}", flush=True)
-    print("[2/2] loading the catalog into the vector store (incremental; unchanged items are kept)", flush=True)
+    print(
+        "[2/2] loading the catalog into the vector store (incremental; unchanged items are kept)", flush=True
+    )
     from stylist.cli import app as cli
 
     cli(["ingest"], standalone_mode=False)
@@ -47,9 +49,16 @@ def main() -> None:
 
     def announce() -> None:
         ready = runtime.wait()
-        print(f"stylist ready at {url}" if ready else f"the stylist failed to start: {runtime.error}", flush=True)
+        print(
+            f"stylist ready at {url}" if ready else f"the stylist failed to start: {runtime.error}",
+            flush=True,
+        )
 
-    print(f"stylist: open {url}  (widget: {url}/widget.js, API docs: {url}/docs); starting the model...", flush=True)
+    runtime.start()  # the model starts while the page is already up (the app's startup is a no-op then)
+    print(
+        f"stylist: open {url}  (widget: {url}/widget.js, API docs: {url}/docs); starting the model...",
+        flush=True,
+    )
     threading.Thread(target=announce, daemon=True).start()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     if runtime.state == "starting":

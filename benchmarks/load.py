@@ -54,7 +54,9 @@ async def _level(url: str, clients: int, seconds: float, warmup: float, timeout:
     latencies: list[float] = []
     errors: list[str] = []
     counter = 0
-    async with httpx.AsyncClient(base_url=url, timeout=timeout, limits=httpx.Limits(max_connections=clients)) as http:
+    async with httpx.AsyncClient(
+        base_url=url, timeout=timeout, limits=httpx.Limits(max_connections=clients)
+    ) as http:
 
         async def worker(stop_at: float, record: bool) -> None:
             nonlocal counter
@@ -142,13 +144,17 @@ def serve(stack: str, port: int) -> None:
                 # The canned model lives in this process: only the store needs checking.
                 return {**super().ready(), "llm": True}
 
-        model = CannedChatModel(responses=["Here are some pieces from the catalog that match what you asked for."])
+        model = CannedChatModel(
+            responses=["Here are some pieces from the catalog that match what you asked for."]
+        )
         stylist = CannedStylist(settings, model, Retriever(settings))
     uvicorn.run(create_app(settings, stylist, ui=False), host="127.0.0.1", port=port, log_level="warning")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--url", help="benchmark a running server instead of starting one")
     parser.add_argument("--stack", choices=["real", "canned-llm"], default="real")
     parser.add_argument("--levels", default="1,4,16", help="concurrent clients per level")
@@ -196,7 +202,11 @@ def main() -> None:
         "target": args.url or f"app started by the benchmark, stack={args.stack}",
         "levels": levels,
         "zero_errors_at_16": next((lv["errors"] == 0 for lv in levels if lv["clients"] == 16), None),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "settings": {"seconds": args.seconds, "warmup": args.warmup},
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }

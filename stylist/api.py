@@ -34,7 +34,13 @@ log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static")
 #: File types served as product photos; anything else in a catalog's image field is refused.
-IMAGE_SUFFIXES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".gif": "image/gif"}
+IMAGE_SUFFIXES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
 OPENAI_MODEL = "stylist"
 
 
@@ -168,7 +174,9 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
     )
 
     # -- errors: one clear JSON shape per API family -----------------------------------------
-    def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    def _error(
+        request: Request, status: int, message: str, headers: dict[str, str] | None = None
+    ) -> JSONResponse:
         if request.url.path.startswith("/v1/"):
             kind = "invalid_request_error" if status < 500 else "server_error"
             body: dict[str, Any] = {"error": {"message": message, "type": kind, "code": status}}
@@ -201,7 +209,9 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
         wait = limiter.acquire(_client_key(request))
         if wait > 0:
             raise HTTPException(
-                429, f"too many requests; try again in {wait:.0f} s", headers={"Retry-After": str(int(wait) + 1)}
+                429,
+                f"too many requests; try again in {wait:.0f} s",
+                headers={"Retry-After": str(int(wait) + 1)},
             )
 
     async def _read_chat(request: Request) -> tuple[str, str, bytes | None]:
@@ -232,7 +242,9 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
         text = check_message(message, settings.max_message_chars)
         return text, (thread or "").strip() or uuid.uuid4().hex, image
 
-    def _reply_dict(reply: Reply | dict[str, Any], thread_id: str, base: str, image: bytes | None) -> dict[str, Any]:
+    def _reply_dict(
+        reply: Reply | dict[str, Any], thread_id: str, base: str, image: bytes | None
+    ) -> dict[str, Any]:
         data = reply.to_dict() if isinstance(reply, Reply) else dict(reply)
         data["thread_id"] = data.get("thread_id") or thread_id
         if image is not None and not reads_photos(runtime.get()):
@@ -301,7 +313,9 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
                 yield _sse("error", {"type": "error", "message": f"the stylist failed: {type(exc).__name__}"})
 
         return StreamingResponse(
-            events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+            events(),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
     @app.get("/api/products/{product_id}", tags=["catalog"], summary="One catalog item.")
@@ -336,7 +350,9 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
         ):
             raise HTTPException(404, f"product {product_id!r} has no photo")
         return FileResponse(
-            path, media_type=IMAGE_SUFFIXES[path.suffix.lower()], headers={"Cache-Control": "public, max-age=86400"}
+            path,
+            media_type=IMAGE_SUFFIXES[path.suffix.lower()],
+            headers={"Cache-Control": "public, max-age=86400"},
         )
 
     # -- OpenAI-compatible facade ------------------------------------------------------------------
@@ -366,14 +382,20 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
                     "created": created,
                     "model": OPENAI_MODEL,
                     "choices": [
-                        {"index": 0, "message": {"role": "assistant", "content": data["answer"]}, "finish_reason": "stop"}
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": data["answer"]},
+                            "finish_reason": "stop",
+                        }
                     ],
                     "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
                     "stylist": _extra(data),
                 }
             )
 
-        def chunk(delta: dict[str, Any], finish: str | None = None, extra: dict[str, Any] | None = None) -> str:
+        def chunk(
+            delta: dict[str, Any], finish: str | None = None, extra: dict[str, Any] | None = None
+        ) -> str:
             payload: dict[str, Any] = {
                 "id": cid,
                 "object": "chat.completion.chunk",
@@ -404,10 +426,14 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
                         yield chunk({}, "stop", _extra(reply))
             except Exception as exc:  # noqa: BLE001 - already streaming: report in-band
                 log.exception("streamed chat turn failed")
-                yield chunk({}, "stop", {"error": f"the stylist failed: {type(exc).__name__}", "thread_id": thread_id})
+                yield chunk(
+                    {}, "stop", {"error": f"the stylist failed: {type(exc).__name__}", "thread_id": thread_id}
+                )
             yield "data: [DONE]\n\n"
 
-        return StreamingResponse(chunks(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+        return StreamingResponse(
+            chunks(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
 
     @app.get("/v1/models", tags=["openai"], summary="The one model the facade serves.")
     def models() -> dict[str, Any]:
@@ -417,7 +443,9 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
     @app.get("/widget.js", tags=["widget"], summary="The embeddable chat widget (one <script> tag).")
     def widget() -> FileResponse:
         return FileResponse(
-            STATIC_DIR / "widget.js", media_type="application/javascript", headers={"Cache-Control": "max-age=300"}
+            STATIC_DIR / "widget.js",
+            media_type="application/javascript",
+            headers={"Cache-Control": "max-age=300"},
         )
 
     if ui:

@@ -38,7 +38,14 @@ class FeedbackStore:
         return sqlite3.connect(self.path, timeout=10)
 
     def record(
-        self, *, thread_id: str, turn: int, message: str, answer: str, product_ids: list[str], liked: bool | None
+        self,
+        *,
+        thread_id: str,
+        turn: int,
+        message: str,
+        answer: str,
+        product_ids: list[str],
+        liked: bool | None,
     ) -> None:
         """Save (or replace) the judgement of one turn; ``liked=None`` removes it (the shopper un-clicked)."""
         with self._lock, self._connect() as db:
@@ -57,4 +64,6 @@ class FeedbackStore:
         with self._connect() as db:
             db.row_factory = sqlite3.Row
             rows = db.execute("SELECT * FROM feedback ORDER BY id").fetchall()
-        return [{**dict(r), "liked": bool(r["liked"]), "product_ids": json.loads(r["product_ids"])} for r in rows]
+        return [
+            {**dict(r), "liked": bool(r["liked"]), "product_ids": json.loads(r["product_ids"])} for r in rows
+        ]

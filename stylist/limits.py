@@ -80,7 +80,9 @@ def check_image(raw: bytes, max_bytes: int, content_type: str | None = None) -> 
         with Image.open(io.BytesIO(raw)) as img:
             fmt = img.format or ""
             if fmt not in IMAGE_FORMATS:
-                raise InputRejected(415, f"unsupported image format {fmt or 'unknown'}; send JPEG, PNG, WebP or GIF")
+                raise InputRejected(
+                    415, f"unsupported image format {fmt or 'unknown'}; send JPEG, PNG, WebP or GIF"
+                )
             if img.width * img.height > MAX_IMAGE_PIXELS:
                 raise InputRejected(413, f"image is {img.width}x{img.height} pixels; too large")
             img.load()  # decodes every pixel: catches truncated or corrupt files

@@ -37,7 +37,9 @@ def product_cards(products: list[dict[str, Any]], base: str = "") -> str:
     cards = []
     for p in products:
         src = image_src(p, base)
-        img = f'<img src="{escape(src)}" alt="{escape(str(p.get("title", "")))}" loading="lazy">' if src else ""
+        img = (
+            f'<img src="{escape(src)}" alt="{escape(str(p.get("title", "")))}" loading="lazy">' if src else ""
+        )
         title = escape(str(p.get("title", "")))
         url = str(p.get("url") or "")
         # Only absolute web links become anchors: a "javascript:" URL stays text, and a shop-relative
@@ -62,7 +64,9 @@ def _values(trend: dict[str, Any]) -> list[float]:
     values: list[float] = []
     for point in raw if isinstance(raw, list) else []:
         if isinstance(point, dict):
-            point = next((point[k] for k in ("value", "y", "forecast", "actual") if point.get(k) is not None), None)
+            point = next(
+                (point[k] for k in ("value", "y", "forecast", "actual") if point.get(k) is not None), None
+            )
         try:
             values.append(float(point))  # type: ignore[arg-type]
         except (TypeError, ValueError):
@@ -77,7 +81,9 @@ def sparkline(values: list[float], width: int = 160, height: int = 40) -> str:
     low, high = min(values), max(values)
     span = (high - low) or 1.0
     step = width / (len(values) - 1)
-    points = " ".join(f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}" for i, v in enumerate(values))
+    points = " ".join(
+        f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}" for i, v in enumerate(values)
+    )
     return (
         f'<svg class="stylist-spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="trend chart"><polyline fill="none" stroke="currentColor" stroke-width="2" '

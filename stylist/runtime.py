@@ -84,7 +84,9 @@ class StylistRuntime:
             return self._stylist
         if self._error:
             raise NotReady("failed", f"the stylist failed to start: {self._error}")
-        raise NotReady("starting", "the stylist is starting (the language model is loading); try again shortly")
+        raise NotReady(
+            "starting", "the stylist is starting (the language model is loading); try again shortly"
+        )
 
     def notice(self) -> str:
         """A line for the UI: empty when ready."""
@@ -92,7 +94,9 @@ class StylistRuntime:
             return ""
         if self.state == "failed":
             return f"The stylist could not start: {self._error}"
-        return "The stylist is starting: the language model is loading. This page works as soon as it is ready."
+        return (
+            "The stylist is starting: the language model is loading. This page works as soon as it is ready."
+        )
 
     def close(self) -> None:
         """Close the stylist (stopping a vLLM server it owns); a build still running closes when done."""

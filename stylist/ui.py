@@ -56,7 +56,9 @@ def _text(value: str) -> str:
     return escape(value, quote=False)
 
 
-def build_ui(runtime: StylistRuntime, settings: Settings, feedback: FeedbackStore, limiter: RateLimiter) -> gr.Blocks:
+def build_ui(
+    runtime: StylistRuntime, settings: Settings, feedback: FeedbackStore, limiter: RateLimiter
+) -> gr.Blocks:
     """The chat page, talking to the stylist held by ``runtime``."""
 
     def respond(

@@ -71,7 +71,9 @@ class FakeStylist:
     def respond(self, message: str, thread_id: str | None = None, image: bytes | None = None) -> Reply:
         return self._next("respond", message, thread_id, image)
 
-    def stream(self, message: str, thread_id: str | None = None, image: bytes | None = None) -> Iterator[Event]:
+    def stream(
+        self, message: str, thread_id: str | None = None, image: bytes | None = None
+    ) -> Iterator[Event]:
         reply = self._next("stream", message, thread_id, image)
         for call in reply.tool_calls:
             yield Event("tool", {"name": call.name, "args": call.args, "source": call.source})

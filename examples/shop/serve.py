@@ -23,7 +23,17 @@ sys.path.insert(0, str(HERE.parents[1]))  # run from a checkout without installi
 from stylist.catalog import sample_price  # noqa: E402
 from stylist.settings import SAMPLE_DATA_DIR  # noqa: E402
 
-SHOWN_TYPES = ("Shirts", "Tshirts", "Jeans", "Dresses", "Kurtas", "Casual Shoes", "Sports Shoes", "Handbags", "Watches")
+SHOWN_TYPES = (
+    "Shirts",
+    "Tshirts",
+    "Jeans",
+    "Dresses",
+    "Kurtas",
+    "Casual Shoes",
+    "Sports Shoes",
+    "Handbags",
+    "Watches",
+)
 
 
 def shop_products(catalog: Path, per_type: int = 2) -> list[dict]:
@@ -32,7 +42,11 @@ def shop_products(catalog: Path, per_type: int = 2) -> list[dict]:
     with (catalog / "styles.csv").open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             kind = row.get("articleType", "")
-            if kind in picked and len(picked[kind]) < per_type and (catalog / "images" / f"{row['id']}.jpg").is_file():
+            if (
+                kind in picked
+                and len(picked[kind]) < per_type
+                and (catalog / "images" / f"{row['id']}.jpg").is_file()
+            ):
                 picked[kind].append(
                     {
                         "id": row["id"],
@@ -76,11 +90,15 @@ class ShopHandler(SimpleHTTPRequestHandler):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--app", default="http://127.0.0.1:7860", help="URL of the stylist app")
-    parser.add_argument("--catalog", type=Path, default=SAMPLE_DATA_DIR / "catalog", help="sample catalog folder")
+    parser.add_argument(
+        "--catalog", type=Path, default=SAMPLE_DATA_DIR / "catalog", help="sample catalog folder"
+    )
     args = parser.parse_args()
     products = json.dumps(shop_products(args.catalog)).encode()
     handler = partial(ShopHandler, app_url=args.app.rstrip("/"), catalog=args.catalog, products=products)

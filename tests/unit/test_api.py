@@ -65,7 +65,9 @@ def test_chat_json_passes_message_and_returns_reply_with_public_image_urls(clien
     body = r.json()
     assert len(fake.calls) == 1
     call = fake.calls[0]
-    assert call["method"] == "respond" and call["message"] == "a navy shirt under 1500" and call["image"] is None
+    assert (
+        call["method"] == "respond" and call["message"] == "a navy shirt under 1500" and call["image"] is None
+    )
     assert len(call["thread_id"]) == 32  # a fresh thread id was made for a new conversation
     assert body["thread_id"] == call["thread_id"]
     assert body["answer"] == "Try these two shirts."
@@ -73,13 +75,17 @@ def test_chat_json_passes_message_and_returns_reply_with_public_image_urls(clien
     assert body["products"][0]["reason"] == "navy, within budget"
     # Local photo paths never leave the server: the client gets the app's image route.
     assert body["products"][0]["image"] == f"http://testserver/api/products/{products[0]['id']}/image"
-    assert body["tool_calls"] == [{"name": "search_catalog", "args": {"query": "navy shirt", "price_max": 1500}, "source": "model"}]
+    assert body["tool_calls"] == [
+        {"name": "search_catalog", "args": {"query": "navy shirt", "price_max": 1500}, "source": "model"}
+    ]
     assert body["trends"][0]["status"] == "rising"
 
 
 def test_follow_up_keeps_the_thread(client, fake):
     first = client.post("/api/chat", json={"message": "red dress"}).json()
-    second = client.post("/api/chat", json={"message": "cheaper please", "thread_id": first["thread_id"]}).json()
+    second = client.post(
+        "/api/chat", json={"message": "cheaper please", "thread_id": first["thread_id"]}
+    ).json()
     assert [c["thread_id"] for c in fake.calls] == [first["thread_id"]] * 2
     assert second["thread_id"] == first["thread_id"]
 
@@ -114,13 +120,19 @@ def test_json_base64_photo(client, fake, data_url):
         ({"message": "   \n "}, 400, "empty"),
         ({"message": "x" * 2001}, 413, "2001 characters"),
         ({"message": "hi", "image": "%%%not base64%%%"}, 400, "base64"),
-        ({"message": "hi", "image": base64.b64encode(b"plain text, not a photo").decode()}, 415, "not an image"),
+        (
+            {"message": "hi", "image": base64.b64encode(b"plain text, not a photo").decode()},
+            415,
+            "not an image",
+        ),
         ({"message": "hi", "image": "data:text/plain;base64,aGVsbG8="}, 415, "not an image"),
         ({"message": "hi", "image": base64.b64encode(jpeg()[:200]).decode()}, 400, "corrupt"),
         ({"thread_id": "x"}, 422, "message"),
     ],
 )
-def test_bad_input_is_refused_with_a_clear_error_and_never_reaches_the_stylist(client, fake, body, status, words):
+def test_bad_input_is_refused_with_a_clear_error_and_never_reaches_the_stylist(
+    client, fake, body, status, words
+):
     r = client.post("/api/chat", json=body)
     assert r.status_code == status
     assert words in r.json()["detail"]
@@ -146,7 +158,9 @@ def test_rate_limit_per_client_returns_429_with_retry_after(fake, tmp_path):
     with make_client(fake, tmp_path, rate_limit_per_minute=1.0, rate_limit_burst=2) as c:
         codes = [c.post("/api/chat", json={"message": "shoes"}).status_code for _ in range(3)]
         assert codes == [200, 200, 429]
-        r = c.post("/v1/chat/completions", json={"model": "stylist", "messages": [{"role": "user", "content": "x"}]})
+        r = c.post(
+            "/v1/chat/completions", json={"model": "stylist", "messages": [{"role": "user", "content": "x"}]}
+        )
         assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
         assert "too many requests" in r.json()["error"]["message"]
     assert len(fake.calls) == 2
@@ -183,10 +197,17 @@ def test_stream_is_sse_framed_tool_tokens_final(client, fake, products):
     events = parse_sse(r.text)
     kinds = [k for k, _ in events]
     assert kinds[0] == "tool" and kinds[-1] == "final" and set(kinds[1:-1]) == {"token"}
-    assert events[0][1] == {"type": "tool", "name": "search_catalog", "args": {"query": "navy shirt", "price_max": 1500}, "source": "model"}
+    assert events[0][1] == {
+        "type": "tool",
+        "name": "search_catalog",
+        "args": {"query": "navy shirt", "price_max": 1500},
+        "source": "model",
+    }
     assert "".join(d["text"] for k, d in events if k == "token") == "Two shirts:\nnavy & white <b>"
     final = events[-1][1]["reply"]
-    assert final["thread_id"] == "abc" and final["products"][1]["image"].endswith(f"/api/products/{products[1]['id']}/image")
+    assert final["thread_id"] == "abc" and final["products"][1]["image"].endswith(
+        f"/api/products/{products[1]['id']}/image"
+    )
     assert fake.calls[0]["method"] == "stream" and fake.calls[0]["thread_id"] == "abc"
 
 
@@ -208,12 +229,26 @@ def test_openai_non_stream_shape(client, fake, products):
     fake.enqueue(scripted_reply(products))
     r = client.post(
         "/v1/chat/completions",
-        json={"model": "stylist", "messages": [{"role": "system", "content": "be nice"}, {"role": "user", "content": "navy shirt"}], "thread_id": "t9"},
+        json={
+            "model": "stylist",
+            "messages": [{"role": "system", "content": "be nice"}, {"role": "user", "content": "navy shirt"}],
+            "thread_id": "t9",
+        },
     )
     assert r.status_code == 200
     body = r.json()
-    assert body["object"] == "chat.completion" and body["model"] == "stylist" and body["id"].startswith("chatcmpl-")
-    assert body["choices"] == [{"index": 0, "message": {"role": "assistant", "content": "Try these two shirts."}, "finish_reason": "stop"}]
+    assert (
+        body["object"] == "chat.completion"
+        and body["model"] == "stylist"
+        and body["id"].startswith("chatcmpl-")
+    )
+    assert body["choices"] == [
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": "Try these two shirts."},
+            "finish_reason": "stop",
+        }
+    ]
     assert body["stylist"]["thread_id"] == "t9"
     assert [p["id"] for p in body["stylist"]["products"]] == [str(products[0]["id"]), str(products[1]["id"])]
     assert body["stylist"]["tool_calls"][0]["name"] == "search_catalog"
@@ -222,7 +257,10 @@ def test_openai_non_stream_shape(client, fake, products):
 
 def test_openai_stream_chunks(client, fake, products):
     fake.enqueue(scripted_reply(products, answer="Two good shirts"))
-    r = client.post("/v1/chat/completions", json={"model": "stylist", "stream": True, "messages": [{"role": "user", "content": "shirt"}]})
+    r = client.post(
+        "/v1/chat/completions",
+        json={"model": "stylist", "stream": True, "messages": [{"role": "user", "content": "shirt"}]},
+    )
     lines = [line for line in r.text.split("\n\n") if line]
     assert lines[-1] == "data: [DONE]"
     chunks = [json.loads(line[6:]) for line in lines[:-1]]
@@ -238,13 +276,23 @@ def test_openai_image_part_and_errors(client, fake):
     photo = jpeg()
     url = "data:image/jpeg;base64," + base64.b64encode(photo).decode()
     content = [{"type": "text", "text": "like this"}, {"type": "image_url", "image_url": {"url": url}}]
-    r = client.post("/v1/chat/completions", json={"model": "stylist", "messages": [{"role": "user", "content": content}]})
-    assert r.status_code == 200 and fake.calls[0]["image"] == photo and fake.calls[0]["message"] == "like this"
-    r = client.post("/v1/chat/completions", json={"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}]})
+    r = client.post(
+        "/v1/chat/completions", json={"model": "stylist", "messages": [{"role": "user", "content": content}]}
+    )
+    assert (
+        r.status_code == 200 and fake.calls[0]["image"] == photo and fake.calls[0]["message"] == "like this"
+    )
+    r = client.post(
+        "/v1/chat/completions", json={"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}]}
+    )
     assert r.status_code == 404 and "use 'stylist'" in r.json()["error"]["message"]
-    r = client.post("/v1/chat/completions", json={"model": "stylist", "messages": [{"role": "assistant", "content": "x"}]})
+    r = client.post(
+        "/v1/chat/completions", json={"model": "stylist", "messages": [{"role": "assistant", "content": "x"}]}
+    )
     assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_request_error"
-    r = client.post("/v1/chat/completions", json={"model": "stylist", "messages": [{"role": "user", "content": ""}]})
+    r = client.post(
+        "/v1/chat/completions", json={"model": "stylist", "messages": [{"role": "user", "content": ""}]}
+    )
     assert r.status_code == 400 and "empty" in r.json()["error"]["message"]
     assert len(fake.calls) == 1
 
@@ -318,9 +366,21 @@ def test_while_starting_chat_is_503_and_readyz_says_starting(tmp_path, monkeypat
 
 def test_cors_allows_only_configured_origins(fake, tmp_path):
     with make_client(fake, tmp_path, allowed_origins=["http://shop.example:8080"]) as c:
-        ok = c.options("/api/chat/stream", headers={"Origin": "http://shop.example:8080", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
-        assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == "http://shop.example:8080"
-        bad = c.options("/api/chat/stream", headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"})
+        ok = c.options(
+            "/api/chat/stream",
+            headers={
+                "Origin": "http://shop.example:8080",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
+        assert (
+            ok.status_code == 200 and ok.headers["access-control-allow-origin"] == "http://shop.example:8080"
+        )
+        bad = c.options(
+            "/api/chat/stream",
+            headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
+        )
         assert bad.status_code == 400 and "access-control-allow-origin" not in bad.headers
         r = c.post("/api/chat", json={"message": "hi"}, headers={"Origin": "http://evil.example"})
         assert "access-control-allow-origin" not in r.headers
@@ -328,14 +388,23 @@ def test_cors_allows_only_configured_origins(fake, tmp_path):
 
 def test_openapi_docs_and_widget(client):
     spec = client.get("/openapi.json").json()
-    for path in ("/api/chat", "/api/chat/stream", "/v1/chat/completions", "/api/products/{product_id}", "/healthz", "/readyz"):
+    for path in (
+        "/api/chat",
+        "/api/chat/stream",
+        "/v1/chat/completions",
+        "/api/products/{product_id}",
+        "/healthz",
+        "/readyz",
+    ):
         assert path in spec["paths"], path
     assert "multipart/form-data" in spec["paths"]["/api/chat"]["post"]["requestBody"]["content"]
     assert client.get("/docs").status_code == 200
     js = client.get("/widget.js")
     assert js.status_code == 200 and js.headers["content-type"].startswith("application/javascript")
     # The widget inserts every text with textContent; innerHTML would parse catalog/model text as HTML.
-    assert "innerHTML" not in js.text and "insertAdjacentHTML" not in js.text and "/api/chat/stream" in js.text
+    assert (
+        "innerHTML" not in js.text and "insertAdjacentHTML" not in js.text and "/api/chat/stream" in js.text
+    )
 
 
 def test_ui_is_mounted_with_the_configured_queue_concurrency(fake, tmp_path):

@@ -72,7 +72,9 @@ def test_product_cards_escape_catalog_text_and_drop_script_urls():
     assert "javascript:" not in html  # not turned into a link
     assert 'src="/api/products/1%22%3E%3Cb%3E/image"' in html  # local photo through the app's route
     assert 'src="https://cdn.example/2.jpg?a=1&amp;b=2"' in html
-    assert '<a href="https://shop.example/p/2" target="_blank" rel="noopener noreferrer">Blue Shirt</a>' in html
+    assert (
+        '<a href="https://shop.example/p/2" target="_blank" rel="noopener noreferrer">Blue Shirt</a>' in html
+    )
     assert "1,299 INR" in html and "999.50 EUR" in html
     assert product_cards([]) == ""
 
@@ -84,7 +86,9 @@ def test_image_src():
 
 
 def test_trend_panel_escapes_and_draws_a_chart():
-    html = trend_panel([{"trend": XSS, "status": "rising", "change": 0.25, "chart": [{"value": 1}, {"value": 3}, {"y": 2}]}])
+    html = trend_panel(
+        [{"trend": XSS, "status": "rising", "change": 0.25, "chart": [{"value": 1}, {"value": 3}, {"y": 2}]}]
+    )
     assert "<script" not in html and "&lt;script&gt;" in html
     assert "rising" in html and "+25%" in html
     assert html.count("<polyline") == 1 and 'points="0.0,' in html
@@ -94,11 +98,18 @@ def test_trend_panel_escapes_and_draws_a_chart():
 
 def test_feedback_store_records_replaces_and_removes(tmp_path):
     store = FeedbackStore(tmp_path / "fb" / "feedback.sqlite")
-    store.record(thread_id="t", turn=1, message="red dress", answer="Here", product_ids=["1", "2"], liked=True)
+    store.record(
+        thread_id="t", turn=1, message="red dress", answer="Here", product_ids=["1", "2"], liked=True
+    )
     store.record(thread_id="t", turn=2, message="cheaper", answer="These", product_ids=[], liked=False)
-    store.record(thread_id="t", turn=1, message="red dress", answer="Here", product_ids=["1", "2"], liked=False)
+    store.record(
+        thread_id="t", turn=1, message="red dress", answer="Here", product_ids=["1", "2"], liked=False
+    )
     rows = FeedbackStore(tmp_path / "fb" / "feedback.sqlite").all()  # persisted: a new store reads it back
-    assert [(r["turn"], r["liked"], r["product_ids"]) for r in rows] == [(1, False, ["1", "2"]), (2, False, [])]
+    assert [(r["turn"], r["liked"], r["product_ids"]) for r in rows] == [
+        (1, False, ["1", "2"]),
+        (2, False, []),
+    ]
     assert rows[0]["message"] == "red dress" and rows[0]["thread_id"] == "t"
     store.record(thread_id="t", turn=2, message="cheaper", answer="These", product_ids=[], liked=None)
     assert [r["turn"] for r in store.all()] == [1]

@@ -72,5 +72,3 @@ def page(browser):
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
     yield page
     context.close()
-
-

@@ -1,6 +1,5 @@
 """Real servers for the web tests: the app under uvicorn in a thread, free ports, screenshots."""
 
-
 from __future__ import annotations
 
 import socket
@@ -56,7 +55,6 @@ class AppServer:
     def __exit__(self, *exc) -> None:
         self.server.should_exit = True
         self.thread.join(15)
-
 
 
 def shot(page, name: str) -> Path:

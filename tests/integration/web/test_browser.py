@@ -42,6 +42,7 @@ def open_widget(page, web) -> None:
     page.locator(".product").first.wait_for()
     page.locator(".launch").click()  # Playwright's CSS pierces the widget's open shadow root
     page.locator(".panel.open input[type=text]").wait_for()
+    page.evaluate(RECORD_ANSWER_TEXTS)
 
 
 def send(page, text: str) -> None:
@@ -49,29 +50,41 @@ def send(page, text: str) -> None:
     page.locator(".panel .send").click()
 
 
-def watch_answer(page, timeout: float = 20.0) -> list[str]:
-    """Texts of the last answer bubble as it grows, until product cards or an error show up."""
-    seen: list[str] = []
+RECORD_ANSWER_TEXTS = """() => {
+  // Record every text the newest answer bubble shows, in the page itself: polling from the test
+  // could miss intermediate states on a busy machine.
+  window.__answers = [];
+  const log = document.querySelector('#stylist-widget').shadowRoot.querySelector('.log');
+  new MutationObserver(() => {
+    const bots = log.querySelectorAll('.msg.bot');
+    if (!bots.length) return;
+    const text = bots[bots.length - 1].textContent;
+    if (window.__answers[window.__answers.length - 1] !== text) window.__answers.push(text);
+  }).observe(log, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def watch_answer(page, timeout: float = 30.0) -> list[str]:
+    """Texts of the last answer bubble as it grew, once the turn finished (its status line is gone)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        bubbles = page.locator(".msg.bot")
-        if bubbles.count():
-            text = bubbles.last.text_content() or ""
-            if not seen or seen[-1] != text:
-                seen.append(text)
         if page.locator(".msg.err").count():
             raise AssertionError(page.locator(".msg.err").last.text_content())
-        if page.locator(".status").count() == 0 and seen:
-            return seen
-        time.sleep(0.03)
-    raise AssertionError(f"no complete answer within {timeout} s; saw {seen[-1:]}")
+        if page.locator(".status").count() == 0 and page.locator(".msg.bot").count():
+            return page.evaluate("window.__answers || []")
+        time.sleep(0.05)
+    raise AssertionError(f"no complete answer within {timeout} s")
 
 
 def test_widget_on_shop_page_streams_answer_cards_and_follow_up(page, web, subset_products, catalog_ids):
     picks = shirts(subset_products)
     web.fake.calls.clear()
     web.fake.enqueue(
-        Reply(LONG_ANSWER, [card(p, "smart and within budget") for p in picks], [ToolCall("search_catalog", {"query": "navy shirt"})]),
+        Reply(
+            LONG_ANSWER,
+            [card(p, "smart and within budget") for p in picks],
+            [ToolCall("search_catalog", {"query": "navy shirt"})],
+        ),
         Reply("Here is a cheaper one.", [card(picks[-1], "the cheapest of the three")]),
     )
     open_widget(page, web)
@@ -94,7 +107,9 @@ def test_widget_on_shop_page_streams_answer_cards_and_follow_up(page, web, subse
     send(page, "cheaper please")
     watch_answer(page)
     assert page.locator(".msg.bot").last.text_content() == "Here is a cheaper one."
-    assert page.locator(".cards").last.locator(".card").get_attribute("data-product-id") == str(picks[-1]["id"])
+    assert page.locator(".cards").last.locator(".card").get_attribute("data-product-id") == str(
+        picks[-1]["id"]
+    )
     first, second = web.fake.calls[-2:]
     assert second["message"] == "cheaper please" and second["thread_id"] == first["thread_id"]
     shot(page, "widget-follow-up")
@@ -115,7 +130,9 @@ def test_widget_photo_upload(page, web, tmp_path):
 
 
 def test_widget_on_a_phone(browser, web, subset_products):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     page = context.new_page()
     try:
         web.fake.enqueue(Reply("Two picks for you.", [card(p, "fits") for p in shirts(subset_products)[:2]]))
@@ -162,7 +179,9 @@ def test_gradio_ui_chat_cards_feedback_and_escaping(page, web, subset_products, 
     page.locator("#stylist-cards .stylist-card").first.wait_for(timeout=20000)
     page.wait_for_function("() => document.querySelector('#stylist-status') && "
                            "!document.querySelector('#stylist-status').innerText.includes('Thinking')")  # fmt: skip
-    ids = page.locator("#stylist-cards .stylist-card").evaluate_all("els => els.map(e => e.dataset.productId)")
+    ids = page.locator("#stylist-cards .stylist-card").evaluate_all(
+        "els => els.map(e => e.dataset.productId)"
+    )
     assert ids == [str(picks[0]["id"]), str(picks[1]["id"])] and set(ids) <= catalog_ids
     assert page.locator("#stylist-cards .stylist-card-title").nth(1).inner_text() == XSS
     assert page.locator("#stylist-trends .stylist-trend-status").inner_text() == "rising"
@@ -170,7 +189,9 @@ def test_gradio_ui_chat_cards_feedback_and_escaping(page, web, subset_products, 
     bot = page.locator("#stylist-chat .bot").last.inner_text()
     assert "<script>window.__xss=2</script>" in bot  # shown as text
     assert page.evaluate("window.__xss") is None and page.dialogs == []
-    page.wait_for_function("() => [...document.querySelectorAll('#stylist-cards img')].every(i => i.complete && i.naturalWidth > 0)")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#stylist-cards img')].every(i => i.complete && i.naturalWidth > 0)"
+    )
     shot(page, "ui-desktop")
 
     # Thumbs up is stored with the turn.
@@ -204,7 +225,9 @@ def test_gradio_ui_photo_upload_says_it_cannot_read_photos_yet(page, web, tmp_pa
 
 
 def test_gradio_ui_on_a_phone(browser, web):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2
+    )
     page = context.new_page()
     try:
         page.goto(web.app_url + "/")

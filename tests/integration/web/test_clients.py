@@ -17,8 +17,16 @@ def test_openai_package_non_stream_and_stream(web, subset_products):
     web.fake.calls.clear()
     client = OpenAI(base_url=web.app_url + "/v1", api_key="unused")
     assert [m.id for m in client.models.list()] == ["stylist"]
-    web.fake.enqueue(Reply("A navy shirt and chinos.", [card(subset_products[0], "navy")], [ToolCall("search_catalog", {"query": "navy"})]))
-    done = client.chat.completions.create(model="stylist", messages=[{"role": "user", "content": "navy shirt"}])
+    web.fake.enqueue(
+        Reply(
+            "A navy shirt and chinos.",
+            [card(subset_products[0], "navy")],
+            [ToolCall("search_catalog", {"query": "navy"})],
+        )
+    )
+    done = client.chat.completions.create(
+        model="stylist", messages=[{"role": "user", "content": "navy shirt"}]
+    )
     assert done.choices[0].message.content == "A navy shirt and chinos."
     extra = done.model_extra["stylist"]  # the documented extra field
     assert [p["id"] for p in extra["products"]] == [str(subset_products[0]["id"])]
@@ -49,7 +57,9 @@ def test_gradio_client_against_the_ui(web, subset_products):
 
     web.fake.calls.clear()
     client = Client(web.app_url + "/", verbose=False)
-    web.fake.enqueue(Reply("Try these <b>two</b>.", [card(subset_products[0], "fits"), card(subset_products[1], "also")]))
+    web.fake.enqueue(
+        Reply("Try these <b>two</b>.", [card(subset_products[0], "fits"), card(subset_products[1], "also")])
+    )
     history, box, photo, cards, trends, status = client.predict("navy shirt", None, [], api_name="/respond")
     assert [m["role"] for m in history] == ["user", "assistant"]
     assert history[1]["content"][0]["text"] == "Try these &lt;b&gt;two&lt;/b&gt;."  # escaped before Markdown
@@ -79,6 +89,11 @@ def test_gradio_client_sees_a_failed_turn_as_a_message(web):
     from gradio_client import Client
 
     web.fake.enqueue(RuntimeError("model crashed"))
-    history, *_ = Client(web.app_url + "/", verbose=False).predict("navy shirt", None, [], api_name="/respond")
+    history, *_ = Client(web.app_url + "/", verbose=False).predict(
+        "navy shirt", None, [], api_name="/respond"
+    )
     assert history[-1]["role"] == "assistant"
-    assert history[-1]["content"][0]["text"] == "Sorry, the stylist failed on this message (RuntimeError). Please try again."
+    assert (
+        history[-1]["content"][0]["text"]
+        == "Sorry, the stylist failed on this message (RuntimeError). Please try again."
+    )

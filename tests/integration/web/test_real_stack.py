@@ -33,7 +33,9 @@ def test_real_stack_api_answers_with_catalog_items_and_follows_up(real_app, subs
     ids = {str(p["id"]) for p in subset_products}
     ready = httpx.get(real_app + "/readyz", timeout=10)
     assert ready.status_code == 200 and ready.json()["llm"] and ready.json()["chroma"]
-    first = httpx.post(real_app + "/api/chat", json={"message": "a blue shirt for men under 2000 rupees"}, timeout=180)
+    first = httpx.post(
+        real_app + "/api/chat", json={"message": "a blue shirt for men under 2000 rupees"}, timeout=180
+    )
     assert first.status_code == 200, first.text
     reply = first.json()
     assert reply["answer"].strip() and reply["products"]
@@ -43,7 +45,9 @@ def test_real_stack_api_answers_with_catalog_items_and_follows_up(real_app, subs
     photo = httpx.get(reply["products"][0]["image"], timeout=10)
     assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
     follow = httpx.post(
-        real_app + "/api/chat", json={"message": "cheaper ones?", "thread_id": reply["thread_id"]}, timeout=180
+        real_app + "/api/chat",
+        json={"message": "cheaper ones?", "thread_id": reply["thread_id"]},
+        timeout=180,
     )
     assert follow.status_code == 200 and follow.json()["thread_id"] == reply["thread_id"]
     assert {p["id"] for p in follow.json()["products"]} <= ids
@@ -57,7 +61,9 @@ def test_real_stack_in_the_browser(browser, real_app, subset_products):
         page.locator("#stylist-input textarea").fill("black casual shoes for men")
         page.locator("#stylist-send").click()
         page.locator("#stylist-cards .stylist-card").first.wait_for(timeout=180_000)
-        shown = page.locator("#stylist-cards .stylist-card").evaluate_all("els => els.map(e => e.dataset.productId)")
+        shown = page.locator("#stylist-cards .stylist-card").evaluate_all(
+            "els => els.map(e => e.dataset.productId)"
+        )
         assert shown and set(shown) <= ids
         assert page.locator("#stylist-chat .bot").last.inner_text().strip()
         shot(page, "ui-real-stack")
