@@ -1,28 +1,70 @@
-"""Entry point of the web app: wiring only (see stylist/ for the parts)."""
+"""Entry point of the web app: wiring only (see stylist/ for the parts).
+
+``python app.py`` prepares what is missing (the model, the catalog store), then serves
+the UI, the API and the widget on STYLIST_HOST:STYLIST_PORT. Ctrl-C stops it all,
+including the local vLLM server the stylist started.
+"""
 
 from __future__ import annotations
 
+import os
+import threading
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is downloaded from a model hub at run time
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def prepare(settings) -> None:
+    """First-run preparation with visible progress: the served model and the catalog store."""
+    if settings.llm_url is None:
+        print("[1/2] preparing the language model (first run converts it; later runs reuse it)", flush=True)
+        try:
+            from stylist.llm import prepare_model
+        except ImportError:
+            # PREPARE-MODEL CALL SITE: stylist.llm (model preparation) is not on this branch yet.
+            print("      stylist.llm.prepare_model is not available; skipping", flush=True)
+        else:
+            prepare_model(settings)
+    else:
+        print(f"[1/2] using the language model at {settings.llm_url}", flush=True)
+    print(
+        "[2/2] loading the catalog into the vector store (incremental; unchanged items are kept)", flush=True
+    )
+    from stylist.cli import app as cli
+
+    cli(["ingest"], standalone_mode=False)
+
 
 def main() -> None:
-    from stylist.cli import app
+    import uvicorn
 
-    # Until the chat UI lands, `make run` prepares the store and opens the search prompt.
-    app(["ingest"], standalone_mode=False)
-    from stylist.retrieval import Retriever
+    from stylist.api import create_app
     from stylist.settings import Settings
 
-    retriever = Retriever(Settings())
-    print("stylist search: type a request (Ctrl-D to quit)")
-    while True:
-        try:
-            query = input("> ")
-        except EOFError:
-            break
-        result = retriever.search(query, k=5)
-        for item in result.items:
-            print(f"  {item.id:>7}  {item.price:>7.0f} {item.currency}  {item.title}")
-        if not result.items:
-            print(f"  {result.message}")
+    settings = Settings()
+    prepare(settings)
+    app = create_app(settings)
+    url = f"http://{settings.host}:{settings.port}"
+    runtime = app.state.runtime
+
+    def announce() -> None:
+        ready = runtime.wait()
+        print(
+            f"stylist ready at {url}" if ready else f"the stylist failed to start: {runtime.error}",
+            flush=True,
+        )
+
+    runtime.start()  # the model starts while the page is already up (the app's startup is a no-op then)
+    print(
+        f"stylist: open {url}  (widget: {url}/widget.js, API docs: {url}/docs); starting the model...",
+        flush=True,
+    )
+    threading.Thread(target=announce, daemon=True).start()
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    if runtime.state == "starting":
+        # Ctrl-C during the model start: let the start finish so the server it launched is stopped too.
+        print("stopping: waiting for the model start to finish so it can be shut down...", flush=True)
+        runtime.wait(settings.llm_start_timeout_s)
 
 
 if __name__ == "__main__":

@@ -260,6 +260,32 @@ class Settings(BaseSettings):
     # --- serving --------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Host the web app binds to.")
     port: int = Field(default=7860, description="Port the web app binds to.")
+    allowed_origins: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:8080", "http://localhost:8080"],
+        description="Origins (scheme://host:port) of shop pages allowed to call the API from "
+        "a browser, e.g. where the widget is embedded. '*' allows any origin. As an env var, "
+        'a JSON list: STYLIST_ALLOWED_ORIGINS=\'["https://shop.example"]\'.',
+    )
+    max_message_chars: int = Field(
+        default=2000, description="Longest accepted shopper message, in characters (longer: HTTP 413)."
+    )
+    max_image_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        description="Largest accepted uploaded photo, in bytes (larger: HTTP 413).",
+    )
+    rate_limit_per_minute: float = Field(
+        default=60.0,
+        description="Chat requests one client (IP address) may make per minute on average; 0 "
+        "disables the limit. Excess requests get HTTP 429 with Retry-After.",
+    )
+    rate_limit_burst: int = Field(
+        default=10, description="Chat requests one client may make at once before the rate applies."
+    )
+    ui_concurrency: int = Field(
+        default=4,
+        description="How many chat turns the Gradio UI's queue runs at the same time (others wait "
+        "in the queue, which shows their position).",
+    )
 
     @cached_property
     def chroma_path(self) -> Path:
@@ -278,6 +304,9 @@ class Settings(BaseSettings):
     def charts_path(self) -> Path:
         """Folder of the trend forecast charts (PNG)."""
         return self.data_dir / "trends" / "charts"
+    def feedback_path(self) -> Path:
+        """SQLite file holding thumbs up/down feedback with the turn it was given on."""
+        return self.data_dir / "feedback.sqlite"
 
     def resolved_embedding_model(self) -> Path:
         """The embedding model folder, defaulting to the bundled MiniLM."""

@@ -1,0 +1,116 @@
+"""A tiny demo shop (static page + products from the sample catalog) with the stylist widget embedded.
+
+    python examples/shop/serve.py --port 8080 --app http://127.0.0.1:7860
+
+The shop runs on its own port (a different origin from the app), as a real shop
+would; add its origin (here http://127.0.0.1:8080) to STYLIST_ALLOWED_ORIGINS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))  # run from a checkout without installing
+
+from stylist.catalog import sample_price  # noqa: E402
+from stylist.settings import SAMPLE_DATA_DIR  # noqa: E402
+
+SHOWN_TYPES = (
+    "Shirts",
+    "Tshirts",
+    "Jeans",
+    "Dresses",
+    "Kurtas",
+    "Casual Shoes",
+    "Sports Shoes",
+    "Handbags",
+    "Watches",
+)
+
+
+def shop_products(catalog: Path, per_type: int = 2) -> list[dict]:
+    """A few products of each shown article type, in catalog order (deterministic)."""
+    picked: dict[str, list[dict]] = {t: [] for t in SHOWN_TYPES}
+    with (catalog / "styles.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            kind = row.get("articleType", "")
+            if (
+                kind in picked
+                and len(picked[kind]) < per_type
+                and (catalog / "images" / f"{row['id']}.jpg").is_file()
+            ):
+                picked[kind].append(
+                    {
+                        "id": row["id"],
+                        "title": row["productDisplayName"],
+                        "price": sample_price(row["id"], kind, row["masterCategory"]),
+                        "currency": "INR",
+                        "image": f"/images/{row['id']}.jpg",
+                    }
+                )
+    return [p for kind in SHOWN_TYPES for p in picked[kind]]
+
+
+class ShopHandler(SimpleHTTPRequestHandler):
+    """Serves index.html (with the app URL filled in), products.json and catalog photos by id."""
+
+    def __init__(self, *args, app_url: str, catalog: Path, products: bytes, **kwargs) -> None:
+        self.app_url, self.catalog, self.products = app_url, catalog, products
+        super().__init__(*args, directory=str(HERE), **kwargs)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        path = self.path.split("?", 1)[0]
+        if path in ("/", "/index.html"):
+            page = (HERE / "index.html").read_text(encoding="utf-8").replace("{{APP_URL}}", self.app_url)
+            return self._send(page.encode(), "text/html; charset=utf-8")
+        if path == "/products.json":
+            return self._send(self.products, "application/json")
+        match = re.fullmatch(r"/images/(\d+)\.jpg", path)  # ids only: no other file can be named
+        if match and (self.catalog / "images" / f"{match[1]}.jpg").is_file():
+            return self._send((self.catalog / "images" / f"{match[1]}.jpg").read_bytes(), "image/jpeg")
+        self.send_error(404)
+
+    def _send(self, body: bytes, ctype: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002
+        pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--app", default="http://127.0.0.1:7860", help="URL of the stylist app")
+    parser.add_argument(
+        "--catalog", type=Path, default=SAMPLE_DATA_DIR / "catalog", help="sample catalog folder"
+    )
+    args = parser.parse_args()
+    products = json.dumps(shop_products(args.catalog)).encode()
+    handler = partial(ShopHandler, app_url=args.app.rstrip("/"), catalog=args.catalog, products=products)
+    server = ThreadingHTTPServer((args.host, args.port), handler)
+    print(f"demo shop on http://{args.host}:{server.server_port} (stylist app: {args.app})", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

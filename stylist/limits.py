@@ -1,0 +1,146 @@
+"""What the web service accepts: message and image limits, and a per-client rate limit.
+
+Both the HTTP API and the Gradio UI go through these checks, so a shopper gets the
+same clear error wherever they type.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import threading
+import time
+from dataclasses import dataclass
+
+#: Photo formats the stylist accepts (what Pillow reports after decoding the bytes).
+IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+#: Larger images are refused before decoding them fully (decompression bombs).
+MAX_IMAGE_PIXELS = 40_000_000
+
+
+class InputRejected(ValueError):
+    """A request the service will not run, with the HTTP status that says why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def check_message(message: object, max_chars: int) -> str:
+    """The shopper's message, stripped, or :class:`InputRejected` (400 empty, 413 too long)."""
+    if not isinstance(message, str):
+        raise InputRejected(400, "message must be a string")
+    text = message.strip()
+    if not text:
+        raise InputRejected(400, "message is empty: say what you are looking for")
+    if len(text) > max_chars:
+        raise InputRejected(413, f"message is {len(text)} characters long; the limit is {max_chars}")
+    return text
+
+
+def decode_base64_image(data: str, max_bytes: int) -> bytes:
+    """Decode a base64 photo (plain or a ``data:image/...;base64,`` URL) and check it."""
+    if not isinstance(data, str):
+        raise InputRejected(400, "image must be a base64 string")
+    payload = data.strip()
+    if payload.startswith("data:"):
+        header, sep, payload = payload.partition(",")
+        if not sep or ";base64" not in header:
+            raise InputRejected(400, "image data URL must be base64-encoded")
+        if not header[5:].startswith("image/"):
+            raise InputRejected(415, f"upload is not an image ({header[5:].split(';')[0] or 'no type'})")
+    # base64 inflates by 4/3: refuse a payload that cannot fit before decoding it.
+    if len(payload) > (max_bytes * 4) // 3 + 8:
+        raise InputRejected(413, f"image is larger than the limit of {max_bytes} bytes")
+    try:
+        raw = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise InputRejected(400, "image is not valid base64") from None
+    return check_image(raw, max_bytes)
+
+
+def check_image(raw: bytes, max_bytes: int, content_type: str | None = None) -> bytes:
+    """Return ``raw`` if it is a readable photo within the size limit.
+
+    Raises:
+        InputRejected: 415 for something that is not an image, 413 for too large,
+            400 for a corrupt or truncated image.
+    """
+    if content_type and not content_type.lower().startswith("image/"):
+        raise InputRejected(415, f"upload is not an image ({content_type})")
+    if not raw:
+        raise InputRejected(400, "image is empty")
+    if len(raw) > max_bytes:
+        raise InputRejected(413, f"image is {len(raw)} bytes; the limit is {max_bytes}")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(raw)) as img:
+            fmt = img.format or ""
+            if fmt not in IMAGE_FORMATS:
+                raise InputRejected(
+                    415, f"unsupported image format {fmt or 'unknown'}; send JPEG, PNG, WebP or GIF"
+                )
+            if img.width * img.height > MAX_IMAGE_PIXELS:
+                raise InputRejected(413, f"image is {img.width}x{img.height} pixels; too large")
+            img.load()  # decodes every pixel: catches truncated or corrupt files
+    except InputRejected:
+        raise
+    except UnidentifiedImageError:
+        raise InputRejected(415, "upload is not an image Pillow can read (JPEG, PNG, WebP or GIF)") from None
+    except Image.DecompressionBombError:
+        raise InputRejected(413, "image has too many pixels") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InputRejected(400, f"image is corrupt: {exc}") from None
+    return raw
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    """A token bucket per client: ``burst`` requests at once, then ``per_minute`` on average.
+
+    Thread-safe; idle clients are forgotten once their bucket is full again.
+    """
+
+    def __init__(self, per_minute: float, burst: int, clock=time.monotonic) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = max(1, burst)
+        self._clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.rate > 0
+
+    def acquire(self, client: str) -> float:
+        """Take one token for ``client``; returns 0.0 if allowed, else seconds until one is free."""
+        if not self.enabled:
+            return 0.0
+        now = self._clock()
+        with self._lock:
+            bucket = self._buckets.get(client)
+            if bucket is None:
+                bucket = self._buckets[client] = _Bucket(float(self.burst), now)
+            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+            bucket.updated = now
+            if bucket.tokens >= 1.0:
+                bucket.tokens -= 1.0
+                self._forget_idle(now)
+                return 0.0
+            return (1.0 - bucket.tokens) / self.rate
+
+    def _forget_idle(self, now: float) -> None:
+        # Bounded memory: drop buckets that have refilled completely (their state is the default).
+        if len(self._buckets) < 10_000:
+            return
+        full = [k for k, b in self._buckets.items() if b.tokens + (now - b.updated) * self.rate >= self.burst]
+        for key in full:
+            del self._buckets[key]
