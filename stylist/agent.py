@@ -39,8 +39,7 @@ if TYPE_CHECKING:
     from stylist.settings import Settings
 
 
-class LLMUnavailable(RuntimeError):
-    """The chat model server cannot be reached."""
+from stylist.llm import LLMUnavailable  # noqa: E402 - one error type for "the model server is down"
 
 
 def chat_model(settings: Settings, base_url: str) -> BaseChatModel:
@@ -237,7 +236,10 @@ class Stylist:
     def _describe(self, image: bytes) -> dict[str, Any] | None:
         if self.images is None:
             return None
-        photo = self.images.describe(image, k=5)
+        try:
+            photo = self.images.describe(image, k=5)
+        except Exception as exc:  # noqa: BLE001 - a bad photo must not lose the text request
+            return {"caption": f"unreadable photo ({exc})", "similar": [], "attributes": {}, "confident": False}
         if photo.get("similar"):
             anchor = self.retriever.get(str(photo["similar"][0]["id"]))
             photo["anchor_price"] = anchor.price if anchor else None

@@ -296,6 +296,7 @@ class Settings(BaseSettings):
     def models_dir(self) -> Path:
         """Folder of converted models."""
         return self.model_cache_dir if self.model_cache_dir is not None else self.data_dir / "models"
+
     def resolved_classifier_dir(self) -> Path:
         """The classifier weights folder, defaulting to the shipped one."""
         return self.classifier_dir or PROJECT_ROOT / "stylist" / "trends" / "weights"
@@ -304,6 +305,8 @@ class Settings(BaseSettings):
     def charts_path(self) -> Path:
         """Folder of the trend forecast charts (PNG)."""
         return self.data_dir / "trends" / "charts"
+
+    @property
     def feedback_path(self) -> Path:
         """SQLite file holding thumbs up/down feedback with the turn it was given on."""
         return self.data_dir / "feedback.sqlite"
