@@ -34,6 +34,10 @@ unit: install
 
 bench: install
 	$(PY) benchmarks/retrieval.py
+	$(PY) benchmarks/llm.py
+	$(PY) benchmarks/trends.py
+	$(PY) benchmarks/vision.py
+	$(PY) benchmarks/load.py
 
 lint:
 	$(VENV)/bin/ruff check stylist vectorstore tests benchmarks app.py

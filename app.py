@@ -18,13 +18,9 @@ def prepare(settings) -> None:
     """First-run preparation with visible progress: the served model and the catalog store."""
     if settings.llm_url is None:
         print("[1/2] preparing the language model (first run converts it; later runs reuse it)", flush=True)
-        try:
-            from stylist.llm import prepare_model
-        except ImportError:
-            # PREPARE-MODEL CALL SITE: stylist.llm (model preparation) is not on this branch yet.
-            print("      stylist.llm.prepare_model is not available; skipping", flush=True)
-        else:
-            prepare_model(settings)
+        from stylist.llm import prepare_model
+
+        prepare_model(settings)
     else:
         print(f"[1/2] using the language model at {settings.llm_url}", flush=True)
     print(
