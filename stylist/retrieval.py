@@ -90,8 +90,13 @@ class Item:
 class Relaxation:
     """Items found after dropping one constraint, offered when nothing matched."""
 
-    dropped: str
+    dropped: str  # the dropped constraint names, joined with " and "
     items: list[Item]
+
+    @property
+    def fields(self) -> list[str]:
+        """The names of the dropped constraints."""
+        return self.dropped.split(" and ")
 
     def describe(self) -> str:
         return f"nothing matches every constraint; without the {self.dropped.replace('_', ' ')} constraint:"
