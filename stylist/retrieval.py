@@ -88,7 +88,7 @@ class Item:
 
 @dataclass
 class Relaxation:
-    """Items found after dropping one constraint, offered when nothing matched."""
+    """Items found after dropping one or two constraints, offered when nothing matched."""
 
     dropped: str  # the dropped constraint names, joined with " and "
     items: list[Item]
