@@ -18,7 +18,7 @@ from langchain.agents import create_agent
 from langchain.agents.middleware import ModelCallLimitMiddleware
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
-from stylist.grounding import Grounding
+from stylist.grounding import SENTENCE_BREAK, Grounding, compose_answer
 from stylist.guards import (
     GUARD_PREFIX,
     ConstraintMerger,
@@ -175,7 +175,7 @@ class Stylist:
                         # Stream whole sentences, each checked against what was retrieved, so
                         # the shopper never sees a product the guard will remove.
                         pending += str(piece.content)
-                        sentences = _SENTENCE_END.split(pending)
+                        sentences = SENTENCE_BREAK.split(pending)
                         pending = sentences.pop()
                         for sentence in sentences:
                             if sentence.strip() and not self.grounding().ungrounded(sentence, allowed):
@@ -256,8 +256,6 @@ class Stylist:
         )
         if answer is None or not str(answer.content).strip():
             # The call cap ended the turn before a final answer: compose one from the tool results.
-            from stylist.grounding import compose_answer
-
             text = compose_answer("", products, plan.filters, None, relaxed, plan.intent)
         else:
             text = str(answer.content)
@@ -286,10 +284,8 @@ class Stylist:
             trends=trends,
             relaxed=relaxed,
             notes=list(plan.notes),
+            model_tokens=model_tokens,
         )
-
-
-_SENTENCE_END = __import__("re").compile(r"(?<=[.!?])\s+|\n+")
 
 
 def _source(call_id: str | None) -> str:
@@ -319,12 +315,9 @@ def reply_from_dict(data: dict[str, Any]) -> Reply:
 @contextlib.contextmanager
 def open_stylist(settings: Settings) -> Iterator[Stylist]:
     """A ready :class:`Stylist` for ``settings``: connects to (or starts) vLLM, opens the store."""
+    from stylist.llm import llm_endpoint
     from stylist.retrieval import Retriever
 
-    try:
-        from stylist.llm import llm_endpoint
-    except ImportError as exc:  # the serving module is part of the same package; fail clearly if broken
-        raise RuntimeError(f"cannot import the LLM serving module: {exc}") from exc
     trends = _optional_service("stylist.trends.service", "TrendService", settings)
     images = _optional_service("stylist.vision.service", "ImageService", settings)
     with llm_endpoint(settings) as url:

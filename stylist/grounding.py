@@ -15,7 +15,7 @@ from typing import Any
 from stylist.catalog import GENDERS
 from stylist.query import Filters
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 _NUMBER = re.compile(r"\b\d{3,7}\b")
 # Sentence-initial words that often precede a garment without naming a product ("The Shirt").
 _COMMON_LEADS = {"the", "a", "an", "this", "that", "these", "those", "our", "your", "my", "any", "some",
@@ -99,7 +99,7 @@ class Grounding:
         """``text`` without the sentences that name products outside ``allowed``."""
         allowed = list(allowed)
         kept, removed = [], []
-        for sentence in _SENTENCE.split(text.strip()):
+        for sentence in SENTENCE_BREAK.split(text.strip()):
             if not sentence.strip():
                 continue
             bad = self.ungrounded(sentence, allowed)
@@ -111,7 +111,7 @@ def dedupe_repetition(text: str) -> str:
     """Drop repeated sentences (small models loop)."""
     seen: set[str] = set()
     out = []
-    for sentence in _SENTENCE.split(text.strip()):
+    for sentence in SENTENCE_BREAK.split(text.strip()):
         key = re.sub(r"\W+", " ", sentence.lower()).strip()
         if key and key not in seen:
             seen.add(key)
