@@ -18,9 +18,9 @@ def prepare(settings) -> None:
     """First-run preparation with visible progress: the served model and the catalog store."""
     if settings.llm_url is None:
         print("[1/2] preparing the language model (first run converts it; later runs reuse it)", flush=True)
-        from stylist.llm import prepare_model
+        from stylist.llm import serving_model
 
-        prepare_model(settings)
+        serving_model(settings)
     else:
         print(f"[1/2] using the language model at {settings.llm_url}", flush=True)
     print(

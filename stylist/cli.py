@@ -142,7 +142,9 @@ def search(
 def chat(
     message: Annotated[str | None, typer.Argument(help="The shopper's message.")] = None,
     thread: Annotated[str | None, typer.Option("--thread", help="Conversation id to continue.")] = None,
-    batch: Annotated[Path | None, typer.Option(help="One message per line, each a fresh conversation.")] = None,
+    batch: Annotated[
+        Path | None, typer.Option(help="One message per line, each a fresh conversation.")
+    ] = None,
     image: Annotated[Path | None, typer.Option(help="A photo to send with the message.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -212,14 +214,14 @@ def catalog_convert(
 def model_prepare(
     quiet: Annotated[bool, typer.Option("--quiet", help="Do not show the conversion steps.")] = False,
 ) -> None:
-    """Convert the bundled SmolLM2-135M-Instruct GGUF into a bf16 folder vLLM serves (once).
+    """Convert the bundled SmolLM2-135M-Instruct GGUF into a bf16 folder and merge the fine-tuned adapter (once).
 
     With STYLIST_LLM_MODEL set, that folder is checked instead. Prints the model folder.
     """
-    from stylist.llm import ModelError, prepare_model
+    from stylist.llm import ModelError, serving_model
 
     try:
-        path = prepare_model(Settings(), progress=not quiet)
+        path = serving_model(Settings(), progress=not quiet)
     except ModelError as exc:
         _fail(str(exc), code=2)
         return
@@ -228,7 +230,9 @@ def model_prepare(
 
 @llm_app.command("serve")
 def llm_serve(
-    port: Annotated[int | None, typer.Option(help="Port (default STYLIST_LLM_PORT; 0: any free port).")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port (default STYLIST_LLM_PORT; 0: any free port).")
+    ] = None,
     host: Annotated[str | None, typer.Option(help="Host (default STYLIST_LLM_HOST).")] = None,
     timeout: Annotated[float | None, typer.Option(help="Seconds to wait for readiness.")] = None,
 ) -> None:
@@ -272,6 +276,48 @@ def llm_serve(
         server.stop()
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
+
+
+@app.command()
+def finetune(
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: DATA_DIR/finetune).")] = None,
+    epochs: Annotated[float, typer.Option(help="Passes over the training dialogs.")] = 1.0,
+    scale: Annotated[float, typer.Option(help="Multiplier on the number of training dialogs.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed (dialogs, order, initialisation).")] = 0,
+    threads: Annotated[int, typer.Option(help="Torch threads (0: all cores).")] = 0,
+    resume: Annotated[
+        bool, typer.Option("--resume/--restart", help="Continue from the last checkpoint.")
+    ] = True,
+    ship: Annotated[
+        bool, typer.Option("--ship", help="Copy the adapter into the package (the served default).")
+    ] = False,
+) -> None:
+    """Fine-tune the chat model (LoRA) on dialogs generated from the ingested catalog.
+
+    Writes the adapter, the dialogs and report.json; about 20 minutes on 2 CPU cores.
+    """
+    import shutil
+
+    from stylist.finetune import SHIPPED_ADAPTER, run_finetune
+    from stylist.finetune.train import TrainConfig
+    from stylist.llm import ModelError
+    from stylist.retrieval import StoreEmpty
+
+    settings = Settings()
+    out = out or settings.data_dir / "finetune"
+    config = TrainConfig(epochs=epochs, seed=seed, threads=threads)
+    try:
+        report = run_finetune(settings, out, config, scale=scale, resume=resume)
+    except (ModelError, StoreEmpty) as exc:
+        _fail(f"{exc} (run `stylist model prepare` and `stylist ingest` first)", code=2)
+        return
+    if ship:
+        shutil.rmtree(SHIPPED_ADAPTER, ignore_errors=True)
+        shutil.copytree(out / "adapter", SHIPPED_ADAPTER)
+        shutil.copy(out / "report.json", SHIPPED_ADAPTER / "report.json")
+    typer.echo(json.dumps(report, indent=2))
+
+
 def _catalog_products(settings: Settings, catalog: Path | None) -> list:
     from stylist.catalog import CatalogError, load_catalog, resolve_catalog
 
@@ -285,11 +331,22 @@ def _catalog_products(settings: Settings, catalog: Path | None) -> list:
 
 @trends_app.command("forecast")
 def trends_forecast(
-    input: Annotated[Path, typer.Option("--input", help="Series CSV: wide (date + one column per series) or long (date, series, value).")],
+    input: Annotated[
+        Path,
+        typer.Option(
+            "--input", help="Series CSV: wide (date + one column per series) or long (date, series, value)."
+        ),
+    ],
     horizon: Annotated[int, typer.Option("--horizon", min=1, max=1000, help="Periods to forecast.")],
-    output: Annotated[Path, typer.Option("--output", help="CSV to write (wide: date + one column per series).")],
-    signal: Annotated[Path | None, typer.Option("--signal", help="Aligned weak-signal CSV (same series names).")] = None,
-    intervals: Annotated[bool, typer.Option("--intervals", help="Also write <series>_lo80 and <series>_hi80 columns.")] = False,
+    output: Annotated[
+        Path, typer.Option("--output", help="CSV to write (wide: date + one column per series).")
+    ],
+    signal: Annotated[
+        Path | None, typer.Option("--signal", help="Aligned weak-signal CSV (same series names).")
+    ] = None,
+    intervals: Annotated[
+        bool, typer.Option("--intervals", help="Also write <series>_lo80 and <series>_hi80 columns.")
+    ] = False,
 ) -> None:
     """Forecast every series of a file; writes N rows in the input's wide format."""
     from stylist.trends.data import TrendDataError, align_signal, read_series, write_wide
@@ -312,15 +369,29 @@ def trends_forecast(
     for note in series.notes:
         typer.echo(f"note: {note}", err=True)
     write_wide(output, series.next_dates(horizon), columns)
-    typer.echo(json.dumps({"output": str(output), "series": len(series.values), "horizon": horizon,
-                           "frequency": series.freq, "season_length": series.season_length,
-                           "methods": methods, "signal": bool(signals)}))
+    typer.echo(
+        json.dumps(
+            {
+                "output": str(output),
+                "series": len(series.values),
+                "horizon": horizon,
+                "frequency": series.freq,
+                "season_length": series.season_length,
+                "methods": methods,
+                "signal": bool(signals),
+            }
+        )
+    )
 
 
 @trends_app.command("update")
 def trends_update(
-    catalog: Annotated[Path | None, typer.Option(help="Catalog to derive named trends from (default: the configured one).")] = None,
-    series: Annotated[Path | None, typer.Option(help="A shop's own series CSV (default: STYLIST_TRENDS_SERIES).")] = None,
+    catalog: Annotated[
+        Path | None, typer.Option(help="Catalog to derive named trends from (default: the configured one).")
+    ] = None,
+    series: Annotated[
+        Path | None, typer.Option(help="A shop's own series CSV (default: STYLIST_TRENDS_SERIES).")
+    ] = None,
     signal: Annotated[Path | None, typer.Option(help="Weak signal aligned with --series.")] = None,
     no_catalog: Annotated[bool, typer.Option("--no-catalog", help="Only the shop's own series.")] = False,
 ) -> None:
@@ -346,8 +417,13 @@ def trends_update(
 
 @trends_app.command("train-classifier")
 def trends_train_classifier(
-    catalog: Annotated[Path | None, typer.Option(help="Catalog to train on (default: the configured one).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Folder for the heads (default: STYLIST_CLASSIFIER_DIR or the shipped folder).")] = None,
+    catalog: Annotated[
+        Path | None, typer.Option(help="Catalog to train on (default: the configured one).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for the heads (default: STYLIST_CLASSIFIER_DIR or the shipped folder)."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the held-out split by product id.")] = 0,
 ) -> None:
     """Train the classifier heads on the catalog's training split; print held-out accuracy/macro-F1."""
@@ -365,8 +441,13 @@ def trends_train_classifier(
 
 @app.command()
 def classify(
-    text: Annotated[str | None, typer.Argument(help="Fashion text: a product name, a shopper's phrase, a photo description.")] = None,
-    batch: Annotated[Path | None, typer.Option(help="File with one text per line ('-' for stdin); the model loads once.")] = None,
+    text: Annotated[
+        str | None,
+        typer.Argument(help="Fashion text: a product name, a shopper's phrase, a photo description."),
+    ] = None,
+    batch: Annotated[
+        Path | None, typer.Option(help="File with one text per line ('-' for stdin); the model loads once.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (one line per input).")] = False,
 ) -> None:
     """Map fashion text to the catalog taxonomy with probabilities, and its trend status."""
@@ -388,8 +469,13 @@ def classify(
         else:
             top = {h: f"{v[0]['label']} ({v[0]['p']:.2f})" for h, v in result["attributes"].items() if v}
             trend = result["trend"]
-            typer.echo(f"# {t}\n  " + ", ".join(f"{h}={v}" for h, v in top.items())
-                       + f"\n  trend: {trend['status']} {trend.get('trend', '')}")
+            typer.echo(
+                f"# {t}\n  "
+                + ", ".join(f"{h}={v}" for h, v in top.items())
+                + f"\n  trend: {trend['status']} {trend.get('trend', '')}"
+            )
+
+
 @app.command("describe-image")
 def describe_image(
     paths: Annotated[list[Path], typer.Argument(help="Photo files (JPEG, PNG, WebP, ...).")],
@@ -425,7 +511,9 @@ def describe_image(
             typer.echo(f"# {path}: {result['caption']}{sure}")
             for attr, values in result["attributes"].items():
                 typer.echo(f"  {attr:<12} " + ", ".join(f"{v['label']} {v['p']:.2f}" for v in values))
-            typer.echo("  similar      " + " ".join(f"{s['id']} ({s['score']:.2f})" for s in result["similar"]))
+            typer.echo(
+                "  similar      " + " ".join(f"{s['id']} ({s['score']:.2f})" for s in result["similar"])
+            )
     raise typer.Exit(1 if failed else 0)
 
 
@@ -434,7 +522,11 @@ def vision_info() -> None:
     """Which image model is configured, its size, and the held-out figures stored with it."""
     settings = Settings()
     weights = settings.resolved_vision_weights()
-    info: dict = {"weights": str(weights), "exists": weights.is_file(), "clip_model": str(settings.clip_model or "")}
+    info: dict = {
+        "weights": str(weights),
+        "exists": weights.is_file(),
+        "clip_model": str(settings.clip_model or ""),
+    }
     if weights.is_file():
         import torch
 
@@ -446,11 +538,17 @@ def vision_info() -> None:
 
 @vision_app.command("train")
 def vision_train(
-    out: Annotated[Path | None, typer.Option(help="Weights file to write (default: the vision_weights setting).")] = None,
-    catalog: Annotated[Path | None, typer.Option(help="Catalog file or sample folder (default: the catalog_path setting).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Weights file to write (default: the vision_weights setting).")
+    ] = None,
+    catalog: Annotated[
+        Path | None, typer.Option(help="Catalog file or sample folder (default: the catalog_path setting).")
+    ] = None,
     epochs: Annotated[int, typer.Option(min=1, help="Passes over the training photos.")] = 16,
     seed: Annotated[int, typer.Option(help="Random seed (init, order, augmentation).")] = 0,
-    limit: Annotated[int | None, typer.Option(min=2, help="Train on at most this many photos (quick checks).")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=2, help="Train on at most this many photos (quick checks).")
+    ] = None,
 ) -> None:
     """Train the project's image model on the catalog photos (CPU; held-out split never trained on)."""
     from stylist.catalog import CatalogError, load_catalog, resolve_catalog

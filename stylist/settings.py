@@ -155,6 +155,17 @@ class Settings(BaseSettings):
         description="A Hugging Face-format Llama model folder to serve locally. Empty: the "
         "bundled SmolLM2-135M-Instruct converted by `stylist model prepare`.",
     )
+    llm_finetuned: bool = Field(
+        default=True,
+        description="Serve the bundled model with the project's fine-tuned adapter merged into it (trained "
+        "by `stylist finetune` for tool calling and grounded answers). False: the base model. Ignored "
+        "when llm_model is set (use llm_lora for adapters of your own model).",
+    )
+    llm_adapter: Path | None = Field(
+        default=None,
+        description="LoRA adapter folder merged into the bundled model when llm_finetuned is on. "
+        "Empty: the adapter shipped in stylist/finetune/adapter.",
+    )
     llm_served_name: str = Field(default="stylist-base", description="Model name the vLLM server exposes.")
     llm_host: str = Field(default="127.0.0.1", description="Host of the local vLLM server.")
     llm_port: int = Field(default=8011, description="Port of the local vLLM server.")

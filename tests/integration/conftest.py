@@ -50,10 +50,10 @@ def vllm_model_cache() -> Path:
 
 @pytest.fixture(scope="session")
 def vllm_model_dir() -> Path:
-    """The bundled model converted to bf16 safetensors (converted once, then reused)."""
-    from stylist.llm import prepare_model
+    """The model the product serves by default: the bundled one, converted and fine-tuned (cached)."""
+    from stylist.llm import serving_model
 
-    return prepare_model(Settings(model_cache_dir=MODEL_CACHE, llm_model=None), progress=True)
+    return serving_model(Settings(model_cache_dir=MODEL_CACHE, llm_model=None), progress=True)
 
 
 @pytest.fixture(scope="session")

@@ -260,7 +260,7 @@ def test_llm_url_is_used_and_nothing_is_started(monkeypatch: pytest.MonkeyPatch,
         raise AssertionError("llm_endpoint must not start a server when llm_url is set")
 
     monkeypatch.setattr(server_module, "LLMServer", no_local_server)
-    monkeypatch.setattr(server_module, "prepare_model", no_local_server)
+    monkeypatch.setattr(server_module, "serving_model", no_local_server)
     with llm_endpoint(Settings(llm_url=remote_server + "/")) as url:
         assert url == remote_server
 
@@ -283,7 +283,7 @@ def test_without_llm_url_a_local_server_is_owned_and_stopped(
         prepared.append(settings)
         return fake_model
 
-    monkeypatch.setattr(server_module, "prepare_model", fake_prepare)
+    monkeypatch.setattr(server_module, "serving_model", fake_prepare)
     settings = Settings(llm_port=0)
     with llm_endpoint(settings) as url:
         assert check_llm(url)
