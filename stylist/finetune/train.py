@@ -142,8 +142,8 @@ def train(base_dir: Path, train_dialogs: list[Any], eval_dialogs: list[Any], too
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     torch.manual_seed(config.seed)
-    if config.threads:
-        torch.set_num_threads(config.threads)
+    # Explicitly: the catalog's query path pins torch to one thread for serving.
+    torch.set_num_threads(config.threads or os.cpu_count() or 1)
     out_dir.mkdir(parents=True, exist_ok=True)
     tokenizer = AutoTokenizer.from_pretrained(base_dir)
     prefix_ids, examples, cut = tokenize_dialogs(
@@ -276,6 +276,7 @@ def save_adapter(model: Any, path: Path) -> None:
     model.save_pretrained(tmp)
     from safetensors.torch import load_file, save_file
 
+    (tmp / "README.md").unlink(missing_ok=True)  # PEFT's empty model-card template
     weights = tmp / "adapter_model.safetensors"
     save_file({k: v.to(torch.bfloat16) for k, v in load_file(weights).items()}, weights)
     config = json.loads((tmp / "adapter_config.json").read_text())
