@@ -9,7 +9,7 @@ generator does not share its interpreter), on loopback, with the per-client rate
 limit off (every simulated client comes from 127.0.0.1). Each level runs for
 ``--seconds`` after a short warm-up; every request is a fresh conversation with a
 message drawn from a fixed list. Figures are printed and written to
-benchmarks/results/load.json.
+benchmarks/results/load.json (one entry per stack).
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-async def _level(url: str, clients: int, seconds: float, warmup: float, timeout: float) -> dict:
+async def _level(
+    url: str, clients: int, seconds: float, warmup: float, timeout: float, min_requests: int = 0
+) -> dict:
     import httpx
 
     latencies: list[float] = []
@@ -60,7 +62,8 @@ async def _level(url: str, clients: int, seconds: float, warmup: float, timeout:
 
         async def worker(stop_at: float, record: bool) -> None:
             nonlocal counter
-            while time.perf_counter() < stop_at:
+            # Measured levels also run until ``min_requests`` were sent (slow real-model turns).
+            while time.perf_counter() < stop_at or (record and counter - sent_before < min_requests):
                 counter += 1
                 body = {"message": MESSAGES[counter % len(MESSAGES)]}
                 started = time.perf_counter()
@@ -78,6 +81,7 @@ async def _level(url: str, clients: int, seconds: float, warmup: float, timeout:
 
         if warmup > 0:
             await asyncio.gather(*(worker(time.perf_counter() + warmup, False) for _ in range(clients)))
+        sent_before = counter
         began = time.perf_counter()
         await asyncio.gather(*(worker(began + seconds, True) for _ in range(clients)))
         elapsed = time.perf_counter() - began
@@ -159,6 +163,12 @@ def main() -> None:
     parser.add_argument("--stack", choices=["real", "canned-llm"], default="real")
     parser.add_argument("--levels", default="1,4,16", help="concurrent clients per level")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per level")
+    parser.add_argument(
+        "--min-requests",
+        type=int,
+        default=0,
+        help="measured requests per level at least (default: 20 on the real stack, else 0)",
+    )
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each level")
     parser.add_argument("--timeout", type=float, default=120.0, help="per-request timeout (s)")
     parser.add_argument("--start-timeout", type=float, default=600.0, help="seconds to wait for the app")
@@ -182,7 +192,8 @@ def main() -> None:
             _wait_ready(url, process, args.start_timeout)
         levels = []
         for clients in (int(n) for n in args.levels.split(",")):
-            result = asyncio.run(_level(url, clients, args.seconds, args.warmup, args.timeout))
+            min_requests = args.min_requests or (20 if args.stack == "real" else 0)
+            result = asyncio.run(_level(url, clients, args.seconds, args.warmup, args.timeout, min_requests))
             levels.append(result)
             print(
                 f"{clients:>3} clients: {result['requests_per_s']:>7.2f} req/s  p50 {result['p50_ms']} ms  "
@@ -196,9 +207,7 @@ def main() -> None:
                 process.wait(60)
             except subprocess.TimeoutExpired:
                 process.kill()
-    report = {
-        "benchmark": "load",
-        "endpoint": "POST /api/chat",
+    run = {
         "target": args.url or f"app started by the benchmark, stack={args.stack}",
         "levels": levels,
         "zero_errors_at_16": next((lv["errors"] == 0 for lv in levels if lv["clients"] == 16), None),
@@ -207,12 +216,21 @@ def main() -> None:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
-        "settings": {"seconds": args.seconds, "warmup": args.warmup},
+        "settings": {
+            "seconds": args.seconds,
+            "warmup": args.warmup,
+            "min_requests": args.min_requests or (20 if args.stack == "real" else 0),
+        },
+        "load_avg": os.getloadavg(),
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
+    # One entry per stack ("real", "canned-llm", or "url" for --url), so runs sit side by side.
+    name = "url" if args.url else args.stack
+    runs = json.loads(RESULTS.read_text()).get("runs", {}) if RESULTS.is_file() else {}
+    report = {"benchmark": "load", "endpoint": "POST /api/chat", "runs": runs | {name: run}}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {RESULTS}")
+    print(f"wrote {RESULTS} [{name}]")
 
 
 if __name__ == "__main__":

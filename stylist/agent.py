@@ -54,6 +54,8 @@ def chat_model(settings: Settings, base_url: str) -> BaseChatModel:
         max_tokens=settings.agent_max_tokens,  # type: ignore[call-arg]
         timeout=120,
         max_retries=0,
+        # vLLM reports token counts in streamed replies only when asked (Reply.model_tokens).
+        stream_usage=True,
         extra_body={"repetition_penalty": settings.agent_repetition_penalty},
     )
 
@@ -97,7 +99,9 @@ def build_agent(settings: Settings, model: BaseChatModel, retriever: Retriever, 
         middleware=[
             TurnPlanner(lambda: retriever.parser),
             ModelCallLimitMiddleware(run_limit=settings.agent_max_model_calls, exit_behavior="end"),
-            RetrievalGuard(settings.agent_tool_mode, settings.agent_products, ground, lambda: retriever.parser),
+            RetrievalGuard(
+                settings.agent_tool_mode, settings.agent_products, ground, lambda: retriever.parser
+            ),
             ConstraintMerger(),
         ],
         checkpointer=saver if saver is not None else checkpointer(settings),
@@ -133,7 +137,9 @@ class Stylist:
         self.images = images
         self.llm_url = llm_url
         self.grounding = grounding_for(retriever)
-        self.graph = build_agent(settings, model, retriever, trends=trends, saver=saver, ground=self.grounding)
+        self.graph = build_agent(
+            settings, model, retriever, trends=trends, saver=saver, ground=self.grounding
+        )
         self._closers: list[Any] = []
         self._lock = threading.Lock()
 
@@ -150,7 +156,9 @@ class Stylist:
         assert reply is not None
         return reply_from_dict(reply)
 
-    def stream(self, message: str, thread_id: str | None = None, image: bytes | None = None) -> Iterator[Event]:
+    def stream(
+        self, message: str, thread_id: str | None = None, image: bytes | None = None
+    ) -> Iterator[Event]:
         """Answer one message as events: tool steps, answer text, then the final reply."""
         started = time.perf_counter()
         thread_id = thread_id or uuid.uuid4().hex
@@ -169,7 +177,11 @@ class Stylist:
             for mode, chunk in self.graph.stream(inputs, config, stream_mode=["updates", "messages"]):
                 if mode == "messages":
                     piece, meta = chunk
-                    if isinstance(piece, AIMessage | AIMessageChunk) and meta.get("langgraph_node") == "model" and piece.content:
+                    if (
+                        isinstance(piece, AIMessage | AIMessageChunk)
+                        and meta.get("langgraph_node") == "model"
+                        and piece.content
+                    ):
                         if getattr(piece, "tool_call_chunks", None) or piece.tool_calls:
                             continue
                         # Stream whole sentences, each checked against what was retrieved, so
@@ -239,7 +251,12 @@ class Stylist:
         try:
             photo = self.images.describe(image, k=5)
         except Exception as exc:  # noqa: BLE001 - a bad photo must not lose the text request
-            return {"caption": f"unreadable photo ({exc})", "similar": [], "attributes": {}, "confident": False}
+            return {
+                "caption": f"unreadable photo ({exc})",
+                "similar": [],
+                "attributes": {},
+                "confident": False,
+            }
         if photo.get("similar"):
             anchor = self.retriever.get(str(photo["similar"][0]["id"]))
             photo["anchor_price"] = anchor.price if anchor else None
@@ -261,7 +278,9 @@ class Stylist:
             text = str(answer.content)
         calls: list[ToolCall] = []
         trends: list[dict[str, Any]] = []
-        guard_merged = {m.tool_call_id: m.additional_kwargs.get("guard") for m in turn if isinstance(m, ToolMessage)}
+        guard_merged = {
+            m.tool_call_id: m.additional_kwargs.get("guard") for m in turn if isinstance(m, ToolMessage)
+        }
         for message in turn:
             if isinstance(message, AIMessage):
                 for call in message.tool_calls:
@@ -322,7 +341,9 @@ def open_stylist(settings: Settings) -> Iterator[Stylist]:
     images = _optional_service("stylist.vision.service", "ImageService", settings)
     with llm_endpoint(settings) as url:
         retriever = Retriever(settings)
-        stylist = Stylist(settings, chat_model(settings, url), retriever, trends=trends, images=images, llm_url=url)
+        stylist = Stylist(
+            settings, chat_model(settings, url), retriever, trends=trends, images=images, llm_url=url
+        )
         try:
             yield stylist
         finally:

@@ -16,10 +16,34 @@ from stylist.catalog import GENDERS
 from stylist.query import Filters
 
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
-_NUMBER = re.compile(r"\b\d{3,7}\b")
+# A product id written as a reference ("item 15970", "#15970", "id: 15970"). A bare number is
+# read as a price or a budget: sample ids are numbers too, and "under 1800" names no product.
+_ID_REF = re.compile(r"(?:\b(?:id|item|product|sku)\s*[:#]?\s*|#\s*)(\d{3,7})\b", re.IGNORECASE)
 # Sentence-initial words that often precede a garment without naming a product ("The Shirt").
-_COMMON_LEADS = {"the", "a", "an", "this", "that", "these", "those", "our", "your", "my", "any", "some",
-                 "each", "every", "both", "men", "women", "mens", "womens", "casual", "formal", "classic"}
+_COMMON_LEADS = {
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "those",
+    "our",
+    "your",
+    "my",
+    "any",
+    "some",
+    "each",
+    "every",
+    "both",
+    "men",
+    "women",
+    "mens",
+    "womens",
+    "casual",
+    "formal",
+    "classic",
+}
 _GENDER_WORDS = set(GENDERS) | {"Kids", "Men's", "Women's", "Mens", "Womens"}
 
 
@@ -54,14 +78,21 @@ class Grounding:
         for item in catalog_list:
             article = str(item.get("article_type", "")).lower()
             if article:
-                nouns.update({article, article.rstrip("s"), article.split()[-1], article.split()[-1].rstrip("s")})
-        nouns.update({"blazer", "jacket", "dress", "shirt", "shoe", "sneaker", "boot", "coat", "bag", "skirt", "top"})
+                nouns.update(
+                    {article, article.rstrip("s"), article.split()[-1], article.split()[-1].rstrip("s")}
+                )
+        nouns.update(
+            {"blazer", "jacket", "dress", "shirt", "shoe", "sneaker", "boot", "coat", "bag", "skirt", "top"}
+        )
         self._named = re.compile(
-            r"\b((?:[A-Z][\w'&-]*\s+){1,5}(?:" + "|".join(re.escape(n.title()) for n in sorted(nouns, key=len, reverse=True) if n)
+            r"\b((?:[A-Z][\w'&-]*\s+){1,5}(?:"
+            + "|".join(re.escape(n.title()) for n in sorted(nouns, key=len, reverse=True) if n)
             + r")s?)\b"
         )
         self._brand_re = (
-            re.compile(r"\b(" + "|".join(re.escape(b) for b in sorted(self.brands, key=len, reverse=True)) + r")\b")
+            re.compile(
+                r"\b(" + "|".join(re.escape(b) for b in sorted(self.brands, key=len, reverse=True)) + r")\b"
+            )
             if self.brands
             else None
         )
@@ -77,7 +108,7 @@ class Grounding:
         for title, pid in self.titles.items():
             if title in lowered and title not in allowed_titles and pid not in allowed_ids:
                 found.append(title)
-        for number in _NUMBER.findall(text):
+        for number in _ID_REF.findall(text):
             if number in self.ids and number not in allowed_ids:
                 found.append(number)
         if self._brand_re is not None:
@@ -131,7 +162,9 @@ def reason_for(item: Mapping[str, Any], filters: Filters) -> str:
     if filters.size:
         parts.append(f"size {filters.size} in stock")
     if not parts:
-        parts.append(f"{str(item.get('colour', '')).lower()} {str(item.get('article_type', '')).lower()}".strip())
+        parts.append(
+            f"{str(item.get('colour', '')).lower()} {str(item.get('article_type', '')).lower()}".strip()
+        )
         if item.get("usage"):
             parts.append(f"for {str(item['usage']).lower()} wear")
     return ", ".join(p for p in parts if p).capitalize()

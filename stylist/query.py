@@ -303,9 +303,13 @@ class QueryParser:
                 for w in words:
                     phrases[w] = ("article_type", [label])
         colour_set = set(colours)
+        # Ambiguous colour words are read only where they can only be a colour (see parse).
+        self._ambiguous_colours: dict[str, str] = {}
         for label in sorted(colour_set):
             for form in {label.lower(), label.lower().replace(" ", "")}:
-                if form not in _AMBIGUOUS_COLOURS:
+                if form in _AMBIGUOUS_COLOURS:
+                    self._ambiguous_colours[form] = label
+                else:
                     phrases[form] = ("colour", [label])
         for word, label in _COLOUR_SYNONYMS.items():
             if label in colour_set:
@@ -405,6 +409,14 @@ class QueryParser:
             return None  # ambiguous typo: do not guess a constraint
         return self._fuzzy[top[0]]
 
+    def _phrase_at(self, tokens: list[str], i: int) -> tuple[int, tuple[str, list[str]]] | None:
+        """The longest known phrase starting at ``tokens[i]``: (its length in words, its filter)."""
+        for n in range(min(self.max_words, len(tokens) - i), 0, -1):
+            phrase = " ".join(tokens[i : i + n])
+            if phrase in self.phrases:
+                return n, self.phrases[phrase]
+        return None
+
     def parse(self, text: str) -> ParsedQuery:
         """Read the explicit constraints in ``text``."""
         notes: list[str] = []
@@ -417,14 +429,21 @@ class QueryParser:
         found: dict[str, list[str]] = {}
         excluded_colours: list[str] = []
         residual: list[str] = []
+        garment = ("article_type", "category", "subcategory")
+        garment_end = -1  # index just after the last garment phrase read
         i = 0
         while i < len(tokens):
-            match = None
-            for n in range(min(self.max_words, len(tokens) - i), 0, -1):
-                phrase = " ".join(tokens[i : i + n])
-                if phrase in self.phrases:
-                    match = (n, self.phrases[phrase])
-                    break
+            match = self._phrase_at(tokens, i)
+            if match is None and tokens[i] in self._ambiguous_colours:
+                # Next to a garment or after "in" it is a colour ("cream top", "watch, steel",
+                # "in cream"); elsewhere it is not ("face cream").
+                following = self._phrase_at(tokens, i + 1)
+                if (
+                    garment_end == i
+                    or (i > 0 and tokens[i - 1] in ("in", "colour", "color"))
+                    or (following is not None and following[1][0] in garment)
+                ):
+                    match = (1, ("colour", [self._ambiguous_colours[tokens[i]]]))
             if match is None and (spec := self._fuzzy_match(tokens[i])) is not None:
                 match = (1, spec)
             if match is None:
@@ -438,7 +457,9 @@ class QueryParser:
             elif not negated:
                 bucket = found.setdefault(name, [])
                 bucket.extend(v for v in values if v not in bucket)
-            residual.extend(tokens[i : i + n] if name in ("article_type", "category", "subcategory") else [])
+            if name in garment:
+                residual.extend(tokens[i : i + n])
+                garment_end = i + n
             i += n
         filters = Filters(
             gender=found.get("gender"),

@@ -25,7 +25,9 @@ def make(retriever: Retriever, model, **overrides) -> Stylist:
 
 
 def call(name: str, args: dict, call_id: str = "call-1") -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}])
+    return AIMessage(
+        content="", tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}]
+    )
 
 
 def assert_all(products, *, gender=None, price_max=None, colour=None, article_type=None):
@@ -51,7 +53,10 @@ def test_prefetch_runs_the_search_before_the_model_with_parsed_constraints(retri
     assert len(tool_results) == 1 and "Products found" in tool_results[0].content
     assert [c.name for c in reply.tool_calls] == ["search_catalog"]
     assert reply.tool_calls[0].source == "guard"
-    assert reply.tool_calls[0].args.items() >= {"gender": "Men", "colour": "Navy Blue", "price_max": 2000.0}.items()
+    assert (
+        reply.tool_calls[0].args.items()
+        >= {"gender": "Men", "colour": "Navy Blue", "price_max": 2000.0}.items()
+    )
     assert_all(reply.products, gender="Men", price_max=2000, colour="Navy Blue", article_type="Shirts")
     assert reply.answer.startswith("These shirts are smart")
     assert all(p.title in reply.answer for p in reply.products[:2])  # the list is appended when not named
@@ -211,3 +216,46 @@ def test_streamed_text_never_shows_a_product_the_guard_removes(retriever):
     assert "Nice picks." in streamed and "They suit parties." in streamed
     assert other.title not in streamed
     assert other.title not in events[-1].data["reply"]["answer"]
+
+
+def test_tokens_the_served_model_generated_are_counted_from_the_stream(retriever):
+    """Through an OpenAI-compatible server that reports usage only when asked (as vLLM does)."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from stylist.agent import chat_model
+
+    bodies: list[dict] = []
+
+    class Completions(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            bodies.append(body)
+            chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": body["model"]}
+            events = [chunk | {"choices": [{"index": 0, "delta": {"role": "assistant", "content": w},
+                                            "finish_reason": None}]} for w in ("Smart ", "picks.")]  # fmt: skip
+            if (body.get("stream_options") or {}).get("include_usage"):
+                usage = {"prompt_tokens": 321, "completion_tokens": 7, "total_tokens": 328}
+                events.append(chunk | {"choices": [], "usage": usage})
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            for event in events:
+                self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+            self.wfile.write(b"data: [DONE]\n\n")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Completions)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = retriever.settings.model_copy(update={"checkpoint_db": ":memory:"})
+        url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        reply = Stylist(settings, chat_model(settings, url), retriever).respond("black heels for women")
+    finally:
+        server.shutdown()
+    assert len(bodies) == 1 and bodies[0]["stream"] is True
+    assert reply.answer.startswith("Smart picks.") and reply.products
+    assert reply.model_tokens == 7

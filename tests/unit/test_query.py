@@ -51,12 +51,24 @@ CASES = [
     ("watchs", {"article_type": ["Watches"]}),
     ("sneakers", {"article_type": ["Casual Shoes"]}),
     ("winter jeans", {"season": ["Winter"], "article_type": ["Jeans"]}),
+    # ambiguous colour names where they can only be colours: before a garment, after "in"
+    ("cream tops for ladies", {"colour": ["Cream"], "article_type": ["Tops"], "gender": ["Women"]}),
+    ("a kurta in cream", {"colour": ["Cream"], "article_type": ["Kurtas"]}),
+    (
+        "men's watch, cream, under 9000",
+        {"gender": ["Men"], "article_type": ["Watches"], "colour": ["Cream"], "price_max": 9000.0},
+    ),
+    (
+        "skin heels, not cream shoes",
+        {"colour": ["Skin"], "article_type": ["Heels"], "exclude_colour": ["Cream"]},
+    ),
     # words that must NOT become constraints
     ("what would match this", {}),
     ("beach", {}),
     ("something nice for the beach", {}),
     ("show me something", {}),
-    ("cream for dry skin", {}),  # ambiguous colour names are not read as colours
+    ("cream for dry skin", {}),  # ambiguous colour names are not read as colours elsewhere
+    ("face cream", {}),
     ("a short dress", {"article_type": ["Dresses"]}),  # "short" the adjective is not Shorts
     ("shrts", {}),  # ambiguous typo (shirts / shorts): no guess
     ("matching", {}),

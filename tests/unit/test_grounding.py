@@ -1,0 +1,36 @@
+"""Grounding: which product references in an answer were not retrieved."""
+
+from __future__ import annotations
+
+from stylist.grounding import Grounding
+
+CATALOG = [
+    {"id": "1800", "title": "Peter England Men Navy Blue Shirt", "article_type": "Shirts"},
+    {"id": "2900", "title": "Biba Women Cream Kurta", "article_type": "Kurtas"},
+    {"id": "15970", "title": "Arrow Woman Red Top", "article_type": "Tops"},
+]
+
+
+def test_a_budget_or_price_that_equals_a_product_id_is_not_a_product_reference() -> None:
+    grounding = Grounding(CATALOG)
+    allowed = [CATALOG[2]]
+    assert grounding.ungrounded("Here are tops within your 1800 budget.", allowed) == []
+    assert grounding.ungrounded("All of them cost less than 2900 rupees.", allowed) == []
+
+
+def test_an_id_written_as_a_reference_must_have_been_retrieved() -> None:
+    grounding = Grounding(CATALOG)
+    allowed = [CATALOG[2]]
+    assert grounding.ungrounded("Try item 1800 too.", allowed) == ["1800"]
+    assert grounding.ungrounded("Or #2900.", allowed) == ["2900"]
+    assert grounding.ungrounded("The top (id: 15970) is lovely.", allowed) == []
+
+
+def test_titles_and_brands_not_retrieved_are_found() -> None:
+    grounding = Grounding(CATALOG)
+    allowed = [CATALOG[2]]
+    assert grounding.ungrounded("The Arrow Woman Red Top is lovely.", allowed) == []
+    assert "peter england men navy blue shirt" in grounding.ungrounded(
+        "Pair it with the Peter England Men Navy Blue Shirt.", allowed
+    )
+    assert "Biba".lower() in grounding.ungrounded("Biba has nice ones.", allowed)
