@@ -97,9 +97,10 @@ def answer_step(dialog) -> tuple[list[dict], list[dict]]:
     tool = next((m for m in reversed(messages) if m["role"] == "tool"), None)
     items = []
     for line in (tool or {}).get("content", "").splitlines():
-        match = re.match(r"\[(\w+)\] (.+?) \|", line)
+        match = re.match(r"\[(\w+)\] (.+?) \| (\d+) (\w+)", line)
         if match:
-            items.append({"id": match.group(1), "title": match.group(2)})
+            items.append({"id": match.group(1), "title": match.group(2), "price": float(match.group(3)),
+                          "currency": match.group(4)})  # fmt: skip
     return messages, items
 
 
