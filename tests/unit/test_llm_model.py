@@ -133,6 +133,7 @@ def test_cli_model_prepare_prints_the_folder_and_shows_progress(
 
     monkeypatch.setattr(model_module, "_convert_gguf", fake_convert)
     monkeypatch.setenv("STYLIST_MODEL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("STYLIST_LLM_FINETUNED", "false")  # the merge is tested in test_finetune.py
     result = CliRunner().invoke(app, ["model", "prepare"])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == str((tmp_path / "cache" / "smollm2-135m-instruct-bf16").resolve())
