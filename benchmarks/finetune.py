@@ -186,6 +186,7 @@ def summarize(rows: list[dict]) -> dict:
         "answer_tokens_per_s": round(tokens / seconds, 1) if seconds else None,
         "by_kind": {},
         "sample_answers": [r["answer"] for r in answers[:3]],
+        "rows": rows,
     }
     for kind in sorted({r["kind"] for r in rows}):
         subset = [r for r in rows if r["kind"] == kind]
@@ -212,8 +213,10 @@ def main() -> None:
     from stylist.agent import grounding_for
 
     grounding = grounding_for(maker.retriever)()
+    # Models measured before (another --models run) stay in the file beside this run's.
+    before = json.loads(args.out.read_text()).get("models", {}) if args.out.is_file() else {}
     result = {"benchmark": "finetune", "heldout_dialogs": len(dialogs),
-              "kinds": {k: sum(d.kind == k for d in dialogs) for k in COUNTS}, "models": {}}  # fmt: skip
+              "kinds": {k: sum(d.kind == k for d in dialogs) for k in COUNTS}, "models": before}  # fmt: skip
     for name in args.models:
         model_settings = Settings(llm_finetuned=(name == "tuned"), llm_port=free_port())
         model_dir = serving_model(model_settings)
