@@ -8,7 +8,8 @@ request in ten has a budget below every matching item (the right answer then sho
 
 The quality pass runs the requests one conversation at a time; its turns are the latency figures
 at 1 conversation. Each further level runs ``--latency-turns`` turns with that many conversations
-at once. Every level is followed by the same turns as bare vLLM generation, at the same concurrency:
+at once. Every level is followed by its first ``--bare-turns`` turns as bare vLLM generation, at the
+same concurrency:
 per model call of the turn, a ``/v1/completions`` request with a random prompt of the call's
 prompt-token count (so no prefix-cache reuse) and ``ignore_eos`` up to the call's output-token
 count. ``overhead`` is agent turn time / bare generation time.
@@ -145,10 +146,9 @@ def level_figures(replies: list[dict], bare: list[dict], wall_s: float) -> dict:
     total = [r["latency_ms"] for r in replies]
     bare_ttft = [b["ttft_s"] * 1000 for b in bare]
     bare_total = [b["total_s"] * 1000 for b in bare]
+    paired = replies[: len(bare)]  # the first turns were replayed as bare generation
     ratios = [
-        r["latency_ms"] / (b["total_s"] * 1000)
-        for r, b in zip(replies, bare, strict=True)
-        if b["total_s"] > 0
+        r["latency_ms"] / (b["total_s"] * 1000) for r, b in zip(paired, bare, strict=True) if b["total_s"]
     ]
     return {
         "turns": len(replies), "wall_s": round(wall_s, 1), "turns_per_s": round(len(replies) / wall_s, 3),
@@ -158,14 +158,14 @@ def level_figures(replies: list[dict], bare: list[dict], wall_s: float) -> dict:
         "model_tokens_mean": round(statistics.mean(r["model_tokens"] for r in replies), 1),
         "bare_ttft_ms_p50": pct(bare_ttft, 0.5), "bare_ttft_ms_p95": pct(bare_ttft, 0.95),
         "bare_total_ms_p50": pct(bare_total, 0.5), "bare_total_ms_p95": pct(bare_total, 0.95),
-        "overhead_ratio_total": round(sum(total) / max(sum(bare_total), 1e-9), 3),
+        "bare_turns": len(bare),
+        "overhead_ratio_total": round(sum(r["latency_ms"] for r in paired) / max(sum(bare_total), 1e-9), 3),
         "overhead_ratio_p50": round(statistics.median(ratios), 3) if ratios else None,
     }  # fmt: skip
 
 
-def run_level(
-    stylist, url: str, model: str, texts: list[str], level: int, on_reply=None
-) -> tuple[list, dict]:
+def run_level(stylist, url: str, model: str, texts: list[str], level: int, bare_turns: int,
+              on_reply=None) -> tuple[list, dict]:  # fmt: skip
     started = time.perf_counter()
     with ThreadPoolExecutor(level) as pool:
         replies = []
@@ -175,7 +175,8 @@ def run_level(
                 on_reply(len(replies), reply)
     wall = time.perf_counter() - started
     with ThreadPoolExecutor(level) as pool:
-        bare = list(pool.map(lambda ir: bare_turn(url, model, ir[1]["calls"], ir[0]), enumerate(replies)))
+        paired = enumerate(replies[: max(bare_turns, level)])
+        bare = list(pool.map(lambda ir: bare_turn(url, model, ir[1]["calls"], ir[0]), paired))
     return replies, level_figures(replies, bare, wall)
 
 
@@ -192,6 +193,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=120, help="requests of the quality pass (1 conversation)")
     ap.add_argument("--concurrency", type=int, nargs="*", default=[4, 16], help="further concurrency levels")
     ap.add_argument("--latency-turns", type=int, default=32, help="turns per further concurrency level")
+    ap.add_argument("--bare-turns", type=int, default=24, help="turns per level replayed as bare generation")
     ap.add_argument("--llm-url", help="use this running vLLM server (OpenAI base URL, .../v1)")
     ap.add_argument("--label", help="name of this run in the results (default: the served model folder)")
     ap.add_argument("--out", type=Path, default=RESULTS)
@@ -223,12 +225,14 @@ def main() -> None:
         print(
             f"[{label}] quality pass: {len(requests)} requests, 1 conversation", file=sys.stderr, flush=True
         )
-        replies, one = run_level(stylist, url, model, [r["text"] for r in requests], 1, progress)
+        replies, one = run_level(
+            stylist, url, model, [r["text"] for r in requests], 1, args.bare_turns, progress
+        )
         latency = {"1": one}
         for level in args.concurrency:
             print(f"[{label}] {level} conversations: {args.latency_turns} turns", file=sys.stderr, flush=True)
             texts = [requests[i % len(requests)]["text"] for i in range(max(args.latency_turns, level))]
-            latency[str(level)] = run_level(stylist, url, model, texts, level)[1]
+            latency[str(level)] = run_level(stylist, url, model, texts, level, args.bare_turns)[1]
 
     shown = sum(r["shown"] for r in rows)
     with_match = [r for r in rows if r["has_match"]]
