@@ -115,13 +115,15 @@ def wire(messages: list[dict]) -> list[dict]:
     return out
 
 
-def evaluate(url: str, settings, dialogs, schemas, grounding) -> dict:
+def evaluate(url: str, settings, dialogs, schemas, grounding, greedy: bool = False) -> dict:
     from stylist.grounding import compose_answer
     from stylist.llm import openai_client
     from stylist.query import Filters
 
     client = openai_client(url)
-    extra = {"repetition_penalty": settings.agent_repetition_penalty}
+    extra = {"repetition_penalty": 1.0 if greedy else settings.agent_repetition_penalty}
+    if greedy:
+        settings = settings.model_copy(update={"agent_temperature": 0.0})
     rows = []
     for i, dialog in enumerate(dialogs):
         row = {"kind": dialog.kind}
@@ -200,6 +202,9 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=120)
     ap.add_argument("--models", nargs="+", default=["base", "tuned"], choices=["base", "tuned"])
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--greedy", action="store_true", help="temperature 0, no repetition penalty (not the agent's)"
+    )
     ap.add_argument("--out", type=Path, default=RESULTS / "finetune.json")
     args = ap.parse_args()
 
@@ -224,12 +229,15 @@ def main() -> None:
         server.start()
         try:
             started = time.perf_counter()
-            result["models"][name] = evaluate(server.url, model_settings, dialogs, maker.schemas, grounding)
-            result["models"][name]["model_dir"] = model_dir.name
-            result["models"][name]["seconds"] = round(time.perf_counter() - started, 1)
+            key = name + ("-greedy" if args.greedy else "")
+            result["models"][key] = evaluate(
+                server.url, model_settings, dialogs, maker.schemas, grounding, args.greedy
+            )
+            result["models"][key]["model_dir"] = model_dir.name
+            result["models"][key]["seconds"] = round(time.perf_counter() - started, 1)
         finally:
             server.stop()
-        print(json.dumps({name: result["models"][name]}, indent=2), flush=True)
+        print(json.dumps({key: result["models"][key]}, indent=2), flush=True)
     report = Path(__file__).resolve().parents[1] / "stylist" / "finetune" / "adapter" / "report.json"
     if report.is_file():
         result["training"] = json.loads(report.read_text())
