@@ -7,12 +7,14 @@ request in ten has a budget below every matching item (the right answer then sho
     python benchmarks/agent.py [--requests 120] [--concurrency 4 16] [--llm-url URL] [--label NAME]
 
 The quality pass runs the requests one conversation at a time; its turns are the latency figures
-at 1 conversation. Each further level runs ``--latency-turns`` turns with that many conversations
-at once. Every level is followed by its first ``--bare-turns`` turns as bare vLLM generation, at the
-same concurrency:
-per model call of the turn, a ``/v1/completions`` request with a random prompt of the call's
-prompt-token count (so no prefix-cache reuse) and ``ignore_eos`` up to the call's output-token
-count. ``overhead`` is agent turn time / bare generation time.
+at 1 conversation. Each further level runs ``--latency-turns`` turns in waves of that many
+conversations at once. The first ``--bare-turns`` turns of each level are each followed (wave by
+wave, at the same concurrency, so under the same machine load) by bare vLLM generation of the same
+work: every model call of the turn replayed as one streamed ``/v1/chat/completions`` request with
+the same messages and tools (rebuilt from the checkpoint) and ``ignore_eos``/``min_tokens`` set to
+the tokens the call generated. ``overhead`` is agent turn time / bare generation time; the replay
+hits vLLM's prefix cache at least as well as the agent did, so it errs towards a larger overhead.
+TTFT of the agent is the time to its first streamed (grounded) sentence; bare TTFT is the first token.
 
 Without ``--llm-url`` a local vLLM server is started (``STYLIST_LLM_PORT``) and stopped at the end.
 Results are kept per label (default: the served model folder's name) in benchmarks/results/agent.json,
@@ -93,47 +95,65 @@ def score(reply: dict, request: dict, retriever, grounding) -> dict:
     return {"violations": violations, "shown": len(reply["products"]), "hallucinated": hallucinated}
 
 
-def model_calls(stylist, thread_id: str) -> list[tuple[int, int]]:
-    """(prompt tokens, output tokens) of each model call of the thread's last turn."""
-    from langchain_core.messages import AIMessage
+def model_calls(stylist, thread_id: str, tools: list[dict]) -> list[dict]:
+    """The chat requests of the model calls of the thread's last turn, as the agent sent them.
 
-    from stylist.guards import turn_messages
+    Each is rebuilt from the checkpointed messages (system prompt, the turn so far, the tools)
+    and asks for exactly the tokens the call generated, so a bare replay does the same work.
+    """
+    from langchain_core.messages import AIMessage, HumanMessage
+    from langchain_openai.chat_models.base import _convert_message_to_dict
 
+    from stylist.prompts import load_prompt
+
+    settings = stylist.settings
     messages = stylist.graph.get_state({"configurable": {"thread_id": thread_id}}).values["messages"]
+    system = {"role": "system", "content": load_prompt("system", shop_name=settings.shop_name,
+                                                       currency=settings.currency)}  # fmt: skip
+    turn_start = max(j for j, m in enumerate(messages) if isinstance(m, HumanMessage))
     calls = []
-    for m in turn_messages(messages):
-        usage = getattr(m, "usage_metadata", None) if isinstance(m, AIMessage) else None
-        if usage and usage.get("output_tokens"):
-            calls.append((int(usage.get("input_tokens", 0)), int(usage["output_tokens"])))
+    for j, m in enumerate(messages):
+        usage = m.usage_metadata if isinstance(m, AIMessage) else None
+        if j > turn_start and usage and usage.get("output_tokens"):
+            calls.append({
+                "messages": [system] + [_convert_message_to_dict(x) for x in messages[:j]], "tools": tools,
+                "max_tokens": usage["output_tokens"], "min_tokens": usage["output_tokens"], "ignore_eos": True,
+                "temperature": settings.agent_temperature, "repetition_penalty": settings.agent_repetition_penalty,
+                "prompt_tokens": usage.get("input_tokens", 0),
+            })  # fmt: skip
     return calls
 
 
-def agent_turn(stylist, text: str) -> dict:
+def agent_turn(stylist, text: str, tools: list[dict]) -> dict:
     reply = stylist.respond(text).to_dict()
-    return reply | {"calls": model_calls(stylist, reply["thread_id"])}
+    return reply | {"calls": model_calls(stylist, reply["thread_id"], tools)}
 
 
-def bare_turn(url: str, model: str, calls: list[tuple[int, int]], seed: int) -> dict:
-    """The turn's model calls as bare streamed generations: time to first token and total (s)."""
+def bare_turn(url: str, model: str, calls: list[dict]) -> dict:
+    """The turn's model calls as bare streamed chat completions: time to first token and total (s)."""
     import httpx
 
-    rng = random.Random(seed)
     started = time.perf_counter()
     first = None
+    prompt_tokens = 0
     with httpx.Client(timeout=600) as http:
-        for prompt_tokens, output_tokens in calls:
-            body = {
-                "model": model, "prompt": [rng.randrange(1000, 40000) for _ in range(max(prompt_tokens, 1))],
-                "max_tokens": output_tokens, "min_tokens": output_tokens, "ignore_eos": True,
-                "temperature": 0.3, "stream": True,
-            }  # fmt: skip
-            with http.stream("POST", url.rstrip("/") + "/completions", json=body) as response:
+        for call in calls:
+            body = {k: v for k, v in call.items() if k != "prompt_tokens"} | {
+                "model": model, "stream": True, "stream_options": {"include_usage": True}}  # fmt: skip
+            with http.stream("POST", url.rstrip("/") + "/chat/completions", json=body) as response:
                 response.raise_for_status()
                 for line in response.iter_lines():
-                    if first is None and line.startswith("data: {"):
+                    if not line.startswith("data: {"):
+                        continue
+                    chunk = json.loads(line[6:])
+                    if first is None and any(
+                        (c.get("delta") or {}).get("content") for c in chunk.get("choices", [])
+                    ):
                         first = time.perf_counter()
+                    if chunk.get("usage"):
+                        prompt_tokens += chunk["usage"]["prompt_tokens"]
     end = time.perf_counter()
-    return {"ttft_s": (first or end) - started, "total_s": end - started}
+    return {"ttft_s": (first or end) - started, "total_s": end - started, "prompt_tokens": prompt_tokens}
 
 
 def pct(values: list[float], q: float) -> float | None:
@@ -159,6 +179,9 @@ def level_figures(replies: list[dict], bare: list[dict], wall_s: float) -> dict:
         "bare_ttft_ms_p50": pct(bare_ttft, 0.5), "bare_ttft_ms_p95": pct(bare_ttft, 0.95),
         "bare_total_ms_p50": pct(bare_total, 0.5), "bare_total_ms_p95": pct(bare_total, 0.95),
         "bare_turns": len(bare),
+        # The replay's prompt tokens as the server counted them / the agent's (1.0: the same prompts).
+        "bare_prompt_token_ratio": round(sum(b["prompt_tokens"] for b in bare)
+                                         / max(sum(c["prompt_tokens"] for r in paired for c in r["calls"]), 1), 3),
         "overhead_ratio_total": round(sum(r["latency_ms"] for r in paired) / max(sum(bare_total), 1e-9), 3),
         "overhead_ratio_p50": round(statistics.median(ratios), 3) if ratios else None,
     }  # fmt: skip
@@ -166,17 +189,27 @@ def level_figures(replies: list[dict], bare: list[dict], wall_s: float) -> dict:
 
 def run_level(stylist, url: str, model: str, texts: list[str], level: int, bare_turns: int,
               on_reply=None) -> tuple[list, dict]:  # fmt: skip
-    started = time.perf_counter()
+    """``texts`` in waves of ``level`` concurrent conversations; the first waves each followed by
+    the same turns as bare generation, so both see the same machine load."""
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+
+    from stylist.tools import build_tools
+
+    tools = [convert_to_openai_tool(t) for t in build_tools(stylist.retriever, stylist.trends)]
+    replies: list[dict] = []
+    bare: list[dict] = []
+    wall = 0.0
     with ThreadPoolExecutor(level) as pool:
-        replies = []
-        for reply in pool.map(lambda t: agent_turn(stylist, t), texts):
-            replies.append(reply)
-            if on_reply:
-                on_reply(len(replies), reply)
-    wall = time.perf_counter() - started
-    with ThreadPoolExecutor(level) as pool:
-        paired = enumerate(replies[: max(bare_turns, level)])
-        bare = list(pool.map(lambda ir: bare_turn(url, model, ir[1]["calls"], ir[0]), paired))
+        for start in range(0, len(texts), level):
+            began = time.perf_counter()
+            wave = list(pool.map(lambda t: agent_turn(stylist, t, tools), texts[start : start + level]))
+            wall += time.perf_counter() - began
+            for reply in wave:
+                replies.append(reply)
+                if on_reply:
+                    on_reply(len(replies), reply)
+            if len(bare) < bare_turns:
+                bare += pool.map(lambda r: bare_turn(url, model, r["calls"]), wave)
     return replies, level_figures(replies, bare, wall)
 
 
@@ -193,7 +226,12 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=120, help="requests of the quality pass (1 conversation)")
     ap.add_argument("--concurrency", type=int, nargs="*", default=[4, 16], help="further concurrency levels")
     ap.add_argument("--latency-turns", type=int, default=32, help="turns per further concurrency level")
-    ap.add_argument("--bare-turns", type=int, default=24, help="turns per level replayed as bare generation")
+    ap.add_argument(
+        "--bare-turns",
+        type=int,
+        default=24,
+        help="turns per level replayed as bare generation (rounded up to whole waves)",
+    )
     ap.add_argument("--llm-url", help="use this running vLLM server (OpenAI base URL, .../v1)")
     ap.add_argument("--label", help="name of this run in the results (default: the served model folder)")
     ap.add_argument("--out", type=Path, default=RESULTS)

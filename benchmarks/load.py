@@ -112,9 +112,12 @@ def _wait_ready(url: str, process: subprocess.Popen, timeout: float) -> None:
         if process.poll() is not None:
             raise RuntimeError(f"the app exited with code {process.returncode} before it was ready")
         try:
-            if httpx.get(url + "/readyz", timeout=3).status_code == 200:
+            ready = httpx.get(url + "/readyz", timeout=3)
+            if ready.status_code == 200:
                 return
-        except httpx.HTTPError:
+            if ready.json().get("state") == "failed":
+                raise RuntimeError(f"the app could not start the stylist: {ready.json().get('detail')}")
+        except (httpx.HTTPError, ValueError):
             pass
         time.sleep(1.0)
     raise TimeoutError(f"{url}/readyz not ready within {timeout:.0f} s")
@@ -126,16 +129,19 @@ def serve(stack: str, port: int) -> None:
 
     from stylist.api import create_app
     from stylist.cli import app as cli
+    from stylist.retrieval import Retriever, StoreEmpty
     from stylist.settings import Settings
 
     settings = Settings(rate_limit_per_minute=0, port=port)
-    cli(["ingest"], standalone_mode=False)  # no-op when the store is up to date
+    try:
+        Retriever(settings).snapshot()  # the benchmark uses the store as it is ...
+    except StoreEmpty:
+        cli(["ingest"], standalone_mode=False)  # ... or builds it once
     stylist = None
     if stack == "canned-llm":
         from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
         from stylist.agent import Stylist
-        from stylist.retrieval import Retriever
 
         class CannedChatModel(FakeListChatModel):
             """Always the same short answer: every other part of the turn is real."""

@@ -47,6 +47,17 @@ _COMMON_LEADS = {
 _GENDER_WORDS = set(GENDERS) | {"Kids", "Men's", "Women's", "Mens", "Womens"}
 
 
+def _has_phrase(text: str, phrase: str) -> bool:
+    """Whether ``phrase`` occurs in ``text`` as whole words ("... Trouser" is not in "... Trousers")."""
+    start = text.find(phrase)
+    while start != -1:
+        end = start + len(phrase)
+        if (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return True
+        start = text.find(phrase, start + 1)
+    return False
+
+
 def brand_of(title: str) -> str:
     """The brand part of a sample-style title ("Peter England Men Blue Jeans" -> "Peter England")."""
     words = title.split()
@@ -106,7 +117,7 @@ class Grounding:
         lowered = text.lower()
         found = []
         for title, pid in self.titles.items():
-            if title in lowered and title not in allowed_titles and pid not in allowed_ids:
+            if title not in allowed_titles and pid not in allowed_ids and _has_phrase(lowered, title):
                 found.append(title)
         for number in _ID_REF.findall(text):
             if number in self.ids and number not in allowed_ids:

@@ -8,6 +8,8 @@ CATALOG = [
     {"id": "1800", "title": "Peter England Men Navy Blue Shirt", "article_type": "Shirts"},
     {"id": "2900", "title": "Biba Women Cream Kurta", "article_type": "Kurtas"},
     {"id": "15970", "title": "Arrow Woman Red Top", "article_type": "Tops"},
+    {"id": "15749", "title": "Highlander Men Solid Navy Blue Trousers", "article_type": "Trousers"},
+    {"id": "22369", "title": "Highlander Men Solid Navy Blue Trouser", "article_type": "Trousers"},
 ]
 
 
@@ -34,3 +36,12 @@ def test_titles_and_brands_not_retrieved_are_found() -> None:
         "Pair it with the Peter England Men Navy Blue Shirt.", allowed
     )
     assert "Biba".lower() in grounding.ungrounded("Biba has nice ones.", allowed)
+
+
+def test_a_title_inside_a_longer_retrieved_title_is_not_another_product() -> None:
+    grounding = Grounding(CATALOG)
+    allowed = [CATALOG[3]]  # "... Trousers"; the catalog also has "... Trouser" (another id)
+    assert grounding.ungrounded("- Highlander Men Solid Navy Blue Trousers (1299 INR)", allowed) == []
+    assert grounding.ungrounded("Or the Highlander Men Solid Navy Blue Trouser.", allowed) == [
+        "highlander men solid navy blue trouser"
+    ]
