@@ -85,7 +85,7 @@ class IVFIndex:
         offsets: np.ndarray,
         *,
         exact_max_matches: int = 20_000,
-        probe_lists: int = 64,
+        probe_lists: int = 128,
         candidates_per_result: int = 10,
         threads: int | None = 1,
     ) -> None:
@@ -106,6 +106,7 @@ class IVFIndex:
         iterations: int = 10,
         sample_per_list: int = 50,
         seed: int = 0,
+        groups: np.ndarray | None = None,
         **options: Any,
     ) -> tuple[IVFIndex, np.ndarray]:
         """Cluster ``vectors`` (spherical k-means on a sample) and group them by list.
@@ -117,6 +118,9 @@ class IVFIndex:
             iterations: k-means iterations.
             sample_per_list: k-means trains on this many sampled rows per list.
             seed: sampling seed (the index is deterministic for given vectors).
+            groups: an integer per row (e.g. a code of gender and article type); within a
+                list rows are ordered by it, so the rows a filter on those fields allows lie
+                in one short span per list and a probe scores that span only.
             options: passed to the constructor (``exact_max_matches``, ``probe_lists``, ...).
 
         Returns:
@@ -139,7 +143,7 @@ class IVFIndex:
             centroids[~empty] = sums[~empty] / norms[~empty, None]
             centroids[empty] = sample[rng.choice(len(sample), size=int(empty.sum()))]
         assign = _assign(vectors, centroids)
-        order = np.argsort(assign, kind="stable")
+        order = np.argsort(assign, kind="stable") if groups is None else np.lexsort((groups, assign))
         offsets = np.searchsorted(assign[order], np.arange(n_lists + 1)).astype(np.int64)
         return cls(np.ascontiguousarray(vectors[order]), centroids, offsets, **options), order
 
@@ -166,10 +170,13 @@ class IVFIndex:
         for i in lists[:probe].tolist():
             start, stop = int(self.offsets[i]), int(self.offsets[i + 1])
             keep = np.flatnonzero(mask[start:stop])
-            if 8 * len(keep) >= stop - start:
-                # Scoring the whole contiguous list and dropping the rest is about eight
-                # times faster per row than gathering the allowed rows (no copy).
-                sims.append((self.vectors[start:stop] @ query)[keep])
+            if not len(keep):
+                continue
+            first, last = int(keep[0]), int(keep[-1]) + 1
+            if 8 * len(keep) >= last - first:
+                # Scoring the contiguous span of allowed rows and dropping the rest is
+                # about eight times faster per row than gathering them (no copy).
+                sims.append((self.vectors[start + first : start + last] @ query)[keep - first])
             else:
                 sims.append(self.vectors[keep + start] @ query)
             rows.append(keep + start)
