@@ -94,8 +94,12 @@ def _centres() -> np.ndarray:
     return _CENTRES
 
 
-def query_set(rng: np.random.Generator, n: int) -> list[tuple[np.ndarray, dict]]:
-    """Queries with the filter shapes shoppers produce: gender + type (+ colour, budget, size)."""
+def query_set(rng: np.random.Generator, n: int, broad_every: int = 0) -> list[tuple[np.ndarray, dict]]:
+    """Queries with the filter shapes shoppers produce: gender + type (+ colour, budget, size).
+
+    With ``broad_every``, every such query has no article-type clause ("something for my
+    husband under 2000"): broad filters that allow a large share of the catalog.
+    """
     article_p = 1.0 / np.arange(1, N_ARTICLES + 1) ** 1.1
     article_p /= article_p.sum()
     out = []
@@ -107,6 +111,8 @@ def query_set(rng: np.random.Generator, n: int) -> list[tuple[np.ndarray, dict]]
             {"gender": {"$in": [GENDERS[int(rng.choice(2))]]}},
             {"article_type": {"$in": [f"type{a:03d}"]}},
         ]
+        if broad_every and i % broad_every == broad_every - 1:
+            clauses.pop()
         if i % 2 == 0:
             clauses.append({"colour": {"$in": [f"colour{int(rng.choice(N_COLOURS, p=_colour_p())):02d}"]}})
         if i % 3 == 0:
@@ -147,7 +153,8 @@ def where_mask(where: dict, cols: dict[str, np.ndarray]) -> np.ndarray:
         if op == "$in":
             codes = [int(v[len("type"):]) if name == "article_type" else
                      int(v[len("colour"):]) if name == "colour" else GENDERS.index(v) for v in value]  # fmt: skip
-            ok &= np.isin(cols[name], codes)
+            # As the retriever's mask: one comparison for one value (np.isin is far slower).
+            ok &= cols[name] == codes[0] if len(codes) == 1 else np.isin(cols[name], codes)
         elif op == "$lte":
             ok &= cols[name] <= value
         elif op == "$eq":
@@ -155,11 +162,8 @@ def where_mask(where: dict, cols: dict[str, np.ndarray]) -> np.ndarray:
     return ok
 
 
-def run_exact(args: argparse.Namespace) -> None:
-    """Filtered exact search in memory, as the retriever does below exact_search_max_items."""
-    rng = np.random.default_rng(0)
-    n = args.scale
-    started = time.perf_counter()
+def columns_and_vectors(n: int, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """``n`` synthetic items as filter columns and unit vectors (the same data as ``synthetic``)."""
     article_p = 1.0 / np.arange(1, N_ARTICLES + 1) ** 1.1
     article_p /= article_p.sum()
     cols = {
@@ -175,25 +179,56 @@ def run_exact(args: argparse.Namespace) -> None:
         v = _centres()[cols["article_type"][start:stop]]
         v = v + 0.6 * rng.standard_normal((stop - start, DIM)).astype(np.float32) / np.sqrt(DIM)
         vectors[start:stop] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    return cols, vectors
+
+
+def percentiles(ms: list[float]) -> dict:
+    a = np.array(ms)
+    return {
+        "p50_ms": round(float(np.percentile(a, 50)), 2),
+        "p95_ms": round(float(np.percentile(a, 95)), 2),
+        "mean_ms": round(float(a.mean()), 2),
+        "queries": len(ms),
+    }
+
+
+def machine() -> dict:
+    return {
+        "rss_mb": round(rss_mb(), 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "cpu_cores": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+
+
+def write(report: dict, out: Path) -> None:
+    print(json.dumps(report, indent=2))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+
+
+def run_exact(args: argparse.Namespace) -> None:
+    """Filtered exact search in memory, as the retriever does below exact_search_max_items."""
+    started = time.perf_counter()
+    cols, vectors = columns_and_vectors(args.scale, np.random.default_rng(0))
     build_s = time.perf_counter() - started
+    from stylist.vector_index import ExactIndex
+
+    index = ExactIndex(vectors, threads=args.blas_threads or None)
     queries = query_set(np.random.default_rng(1), args.queries)
     times, hits = [], []
     for i, (v, where) in enumerate(queries):
         t = time.perf_counter()
-        rows = np.flatnonzero(where_mask(where, cols))
-        sims = vectors[rows] @ v
-        if len(rows) > args.n_results:
-            top = np.argpartition(-sims, args.n_results - 1)[: args.n_results]
-            rows, sims = rows[top], sims[top]
-        order = rows[np.lexsort((rows, -sims))]
+        found = index.nearest(v, where_mask(where, cols), args.n_results)
         if i >= 5:  # the first few warm the caches
             times.append((time.perf_counter() - t) * 1000)
-            hits.append(len(order))
+            hits.append(len(found))
     ms = np.array(times)
     report = {
         "benchmark": "scale",
         "engine": "exact in-memory (numpy mask + cosine), the retriever's path below exact_search_max_items",
-        "items": n,
+        "blas_threads": args.blas_threads or "OpenBLAS default",
+        "items": args.scale,
         "dimension": DIM,
         "n_results": args.n_results,
         "query_p50_ms": round(float(np.percentile(ms, 50)), 2),
@@ -202,14 +237,106 @@ def run_exact(args: argparse.Namespace) -> None:
         "queries": len(times),
         "build_s": round(build_s, 1),
         "vectors_mb": round(vectors.nbytes / 2**20, 1),
-        "rss_mb": round(rss_mb(), 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "cpu_cores": os.cpu_count(),
-        "load_average_1m": round(os.getloadavg()[0], 2),
+        **machine(),
     }
-    print(json.dumps(report, indent=2))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    write(report, args.out)
+
+
+def run_ivf(args: argparse.Namespace) -> None:
+    """The retriever's large-catalog path (IVFIndex) against exact search on the same queries.
+
+    Each query's filter mask is computed and both engines answer it, interleaved, so load
+    from other work hits both alike; recall@n is the share of the exact top-n the IVF
+    path returns. Queries whose filter allows at most ``exact_max_matches`` rows take the
+    IVF index's exact fallback; both groups are reported.
+    """
+    from stylist.vector_index import ExactIndex, IVFIndex
+
+    started = time.perf_counter()
+    cols, vectors = columns_and_vectors(args.scale, np.random.default_rng(0))
+    generate_s = time.perf_counter() - started
+    started = time.perf_counter()
+    index, order = IVFIndex.build(
+        vectors,
+        args.lists or None,
+        groups=cols["gender"] * N_ARTICLES + cols["article_type"],  # as the retriever groups rows
+        exact_max_matches=args.exact_max_matches,
+        probe_lists=args.probe_lists,
+        candidates_per_result=args.candidates_per_result,
+        threads=args.blas_threads or None,
+    )
+    build_s = time.perf_counter() - started
+    del vectors  # the index holds them, in list order; so do the filter columns from here on
+    cols = {name: col[order] for name, col in cols.items()}
+    exact = ExactIndex(index.vectors, threads=args.blas_threads or None)
+    queries = query_set(np.random.default_rng(1), args.queries, broad_every=args.broad_every)
+    n = args.n_results
+    timings: dict[str, list[float]] = {"exact": [], "ivf": [], "ivf_probed": [], "ivf_fallback": []}
+    cpu: dict[str, list[float]] = {"exact": [], "ivf": []}
+    recalls: dict[str, list[float]] = {"all": [], "probed": [], "fallback": [], "broad": []}
+    matches, violations = [], 0
+    for i, (v, where) in enumerate(queries):
+        t, c = time.perf_counter(), time.process_time()
+        truth = exact.nearest(v, where_mask(where, cols), n)
+        exact_ms, exact_cpu = (time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000
+        t, c = time.perf_counter(), time.process_time()
+        mask = where_mask(where, cols)
+        found = index.nearest(v, mask, n)
+        ivf_ms, ivf_cpu = (time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000
+        violations += int((~mask[found]).sum())
+        if i < 5:  # the first few warm the caches
+            continue
+        allowed = int(mask.sum())
+        path = "fallback" if allowed <= max(index.exact_max_matches, n) else "probed"
+        matches.append(allowed)
+        cpu["exact"].append(exact_cpu)
+        cpu["ivf"].append(ivf_cpu)
+        timings["exact"].append(exact_ms)
+        timings["ivf"].append(ivf_ms)
+        timings[f"ivf_{path}"].append(ivf_ms)
+        if len(truth):
+            recall = len(np.intersect1d(truth, found)) / len(truth)
+            recalls["all"].append(recall)
+            recalls[path].append(recall)
+            if not any("article_type" in clause for clause in where["$and"]):
+                recalls["broad"].append(recall)
+    sizes = np.diff(index.offsets)
+    report = {
+        "benchmark": "scale",
+        "engine": "ivf: stylist.vector_index.IVFIndex (the retriever's path above exact_search_max_items)",
+        "items": args.scale,
+        "dimension": DIM,
+        "n_results": n,
+        "lists": len(sizes),
+        "list_size_p50_max": [int(np.median(sizes)), int(sizes.max())],
+        "exact_max_matches": index.exact_max_matches,
+        "probe_lists": index.probe_lists,
+        "candidates_per_result": index.candidates_per_result,
+        "blas_threads": args.blas_threads or "OpenBLAS default",
+        "query_ms": {name: percentiles(ms) for name, ms in timings.items() if ms},
+        # CPU time of the querying thread: the work itself, without the waits for a core
+        # that other jobs on the shared machine add to the wall-clock figures above.
+        "query_cpu_ms": {name: percentiles(ms) for name, ms in cpu.items()},
+        "recall_at_n": {
+            name: {"mean": round(float(np.mean(r)), 4), "min": round(float(np.min(r)), 4), "queries": len(r)}
+            for name, r in recalls.items()
+            if r
+        },
+        "filter_violations": violations,
+        "allowed_rows_p50_p95_max": [
+            int(np.percentile(matches, 50)),
+            int(np.percentile(matches, 95)),
+            max(matches),
+        ],
+        "broad_queries": f"every {args.broad_every}th query has no article-type clause"
+        if args.broad_every
+        else "none",
+        "generate_s": round(generate_s, 1),
+        "build_s": round(build_s, 1),
+        "vectors_mb": round(index.vectors.nbytes / 2**20, 1),
+        **machine(),
+    }
+    write(report, args.out)
 
 
 def main() -> None:
@@ -223,13 +350,24 @@ def main() -> None:
     parser.add_argument("--n-results", type=int, default=60)
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--keep", action="store_true", help="keep the store folder")
-    parser.add_argument("--engine", choices=["chroma", "exact"], default="chroma")
+    parser.add_argument("--engine", choices=["chroma", "exact", "ivf"], default="chroma")
+    parser.add_argument("--lists", type=int, default=0, help="ivf: lists (0: about sqrt(items))")
+    parser.add_argument("--exact-max-matches", type=int, default=20_000, help="ivf: exact fallback bound")
+    parser.add_argument("--probe-lists", type=int, default=128, help="ivf: fewest lists probed")
+    parser.add_argument(
+        "--candidates-per-result", type=int, default=10, help="ivf: allowed rows probed per result"
+    )
+    parser.add_argument("--broad-every", type=int, default=5, help="ivf: every Nth query has no article type")
+    parser.add_argument("--blas-threads", type=int, default=1, help="exact/ivf: BLAS threads (0: default)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     if args.out is None:
-        args.out = RESULTS / ("scale.json" if args.engine == "chroma" else "scale_exact.json")
-    if args.engine == "exact":
-        run_exact(args)
+        args.out = (
+            RESULTS
+            / {"chroma": "scale.json", "exact": "scale_exact.json", "ivf": "scale_ivf.json"}[args.engine]
+        )
+    if args.engine in ("exact", "ivf"):
+        {"exact": run_exact, "ivf": run_ivf}[args.engine](args)
         return
 
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")

@@ -56,11 +56,16 @@ def satisfies(product: dict, f: Filters) -> bool:
     return not (f.exclude_ids and product["id"] in f.exclude_ids)
 
 
-@pytest.fixture(scope="session", params=["exact", "chroma-hnsw"])
+@pytest.fixture(scope="session", params=["exact", "ivf", "chroma-hnsw"])
 def retriever(request: pytest.FixtureRequest, any_store: Settings, memo_embedder) -> Retriever:
-    """A retriever per store; dense search in memory (small catalogs) and through Chroma's query."""
-    limit = any_store.exact_search_max_items if request.param == "exact" else 0
-    return Retriever(any_store.model_copy(update={"exact_search_max_items": limit}), embedder=memo_embedder)
+    """A retriever per store and dense path: exact in memory (small catalogs), the IVF index
+    (large catalogs; here probing only a few lists, with no exact fallback) and Chroma's query."""
+    update = {
+        "exact": {},
+        "ivf": {"exact_search_max_items": 0, "ivf_exact_max_matches": 0, "ivf_probe_lists": 4},
+        "chroma-hnsw": {"exact_search_max_items": 0, "large_catalog_search": "chroma"},
+    }[request.param]
+    return Retriever(any_store.model_copy(update=update), embedder=memo_embedder)
 
 
 @pytest.fixture(scope="session")
