@@ -339,6 +339,83 @@ def run_ivf(args: argparse.Namespace) -> None:
     write(report, args.out)
 
 
+def run_server(args: argparse.Namespace) -> None:
+    """A `chroma run` server: what an app process pays to load a build from it, and its queries.
+
+    Starts a server on a free loopback port, inserts ``--scale`` synthetic items through
+    HttpClient, then times the paged fetch of ids, metadata, documents and vectors the
+    retriever makes when a build goes live (then the IVF index is built in the app process
+    and queries never reach the server), and Chroma's filtered query through the server
+    (the ``large_catalog_search=chroma`` path).
+    """
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    import chromadb
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    path = Path(tempfile.mkdtemp(prefix="stylist-scale-server-"))
+    exe = Path(sys.executable).parent / "chroma"
+    server = subprocess.Popen(
+        [str(exe), "run", "--path", str(path), "--port", str(port), "--host", "127.0.0.1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the chroma server did not start") from None
+                time.sleep(0.3)
+        client = chromadb.HttpClient(host="127.0.0.1", port=port)
+        collection = client.create_collection(
+            "scale", metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+        rng = np.random.default_rng(0)
+        t = time.perf_counter()
+        for start in range(0, args.scale, args.batch):
+            ids, vectors, metas = synthetic(rng, start, min(args.batch, args.scale - start))
+            docs = [f"{m['gender']} {m['article_type']} {m['colour']}" for m in metas]
+            collection.add(ids=ids, embeddings=vectors, metadatas=metas, documents=docs)
+        insert_s = time.perf_counter() - t
+        t = time.perf_counter()
+        fetched, offset = 0, 0
+        while True:  # as stylist.retrieval._Snapshot pages through a build
+            page = collection.get(include=["metadatas", "documents", "embeddings"], limit=5000, offset=offset)
+            fetched += len(page["ids"])
+            if len(page["ids"]) < 5000:
+                break
+            offset += len(page["ids"])
+        fetch_s = time.perf_counter() - t
+        figures = measure(collection, query_set(np.random.default_rng(1), args.queries), args.n_results)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(path, ignore_errors=True)
+    report = {
+        "benchmark": "scale",
+        "engine": "chroma server (`chroma run`, HttpClient on loopback)",
+        "items": args.scale,
+        "insert_items_per_s": round(args.scale / insert_s, 1),
+        "snapshot_fetch_s": round(fetch_s, 2),
+        "snapshot_fetch_items_per_s": round(fetched / fetch_s, 1),
+        "filtered_query": figures,
+        "client_rss_mb": round(rss_mb(), 1),
+        "cpu_cores": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+    write(report, args.out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -350,7 +427,7 @@ def main() -> None:
     parser.add_argument("--n-results", type=int, default=60)
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--keep", action="store_true", help="keep the store folder")
-    parser.add_argument("--engine", choices=["chroma", "exact", "ivf"], default="chroma")
+    parser.add_argument("--engine", choices=["chroma", "exact", "ivf", "server"], default="chroma")
     parser.add_argument("--lists", type=int, default=0, help="ivf: lists (0: about sqrt(items))")
     parser.add_argument("--exact-max-matches", type=int, default=20_000, help="ivf: exact fallback bound")
     parser.add_argument("--probe-lists", type=int, default=128, help="ivf: fewest lists probed")
@@ -362,12 +439,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     if args.out is None:
-        args.out = (
-            RESULTS
-            / {"chroma": "scale.json", "exact": "scale_exact.json", "ivf": "scale_ivf.json"}[args.engine]
-        )
-    if args.engine in ("exact", "ivf"):
-        {"exact": run_exact, "ivf": run_ivf}[args.engine](args)
+        args.out = RESULTS / ("scale.json" if args.engine == "chroma" else f"scale_{args.engine}.json")
+    if args.engine != "chroma":
+        {"exact": run_exact, "ivf": run_ivf, "server": run_server}[args.engine](args)
         return
 
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
