@@ -136,9 +136,14 @@ class Settings(BaseSettings):
         description="Lowest article-type probability for which a photo is described as "
         "recognised ('confident'); below it the stylist says it cannot tell what it is.",
     )
-    image_max_bytes: int = Field(
-        default=20_000_000, description="Largest photo file accepted, in bytes."
+    vision_rerank_weight: float = Field(
+        default=1.0,
+        description="Visually similar items: the nearest 10*k photos are re-ranked by cosine "
+        "similarity plus this weight times the probability the model gives each candidate's "
+        "catalog article type, so neighbours of the recognised kind come first. 0 keeps the "
+        "plain nearest neighbours.",
     )
+    image_max_bytes: int = Field(default=20_000_000, description="Largest photo file accepted, in bytes.")
     image_max_pixels: int = Field(
         default=40_000_000,
         description="Largest photo accepted, in pixels (checked before decoding).",
@@ -264,7 +269,7 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://127.0.0.1:8080", "http://localhost:8080"],
         description="Origins (scheme://host:port) of shop pages allowed to call the API from "
         "a browser, e.g. where the widget is embedded. '*' allows any origin. As an env var, "
-        'a JSON list: STYLIST_ALLOWED_ORIGINS=\'["https://shop.example"]\'.',
+        "a JSON list: STYLIST_ALLOWED_ORIGINS='[\"https://shop.example\"]'.",
     )
     max_message_chars: int = Field(
         default=2000, description="Longest accepted shopper message, in characters (longer: HTTP 413)."
