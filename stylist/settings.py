@@ -157,6 +157,13 @@ class Settings(BaseSettings):
         description="Lowest article-type probability for which a photo is described as "
         "recognised ('confident'); below it the stylist says it cannot tell what it is.",
     )
+    vision_rerank_weight: float = Field(
+        default=1.0,
+        description="Visually similar items: the nearest 10*k photos are re-ranked by cosine "
+        "similarity plus this weight times the probability the model gives each candidate's "
+        "catalog article type, so neighbours of the recognised kind come first. 0 keeps the "
+        "plain nearest neighbours.",
+    )
     image_max_bytes: int = Field(default=20_000_000, description="Largest photo file accepted, in bytes.")
     image_max_pixels: int = Field(
         default=40_000_000,

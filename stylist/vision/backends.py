@@ -7,6 +7,7 @@ Which backend runs is decided once, from the settings, in :func:`build_backend`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -68,7 +69,10 @@ class CompactBackend:
         torch.set_num_threads(max(1, settings.vision_threads))
         self.model, self.vocab, self.info = load_checkpoint(Path(weights))
         self.settings = settings
-        self.space = f"compact:{Path(weights).name}:{self.model.config.embed_dim}"
+        # The file's hash is part of the space: retrained weights under the same name must
+        # not be searched against an index their predecessor built.
+        digest = hashlib.sha1(Path(weights).read_bytes()).hexdigest()[:8]
+        self.space = f"compact:{Path(weights).name}:{digest}:{self.model.config.embed_dim}"
         self._text: object = None
         self._lock = threading.Lock()
 

@@ -27,6 +27,8 @@ __all__ = ["ImageError", "ImageService", "caption_for"]
 
 #: How many labels per attribute ``describe`` reports.
 TOP_LABELS = {"article_type": 5, "colour": 3, "gender": 2, "usage": 2, "season": 2}
+#: Visually similar items: how many times ``k`` nearest photos are re-ranked by article type.
+RERANK_POOL = 10
 _GENDER_WORDS = {"Men": "men", "Women": "women", "Boys": "boys", "Girls": "girls"}
 
 
@@ -140,19 +142,43 @@ class ImageService:
 
         return live_build(self.client, self.settings.image_collection) is not None
 
-    def search_embedding(self, embedding: np.ndarray, k: int = 10, where: dict | None = None) -> list[dict]:
-        """Catalog items nearest to an embedding, ``[{"id", "score"}]`` with cosine scores."""
+    def search_embedding(
+        self,
+        embedding: np.ndarray,
+        k: int = 10,
+        where: dict | None = None,
+        article_types: dict[str, float] | None = None,
+    ) -> list[dict]:
+        """Catalog items nearest to an embedding, ``[{"id", "score"}]`` with cosine scores.
+
+        Args:
+            embedding: a unit vector of the image collection's space.
+            k: how many items.
+            where: a Chroma metadata filter.
+            article_types: the photo's article-type probabilities. When given, the nearest
+                ``RERANK_POOL * k`` items are re-ranked by cosine plus ``vision_rerank_weight``
+                times the probability of each item's catalog article type (a shirt's neighbours
+                are shirts first, then the most shirt-like other items).
+        """
         collection = self._collection()
         if collection is None or k < 1:
             return []
+        weight = self.settings.vision_rerank_weight if article_types else 0.0
         result = collection.query(
             query_embeddings=[np.asarray(embedding, dtype=np.float32).tolist()],
-            n_results=k,
+            n_results=k * RERANK_POOL if weight else k,
             where=chroma_where(where),
-            include=["distances"],
+            include=["distances", "metadatas"],
         )
-        ids, distances = result["ids"][0], result["distances"][0]
-        return [{"id": pid, "score": round(1.0 - float(d), 4)} for pid, d in zip(ids, distances, strict=True)]
+        hits = [
+            (pid, 1.0 - float(d), (meta or {}).get("article_type"))
+            for pid, d, meta in zip(
+                result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True
+            )
+        ]
+        if weight and article_types:
+            hits.sort(key=lambda hit: -(hit[1] + weight * article_types.get(str(hit[2]), 0.0)))
+        return [{"id": pid, "score": round(score, 4)} for pid, score, _ in hits[:k]]
 
     # -- the public interface -----------------------------------------------------------
 
@@ -180,7 +206,7 @@ class ImageService:
         confident = bool(article) and article[0][1] >= self.settings.vision_confidence
         return {
             "attributes": attributes,
-            "similar": self.search_embedding(embedding, k) if k > 0 else [],
+            "similar": self.search_embedding(embedding, k, article_types=dict(article)) if k > 0 else [],
             "caption": caption_for(attributes),
             "confident": confident,
         }
@@ -199,8 +225,10 @@ class ImageService:
         Raises:
             ImageError: the photo cannot be used.
         """
-        _, embeddings = self.analyse([image])
-        return self.search_embedding(embeddings[0], k, where)
+        rows, embeddings = self.analyse([image])
+        return self.search_embedding(
+            embeddings[0], k, where, article_types=dict(rows[0].get("article_type") or [])
+        )
 
     def search_text(self, text: str, k: int = 10, where: dict | None = None) -> list[dict]:
         """Catalog photos that match a text ("red floral dress"), ``[{"id", "score"}]``."""

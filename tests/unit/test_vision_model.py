@@ -125,3 +125,22 @@ def test_loading_something_else_is_refused(tmp_path: Path) -> None:
     torch.save({"format": "other"}, tmp_path / "w.pt")
     with pytest.raises(ValueError, match="not a stylist image model"):
         load_checkpoint(tmp_path / "w.pt")
+
+
+def test_retrained_weights_under_the_same_name_are_another_embedding_space(tmp_path: Path) -> None:
+    from stylist.vision.backends import CompactBackend
+    from stylist.vision.data import Vocab
+    from stylist.vision.train import save_checkpoint
+
+    path = tmp_path / "compact.pt"
+    vocab = Vocab({"article_type": ["Shirts", "Watches"], "colour": ["Red", "Blue", "Black"]})
+    settings = Settings(data_dir=tmp_path)
+    spaces = []
+    for seed in (0, 1):
+        torch.manual_seed(seed)
+        config = ModelConfig(widths=(8, 8, 8, 8), heads={"article_type": 2, "colour": 3}, embed_dim=12)
+        save_checkpoint(CompactNet(config), vocab, {}, path)
+        spaces.append(CompactBackend(path, settings).space)
+    assert spaces[0] != spaces[1]
+    assert all(s.startswith("compact:compact.pt:") and s.endswith(":12") for s in spaces)
+    assert CompactBackend(path, settings).space == spaces[1]  # the same file, the same space

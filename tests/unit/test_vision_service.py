@@ -226,3 +226,23 @@ def test_missing_weights_name_the_command_that_makes_them(tmp_path: Path) -> Non
     service = ImageService(Settings(data_dir=tmp_path, vision_weights=tmp_path / "none.pt"))
     with pytest.raises(WeightsMissing, match="stylist vision train"):
         service.describe(b"whatever")
+
+
+def test_similar_items_of_the_recognised_article_type_come_first(tmp_path: Path, settings: Settings) -> None:
+    def item(pid: str, article: str, rgb: tuple[int, int, int]) -> Product:
+        return Product(id=pid, title=f"{article} {pid}", gender="Men", category="Apparel", article_type=article,
+                       colour="Red", price=100.0, currency="INR", image=str(_photo(tmp_path, pid, rgb)))  # fmt: skip
+
+    # The fake model calls every photo a shirt (p=0.9); the closest photo is jeans.
+    products = [item("jeans", "Jeans", (222, 22, 22)), item("shirt", "Shirts", (200, 70, 70)),
+                item("far-shirt", "Shirts", (20, 200, 20)), item("watch", "Watches", (210, 40, 40))]  # fmt: skip
+    service = ImageService(settings, backend=FakeBackend())
+    ingest_images(products, settings, service=service, progress=False, log=lambda m: None)
+    query = _photo(tmp_path, "query", (225, 25, 25))
+
+    assert [h["id"] for h in service.similar(query, k=2)] == ["shirt", "far-shirt"]
+    assert [h["id"] for h in service.describe(query, k=3)["similar"]] == ["shirt", "far-shirt", "jeans"]
+    plain = ImageService(settings.model_copy(update={"vision_rerank_weight": 0.0}), backend=FakeBackend())
+    assert [h["id"] for h in plain.similar(query, k=2)] == ["jeans", "watch"]
+    hits = service.similar(query, k=3)
+    assert hits[-1]["id"] == "jeans" and hits[-1]["score"] > hits[0]["score"]  # scores stay cosines
