@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NotRequired
 
 from langchain.agents.middleware import AgentMiddleware, AgentState, hook_config
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from pydantic import ValidationError
-from typing_extensions import NotRequired
 
 from stylist.grounding import Grounding, compose_answer, reason_for
 from stylist.intent import TurnPlan, plan_turn
 from stylist.query import Filters, QueryParser, _damerau
 from stylist.tools import (
-    CATALOG_TOOLS,
     CLASSIFY_TREND,
     COMPLETE_THE_LOOK,
     GET_TREND_FORECAST,
