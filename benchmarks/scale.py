@@ -9,12 +9,17 @@ file, so a run stopped early still reports the largest size it reached.
 
     python benchmarks/scale.py --scale 1000000 [--path DIR] [--queries 200]
     python benchmarks/scale.py --engine exact --scale 1000000
+    python benchmarks/scale.py --engine ivf --scale 1000000
+    python benchmarks/scale.py --engine server --scale 20000 --queries 100
 
 ``--engine exact`` measures the retriever's in-memory path instead (vectors and filter
 columns held in numpy, the filter applied as a mask, exact cosine over the allowed rows),
-which it uses for catalogs up to ``exact_search_max_items``.
+which it uses for catalogs up to ``exact_search_max_items``. ``--engine ivf`` measures the
+path above that size (``stylist.vector_index.IVFIndex``) against exact search on the same
+queries: latency, CPU time, recall@n and filter violations. ``--engine server`` times
+fetching a build from a ``chroma run`` server and Chroma's filtered query through it.
 
-Results: benchmarks/results/scale.json (chroma) and scale_exact.json (exact).
+Results: benchmarks/results/scale.json (chroma) and scale_<engine>.json.
 """
 
 from __future__ import annotations

@@ -152,16 +152,16 @@ class IVFIndex:
             return self._nearest(query, mask, n)
 
     def _nearest(self, query: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
-        allowed = np.cumsum(mask, dtype=np.int64)
-        matches = int(allowed[-1]) if len(allowed) else 0
+        # allowed[i]: allowed rows before row i, so list sizes come out right for empty lists too.
+        allowed = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
+        matches = int(allowed[-1])
         if matches == 0:
             return np.zeros(0, dtype=np.int64)
         if matches <= max(self.exact_max_matches, n):
             rows = np.flatnonzero(mask)
             return top_rows(rows, self.vectors[rows] @ query, n)
         # Allowed rows per list, then the nearest lists until enough of them are held.
-        ends = allowed[self.offsets[1:] - 1]
-        per_list = np.diff(ends, prepend=0)
+        per_list = np.diff(allowed[self.offsets])
         lists = np.argsort(-(self.centroids @ query), kind="stable")
         held = np.cumsum(per_list[lists])
         needed = min(matches, self.candidates_per_result * n)

@@ -161,3 +161,22 @@ def test_groups_order_rows_within_each_list_and_narrow_the_scored_span() -> None
     mask = grouped == 3  # a filter on the grouped field: one contiguous span per list
     q = unit(np.random.default_rng(8))
     assert index.nearest(q, mask, 10).tolist() == brute_force(index.vectors, q, mask, 10)
+
+
+def test_empty_lists_are_counted_as_empty() -> None:
+    vectors, _ = clustered(600)
+    built, _ = IVFIndex.build(vectors, 6)
+    # The same rows with an empty first and a middle list added.
+    centroids = np.vstack(
+        [-built.centroids[:1], built.centroids[:3], -built.centroids[:1], built.centroids[3:]]
+    )
+    sizes = np.diff(built.offsets)
+    offsets = np.concatenate(([0], np.cumsum(np.concatenate(([0], sizes[:3], [0], sizes[3:])))))
+    index = IVFIndex(
+        built.vectors, centroids, offsets, exact_max_matches=0, probe_lists=1, candidates_per_result=5
+    )
+    rng = np.random.default_rng(9)
+    for _ in range(10):
+        q, mask = unit(rng), rng.random(600) < 0.5
+        found = index.nearest(q, mask, 10)
+        assert len(found) == 10 and mask[found].all()
