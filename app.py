@@ -17,18 +17,27 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 def prepare(settings) -> None:
     """First-run preparation with visible progress: the served model and the catalog store."""
     if settings.llm_url is None:
-        print("[1/2] preparing the language model (first run converts it; later runs reuse it)", flush=True)
+        print("[1/3] preparing the language model (first run converts it; later runs reuse it)", flush=True)
         from stylist.llm import serving_model
 
         serving_model(settings)
     else:
-        print(f"[1/2] using the language model at {settings.llm_url}", flush=True)
+        print(f"[1/3] using the language model at {settings.llm_url}", flush=True)
     print(
-        "[2/2] loading the catalog into the vector store (incremental; unchanged items are kept)", flush=True
+        "[2/3] loading the catalog into the vector store (incremental; unchanged items are kept)", flush=True
     )
     from stylist.cli import app as cli
+    from vectorstore.client import connect, live_build
 
     cli(["ingest"], standalone_mode=False)
+    if live_build(connect(settings), settings.trends_collection) is None:
+        print(
+            "[3/3] forecasting the catalog's trends (first run only; `stylist trends update` redoes it)",
+            flush=True,
+        )
+        cli(["trends", "update"], standalone_mode=False)
+    else:
+        print("[3/3] trend forecasts: kept (`stylist trends update` refreshes them)", flush=True)
 
 
 def main() -> None:

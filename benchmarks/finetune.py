@@ -136,6 +136,8 @@ def evaluate(url: str, settings, dialogs, schemas, grounding, greedy: bool = Fal
         row["parsed"] = bool(calls)
         got_name = calls[0].function.name if calls else None
         row["right_tool"] = got_name == (want["name"] if want else None)
+        row["want"] = want
+        row["got"] = {"name": got_name, "arguments": calls[0].function.arguments} if calls else None
         if want and calls:
             try:
                 got_args = json.loads(calls[0].function.arguments or "{}")

@@ -20,13 +20,13 @@ SHIPPED_ADAPTER = Path(__file__).resolve().parent / "adapter"
 
 #: Dialogs per kind in the default training set.
 TRAIN_COUNTS = {
-    "search": 260,
-    "nomatch": 40,
-    "followup": 80,
-    "look": 50,
-    "photo": 40,
-    "trend": 50,
-    "chat": 20,
+    "search": 700,
+    "nomatch": 100,
+    "followup": 220,
+    "look": 150,
+    "photo": 60,
+    "trend": 180,
+    "chat": 90,
 }
 #: Held-out dialogs (other wordings) for the training report's eval loss.
 EVAL_COUNTS = {"search": 12, "followup": 4, "look": 4, "trend": 4}
@@ -48,7 +48,7 @@ def dialog_maker(settings: Settings, split: str, seed: int = 0) -> Any:
     return DialogMaker(Retriever(settings), trends, system, split, seed)
 
 
-def run_finetune(settings: Settings, out_dir: Path, config: TrainConfig, scale: float = 1.0, call_only: float = 0.6,
+def run_finetune(settings: Settings, out_dir: Path, config: TrainConfig, scale: float = 1.0, call_only: float = 0.85,
                  resume: bool = True, progress: bool = True) -> dict[str, Any]:  # fmt: skip
     """Generate the dialogs, train the adapter, write ``out_dir/{adapter,report.json,*.jsonl}``."""
     from stylist.finetune.train import train

@@ -40,6 +40,14 @@ TEMPLATES = {
         "{item} {who} please, {budget}",
         "any {item} {who} {budget}?",
         "I want to buy {a} {item} {who} {budget}",
+        "find me {a} {item} {who} {budget}",
+        "do you sell {item} {who}? {budget}",
+        "please suggest {a} {item} {who} {budget}",
+        "I'm after {a} {item} {who}, {budget}",
+        "shopping for {a} {item} {who} {budget}",
+        "what {item} do you have {who} {budget}?",
+        "{budget}, {a} {item} {who}",
+        "hi, I'd like {a} {item} {who} {budget}",
     ],
     "heldout": [
         "do you have {a} {item} {who} {budget}",
@@ -48,17 +56,21 @@ TEMPLATES = {
         "searching for {item} {who} {budget}!",
         "got any {item} {who} {budget}",
     ],
-}
+}  # fmt: skip
 BUDGETS = {
-    "train": ["under {b}", "below {b}", "max {b}", "budget {b}", "under rs {b}", "within {b}"],
+    "train": ["under {b}", "below {b}", "max {b}", "budget {b}", "under rs {b}", "within {b}", "{b} max",
+              "cheaper than {b}", "budget of {b}", "maximum {b}", "under {b} inr", "{b} tops", "upto rs. {b}",
+              "my budget is {b}"],
     "heldout": ["less than {b}", "up to {b} rupees", "no more than {b}", "{b} or less", "at most {b}"],
-}
+}  # fmt: skip
 WHO = {
     "train": {
-        "Men": ["for men", "for him", "for my husband", "for my boyfriend", "for a man"],
-        "Women": ["for women", "for her", "for my wife", "for ladies", "for a woman"],
-        "Boys": ["for boys", "for my son"],
-        "Girls": ["for girls", "for my daughter"],
+        "Men": ["for men", "for him", "for my husband", "for my boyfriend", "for a man", "for my father",
+                "for gentlemen", "male", "for the groom"],
+        "Women": ["for women", "for her", "for my wife", "for ladies", "for a woman", "for my mother",
+                  "female", "for a lady", "for the bride"],
+        "Boys": ["for boys", "for my son", "boys"],
+        "Girls": ["for girls", "for my daughter", "girls"],
     },
     "heldout": {
         "Men": ["for my brother", "for gents", "for my dad", "mens"],
@@ -66,14 +78,17 @@ WHO = {
         "Boys": ["for a boy"],
         "Girls": ["for a girl"],
     },
-}
+}  # fmt: skip
 USAGE_WORDS = {"Casual": ["casual", "everyday"], "Formal": ["office", "formal"], "Sports": ["gym", "sports"],
                "Ethnic": ["festive", "ethnic"], "Party": ["partywear"]}  # fmt: skip
-SIZE_WORDS = {"train": ["in size {s}", "size {s}"], "heldout": ["in a size {s}", "my size is {s}"]}
+SIZE_WORDS = {"train": ["in size {s}", "size {s}", "i wear size {s}", "size {s} please"], "heldout": ["in a size {s}", "my size is {s}"]}  # fmt: skip
 FOLLOW_UPS = {
-    "train": {"colour": ["in {c}?", "what about {c}?", "do you have it in {c}"], "gender": ["something for {w}"],
-              "budget": ["under {b}", "anything below {b}?"], "cheaper": ["cheaper", "something cheaper please"],
-              "size": ["in size {s}"]},
+    "train": {"colour": ["in {c}?", "what about {c}?", "do you have it in {c}", "show me {c} ones",
+                         "any in {c}?"],
+              "gender": ["something for {w}", "what about for {w}?", "and for {w}?"],
+              "budget": ["under {b}", "anything below {b}?", "max {b} please", "budget {b}"],
+              "cheaper": ["cheaper", "something cheaper please", "those are too pricey", "lower price?"],
+              "size": ["in size {s}", "size {s} please", "i need size {s}"]},
     "heldout": {"colour": ["and in {c}", "same but {c}"], "gender": ["now for {w}"],
                 "budget": ["less than {b} please"], "cheaper": ["too expensive", "more affordable ones?"],
                 "size": ["only size {s}"]},
@@ -83,21 +98,31 @@ LOOK_REQUESTS = {
         "what goes with item {id}?",
         "what can I wear with product {id}",
         "complete the look for item {id}",
+        "what pairs well with item {id}?",
+        "suggest something to go with product {id}",
+        "I bought item {id}, what else should I get?",
+        "outfit ideas around product {id}",
+        "style item {id} for me",
     ],
     "heldout": ["what matches with item {id}", "how do I style product {id}? what to wear with it"],
-}
+}  # fmt: skip
 PHOTO_LOOK = {
-    "train": ["what goes with this?", "what should I wear with this"],
+    "train": ["what goes with this?", "what should I wear with this", "complete the look", "style this for me",
+              "what pairs with this?"],
     "heldout": ["what matches with this"],
-}
+}  # fmt: skip
 TREND_REQUESTS = {
-    "train": ["is {t} still in?", "are {t} trending?", "is {t} in fashion this season?", "{t}: in or out?"],
+    "train": ["is {t} still in?", "are {t} trending?", "is {t} in fashion this season?", "{t}: in or out?",
+              "what's the trend for {t}?", "are {t} going out of style?", "how are {t} doing this year?",
+              "do people still wear {t}?", "trend forecast for {t}", "are {t} fashionable now?",
+              "are {t} hot right now?"],
     "heldout": ["are {t} popular right now?", "will {t} be trending"],
-}
+}  # fmt: skip
 TREND_TOPICS = ["wide-leg jeans", "kurtas", "sneakers", "floral dresses", "black heels", "polo t-shirts",
                 "leather jackets", "sarees", "sports shoes", "handbags", "denim jackets", "white shirts",
                 "crop tops", "ethnic wear", "sunglasses", "watches", "track pants", "flip flops"]  # fmt: skip
-CHAT = {"train": ["hi", "hello", "thanks", "thank you", "hey"], "heldout": ["good morning", "ok", "bye"]}
+CHAT = {"train": ["hi", "hello", "thanks", "thank you", "hey", "hiya", "good evening", "thanks a lot", "cheers",
+                  "great, thanks", "goodbye", "see you", "cool"], "heldout": ["good morning", "ok", "bye"]}  # fmt: skip
 
 # Article types the generator asks for, with the words shoppers use (singular, plural).
 ARTICLE_WORDS: dict[str, list[str]] = {
@@ -119,7 +144,7 @@ CHAT_ANSWERS = {
     "hi": "Hi! Tell me what you are looking for (an occasion, a budget, a colour) and I will find it in our catalog.",
     "thanks": "You're welcome! Ask me any time if you need another outfit idea.",
     "bye": "Goodbye, and happy shopping!",
-}
+}  # fmt: skip
 
 
 @dataclass
@@ -314,7 +339,8 @@ class DialogMaker:
 
     def chat(self) -> Dialog:
         text = self.rng.choice(CHAT[self.split])
-        key = "thanks" if text.startswith("thank") or text == "ok" else "bye" if text == "bye" else "hi"
+        key = ("thanks" if text.startswith(("thank", "great", "cheers", "cool")) or text == "ok"
+               else "bye" if text in ("bye", "goodbye", "see you") else "hi")  # fmt: skip
         messages = self._start(text) + [{"role": "assistant", "content": CHAT_ANSWERS[key]}]
         return Dialog(messages, "chat", {"tool": None, "args": {}, "text": text})
 

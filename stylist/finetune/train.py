@@ -30,8 +30,9 @@ class TrainConfig:
     """Knobs of one fine-tuning run (recorded in the report)."""
 
     epochs: float = 1.0
-    batch_size: int = 8
-    lr: float = 4e-4
+    batch_size: int = 16
+    batch_tokens: int = 2048  # a batch holds at most this many (padded) dialog tokens besides the prefix
+    lr: float = 1e-3
     warmup_steps: int = 10
     rank: int = 16
     alpha: int = 32
@@ -84,15 +85,28 @@ def tokenize_dialogs(dialogs: list[Any], tokenizer: Any, tools: list[dict], temp
     return prefix, examples, dropped
 
 
-def batches(examples: list[Example], batch_size: int, rng: random.Random) -> list[list[int]]:
-    """Shuffled batches of similar lengths (less padding), as lists of example indexes."""
+def batches(examples: list[Example], batch_size: int, rng: random.Random, max_tokens: int | None = None) -> list[list[int]]:  # fmt: skip
+    """Shuffled batches of similar lengths (less padding), as lists of example indexes.
+
+    A batch holds at most ``batch_size`` examples and, with ``max_tokens``, at most that many
+    padded tokens: short call-only dialogs share a batch by the dozen, long ones come a few at a
+    time, so memory stays bounded whatever the mix.
+    """
     order = list(range(len(examples)))
     rng.shuffle(order)
     pool = batch_size * 8
-    out = []
+    out: list[list[int]] = []
     for start in range(0, len(order), pool):
         chunk = sorted(order[start : start + pool], key=lambda i: len(examples[i].ids))
-        out += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+        batch: list[int] = []
+        for i in chunk:
+            width = len(examples[i].ids)  # sorted: the newest is the longest
+            if batch and (len(batch) == batch_size or (max_tokens and width * (len(batch) + 1) > max_tokens)):
+                out.append(batch)
+                batch = []
+            batch.append(i)
+        if batch:
+            out.append(batch)
     rng.shuffle(out)
     return out
 
@@ -156,7 +170,7 @@ def train(base_dir: Path, train_dialogs: list[Any], eval_dialogs: list[Any], too
     prefix = torch.tensor([prefix_ids])
     rng = random.Random(config.seed)
     epochs = math.ceil(config.epochs)
-    plan = [b for _ in range(epochs) for b in batches(examples, config.batch_size, rng)]
+    plan = [b for _ in range(epochs) for b in batches(examples, config.batch_size, rng, config.batch_tokens)]
     plan = plan[: max(1, round(len(plan) * config.epochs / epochs))]
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=0.0)

@@ -54,10 +54,15 @@ def test_held_out_wordings_never_appear_in_training(retriever) -> None:
     train = {d.truth["text"] for d in maker(retriever, "train").make({"search": 30})}
     held = {d.truth["text"] for d in maker(retriever, "heldout").make({"search": 30})}
     assert train and held and not train & held
-    from stylist.finetune.data import BUDGETS, TEMPLATES
+    from stylist.finetune import data
 
-    assert not set(TEMPLATES["train"]) & set(TEMPLATES["heldout"])
-    assert not set(BUDGETS["train"]) & set(BUDGETS["heldout"])
+    for wordings in (data.TEMPLATES, data.BUDGETS, data.SIZE_WORDS, data.LOOK_REQUESTS, data.PHOTO_LOOK,
+                     data.TREND_REQUESTS, data.CHAT):  # fmt: skip
+        assert not set(wordings["train"]) & set(wordings["heldout"])
+    for gender in data.WHO["heldout"]:
+        assert not set(data.WHO["train"][gender]) & set(data.WHO["heldout"][gender])
+    for what in data.FOLLOW_UPS["heldout"]:
+        assert not set(data.FOLLOW_UPS["train"][what]) & set(data.FOLLOW_UPS["heldout"][what])
 
 
 def test_the_served_fine_tuned_model_calls_the_right_tool_on_held_out_requests(retriever, vllm_url) -> None:

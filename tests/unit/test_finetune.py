@@ -69,6 +69,16 @@ def test_batches_cover_every_example_once_and_group_similar_lengths() -> None:
     assert batches(examples, 8, random.Random(1)) == plan  # seeded
 
 
+def test_batches_keep_to_the_token_budget_and_fill_up_with_short_dialogs() -> None:
+    examples = [Example([0] * n, [0] * n) for n in [60] * 64 + [450] * 16]
+    plan = batches(examples, 16, random.Random(0), max_tokens=2048)
+    assert sorted(i for b in plan for i in b) == list(range(80))
+    widths = [(len(b), max(len(examples[i].ids) for i in b)) for b in plan]
+    assert all(n * w <= 2048 for n, w in widths)
+    assert max(n for n, w in widths if w == 60) == 16  # short ones fill a batch
+    assert max(n for n, w in widths if w == 450) == 4  # long ones come four at a time
+
+
 def lora(model: LlamaForCausalLM):
     peft_model = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=TARGET_MODULES))
     with torch.no_grad():  # a trained adapter: B is no longer zero
