@@ -86,12 +86,17 @@ class Grounding:
                 self.brands.add(brand)
         # Capitalised names ending in a garment word ("Zara Linen Blazer"): product names.
         nouns: set[str] = set()
+        # The catalog's own attribute words ("Sports Shoes", "Navy Blue", "Men's Footwear"): a name
+        # made only of these describes a kind of item, as trend summaries do, not a product.
+        self._generic: set[str] = {w.lower() for w in _GENDER_WORDS} | {"kids", "men's", "women's"}
         for item in catalog_list:
             article = str(item.get("article_type", "")).lower()
             if article:
                 nouns.update(
                     {article, article.rstrip("s"), article.split()[-1], article.split()[-1].rstrip("s")}
                 )
+            for key in ("article_type", "colour", "usage", "season", "category", "subcategory"):
+                self._generic.update(str(item.get(key) or "").lower().split())
         nouns.update(
             {"blazer", "jacket", "dress", "shirt", "shoe", "sneaker", "boot", "coat", "bag", "skirt", "top"}
         )
@@ -133,7 +138,8 @@ class Grounding:
             words = name.split()
             # Two or more capitalised words naming a garment must come from a retrieved title.
             if len(words) >= 2 and not any(name in t or name.rstrip("s") in t for t in allowed_titles):
-                if words[0] not in _COMMON_LEADS:
+                generic = all(w in self._generic or w.rstrip("s") in self._generic for w in words)
+                if words[0] not in _COMMON_LEADS and not generic:
                     found.append(name)
         return found
 

@@ -10,6 +10,8 @@ CATALOG = [
     {"id": "15970", "title": "Arrow Woman Red Top", "article_type": "Tops"},
     {"id": "15749", "title": "Highlander Men Solid Navy Blue Trousers", "article_type": "Trousers"},
     {"id": "22369", "title": "Highlander Men Solid Navy Blue Trouser", "article_type": "Trousers"},
+    {"id": "9204", "title": "Puma Men Black Running Shoes", "article_type": "Sports Shoes", "colour": "Black",
+     "category": "Footwear", "subcategory": "Shoes", "usage": "Sports", "season": "Summer"},
 ]
 
 
@@ -45,3 +47,11 @@ def test_a_title_inside_a_longer_retrieved_title_is_not_another_product() -> Non
     assert grounding.ungrounded("Or the Highlander Men Solid Navy Blue Trouser.", allowed) == [
         "highlander men solid navy blue trouser"
     ]
+
+
+def test_a_kind_of_item_in_catalog_words_is_not_a_product_but_an_invented_name_is() -> None:
+    grounding = Grounding(CATALOG)
+    trend = "Sports Shoes in Men's Footwear, Summer: steady (+0%). Black Sports Shoes are rising."
+    assert grounding.ungrounded(trend, []) == []
+    assert grounding.ungrounded("Try the Velvet Dream Sports Shoes.", []) == ["velvet dream sports shoes"]
+    assert grounding.ungrounded("The Puma Black Running Shoes are great.", []) != []  # a brand, not retrieved
