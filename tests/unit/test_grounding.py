@@ -10,8 +10,16 @@ CATALOG = [
     {"id": "15970", "title": "Arrow Woman Red Top", "article_type": "Tops"},
     {"id": "15749", "title": "Highlander Men Solid Navy Blue Trousers", "article_type": "Trousers"},
     {"id": "22369", "title": "Highlander Men Solid Navy Blue Trouser", "article_type": "Trousers"},
-    {"id": "9204", "title": "Puma Men Black Running Shoes", "article_type": "Sports Shoes", "colour": "Black",
-     "category": "Footwear", "subcategory": "Shoes", "usage": "Sports", "season": "Summer"},
+    {
+        "id": "9204",
+        "title": "Puma Men Black Running Shoes",
+        "article_type": "Sports Shoes",
+        "colour": "Black",
+        "category": "Footwear",
+        "subcategory": "Shoes",
+        "usage": "Sports",
+        "season": "Summer",
+    },
 ]
 
 
