@@ -544,7 +544,7 @@ def vision_train(
     catalog: Annotated[
         Path | None, typer.Option(help="Catalog file or sample folder (default: the catalog_path setting).")
     ] = None,
-    epochs: Annotated[int, typer.Option(min=1, help="Passes over the training photos.")] = 16,
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the training photos.")] = 28,
     seed: Annotated[int, typer.Option(help="Random seed (init, order, augmentation).")] = 0,
     limit: Annotated[
         int | None, typer.Option(min=2, help="Train on at most this many photos (quick checks).")

@@ -59,7 +59,7 @@ class CompactBackend:
     def __init__(self, weights: Path, settings: Settings) -> None:
         if not Path(weights).is_file():
             raise WeightsMissing(
-                f"no image model at {weights}: run `stylist vision train` (about 20 minutes on 2 CPU cores) "
+                f"no image model at {weights}: run `stylist vision train` (about 12 minutes on one CPU thread) "
                 "or set STYLIST_VISION_WEIGHTS / STYLIST_CLIP_MODEL"
             )
         import torch

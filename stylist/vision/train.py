@@ -125,9 +125,9 @@ def _title_embeddings(texts: list[str], settings: Settings) -> np.ndarray:
     return vectors
 
 
-def _resolution_schedule(epochs: int) -> list[bool]:
-    """True for the epochs trained at half resolution (the first ~40%)."""
-    low = int(round(epochs * 0.4))
+def _resolution_schedule(epochs: int, low_share: float = 0.5) -> list[bool]:
+    """True for the epochs trained at half resolution (the first ``low_share`` of them)."""
+    low = int(round(epochs * low_share))
     return [i < low for i in range(epochs)]
 
 
@@ -136,13 +136,14 @@ def train(
     settings: Settings,
     *,
     out: Path,
-    epochs: int = 16,
+    epochs: int = 28,
     batch_size: int = 128,
-    lr: float = 3e-3,
+    lr: float = 6e-3,
     seed: int = 0,
     holdout: float = 0.1,
     config: ModelConfig | None = None,
     limit: int | None = None,
+    low_res_share: float = 0.5,
     log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True),
 ) -> dict[str, Any]:
     """Train the image model on the catalog photos and save it to ``out``.
@@ -158,6 +159,7 @@ def train(
         holdout: share of products held out (by a hash of the id).
         config: the network shape (defaults to :class:`ModelConfig`).
         limit: train on at most this many photos (for quick checks and tests).
+        low_res_share: share of the epochs trained at half resolution (the first ones).
         log: progress lines.
 
     Returns:
@@ -204,7 +206,7 @@ def train(
     )
     gen = torch.Generator().manual_seed(seed)
     n_neg = max(2, batch_size // 16)
-    schedule = _resolution_schedule(epochs)
+    schedule = _resolution_schedule(epochs, low_res_share)
     for epoch in range(epochs):
         model.train()
         images = low if schedule[epoch] else full
@@ -258,6 +260,7 @@ def train(
         "held_out_photos": len(test_set),
         "epochs": epochs,
         "seed": seed,
+        "low_res_share": low_res_share,
         "parameters": n_params,
         "held_out": metrics,
     }

@@ -144,3 +144,11 @@ def test_retrained_weights_under_the_same_name_are_another_embedding_space(tmp_p
     assert spaces[0] != spaces[1]
     assert all(s.startswith("compact:compact.pt:") and s.endswith(":12") for s in spaces)
     assert CompactBackend(path, settings).space == spaces[1]  # the same file, the same space
+
+
+def test_the_first_epochs_are_at_half_resolution() -> None:
+    from stylist.vision.train import _resolution_schedule
+
+    assert _resolution_schedule(28) == [True] * 14 + [False] * 14
+    assert _resolution_schedule(10, 0.4) == [True] * 4 + [False] * 6
+    assert not any(_resolution_schedule(5, 0.0))
