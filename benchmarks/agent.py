@@ -92,7 +92,9 @@ def score(reply: dict, request: dict, retriever, grounding) -> dict:
     # Relaxed items are listed (labelled) in the answer when nothing matched: they were retrieved.
     allowed = reply["products"] + list((reply.get("relaxed") or {}).get("items", []))
     hallucinated = grounding.ungrounded(reply["answer"], allowed)
-    return {"violations": violations, "shown": len(reply["products"]), "hallucinated": hallucinated}
+    sources = [c.get("source") for c in reply["tool_calls"] if c["name"] == "search_catalog"]
+    return {"violations": violations, "shown": len(reply["products"]), "hallucinated": hallucinated,
+            "model_called": "model" in sources}  # fmt: skip
 
 
 def model_calls(stylist, thread_id: str, tools: list[dict]) -> list[dict]:
@@ -283,6 +285,8 @@ def main() -> None:
         "hallucinated_product_rate": round(sum(1 for r in rows if r["hallucinated"]) / len(rows), 4),
         "answered_with_product_rate_when_match": round(sum(1 for r in with_match if r["shown"]) / max(len(with_match), 1), 4),
         "products_shown_when_no_match": sum(r["shown"] for r in without),
+        # Turns whose catalog search the model called itself, arguments unchanged by the guards (native mode).
+        "model_search_call_rate": round(sum(r["model_called"] for r in rows) / len(rows), 4),
         "examples_failed": [r for r in rows if r["violations"] or r["hallucinated"] or (r["has_match"] and not r["shown"])][:10],
     }  # fmt: skip
     run = {
@@ -290,7 +294,8 @@ def main() -> None:
         "quality": quality, "latency": latency,
         "sample_answer": {"request": requests[0]["text"], "answer": replies[0]["answer"]},
         "settings": {k: getattr(settings, k) for k in ("agent_tool_mode", "agent_max_tokens", "agent_temperature",
-                                                        "agent_max_model_calls", "agent_products")},
+                                                        "agent_repetition_penalty", "agent_max_model_calls",
+                                                        "agent_products")},
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_avg": os.getloadavg()},
         "duration_s": round(time.perf_counter() - started, 1),
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

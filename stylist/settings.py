@@ -284,9 +284,15 @@ class Settings(BaseSettings):
     )
     agent_products: int = Field(default=5, description="Products shown per answer.")
     agent_max_tokens: int = Field(default=160, description="Most tokens the model writes per call.")
-    agent_temperature: float = Field(default=0.3, description="Sampling temperature of the model.")
+    agent_temperature: float = Field(
+        default=0.0,
+        description="Sampling temperature of the model. 0 (greedy): the fine-tuned model's tool calls "
+        "and answers measured best so (benchmarks/finetune.py); the base model needs about 0.3.",
+    )
     agent_repetition_penalty: float = Field(
-        default=1.15, description="vLLM repetition penalty (small models repeat themselves)."
+        default=1.0,
+        description="vLLM repetition penalty. It also penalises prompt tokens, so it keeps the model "
+        "from copying the shopper's words into tool arguments; the base model, which loops, needs 1.15.",
     )
     checkpoint_db: str = Field(
         default="",
