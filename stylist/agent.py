@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 import threading
 import time
@@ -187,12 +188,15 @@ class Stylist:
                         # Stream whole sentences, each checked against what was retrieved, so
                         # the shopper never sees a product the guard will remove.
                         pending += str(piece.content)
-                        sentences = SENTENCE_BREAK.split(pending)
-                        pending = sentences.pop()
-                        for sentence in sentences:
+                        # Split keeping each break, so a list keeps its lines.
+                        parts = re.split(f"({SENTENCE_BREAK.pattern})", pending)
+                        pending = parts.pop()
+                        for sentence, gap in zip(parts[::2], parts[1::2], strict=True):
                             if sentence.strip() and not self.grounding().ungrounded(sentence, allowed):
                                 first_token = first_token or time.perf_counter()
-                                yield Event("token", {"text": sentence.strip() + " "})
+                                yield Event(
+                                    "token", {"text": sentence.strip() + ("\n" if "\n" in gap else " ")}
+                                )
                     continue
                 for update in (chunk or {}).values():
                     for msg in (update or {}).get("messages", []) if isinstance(update, dict) else []:

@@ -16,6 +16,19 @@ from stylist.catalog import GENDERS
 from stylist.query import Filters
 
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENTENCE_IN_LINE = re.compile(r"(?<=[.!?])\s+")
+
+
+def _by_line(text: str, keep: Any) -> str:
+    """``text`` with only the sentences ``keep`` accepts, its line breaks (lists) kept."""
+    lines = []
+    for line in text.strip().splitlines():
+        kept = [x.strip() for x in _SENTENCE_IN_LINE.split(line) if x.strip() and keep(x.strip())]
+        if kept:
+            lines.append(" ".join(kept))
+    return "\n".join(lines)
+
+
 # A product id written as a reference ("item 15970", "#15970", "id: 15970"). A bare number is
 # read as a price or a budget: sample ids are numbers too, and "under 1800" names no product.
 _ID_REF = re.compile(r"(?:\b(?:id|item|product|sku)\s*[:#]?\s*|#\s*)(\d{3,7})\b", re.IGNORECASE)
@@ -144,27 +157,31 @@ class Grounding:
         return found
 
     def clean(self, text: str, allowed: Iterable[Mapping[str, Any]]) -> tuple[str, list[str]]:
-        """``text`` without the sentences that name products outside ``allowed``."""
+        """``text`` without the sentences that name products outside ``allowed`` (lines kept)."""
         allowed = list(allowed)
-        kept, removed = [], []
-        for sentence in SENTENCE_BREAK.split(text.strip()):
-            if not sentence.strip():
-                continue
-            bad = self.ungrounded(sentence, allowed)
-            (removed if bad else kept).append(sentence.strip())
-        return " ".join(kept), removed
+        removed: list[str] = []
+
+        def keep(sentence: str) -> bool:
+            if self.ungrounded(sentence, allowed):
+                removed.append(sentence)
+                return False
+            return True
+
+        return _by_line(text, keep), removed
 
 
 def dedupe_repetition(text: str) -> str:
-    """Drop repeated sentences (small models loop)."""
+    """Drop repeated sentences (small models loop); line breaks are kept."""
     seen: set[str] = set()
-    out = []
-    for sentence in SENTENCE_BREAK.split(text.strip()):
+
+    def keep(sentence: str) -> bool:
         key = re.sub(r"\W+", " ", sentence.lower()).strip()
-        if key and key not in seen:
-            seen.add(key)
-            out.append(sentence.strip())
-    return " ".join(out)
+        if not key or key in seen:
+            return False
+        seen.add(key)
+        return True
+
+    return _by_line(text, keep)
 
 
 def reason_for(item: Mapping[str, Any], filters: Filters) -> str:

@@ -70,8 +70,18 @@ def guard_calls(plan: TurnPlan, k: int) -> list[dict[str, Any]]:
         return [{"name": COMPLETE_THE_LOOK, "args": args, "id": call_id, "type": "tool_call"}]
     if plan.intent == "trend":
         return [
-            {"name": GET_TREND_FORECAST, "args": {"query": plan.search_text}, "id": call_id, "type": "tool_call"},
-            {"name": CLASSIFY_TREND, "args": {"text": plan.search_text}, "id": call_id + "c", "type": "tool_call"},
+            {
+                "name": GET_TREND_FORECAST,
+                "args": {"query": plan.search_text},
+                "id": call_id,
+                "type": "tool_call",
+            },
+            {
+                "name": CLASSIFY_TREND,
+                "args": {"text": plan.search_text},
+                "id": call_id + "c",
+                "type": "tool_call",
+            },
         ]
     if plan.intent == "search":
         args = {"query": plan.search_text, "k": k} | constraint_args(plan.filters)
@@ -135,7 +145,13 @@ class RetrievalGuard(AgentMiddleware[StylistState]):
 
     state_schema = StylistState
 
-    def __init__(self, mode: str, products: int, grounding: Callable[[], Grounding | None], parser: Callable[[], QueryParser]) -> None:
+    def __init__(
+        self,
+        mode: str,
+        products: int,
+        grounding: Callable[[], Grounding | None],
+        parser: Callable[[], QueryParser],
+    ) -> None:
         super().__init__()
         if mode not in ("prefetch", "native"):
             raise ValueError(f"agent_tool_mode must be 'prefetch' or 'native', not {mode!r}")
@@ -196,7 +212,8 @@ class RetrievalGuard(AgentMiddleware[StylistState]):
                  GET_TREND_FORECAST: None, CLASSIFY_TREND: None}  # fmt: skip
         fixed: list[dict[str, Any]] = []
         raw = list(message.tool_calls) + [
-            {"name": c.get("name") or "", "args": c.get("args") or {}, "id": c.get("id")} for c in message.invalid_tool_calls
+            {"name": c.get("name") or "", "args": c.get("args") or {}, "id": c.get("id")}
+            for c in message.invalid_tool_calls
         ]
         for call in raw:
             name = str(call.get("name") or "")
@@ -265,7 +282,9 @@ class RetrievalGuard(AgentMiddleware[StylistState]):
         return compose_answer(model_text, products, plan.filters, self._grounding(), relaxed, plan.intent)
 
 
-def turn_products(turn: list[BaseMessage], plan: TurnPlan, limit: int) -> tuple[list[dict[str, Any]], dict | None]:
+def turn_products(
+    turn: list[BaseMessage], plan: TurnPlan, limit: int
+) -> tuple[list[dict[str, Any]], dict | None]:
     """Products this turn's tools returned (the only ones that may be shown), and any relaxation."""
     products: list[dict[str, Any]] = []
     relaxed = None

@@ -15,12 +15,20 @@ from stylist.query import Filters, QueryParser
 
 Intent = Literal["search", "look", "trend", "chat"]
 
-_TREND = re.compile(r"\b(trend\w*|in style|still in|in fashion|fashionable|popular|out of style|outdated|hot right now|in vogue|forecast)\b")
-_LOOK = re.compile(r"\b(go(?:es)? with|goes well|match(?:es)? with|pair(?:s)? with|complete the look|wear (?:it |this )?with|style (?:it|this)|what to wear with)\b")
-_CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|more affordable|budget option|on a budget|too expensive)\b")
+_TREND = re.compile(
+    r"\b(trend\w*|in style|still in|in fashion|fashionable|popular|out of style|outdated|hot right now|in vogue|forecast)\b"
+)
+_LOOK = re.compile(
+    r"\b(go(?:es)? with|goes well|match(?:es)? with|pair(?:s)? with|complete the look|wear (?:it |this )?with|style (?:it|this)|what to wear with)\b"
+)
+_CHEAPER = re.compile(
+    r"\b(cheaper|less expensive|lower price|more affordable|budget option|on a budget|too expensive)\b"
+)
 _PRICIER = re.compile(r"\b(more expensive|pricier|premium|higher end|fancier|luxury)\b")
 _CHAT = re.compile(r"^\s*(hi|hello|hey|thanks|thank you|ok|okay|bye|good (?:morning|evening))\b[\s!.]*$")
-_REFINE_START = re.compile(r"^\s*(and|also|but|what about|how about|in|any|maybe|now|only|show me|something|anything|same|similar|like this)\b")
+_REFINE_START = re.compile(
+    r"^\s*(and|also|but|what about|how about|in|any|maybe|now|only|show me|something|anything|same|similar|like this)\b"
+)
 _PRODUCT_ID = re.compile(r"\b(?:id|item|product|#)\s*[:#]?\s*(\d{3,7})\b")
 _LIKE_THIS = re.compile(r"\b(like this|similar|this one|like that)\b")
 
@@ -90,15 +98,19 @@ def plan_turn(
         intent = "search"
 
     names_item = bool(new.article_type or new.category or new.subcategory)
-    refines = previous is not None and not names_item and (
-        len(text.split()) <= 8 or bool(_REFINE_START.match(lowered)) or bool(_CHEAPER.search(lowered))
+    refines = (
+        previous is not None
+        and not names_item
+        and (len(text.split()) <= 8 or bool(_REFINE_START.match(lowered)) or bool(_CHEAPER.search(lowered)))
     )
     if photo and not names_item:
         # A photo stands for the item: search near it with the shopper's new constraints.
         attrs = photo.get("attributes", {})
         top = {k: v[0]["label"] for k, v in attrs.items() if v}
         base = Filters(
-            article_type=[top["article_type"]] if top.get("article_type") and photo.get("confident") else None,
+            article_type=[top["article_type"]]
+            if top.get("article_type") and photo.get("confident")
+            else None,
             gender=[top["gender"]] if top.get("gender") and photo.get("confident") else None,
         )
         filters = base.merged(new)

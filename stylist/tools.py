@@ -28,7 +28,9 @@ class SearchCatalogArgs(BaseModel):
 
     query: str = Field(description="What the shopper wants, in their words, e.g. 'navy linen shirt'.")
     gender: str | None = Field(default=None, description="Men, Women, Unisex, Boys or Girls.")
-    article_type: str | None = Field(default=None, description="Catalog article type, e.g. Tshirts, Kurtas, Heels.")
+    article_type: str | None = Field(
+        default=None, description="Catalog article type, e.g. Tshirts, Kurtas, Heels."
+    )
     colour: str | None = Field(default=None, description="Base colour, e.g. Black, Navy Blue.")
     usage: str | None = Field(default=None, description="Occasion: Casual, Formal, Ethnic, Sports, Party.")
     season: str | None = Field(default=None, description="Summer, Fall, Winter or Spring.")
@@ -137,14 +139,18 @@ def harmonious(colour: str) -> list[str]:
     return sorted(NEUTRALS | HARMONY.get(colour, set()) | {colour})
 
 
-def complete_the_look(retriever: Retriever, product_id: str, price_max: float | None = None, k: int = 4) -> dict:
+def complete_the_look(
+    retriever: Retriever, product_id: str, price_max: float | None = None, k: int = 4
+) -> dict:
     """Complementary items for a product: other categories, harmonious colours, same gender and occasion."""
     anchor = retriever.get(product_id)
     if anchor is None:
         return {"anchor": None, "items": [], "error": f"no product with id {product_id!r}"}
-    slots = PAIRINGS.get(anchor.subcategory) or PAIRINGS.get(anchor.category) or [
-        ("Topwear", None), ("Bottomwear", None), ("Shoes", None)
-    ]
+    slots = (
+        PAIRINGS.get(anchor.subcategory)
+        or PAIRINGS.get(anchor.category)
+        or [("Topwear", None), ("Bottomwear", None), ("Shoes", None)]
+    )
     genders = [anchor.gender] + (["Unisex"] if anchor.gender in ("Men", "Women") else [])
     items: list[dict[str, Any]] = []
     for subcategory, articles in slots:
@@ -164,7 +170,9 @@ def complete_the_look(retriever: Retriever, product_id: str, price_max: float | 
         if not result.items and base.usage:  # the occasion is the softest of these constraints
             result = retriever.search(text, base.without("usage"), k=1, parse=False, relax=False)
         for item in result.items:
-            items.append(item.to_dict() | {"reason": f"{item.colour} goes with {anchor.colour}; completes the look"})
+            items.append(
+                item.to_dict() | {"reason": f"{item.colour} goes with {anchor.colour}; completes the look"}
+            )
     return {"anchor": anchor.to_dict(), "items": items[:k]}
 
 
@@ -182,16 +190,19 @@ def build_tools(retriever: Retriever, trends: Any = None) -> list[BaseTool]:
             return f"Unknown product id {product_id}.", look
         if not look["items"]:
             return "Nothing in the catalog completes this look within the constraints.", look
-        lines = [f"[{i['id']}] {i['title']} | {i['price']:.0f} {i['currency']} | {i['colour']}" for i in look["items"]]
+        lines = [
+            f"[{i['id']}] {i['title']} | {i['price']:.0f} {i['currency']} | {i['colour']}"
+            for i in look["items"]
+        ]
         return "Items that go with it:\n" + "\n".join(lines), look
 
     def trend_forecast(query: str) -> tuple[str, dict]:
         found = trends.forecasts(query, k=3) if trends is not None else []
         if not found:
             return "No trend forecasts exist yet, so do not claim anything is trending.", {"trends": []}
-        return "\n".join(f"{t['trend']}: {t['status']} ({t['change']:+.0%}). {t['summary']}" for t in found), {
-            "trends": found
-        }
+        return "\n".join(
+            f"{t['trend']}: {t['status']} ({t['change']:+.0%}). {t['summary']}" for t in found
+        ), {"trends": found}
 
     def classify(text: str) -> tuple[str, dict]:
         if trends is None:

@@ -32,10 +32,14 @@ class ScriptedChatModel(BaseChatModel):
         self.bound_tools = [getattr(t, "name", str(t)) for t in tools]
         return self
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> ChatResult:
         self.history.append(list(messages))
         if not self.script:
-            raise AssertionError(f"scripted model called more often than scripted ({len(self.history)} calls)")
+            raise AssertionError(
+                f"scripted model called more often than scripted ({len(self.history)} calls)"
+            )
         entry = self.script.pop(0)
         if isinstance(entry, BaseException):
             raise entry

@@ -63,3 +63,14 @@ def test_a_kind_of_item_in_catalog_words_is_not_a_product_but_an_invented_name_i
     assert grounding.ungrounded(trend, []) == []
     assert grounding.ungrounded("Try the Velvet Dream Sports Shoes.", []) == ["velvet dream sports shoes"]
     assert grounding.ungrounded("The Puma Black Running Shoes are great.", []) != []  # a brand, not retrieved
+
+
+def test_cleaning_keeps_the_lines_of_a_list_and_drops_only_the_bad_sentence() -> None:
+    from stylist.grounding import dedupe_repetition
+
+    grounding = Grounding(CATALOG)
+    text = "Here you go.\n- Arrow Woman Red Top (999 INR)\n- Peter England Men Navy Blue Shirt (1299 INR)\nEnjoy!"
+    cleaned, removed = grounding.clean(text, [CATALOG[2]])
+    assert cleaned == "Here you go.\n- Arrow Woman Red Top (999 INR)\nEnjoy!"
+    assert removed == ["- Peter England Men Navy Blue Shirt (1299 INR)"]
+    assert dedupe_repetition("Nice. Nice.\n- A top\n- A top\nBye.") == "Nice.\n- A top\nBye."
