@@ -19,7 +19,7 @@ from langchain.agents import create_agent
 from langchain.agents.middleware import ModelCallLimitMiddleware
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
-from stylist.grounding import SENTENCE_BREAK, Grounding, compose_answer
+from stylist.grounding import SENTENCE_BREAK, Grounding, compose_answer, misstates_budget
 from stylist.guards import (
     GUARD_PREFIX,
     ConstraintMerger,
@@ -30,6 +30,7 @@ from stylist.guards import (
 )
 from stylist.intent import TurnPlan
 from stylist.prompts import load_prompt
+from stylist.query import Filters
 from stylist.reply import Event, ProductCard, Reply, ToolCall
 from stylist.tools import build_tools
 
@@ -173,6 +174,7 @@ class Stylist:
         emitted_tools: set[str] = set()
         first_token: float | None = None
         allowed: list[dict[str, Any]] = []  # products retrieved so far this turn
+        filters = Filters()  # the shopper's constraints, once the planner has read them
         pending = ""
         try:
             for mode, chunk in self.graph.stream(inputs, config, stream_mode=["updates", "messages"]):
@@ -192,13 +194,15 @@ class Stylist:
                         parts = re.split(f"({SENTENCE_BREAK.pattern})", pending)
                         pending = parts.pop()
                         for sentence, gap in zip(parts[::2], parts[1::2], strict=True):
-                            if sentence.strip() and not self.grounding().ungrounded(sentence, allowed):
+                            if self._shows(sentence, allowed, filters):
                                 first_token = first_token or time.perf_counter()
                                 yield Event(
                                     "token", {"text": sentence.strip() + ("\n" if "\n" in gap else " ")}
                                 )
                     continue
                 for update in (chunk or {}).values():
+                    if isinstance(update, dict) and update.get("plan"):
+                        filters = TurnPlan.from_state(update["plan"]).filters
                     for msg in (update or {}).get("messages", []) if isinstance(update, dict) else []:
                         if isinstance(msg, ToolMessage) and isinstance(msg.artifact, dict):
                             allowed.extend(msg.artifact.get("items", []))
@@ -215,7 +219,7 @@ class Stylist:
                                       f"({type(exc).__name__}). Please try again in a moment."})  # fmt: skip
                 return
             raise
-        if pending.strip() and not self.grounding().ungrounded(pending, allowed):
+        if self._shows(pending, allowed, filters):
             first_token = first_token or time.perf_counter()
             yield Event("token", {"text": pending.strip()})
         state = self.graph.get_state(config).values
@@ -223,6 +227,14 @@ class Stylist:
         reply.ttft_ms = round(((first_token or time.perf_counter()) - started) * 1000, 1)
         data = reply.to_dict()
         yield Event("final", {"reply": data})
+
+    def _shows(self, sentence: str, allowed: list[dict[str, Any]], filters: Filters) -> bool:
+        """Whether a streamed sentence may be shown: it names only retrieved products and no invented budget."""
+        return bool(
+            sentence.strip()
+            and not self.grounding().ungrounded(sentence, allowed)
+            and not misstates_budget(sentence, filters)
+        )
 
     def ready(self) -> dict[str, bool]:
         llm_ok = False

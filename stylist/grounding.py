@@ -29,6 +29,23 @@ def _by_line(text: str, keep: Any) -> str:
     return "\n".join(lines)
 
 
+# "within your 5750 INR budget", "a budget of 2000": a claim about what the shopper asked.
+_BUDGET_CLAIM = re.compile(
+    r"\byour\s+(?:rs\.?\s*|inr\s*|₹\s*)?(\d[\d,]*)\s*(?:[a-z]{3}\s+|rupees\s+)?budget\b"
+    r"|\bbudget\s+of\s+(?:rs\.?\s*|inr\s*|₹\s*)?(\d[\d,]*)",
+    re.IGNORECASE,
+)
+
+
+def misstates_budget(sentence: str, filters: Filters) -> bool:
+    """Whether ``sentence`` claims a budget the shopper did not give (the small model invents one)."""
+    for match in _BUDGET_CLAIM.finditer(sentence):
+        amount = float((match.group(1) or match.group(2)).replace(",", ""))
+        if filters.price_max is None or abs(amount - filters.price_max) > 0.5:
+            return True
+    return False
+
+
 # A product id written as a reference ("item 15970", "#15970", "id: 15970"). A bare number is
 # read as a price or a budget: sample ids are numbers too, and "under 1800" names no product.
 _ID_REF = re.compile(r"(?:\b(?:id|item|product|sku)\s*[:#]?\s*|#\s*)(\d{3,7})\b", re.IGNORECASE)
@@ -242,7 +259,7 @@ def compose_answer(
     intent: str = "search",
 ) -> str:
     """The final answer: the model's grounded words plus, when needed, the products themselves."""
-    text = dedupe_repetition(model_text or "")
+    text = _by_line(dedupe_repetition(model_text or ""), lambda x: not misstates_budget(x, filters))
     if grounding is not None:
         text, _ = grounding.clean(text, products)
     if intent not in ("search", "look"):

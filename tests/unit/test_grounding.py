@@ -74,3 +74,20 @@ def test_cleaning_keeps_the_lines_of_a_list_and_drops_only_the_bad_sentence() ->
     assert cleaned == "Here you go.\n- Arrow Woman Red Top (999 INR)\nEnjoy!"
     assert removed == ["- Peter England Men Navy Blue Shirt (1299 INR)"]
     assert dedupe_repetition("Nice. Nice.\n- A top\n- A top\nBye.") == "Nice.\n- A top\nBye."
+
+
+def test_a_budget_the_shopper_did_not_give_is_dropped_from_the_answer() -> None:
+    from stylist.grounding import compose_answer, misstates_budget
+    from stylist.query import Filters
+
+    assert misstates_budget("All of them are within your 5750 INR budget.", Filters())
+    assert misstates_budget("They fit a budget of 900.", Filters(price_max=1500))
+    assert not misstates_budget("All of them are within your 1500 INR budget.", Filters(price_max=1500))
+    assert not misstates_budget("Budget-friendly and smart.", Filters())
+    text = (
+        "Here are some picks:\n- Arrow Woman Red Top (999 INR)\nAll of them are within your 5750 INR budget."
+    )
+    answer = compose_answer(
+        text, [CATALOG[2] | {"price": 999, "currency": "INR"}], Filters(), Grounding(CATALOG)
+    )
+    assert answer == "Here are some picks:\n- Arrow Woman Red Top (999 INR)"
