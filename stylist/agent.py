@@ -19,7 +19,7 @@ from langchain.agents import create_agent
 from langchain.agents.middleware import ModelCallLimitMiddleware
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
-from stylist.grounding import SENTENCE_BREAK, Grounding, compose_answer, misstates_budget
+from stylist.grounding import SENTENCE_BREAK, Grounding, compose_answer, may_show
 from stylist.guards import (
     GUARD_PREFIX,
     ConstraintMerger,
@@ -194,7 +194,7 @@ class Stylist:
                         parts = re.split(f"({SENTENCE_BREAK.pattern})", pending)
                         pending = parts.pop()
                         for sentence, gap in zip(parts[::2], parts[1::2], strict=True):
-                            if self._shows(sentence, allowed, filters):
+                            if may_show(sentence, self.grounding(), allowed, filters):
                                 first_token = first_token or time.perf_counter()
                                 yield Event(
                                     "token", {"text": sentence.strip() + ("\n" if "\n" in gap else " ")}
@@ -219,7 +219,7 @@ class Stylist:
                                       f"({type(exc).__name__}). Please try again in a moment."})  # fmt: skip
                 return
             raise
-        if self._shows(pending, allowed, filters):
+        if may_show(pending, self.grounding(), allowed, filters):
             first_token = first_token or time.perf_counter()
             yield Event("token", {"text": pending.strip()})
         state = self.graph.get_state(config).values
@@ -227,14 +227,6 @@ class Stylist:
         reply.ttft_ms = round(((first_token or time.perf_counter()) - started) * 1000, 1)
         data = reply.to_dict()
         yield Event("final", {"reply": data})
-
-    def _shows(self, sentence: str, allowed: list[dict[str, Any]], filters: Filters) -> bool:
-        """Whether a streamed sentence may be shown: it names only retrieved products and no invented budget."""
-        return bool(
-            sentence.strip()
-            and not self.grounding().ungrounded(sentence, allowed)
-            and not misstates_budget(sentence, filters)
-        )
 
     def ready(self) -> dict[str, bool]:
         llm_ok = False

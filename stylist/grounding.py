@@ -201,6 +201,15 @@ def dedupe_repetition(text: str) -> str:
     return _by_line(text, keep)
 
 
+def may_show(sentence: str, grounding: Grounding | None, allowed: list[Mapping[str, Any]], filters: Filters) -> bool:  # fmt: skip
+    """Whether a sentence of the model's answer may reach the shopper: it names only ``allowed``
+    products and claims no budget but the one the shopper gave. The final answer and the stream
+    both ask this."""
+    if not sentence.strip() or misstates_budget(sentence, filters):
+        return False
+    return grounding is None or not grounding.ungrounded(sentence, allowed)
+
+
 def reason_for(item: Mapping[str, Any], filters: Filters) -> str:
     """One line on why an item fits the request."""
     parts = []
@@ -259,9 +268,7 @@ def compose_answer(
     intent: str = "search",
 ) -> str:
     """The final answer: the model's grounded words plus, when needed, the products themselves."""
-    text = _by_line(dedupe_repetition(model_text or ""), lambda x: not misstates_budget(x, filters))
-    if grounding is not None:
-        text, _ = grounding.clean(text, products)
+    text = _by_line(dedupe_repetition(model_text or ""), lambda x: may_show(x, grounding, products, filters))
     if intent not in ("search", "look"):
         return text or "I'm here to help you find something from our catalog."
     if not products:

@@ -221,7 +221,7 @@ def train(base_dir: Path, train_dialogs: list[Any], eval_dialogs: list[Any], too
     adapter = out_dir / "adapter"
     save_adapter(model, adapter)
     report = {
-        "base_model": str(base_dir),
+        "base_model": Path(base_dir).name,  # a folder name: the report ships with the adapter
         "config": asdict(config),
         "train_dialogs": len(train_dialogs),
         "train_examples": len(examples),
