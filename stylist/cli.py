@@ -294,7 +294,7 @@ def finetune(
 ) -> None:
     """Fine-tune the chat model (LoRA) on dialogs generated from the ingested catalog.
 
-    Writes the adapter, the dialogs and report.json; about 20 minutes on 2 CPU cores.
+    Writes the adapter, the dialogs and report.json; about 50 minutes on one CPU thread.
     """
     import shutil
 

@@ -116,11 +116,13 @@ class ParsedQuery:
 
 _GENDER_WORDS: dict[str, list[str]] = {
     "Women": ["women", "womens", "woman", "ladies", "lady", "female", "females", "for her", "wife",
-              "girlfriend", "mom", "mother", "sister", "daughter in law", "bride", "bridesmaid"],
+              "girlfriend", "mom", "mother", "sister", "daughter in law", "bride", "bridesmaid", "aunt",
+              "grandma", "grandmother", "fiancee"],
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
-            "boyfriend", "dad", "father", "brother", "groom"],
-    "Boys": ["boys", "boy", "son", "my son"],
-    "Girls": ["girls", "girl", "daughter", "my daughter"],
+            "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
+            "grandfather", "fiance"],
+    "Boys": ["boys", "boy", "son", "my son", "nephew"],
+    "Girls": ["girls", "girl", "daughter", "my daughter", "niece"],
     "Unisex": ["unisex"],
 }  # fmt: skip
 _KIDS_WORDS = ["kids", "kid", "children", "child", "toddler"]

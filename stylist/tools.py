@@ -6,7 +6,7 @@ app; products shown to the shopper come only from these artifacts.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
@@ -21,13 +21,14 @@ COMPLETE_THE_LOOK = "complete_the_look"
 GET_TREND_FORECAST = "get_trend_forecast"
 CLASSIFY_TREND = "classify_trend"
 CATALOG_TOOLS = (SEARCH_CATALOG, COMPLETE_THE_LOOK)
+Gender = Literal["Men", "Women", "Unisex", "Boys", "Girls"]
 
 
 class SearchCatalogArgs(BaseModel):
     """Search the shop's catalog for products."""
 
     query: str = Field(description="What the shopper wants, in their words, e.g. 'navy linen shirt'.")
-    gender: str | None = Field(default=None, description="Men, Women, Unisex, Boys or Girls.")
+    gender: Gender | None = Field(default=None, description="Who it is for, only if the shopper says so.")
     article_type: str | None = Field(
         default=None, description="Catalog article type, e.g. Tshirts, Kurtas, Heels."
     )

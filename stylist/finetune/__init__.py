@@ -20,13 +20,13 @@ SHIPPED_ADAPTER = Path(__file__).resolve().parent / "adapter"
 
 #: Dialogs per kind in the default training set.
 TRAIN_COUNTS = {
-    "search": 700,
+    "search": 760,
     "nomatch": 100,
-    "followup": 220,
-    "look": 150,
-    "photo": 60,
-    "trend": 180,
-    "chat": 90,
+    "followup": 240,
+    "look": 130,
+    "photo": 50,
+    "trend": 140,
+    "chat": 80,
 }
 #: Held-out dialogs (other wordings) for the training report's eval loss.
 EVAL_COUNTS = {"search": 12, "followup": 4, "look": 4, "trend": 4}

@@ -66,11 +66,13 @@ BUDGETS = {
 WHO = {
     "train": {
         "Men": ["for men", "for him", "for my husband", "for my boyfriend", "for a man", "for my father",
-                "for gentlemen", "male", "for the groom"],
+                "for gentlemen", "male", "for the groom", "for guys", "for a guy", "for my uncle",
+                "for my grandpa", "for my fiance", "for a gentleman"],
         "Women": ["for women", "for her", "for my wife", "for ladies", "for a woman", "for my mother",
-                  "female", "for a lady", "for the bride"],
-        "Boys": ["for boys", "for my son", "boys"],
-        "Girls": ["for girls", "for my daughter", "girls"],
+                  "female", "for a lady", "for the bride", "for my aunt", "for my grandma", "for my fiancee",
+                  "for the ladies"],
+        "Boys": ["for boys", "for my son", "boys", "for my nephew"],
+        "Girls": ["for girls", "for my daughter", "girls", "for my niece"],
     },
     "heldout": {
         "Men": ["for my brother", "for gents", "for my dad", "mens"],
@@ -363,7 +365,8 @@ class DialogMaker:
             words.insert(0, rng.choice(USAGE_WORDS[p["usage"]]))
             args["usage"] = p["usage"]
         who = ""
-        if p["gender"] in WHO[self.split] and rng.random() < 0.8:
+        # Half the requests name nobody: the model must not guess who it is for.
+        if p["gender"] in WHO[self.split] and rng.random() < 0.5:
             who = rng.choice(WHO[self.split][p["gender"]])
             args["gender"] = p["gender"]
         budget = ""
@@ -378,7 +381,7 @@ class DialogMaker:
                 return None
             budget = rng.choice(BUDGETS[self.split]).format(b=value)
             args["price_max"] = float(value)
-        if rng.random() < 0.15 and p.get("sizes"):
+        if rng.random() < 0.25 and p.get("sizes"):
             sizes = json.loads(p["sizes"]) if isinstance(p["sizes"], str) else p["sizes"]
             in_stock = [s for s, n in sizes.items() if n > 0 and s in ("S", "M", "L", "XL")]
             if in_stock:

@@ -104,6 +104,17 @@ def test_malformed_tool_call_is_repaired_once(retriever):
     assert_all(reply.products, gender="Men", price_max=1500)
 
 
+def test_a_gender_outside_the_schema_is_read_by_the_parser(retriever):
+    # The schema only admits the catalog's five genders; a copied shopper word is mapped, not searched.
+    bad = call("search_catalog", {"query": "belts", "article_type": "Belts", "gender": "Gents"})
+    model = scripted(bad, "Done.")
+    reply = make(retriever, model, agent_tool_mode="native").respond("belts for gents")
+
+    (tc,) = reply.tool_calls
+    assert tc.source == "guard" and tc.args["gender"] == "Men"
+    assert_all(reply.products, gender="Men", article_type="Belts")
+
+
 def test_unrepairable_tool_call_falls_back_to_the_guard_search(retriever):
     model = scripted(call("fly_to_the_moon", {"x": 1}), "Fine.")
     reply = make(retriever, model, agent_tool_mode="native").respond("black watches for women")

@@ -32,6 +32,8 @@ CASES = [
     ("for women", {"gender": ["Women"]}),
     ("women's tops", {"gender": ["Women"], "article_type": ["Tops"]}),
     ("a gift for my husband", {"gender": ["Men"]}),
+    ("a watch for my uncle", {"gender": ["Men"], "article_type": ["Watches"]}),
+    ("shorts for my niece", {"gender": ["Girls"], "article_type": ["Shorts"]}),
     ("kids shorts", {"gender": ["Boys", "Girls"], "article_type": ["Shorts"]}),
     ("in navy", {"colour": ["Navy Blue"]}),
     ("gray jeans", {"colour": ["Grey"], "article_type": ["Jeans"]}),
