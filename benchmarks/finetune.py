@@ -15,7 +15,9 @@ Sampling is the agent's (greedy by default), or with ``--sampled`` temperature 0
 repetition penalty 1.15 (what the base model needs), seeded. Results are kept per model and
 sampling (``tuned-greedy``, ``base-sampled``, ...).
 
-    python benchmarks/finetune.py [--requests 120] [--models base tuned] [--sampled]
+    python benchmarks/finetune.py [--requests 120] [--models base tuned] [--sampled] [--label KEY]
+
+``STYLIST_LLM_ADAPTER=folder`` measures another adapter than the shipped one as ``tuned``.
 
 Writes benchmarks/results/finetune.json.
 """
@@ -210,6 +212,7 @@ def main() -> None:
         help="temperature 0.3, repetition penalty 1.15 (what the base model needs) instead of the agent's greedy",
     )
     ap.add_argument("--out", type=Path, default=RESULTS / "finetune.json")
+    ap.add_argument("--label", help="key for this run's results (default: model-sampling, e.g. tuned-greedy)")
     args = ap.parse_args()
 
     from stylist.finetune import dialog_maker
@@ -234,7 +237,7 @@ def main() -> None:
         server.start()
         try:
             started = time.perf_counter()
-            key = name + ("-sampled" if args.sampled else "-greedy")
+            key = args.label or name + ("-sampled" if args.sampled else "-greedy")
             result["models"][key] = evaluate(server.url, model_settings, dialogs, maker.schemas, grounding)
             result["models"][key]["model_dir"] = model_dir.name
             result["models"][key]["seconds"] = round(time.perf_counter() - started, 1)
