@@ -77,14 +77,10 @@ def exact_args(got: dict, want: dict) -> bool:
 
 def repeats(text: str) -> bool:
     """A sentence said twice, or a 4-word run said three times: the small model's loops."""
-    from stylist.grounding import SENTENCE_BREAK
+    from stylist.grounding import SENTENCE_BREAK, loops
 
     sentences = [re.sub(r"\W+", " ", x.lower()).strip() for x in SENTENCE_BREAK.split(text) if x.strip()]
-    if len(set(sentences)) < len(sentences):
-        return True
-    words = re.findall(r"\w+", text.lower())
-    grams = [" ".join(words[i : i + 4]) for i in range(len(words) - 3)]
-    return any(grams.count(g) >= 3 for g in set(grams))
+    return len(set(sentences)) < len(sentences) or loops(text)
 
 
 def call_step(dialog) -> tuple[list[dict], dict | None]:
@@ -164,6 +160,7 @@ def evaluate(url: str, settings, dialogs, schemas, grounding) -> dict:
             guarded = compose_answer(text, items, Filters(), grounding, None, intent) if items else text
             row["grounded_guarded"] = not grounding.ungrounded(guarded, items)
             row["repeats"] = repeats(text)
+            row["repeats_guarded"] = repeats(guarded)
             row["answer"] = text
         rows.append(row)
     return summarize(rows)
@@ -189,6 +186,7 @@ def summarize(rows: list[dict]) -> dict:
         "grounded_answer_rate_raw": rate("grounded_raw", answers),
         "grounded_answer_rate_after_guards": rate("grounded_guarded", answers),
         "repetition_rate": rate("repeats", answers),
+        "repetition_rate_after_guards": rate("repeats_guarded", answers),
         "answer_tokens_per_s": round(tokens / seconds, 1) if seconds else None,
         "by_kind": {},
         "sample_answers": [r["answer"] for r in answers[:3]],

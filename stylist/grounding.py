@@ -9,6 +9,7 @@ reason each) is appended. The same check scores answers in the benchmarks.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -201,11 +202,18 @@ def dedupe_repetition(text: str) -> str:
     return _by_line(text, keep)
 
 
+def loops(text: str) -> bool:
+    """A run of four words said three times: the small model looping inside a sentence."""
+    words = re.findall(r"\w+", text.lower())
+    grams = [" ".join(words[i : i + 4]) for i in range(len(words) - 3)]
+    return any(n >= 3 for n in Counter(grams).values())
+
+
 def may_show(sentence: str, grounding: Grounding | None, allowed: list[Mapping[str, Any]], filters: Filters) -> bool:  # fmt: skip
     """Whether a sentence of the model's answer may reach the shopper: it names only ``allowed``
-    products and claims no budget but the one the shopper gave. The final answer and the stream
-    both ask this."""
-    if not sentence.strip() or misstates_budget(sentence, filters):
+    products, claims no budget but the one the shopper gave and does not loop. The final answer
+    and the stream both ask this."""
+    if not sentence.strip() or misstates_budget(sentence, filters) or loops(sentence):
         return False
     return grounding is None or not grounding.ungrounded(sentence, allowed)
 

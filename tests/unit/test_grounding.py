@@ -91,3 +91,22 @@ def test_a_budget_the_shopper_did_not_give_is_dropped_from_the_answer() -> None:
         text, [CATALOG[2] | {"price": 999, "currency": "INR"}], Filters(), Grounding(CATALOG)
     )
     assert answer == "Here are some picks:\n- Arrow Woman Red Top (999 INR)"
+
+
+def test_a_sentence_that_loops_is_dropped_and_the_rest_of_the_answer_stays() -> None:
+    from stylist.grounding import compose_answer, loops
+    from stylist.query import Filters
+
+    looping = "The black sit well with the black sit well with the black sit well with the black."
+    assert loops(looping)
+    assert not loops("Black goes with white, and white goes with black.")
+    top = CATALOG[2] | {"price": 999, "currency": "INR"}
+    answer = compose_answer(
+        f"Pair it with the Arrow Woman Red Top (999 INR). {looping}",
+        [top],
+        Filters(),
+        Grounding(CATALOG),
+        None,
+        "look",
+    )
+    assert answer == "Pair it with the Arrow Woman Red Top (999 INR)."
