@@ -75,12 +75,12 @@ def exact_args(got: dict, want: dict) -> bool:
     return all(norm(got.get(k)) == norm(want.get(k)) for k in keys)
 
 
-def repeats(text: str) -> bool:
-    """A sentence said twice, or a 4-word run said three times: the small model's loops."""
+def repeats(text: str, names: list[str] = ()) -> bool:
+    """A sentence said twice, or a 4-word run said three times outside product names: loops."""
     from stylist.grounding import SENTENCE_BREAK, loops
 
     sentences = [re.sub(r"\W+", " ", x.lower()).strip() for x in SENTENCE_BREAK.split(text) if x.strip()]
-    return len(set(sentences)) < len(sentences) or loops(text)
+    return len(set(sentences)) < len(sentences) or loops(text, names)
 
 
 def call_step(dialog) -> tuple[list[dict], dict | None]:
@@ -116,9 +116,7 @@ def wire(messages: list[dict]) -> list[dict]:
 
 
 def evaluate(url: str, settings, dialogs, schemas, grounding) -> dict:
-    from stylist.grounding import compose_answer
     from stylist.llm import openai_client
-    from stylist.query import Filters
 
     client = openai_client(url)
     extra = {"repetition_penalty": settings.agent_repetition_penalty}
@@ -155,15 +153,34 @@ def evaluate(url: str, settings, dialogs, schemas, grounding) -> dict:
             text = reply.choices[0].message.content or ""
             row["tokens"] = reply.usage.completion_tokens if reply.usage else 0
             row["seconds"] = seconds
-            row["grounded_raw"] = not grounding.ungrounded(text, items)
-            intent = "trend" if dialog.kind == "trend" else "search"
-            guarded = compose_answer(text, items, Filters(), grounding, None, intent) if items else text
-            row["grounded_guarded"] = not grounding.ungrounded(guarded, items)
-            row["repeats"] = repeats(text)
-            row["repeats_guarded"] = repeats(guarded)
-            row["answer"] = text
+            row |= score_answer(text, items, dialog.kind, grounding)
         rows.append(row)
     return summarize(rows)
+
+
+def score_answer(text: str, items: list[dict], kind: str, grounding) -> dict:
+    """The answer's figures, raw and after the agent's grounding guard."""
+    from stylist.grounding import compose_answer
+    from stylist.query import Filters
+
+    intent = "trend" if kind == "trend" else "search"
+    guarded = compose_answer(text, items, Filters(), grounding, None, intent) if items else text
+    names = [i["title"] for i in items]
+    return {"grounded_raw": not grounding.ungrounded(text, items),
+            "grounded_guarded": not grounding.ungrounded(guarded, items),
+            "repeats": repeats(text, names), "repeats_guarded": repeats(guarded, names), "answer": text}  # fmt: skip
+
+
+def rescore(result: dict, dialogs, grounding) -> None:
+    """Score the stored answers again with the current scoring code (no model calls)."""
+    for key, model in result["models"].items():
+        rows = model["rows"]
+        if len(rows) != len(dialogs):
+            raise SystemExit(f"{key}: {len(rows)} rows for {len(dialogs)} dialogs: not the same held-out set")
+        for row, dialog in zip(rows, dialogs, strict=True):
+            if "answer" in row:
+                row |= score_answer(row["answer"], answer_step(dialog)[1], dialog.kind, grounding)
+        model |= {k: v for k, v in summarize(rows).items() if k not in ("by_kind", "sample_answers")}
 
 
 def summarize(rows: list[dict]) -> dict:
@@ -211,6 +228,7 @@ def main() -> None:
     )
     ap.add_argument("--out", type=Path, default=RESULTS / "finetune.json")
     ap.add_argument("--label", help="key for this run's results (default: model-sampling, e.g. tuned-greedy)")
+    ap.add_argument("--rescore", action="store_true", help="score the stored answers again, call no model")
     args = ap.parse_args()
 
     from stylist.finetune import dialog_maker
@@ -227,7 +245,9 @@ def main() -> None:
     before = json.loads(args.out.read_text()).get("models", {}) if args.out.is_file() else {}
     result = {"benchmark": "finetune", "heldout_dialogs": len(dialogs),
               "kinds": {k: sum(d.kind == k for d in dialogs) for k in COUNTS}, "models": before}  # fmt: skip
-    for name in args.models:
+    if args.rescore:
+        rescore(result, dialogs, grounding)
+    for name in [] if args.rescore else args.models:
         sampling = {"agent_temperature": 0.3, "agent_repetition_penalty": 1.15} if args.sampled else {}
         model_settings = Settings(llm_finetuned=(name == "tuned"), llm_port=free_port(), **sampling)
         model_dir = serving_model(model_settings)

@@ -202,18 +202,24 @@ def dedupe_repetition(text: str) -> str:
     return _by_line(text, keep)
 
 
-def loops(text: str) -> bool:
-    """A run of four words said three times: the small model looping inside a sentence."""
-    words = re.findall(r"\w+", text.lower())
+def loops(text: str, names: Iterable[str] = ()) -> bool:
+    """A run of four words said three times outside the product ``names``: the small model
+    looping inside a sentence (a list of similar products is not a loop)."""
+    text = text.lower()
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name.lower(), " | ")
+    words = re.findall(r"\w+|\|", text)
     grams = [" ".join(words[i : i + 4]) for i in range(len(words) - 3)]
-    return any(n >= 3 for n in Counter(grams).values())
+    return any(n >= 3 for g, n in Counter(grams).items() if "|" not in g)
 
 
 def may_show(sentence: str, grounding: Grounding | None, allowed: list[Mapping[str, Any]], filters: Filters) -> bool:  # fmt: skip
     """Whether a sentence of the model's answer may reach the shopper: it names only ``allowed``
     products, claims no budget but the one the shopper gave and does not loop. The final answer
     and the stream both ask this."""
-    if not sentence.strip() or misstates_budget(sentence, filters) or loops(sentence):
+    if not sentence.strip() or misstates_budget(sentence, filters):
+        return False
+    if loops(sentence, [str(p.get("title", "")) for p in allowed if p.get("title")]):
         return False
     return grounding is None or not grounding.ungrounded(sentence, allowed)
 

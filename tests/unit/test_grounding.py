@@ -100,6 +100,9 @@ def test_a_sentence_that_loops_is_dropped_and_the_rest_of_the_answer_stays() -> 
     looping = "The black sit well with the black sit well with the black sit well with the black."
     assert loops(looping)
     assert not loops("Black goes with white, and white goes with black.")
+    shoes = ["Puma Men Black Casual Shoes", "Nike Men Black Casual Shoes", "Fila Men Black Casual Shoes"]
+    listing = "Try the Puma Men Black Casual Shoes, the Nike Men Black Casual Shoes or the Fila Men Black Casual Shoes."
+    assert loops(listing) and not loops(listing, shoes)  # similar product names are not a loop
     top = CATALOG[2] | {"price": 999, "currency": "INR"}
     answer = compose_answer(
         f"Pair it with the Arrow Woman Red Top (999 INR). {looping}",
