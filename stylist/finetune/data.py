@@ -67,10 +67,10 @@ WHO = {
     "train": {
         "Men": ["for men", "for him", "for my husband", "for my boyfriend", "for a man", "for my father",
                 "for gentlemen", "male", "for the groom", "for guys", "for a guy", "for my uncle",
-                "for my grandpa", "for my fiance", "for a gentleman", "men's", "for a male friend"],
+                "for my grandpa", "for my fiance", "for a gentleman"],
         "Women": ["for women", "for her", "for my wife", "for ladies", "for a woman", "for my mother",
                   "female", "for a lady", "for the bride", "for my aunt", "for my grandma", "for my fiancee",
-                  "for the ladies", "women's", "for a female friend"],
+                  "for the ladies"],
         "Boys": ["for boys", "for my son", "boys", "for my nephew"],
         "Girls": ["for girls", "for my daughter", "girls", "for my niece"],
     },
@@ -361,14 +361,12 @@ class DialogMaker:
         if rng.random() < 0.6:
             words.insert(0, p["colour"].lower())
             args["colour"] = p["colour"]
-        # No occasion word beside an item named by it ("casual shoes"): that name is only the type.
-        usage_words = USAGE_WORDS.get(p.get("usage") or "", [])
-        if usage_words and not set(usage_words) & set(item_word.split()) and rng.random() < 0.3:
-            words.insert(0, rng.choice(usage_words))
+        if p.get("usage") in USAGE_WORDS and rng.random() < 0.3:
+            words.insert(0, rng.choice(USAGE_WORDS[p["usage"]]))
             args["usage"] = p["usage"]
         who = ""
-        # Most requests name nobody: the model must not guess who it is for.
-        if p["gender"] in WHO[self.split] and rng.random() < 0.4:
+        # Half the requests name nobody: the model must not guess who it is for.
+        if p["gender"] in WHO[self.split] and rng.random() < 0.5:
             who = rng.choice(WHO[self.split][p["gender"]])
             args["gender"] = p["gender"]
         budget = ""
