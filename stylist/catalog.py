@@ -33,10 +33,12 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
-GENDERS = ("Men", "Women", "Unisex", "Boys", "Girls")
+Gender = Literal["Men", "Women", "Unisex", "Boys", "Girls"]
+GENDERS: tuple[str, ...] = get_args(Gender)
 SEASONS = ("Summer", "Fall", "Winter", "Spring")
 FIELDS = (
     "id", "title", "description", "gender", "category", "subcategory", "article_type",

@@ -6,11 +6,12 @@ app; products shown to the shopper come only from these artifacts.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
+from stylist.catalog import Gender
 from stylist.query import Filters
 
 if TYPE_CHECKING:
@@ -21,7 +22,6 @@ COMPLETE_THE_LOOK = "complete_the_look"
 GET_TREND_FORECAST = "get_trend_forecast"
 CLASSIFY_TREND = "classify_trend"
 CATALOG_TOOLS = (SEARCH_CATALOG, COMPLETE_THE_LOOK)
-Gender = Literal["Men", "Women", "Unisex", "Boys", "Girls"]
 
 
 class SearchCatalogArgs(BaseModel):
