@@ -11,7 +11,7 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from stylist.query import Filters, QueryParser
+from stylist.query import Filters, QueryParser, cheaper_ceiling
 
 Intent = Literal["search", "look", "trend", "chat"]
 
@@ -132,7 +132,7 @@ def plan_turn(
         prices = [float(photo["anchor_price"])]
     if _CHEAPER.search(lowered) and new.price_max is None:
         if prices:
-            ceiling = statistics.median(prices) - 1
+            ceiling = cheaper_ceiling(prices)
             filters = filters.model_copy(update={"price_max": ceiling})
             notes.append(f"cheaper: under {ceiling:.0f}")
     if _PRICIER.search(lowered) and new.price_min is None and prices:

@@ -9,6 +9,7 @@ renders the Chroma ``where`` clause and checks results in Python.
 from __future__ import annotations
 
 import re
+import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,6 +103,11 @@ class Filters(BaseModel):
         return broken
 
 
+def cheaper_ceiling(prices: list[float]) -> float:
+    """The budget "cheaper" means after these prices were shown: a whole amount under their median."""
+    return float(int(statistics.median(prices)) - 1)
+
+
 @dataclass
 class ParsedQuery:
     """What the parser read from a request."""
@@ -117,12 +123,12 @@ class ParsedQuery:
 _GENDER_WORDS: dict[str, list[str]] = {
     "Women": ["women", "womens", "woman", "ladies", "lady", "female", "females", "for her", "wife",
               "girlfriend", "mom", "mother", "sister", "daughter in law", "bride", "bridesmaid", "aunt",
-              "grandma", "grandmother", "fiancee"],
+              "grandma", "grandmother", "fiancee", "missus"],
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
             "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
-            "grandfather", "fiance"],
-    "Boys": ["boys", "boy", "son", "my son", "nephew"],
-    "Girls": ["girls", "girl", "daughter", "my daughter", "niece"],
+            "grandfather", "fiance", "hubby"],
+    "Boys": ["boys", "boy", "son", "my son", "nephew", "grandson", "stepson", "schoolboy"],
+    "Girls": ["girls", "girl", "daughter", "my daughter", "niece", "granddaughter", "stepdaughter", "schoolgirl"],
     "Unisex": ["unisex"],
 }  # fmt: skip
 _KIDS_WORDS = ["kids", "kid", "children", "child", "toddler"]

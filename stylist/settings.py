@@ -296,8 +296,11 @@ class Settings(BaseSettings):
     )
     checkpoint_db: str = Field(
         default="",
-        description="Conversation memory: a SQLite file path, ':memory:' for none kept on disk, or "
-        "empty for data_dir/threads.sqlite.",
+        description="Conversation memory: a SQLite file path, a postgresql:// URL (shared by several "
+        "app workers), ':memory:' for none kept on disk, or empty for data_dir/threads.sqlite.",
+    )
+    checkpoint_pool_size: int = Field(
+        default=8, ge=1, description="Connections each app worker keeps to a Postgres checkpoint_db."
     )
 
     # --- serving --------------------------------------------------------------

@@ -12,7 +12,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from stylist.catalog import Gender
-from stylist.query import Filters
+from stylist.query import Filters, cheaper_ceiling
 
 if TYPE_CHECKING:
     from stylist.retrieval import Item, Retriever, SearchResult
@@ -84,7 +84,13 @@ def item_line(item: Item) -> str:
 
 def format_result(result: SearchResult) -> str:
     if result.items:
-        return "Products found:\n" + "\n".join(item_line(i) for i in result.items)
+        # The budget a "cheaper" follow-up means, so the model copies it instead of doing sums.
+        cheaper = cheaper_ceiling([i.price for i in result.items])
+        return (
+            "Products found:\n"
+            + "\n".join(item_line(i) for i in result.items)
+            + f"\nFor cheaper ones: price_max {cheaper:.0f}"
+        )
     if result.relaxation:
         return (
             f"No product matches every constraint. Nearest alternatives {result.relaxation.describe()}\n"

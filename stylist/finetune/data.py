@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 import random
-import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from stylist.guards import constraint_args
+from stylist.query import cheaper_ceiling
 from stylist.tools import CLASSIFY_TREND, COMPLETE_THE_LOOK, GET_TREND_FORECAST, SEARCH_CATALOG
 
 SPLITS = ("train", "heldout")
@@ -67,12 +67,16 @@ WHO = {
     "train": {
         "Men": ["for men", "for him", "for my husband", "for my boyfriend", "for a man", "for my father",
                 "for gentlemen", "male", "for the groom", "for guys", "for a guy", "for my uncle",
-                "for my grandpa", "for my fiance", "for a gentleman"],
+                "for my grandpa", "for my fiance", "for a gentleman", "for my grandfather",
+                "for my male friend", "for my hubby", "for a male colleague"],
         "Women": ["for women", "for her", "for my wife", "for ladies", "for a woman", "for my mother",
                   "female", "for a lady", "for the bride", "for my aunt", "for my grandma", "for my fiancee",
-                  "for the ladies"],
-        "Boys": ["for boys", "for my son", "boys", "for my nephew"],
-        "Girls": ["for girls", "for my daughter", "girls", "for my niece"],
+                  "for the ladies", "for my grandmother", "for my female friend", "for my missus",
+                  "for a female colleague"],
+        "Boys": ["for boys", "for my son", "boys", "for my nephew", "for my grandson", "for my stepson",
+                 "for a schoolboy"],
+        "Girls": ["for girls", "for my daughter", "girls", "for my niece", "for my granddaughter",
+                  "for my stepdaughter", "for a schoolgirl"],
     },
     "heldout": {
         "Men": ["for my brother", "for gents", "for my dad", "mens"],
@@ -281,8 +285,8 @@ class DialogMaker:
             budget = _round_budget(min(i["price"] for i in first["items"]))
             follow, new["price_max"] = template.format(b=budget), float(budget)
         elif what == "cheaper":
-            median = statistics.median(i["price"] for i in first["items"][:5])
-            follow, new["price_max"] = template, float(median - 1)
+            # The tool result names this budget ("For cheaper ones: price_max ..."): a copy, not a sum.
+            follow, new["price_max"] = template, cheaper_ceiling([i["price"] for i in first["items"]])
         else:
             size = self.rng.choice(["S", "M", "L", "XL"])
             follow, new["size"] = template.format(s=size), size
@@ -361,8 +365,10 @@ class DialogMaker:
         if rng.random() < 0.6:
             words.insert(0, p["colour"].lower())
             args["colour"] = p["colour"]
-        if p.get("usage") in USAGE_WORDS and rng.random() < 0.3:
-            words.insert(0, rng.choice(USAGE_WORDS[p["usage"]]))
+        # Not "casual casual shoes": a usage word the item's own name says is not an occasion.
+        usage_words = [w for w in USAGE_WORDS.get(p.get("usage"), []) if w not in item_word.split()]
+        if usage_words and rng.random() < 0.3:
+            words.insert(0, rng.choice(usage_words))
             args["usage"] = p["usage"]
         who = ""
         # Half the requests name nobody: the model must not guess who it is for.

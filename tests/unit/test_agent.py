@@ -159,6 +159,19 @@ def test_nothing_matches_gives_an_honest_answer_and_a_labelled_relaxation(retrie
     assert "We have these heels" not in reply.answer or reply.relaxed
 
 
+def test_the_search_result_names_the_budget_a_cheaper_follow_up_applies(retriever):
+    # The model copies "For cheaper ones: price_max N" instead of working out a median.
+    model = scripted("First.", "Cheaper.")
+    stylist = make(retriever, model)
+    stylist.respond("tshirts for women under 1500", thread_id="t")
+    seen = [m.content for m in model.history[0] if isinstance(m, ToolMessage)][-1]
+    offered = float(seen.rsplit("For cheaper ones: price_max ", 1)[1])
+
+    cheaper = stylist.respond("cheaper", thread_id="t")
+    assert cheaper.tool_calls[-1].args["price_max"] == offered
+    assert_all(cheaper.products, gender="Women", article_type="Tshirts", price_max=offered)
+
+
 def test_follow_ups_refine_the_previous_request(retriever):
     stylist = make(retriever, scripted("First.", "Cheaper.", "Black.", "For him."))
     first = stylist.respond("tshirts for women under 1500", thread_id="t")
