@@ -174,19 +174,6 @@ class Grounding:
                     found.append(name)
         return found
 
-    def clean(self, text: str, allowed: Iterable[Mapping[str, Any]]) -> tuple[str, list[str]]:
-        """``text`` without the sentences that name products outside ``allowed`` (lines kept)."""
-        allowed = list(allowed)
-        removed: list[str] = []
-
-        def keep(sentence: str) -> bool:
-            if self.ungrounded(sentence, allowed):
-                removed.append(sentence)
-                return False
-            return True
-
-        return _by_line(text, keep), removed
-
 
 def dedupe_repetition(text: str) -> str:
     """Drop repeated sentences (small models loop); line breaks are kept."""

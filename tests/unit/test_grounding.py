@@ -66,13 +66,13 @@ def test_a_kind_of_item_in_catalog_words_is_not_a_product_but_an_invented_name_i
 
 
 def test_cleaning_keeps_the_lines_of_a_list_and_drops_only_the_bad_sentence() -> None:
-    from stylist.grounding import dedupe_repetition
+    from stylist.grounding import compose_answer, dedupe_repetition
+    from stylist.query import Filters
 
-    grounding = Grounding(CATALOG)
     text = "Here you go.\n- Arrow Woman Red Top (999 INR)\n- Peter England Men Navy Blue Shirt (1299 INR)\nEnjoy!"
-    cleaned, removed = grounding.clean(text, [CATALOG[2]])
+    shown = [CATALOG[2] | {"price": 999, "currency": "INR"}]
+    cleaned = compose_answer(text, shown, Filters(), Grounding(CATALOG))
     assert cleaned == "Here you go.\n- Arrow Woman Red Top (999 INR)\nEnjoy!"
-    assert removed == ["- Peter England Men Navy Blue Shirt (1299 INR)"]
     assert dedupe_repetition("Nice. Nice.\n- A top\n- A top\nBye.") == "Nice.\n- A top\nBye."
 
 
