@@ -43,7 +43,7 @@ def prepare(settings) -> None:
 def main() -> None:
     import uvicorn
 
-    from stylist.api import create_app
+    from stylist.api import create_app, server_config
     from stylist.settings import Settings
 
     settings = Settings()
@@ -65,7 +65,7 @@ def main() -> None:
         flush=True,
     )
     threading.Thread(target=announce, daemon=True).start()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.Server(server_config(app, settings)).run()
     if runtime.state == "starting":
         # Ctrl-C during the model start: let the start finish so the server it launched is stopped too.
         print("stopping: waiting for the model start to finish so it can be shut down...", flush=True)

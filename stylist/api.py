@@ -124,6 +124,20 @@ def _image_root(settings: Settings) -> Path:
     return path if path.is_dir() else path.parent
 
 
+def server_config(app: FastAPI, settings: Settings) -> Any:
+    """How uvicorn serves the app: behind trusted proxies, the client is the forwarded address."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
+
+
 def create_app(settings: Settings | None = None, stylist: Any | None = None, *, ui: bool = True) -> FastAPI:
     """Build the web app.
 

@@ -327,6 +327,11 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(
         default=10, description="Chat requests one client may make at once before the rate applies."
     )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Load balancers or proxies (comma-separated addresses or networks, '*' for any) "
+        "whose X-Forwarded-For header gives the shopper's address; the rate limit keys on it.",
+    )
     ui_concurrency: int = Field(
         default=4,
         description="How many chat turns the Gradio UI's queue runs at the same time (others wait "

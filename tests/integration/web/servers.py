@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from stylist.settings import PROJECT_ROOT
+from stylist.settings import PROJECT_ROOT, Settings
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -40,11 +40,14 @@ def wait_http(url: str, timeout: float = 60.0) -> None:
 class AppServer:
     """The FastAPI app under a real uvicorn server, in a thread of the test process."""
 
-    def __init__(self, app, port: int) -> None:
+    def __init__(self, app, port: int, settings: Settings | None = None) -> None:
         import uvicorn
 
+        from stylist.api import server_config
+
         self.url = f"http://127.0.0.1:{port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        served = (settings or Settings()).model_copy(update={"host": "127.0.0.1", "port": port})
+        self.server = uvicorn.Server(server_config(app, served))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> AppServer:

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from stylist.reply import Reply, ToolCall
+from stylist.settings import Settings
 from tests.fake_stylist import card
 
 pytestmark = pytest.mark.integration
@@ -97,3 +98,29 @@ def test_gradio_client_sees_a_failed_turn_as_a_message(web):
         history[-1]["content"][0]["text"]
         == "Sorry, the stylist failed on this message (RuntimeError). Please try again."
     )
+
+
+@pytest.mark.parametrize("trusted", ["127.0.0.1", "10.9.9.9"])
+def test_behind_a_load_balancer_the_rate_limit_is_per_shopper_not_per_balancer(
+    subset_products, tmp_path, trusted
+):
+    # The app trusts X-Forwarded-For only from the configured proxies (here the test client's
+    # 127.0.0.1, or a balancer elsewhere, so the header must be ignored).
+    from stylist.api import create_app
+    from tests.fake_stylist import FakeStylist
+    from tests.integration.web.servers import AppServer, free_port
+
+    settings = Settings(
+        data_dir=tmp_path, rate_limit_per_minute=0.5, rate_limit_burst=1, forwarded_allow_ips=trusted
+    )
+    port = free_port()
+    with AppServer(create_app(settings, FakeStylist(subset_products), ui=False), port, settings) as server:
+
+        def chat(shopper: str) -> int:
+            headers = {"x-forwarded-for": shopper}
+            return httpx.post(
+                server.url + "/api/chat", json={"message": "shoes"}, headers=headers
+            ).status_code
+
+        codes = [chat("203.0.113.7"), chat("198.51.100.4"), chat("203.0.113.7")]
+    assert codes == ([200, 200, 429] if trusted == "127.0.0.1" else [200, 429, 429])
