@@ -12,8 +12,11 @@ model, a local vLLM server is started (the product's own command line) and sent:
   repetition; tokens per second come from these answers.
 
 Sampling is the agent's (greedy by default), or with ``--sampled`` temperature 0.3 and
-repetition penalty 1.15 (what the base model needs), seeded. Results are kept per model and
-sampling (``tuned-greedy``, ``base-sampled``, ...).
+repetition penalty 1.15 (what the base model needs), seeded. Like the agent, every request
+carries the tool-call grammar (``stylist.tools.tool_call_grammar``: calls must fit the tools'
+schemas and the catalog's values); ``STYLIST_AGENT_TOOL_CALL_GRAMMAR=false`` measures the model
+unconstrained (``-free`` in the key). Results are kept per model and sampling (``tuned-greedy``,
+``base-sampled``, ``tuned-greedy-free``, ...).
 
     python benchmarks/finetune.py [--requests 120] [--models base tuned] [--sampled] [--label KEY]
 
@@ -115,11 +118,13 @@ def wire(messages: list[dict]) -> list[dict]:
     return out
 
 
-def evaluate(url: str, settings, dialogs, schemas, grounding) -> dict:
+def evaluate(url: str, settings, dialogs, schemas, grounding, grammar: dict | None = None) -> dict:
     from stylist.llm import openai_client
 
     client = openai_client(url)
     extra = {"repetition_penalty": settings.agent_repetition_penalty}
+    if grammar is not None:
+        extra["response_format"] = grammar  # as the agent sends it (agent_tool_call_grammar)
     rows = []
     for i, dialog in enumerate(dialogs):
         row = {"kind": dialog.kind}
@@ -247,6 +252,11 @@ def main() -> None:
               "kinds": {k: sum(d.kind == k for d in dialogs) for k in COUNTS}, "models": before}  # fmt: skip
     if args.rescore:
         rescore(result, dialogs, grounding)
+    grammar = None
+    if settings.agent_tool_call_grammar:
+        from stylist.tools import catalog_values, tool_call_grammar
+
+        grammar = tool_call_grammar(maker.schemas, catalog_values(maker.retriever.snapshot().metas))
     for name in [] if args.rescore else args.models:
         sampling = {"agent_temperature": 0.3, "agent_repetition_penalty": 1.15} if args.sampled else {}
         model_settings = Settings(llm_finetuned=(name == "tuned"), llm_port=free_port(), **sampling)
@@ -255,8 +265,12 @@ def main() -> None:
         server.start()
         try:
             started = time.perf_counter()
-            key = args.label or name + ("-sampled" if args.sampled else "-greedy")
-            result["models"][key] = evaluate(server.url, model_settings, dialogs, maker.schemas, grounding)
+            key = args.label or name + ("-sampled" if args.sampled else "-greedy") + (
+                "" if grammar else "-free"
+            )
+            result["models"][key] = evaluate(
+                server.url, model_settings, dialogs, maker.schemas, grounding, grammar
+            )
             result["models"][key]["model_dir"] = model_dir.name
             result["models"][key]["seconds"] = round(time.perf_counter() - started, 1)
         finally:

@@ -33,7 +33,7 @@ from stylist.intent import TurnPlan
 from stylist.prompts import load_prompt
 from stylist.query import Filters
 from stylist.reply import Event, ProductCard, Reply, ToolCall
-from stylist.tools import build_tools
+from stylist.tools import build_tools, catalog_values, tool_call_grammar, tool_schemas
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -126,13 +126,26 @@ def grounding_for(retriever: Retriever) -> Any:
     return ground
 
 
+def with_tool_call_grammar(model: BaseChatModel, tools: list[Any], retriever: Retriever) -> BaseChatModel:
+    """``model`` asking vLLM to hold its tool calls to the tools' schemas and the catalog's values."""
+    from langchain_openai import ChatOpenAI
+
+    if not isinstance(model, ChatOpenAI):
+        return model  # a scripted model in tests, or another provider
+    grammar = tool_call_grammar(tool_schemas(tools), catalog_values(retriever.snapshot().metas))
+    return model.model_copy(update={"extra_body": {**(model.extra_body or {}), "response_format": grammar}})
+
+
 def build_agent(settings: Settings, model: BaseChatModel, retriever: Retriever, *, trends: Any = None,
                 saver: Any = None, ground: Any = None) -> Any:  # fmt: skip
     """The compiled agent graph."""
     ground = ground or grounding_for(retriever)
+    tools = build_tools(retriever, trends)
+    if settings.agent_tool_call_grammar:
+        model = with_tool_call_grammar(model, tools, retriever)
     return create_agent(
         model,
-        build_tools(retriever, trends),
+        tools,
         system_prompt=load_prompt("system", shop_name=settings.shop_name, currency=settings.currency),
         middleware=[
             TurnPlanner(lambda: retriever.parser),

@@ -6,6 +6,7 @@ app; products shown to the shopper come only from these artifacts.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.tools import BaseTool, StructuredTool
@@ -244,3 +245,50 @@ def build_tools(retriever: Retriever, trends: Any = None) -> list[BaseTool]:
             response_format="content_and_artifact",
         ),
     ]  # fmt: skip
+
+
+def tool_schemas(tools: list[BaseTool]) -> list[dict[str, Any]]:
+    """The tools as the OpenAI API (and so the chat template) sees them."""
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+
+    return [convert_to_openai_tool(t) for t in tools]
+
+
+# --- constrained tool calls ----------------------------------------------------
+
+#: Arguments whose values come from the catalog; a call may only use the catalog's own values.
+CATALOG_VALUED = ("article_type", "colour", "usage", "season")
+
+
+def catalog_values(metas: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The values the catalog uses for each of :data:`CATALOG_VALUED`."""
+    return {k: sorted({str(m[k]) for m in metas if m.get(k)}) for k in CATALOG_VALUED}
+
+
+def tool_call_grammar(schemas: list[dict[str, Any]], values: dict[str, list[str]]) -> dict[str, Any]:
+    """A vLLM ``response_format`` (an xgrammar structural tag) for Hermes-style tool calls.
+
+    The model writes freely until it opens ``<tool_call>``; from there it must name one of the
+    tools and give arguments that fit its schema, with catalog-valued arguments limited to
+    ``values`` (no "Navy Pants" article type, no colour "KH"). Properties may come in any order,
+    as the model was trained on. A model with another tool-call format never opens the trigger,
+    so the grammar leaves it alone.
+    """
+    tags = []
+    for schema in schemas:
+        function = schema["function"]
+        params = json.loads(json.dumps(function.get("parameters", {})))
+        for key, allowed in values.items():
+            prop = params.get("properties", {}).get(key)
+            if prop is not None and allowed:
+                params["properties"][key] = {"anyOf": [{"type": "string", "enum": allowed}, {"type": "null"}]}
+        tags.append({
+            "type": "tag",
+            "begin": '<tool_call>\n{"name": ' + json.dumps(function["name"]) + ', "arguments": ',
+            "content": {"type": "json_schema", "json_schema": params, "any_order": True},
+            "end": "}\n</tool_call>",
+        })  # fmt: skip
+    return {
+        "type": "structural_tag",
+        "format": {"type": "triggered_tags", "triggers": ["<tool_call>"], "tags": tags},
+    }

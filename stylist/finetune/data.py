@@ -24,7 +24,7 @@ from typing import Any
 
 from stylist.guards import constraint_args
 from stylist.query import cheaper_ceiling
-from stylist.tools import CLASSIFY_TREND, COMPLETE_THE_LOOK, GET_TREND_FORECAST, SEARCH_CATALOG
+from stylist.tools import CLASSIFY_TREND, COMPLETE_THE_LOOK, GET_TREND_FORECAST, SEARCH_CATALOG, tool_schemas
 
 SPLITS = ("train", "heldout")
 
@@ -170,13 +170,6 @@ class Dialog:
 
     def to_json(self) -> str:
         return json.dumps({"messages": self.messages, "kind": self.kind, "truth": self.truth})
-
-
-def tool_schemas(tools: list[Any]) -> list[dict[str, Any]]:
-    """The tools as the OpenAI API (and so the chat template) sees them."""
-    from langchain_core.utils.function_calling import convert_to_openai_tool
-
-    return [convert_to_openai_tool(t) for t in tools]
 
 
 class DialogMaker:

@@ -7,11 +7,11 @@ import json
 import pytest
 
 from stylist.agent import grounding_for
-from stylist.finetune.data import DialogMaker, tool_schemas
+from stylist.finetune.data import DialogMaker
 from stylist.guards import constraint_args
 from stylist.prompts import load_prompt
 from stylist.retrieval import Retriever
-from stylist.tools import build_tools
+from stylist.tools import build_tools, tool_schemas
 
 
 @pytest.fixture(scope="module")
