@@ -12,9 +12,9 @@ model, a local vLLM server is started (the product's own command line) and sent:
   repetition; tokens per second come from these answers.
 
 Sampling is the agent's (greedy by default), or with ``--sampled`` temperature 0.3 and
-repetition penalty 1.15 (what the base model needs), seeded. Like the agent, every request
-carries the tool-call grammar (``stylist.tools.tool_call_grammar``: calls must fit the tools'
-schemas and the catalog's values); ``STYLIST_AGENT_TOOL_CALL_GRAMMAR=false`` measures the model
+repetition penalty 1.15 (what the base model needs), seeded. Like the agent in native mode, every
+request carries the tool-call grammar (``stylist.tools.tool_call_grammar``: calls must fit the tools'
+schemas and the catalog's values); ``STYLIST_AGENT_TOOL_CALL_GRAMMAR=off`` measures the model
 unconstrained (``-free`` in the key). Results are kept per model and sampling (``tuned-greedy``,
 ``base-sampled``, ``tuned-greedy-free``, ...).
 
@@ -253,7 +253,7 @@ def main() -> None:
     if args.rescore:
         rescore(result, dialogs, grounding)
     grammar = None
-    if settings.agent_tool_call_grammar:
+    if settings.agent_tool_call_grammar != "off":  # measures the model's own calls, as native mode uses them
         from stylist.tools import catalog_values, tool_call_grammar
 
         grammar = tool_call_grammar(maker.schemas, catalog_values(maker.retriever.snapshot().metas))

@@ -126,6 +126,12 @@ def grounding_for(retriever: Retriever) -> Any:
     return ground
 
 
+def uses_tool_call_grammar(settings: Settings) -> bool:
+    """Whether the agent holds the model's tool calls to the grammar (see agent_tool_call_grammar)."""
+    grammar = settings.agent_tool_call_grammar
+    return grammar == "always" or (grammar == "native" and settings.agent_tool_mode == "native")
+
+
 def with_tool_call_grammar(model: BaseChatModel, tools: list[Any], retriever: Retriever) -> BaseChatModel:
     """``model`` asking vLLM to hold its tool calls to the tools' schemas and the catalog's values."""
     from langchain_openai import ChatOpenAI
@@ -141,7 +147,7 @@ def build_agent(settings: Settings, model: BaseChatModel, retriever: Retriever, 
     """The compiled agent graph."""
     ground = ground or grounding_for(retriever)
     tools = build_tools(retriever, trends)
-    if settings.agent_tool_call_grammar:
+    if uses_tool_call_grammar(settings):
         model = with_tool_call_grammar(model, tools, retriever)
     return create_agent(
         model,

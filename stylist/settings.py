@@ -279,12 +279,13 @@ class Settings(BaseSettings):
         "(for models that cannot call tools, like the base 135M model); 'native': the model "
         "calls tools itself and the guard only steps in when it does not.",
     )
-    agent_tool_call_grammar: bool = Field(
-        default=True,
-        description="Constrain the model's <tool_call> blocks to the tools' schemas, with the "
+    agent_tool_call_grammar: Literal["native", "always", "off"] = Field(
+        default="native",
+        description="When to hold the model's <tool_call> blocks to the tools' schemas, with the "
         "catalog's own article types, colours, occasions and seasons (vLLM structured outputs; "
-        "read from the catalog when the app starts). Models with another tool-call format are "
-        "not affected.",
+        "values read from the catalog when the app starts): 'native' only in native tool mode, "
+        "where the model's own calls drive the search; 'always'; 'off'. Models with another "
+        "tool-call format are not affected.",
     )
     agent_max_model_calls: int = Field(
         default=4, description="Most model calls in one turn (stops runaway tool loops)."

@@ -48,3 +48,20 @@ def test_vllm_stopped_mid_conversation_gives_a_clear_error_then_recovers(stylist
     again = stylist.respond("cheaper", thread_id="it-2")
     assert again.products and all(p.gender == "Women" for p in again.products)
     assert stylist.ready()["llm"] is True
+
+
+def test_native_mode_sends_the_tool_call_grammar_and_the_models_call_drives_the_search(
+    store_settings, embedder, vllm_running
+):
+    settings = store_settings.model_copy(
+        update={"checkpoint_db": ":memory:", "llm_url": vllm_running, "agent_tool_mode": "native"}
+    )
+    stylist = Stylist(settings, chat_model(settings, vllm_running), Retriever(settings, embedder=embedder))
+    reply = stylist.respond("black heels for women under 3000", thread_id="it-native")
+
+    assert reply.products and all(
+        (p.gender, p.article_type, p.colour) == ("Women", "Heels", "Black") and p.price <= 3000
+        for p in reply.products
+    )
+    searches = [c for c in reply.tool_calls if c.name == "search_catalog"]
+    assert searches and searches[0].args.get("article_type") == "Heels"

@@ -87,3 +87,24 @@ def test_the_served_fine_tuned_model_calls_the_right_tool_on_held_out_requests(r
             called += 1
     # The base model makes no parseable calls (ENVIRONMENT.md, benchmarks/results/finetune.json).
     assert called >= 5, f"only {called}/6 held-out requests got a parsed search_catalog call"
+
+
+def test_under_the_tool_call_grammar_calls_parse_and_use_only_catalog_values(retriever, vllm_url) -> None:
+    from stylist.llm import openai_client
+    from stylist.settings import Settings
+    from stylist.tools import catalog_values, tool_call_grammar
+
+    values = catalog_values(retriever.snapshot().metas)
+    schemas = tool_schemas(build_tools(retriever))
+    grammar = tool_call_grammar(schemas, values)
+    client = openai_client(vllm_url)
+    for dialog in maker(retriever, "heldout").make({"search": 6}):
+        reply = client.chat.completions.create(
+            model=Settings().llm_served_name, messages=dialog.messages[:2], tools=schemas, temperature=0,
+            max_tokens=120, extra_body={"response_format": grammar},
+        )  # fmt: skip
+        calls = reply.choices[0].message.tool_calls or []
+        assert calls, f"no parsed call for {dialog.truth['text']!r}: {reply.choices[0].message.content!r}"
+        args = json.loads(calls[0].function.arguments)
+        for key, allowed in values.items():
+            assert args.get(key) is None or args[key] in allowed, (key, args)

@@ -6,14 +6,19 @@ import pytest
 import xgrammar
 from transformers.utils.chat_template_utils import render_jinja_template
 
-from stylist.agent import chat_model, with_tool_call_grammar
+from stylist.agent import chat_model, uses_tool_call_grammar, with_tool_call_grammar
 from stylist.llm import chat_template
 from stylist.retrieval import Retriever
 from stylist.settings import Settings
 from stylist.tools import build_tools, catalog_values, tool_call_grammar, tool_schemas
 from tests.fakes import scripted
 
-VALUES = {"article_type": ["Shirts", "Tshirts"], "colour": ["Black", "Navy Blue"], "usage": ["Casual"], "season": []}
+VALUES = {
+    "article_type": ["Shirts", "Tshirts"],
+    "colour": ["Black", "Navy Blue"],
+    "usage": ["Casual"],
+    "season": [],
+}
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +29,10 @@ def schemas() -> list[dict]:
 def model_output(name: str, arguments: dict, text: str = "") -> str:
     """What the tuned model writes for a call: the assistant turn the project's template renders."""
     call = {"type": "function", "function": {"name": name, "arguments": arguments}}
-    messages = [{"role": "user", "content": "x"}, {"role": "assistant", "content": text, "tool_calls": [call]}]
+    messages = [
+        {"role": "user", "content": "x"},
+        {"role": "assistant", "content": text, "tool_calls": [call]},
+    ]
     rendered, _ = render_jinja_template([messages], chat_template=chat_template())
     return rendered[0].rsplit("<|im_start|>assistant\n", 1)[1].removesuffix("\n").removesuffix("<|im_end|>")
 
@@ -49,7 +57,9 @@ def test_calls_in_the_trained_format_pass_in_any_argument_order(schemas) -> None
 def test_values_outside_the_catalog_and_unknown_tools_are_refused(schemas) -> None:
     grammar = tool_call_grammar(schemas, VALUES)
 
-    assert not accepts(grammar, model_output("search_catalog", {"query": "pants", "article_type": "Navy Pants"}))
+    assert not accepts(
+        grammar, model_output("search_catalog", {"query": "pants", "article_type": "Navy Pants"})
+    )
     assert not accepts(grammar, model_output("search_catalog", {"query": "khaki", "colour": "KH"}))
     assert not accepts(grammar, model_output("search_catalog", {"query": "x", "gender": "Gents"}))
     assert not accepts(grammar, model_output("search_catalogue", {"query": "x"}))
@@ -69,3 +79,12 @@ def test_the_agents_model_sends_the_grammar_with_the_live_catalogs_values(store_
     assert types == catalog_values(retriever.snapshot().metas)["article_type"] and "Tshirts" in types
     fake = scripted("hi")
     assert with_tool_call_grammar(fake, tools, retriever) is fake
+
+
+def test_the_grammar_is_on_where_the_models_own_calls_drive_the_search() -> None:
+    def on(grammar: str, mode: str) -> bool:
+        return uses_tool_call_grammar(Settings(agent_tool_call_grammar=grammar, agent_tool_mode=mode))
+
+    assert on("native", "native") and not on("native", "prefetch")
+    assert on("always", "prefetch") and on("always", "native")
+    assert not on("off", "native")
