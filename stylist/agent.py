@@ -136,9 +136,15 @@ def with_tool_call_grammar(model: BaseChatModel, tools: list[Any], retriever: Re
     """``model`` asking vLLM to hold its tool calls to the tools' schemas and the catalog's values."""
     from langchain_openai import ChatOpenAI
 
+    from stylist.retrieval import StoreEmpty
+
     if not isinstance(model, ChatOpenAI):
         return model  # a scripted model in tests, or another provider
-    grammar = tool_call_grammar(tool_schemas(tools), catalog_values(retriever.snapshot().metas))
+    try:
+        values = catalog_values(retriever.snapshot().metas)
+    except StoreEmpty:  # nothing ingested yet: the schemas alone (searches say "run stylist ingest")
+        values = {}
+    grammar = tool_call_grammar(tool_schemas(tools), values)
     return model.model_copy(update={"extra_body": {**(model.extra_body or {}), "response_format": grammar}})
 
 

@@ -88,3 +88,14 @@ def test_the_grammar_is_on_where_the_models_own_calls_drive_the_search() -> None
     assert on("native", "native") and not on("native", "prefetch")
     assert on("always", "prefetch") and on("always", "native")
     assert not on("off", "native")
+
+
+def test_before_anything_is_ingested_the_grammar_holds_calls_to_the_schemas_alone(tmp_path) -> None:
+    retriever = Retriever(Settings(data_dir=tmp_path), embedder=object())
+    model = with_tool_call_grammar(
+        chat_model(Settings(), "http://127.0.0.1:1/v1"), build_tools(retriever), retriever
+    )
+
+    tags = model.extra_body["response_format"]["format"]["tags"]
+    search = next(t for t in tags if '"search_catalog"' in t["begin"])
+    assert "enum" not in str(search["content"]["json_schema"]["properties"]["article_type"])
