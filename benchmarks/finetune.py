@@ -254,9 +254,9 @@ def main() -> None:
         rescore(result, dialogs, grounding)
     grammar = None
     if settings.agent_tool_call_grammar != "off":  # measures the model's own calls, as native mode uses them
-        from stylist.tools import catalog_values, tool_call_grammar
+        from stylist.tools import catalog_tool_call_grammar
 
-        grammar = tool_call_grammar(maker.schemas, catalog_values(maker.retriever.snapshot().metas))
+        grammar = catalog_tool_call_grammar(maker.schemas, maker.retriever)
     for name in [] if args.rescore else args.models:
         sampling = {"agent_temperature": 0.3, "agent_repetition_penalty": 1.15} if args.sampled else {}
         model_settings = Settings(llm_finetuned=(name == "tuned"), llm_port=free_port(), **sampling)

@@ -33,7 +33,7 @@ from stylist.intent import TurnPlan
 from stylist.prompts import load_prompt
 from stylist.query import Filters
 from stylist.reply import Event, ProductCard, Reply, ToolCall
-from stylist.tools import build_tools, catalog_values, tool_call_grammar, tool_schemas
+from stylist.tools import build_tools, catalog_tool_call_grammar, tool_schemas
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -136,15 +136,9 @@ def with_tool_call_grammar(model: BaseChatModel, tools: list[Any], retriever: Re
     """``model`` asking vLLM to hold its tool calls to the tools' schemas and the catalog's values."""
     from langchain_openai import ChatOpenAI
 
-    from stylist.retrieval import StoreEmpty
-
     if not isinstance(model, ChatOpenAI):
         return model  # a scripted model in tests, or another provider
-    try:
-        values = catalog_values(retriever.snapshot().metas)
-    except StoreEmpty:  # nothing ingested yet: the schemas alone (searches say "run stylist ingest")
-        values = {}
-    grammar = tool_call_grammar(tool_schemas(tools), values)
+    grammar = catalog_tool_call_grammar(tool_schemas(tools), retriever)
     return model.model_copy(update={"extra_body": {**(model.extra_body or {}), "response_format": grammar}})
 
 

@@ -292,3 +292,14 @@ def tool_call_grammar(schemas: list[dict[str, Any]], values: dict[str, list[str]
         "type": "structural_tag",
         "format": {"type": "triggered_tags", "triggers": ["<tool_call>"], "tags": tags},
     }
+
+
+def catalog_tool_call_grammar(schemas: list[dict[str, Any]], retriever: Retriever) -> dict[str, Any]:
+    """:func:`tool_call_grammar` with the live catalog's values (the schemas alone before ingestion)."""
+    from stylist.retrieval import StoreEmpty
+
+    try:
+        values = catalog_values(retriever.snapshot().metas)
+    except StoreEmpty:  # nothing ingested yet: searches say "run stylist ingest" anyway
+        values = {}
+    return tool_call_grammar(schemas, values)
