@@ -432,8 +432,8 @@ class QueryParser:
         low, high, rest = self._prices(lowered, notes)
         size, rest = self._size(rest)
         rest = re.sub(r"[^\w₹€$£'\s-]", " ", rest).replace("-", " ")
-        # Possessives name the same thing: "women's" -> "women", "men's" -> "men".
-        tokens = [t[:-2] if t.endswith("'s") and len(t) > 3 else t for t in rest.split()]
+        # Possessives name the same thing: "women's" -> "women", "ladies'" -> "ladies".
+        tokens = [t[:-2] if t.endswith("'s") and len(t) > 3 else t.rstrip("'") or t for t in rest.split()]
         found: dict[str, list[str]] = {}
         excluded_colours: list[str] = []
         residual: list[str] = []

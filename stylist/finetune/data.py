@@ -68,15 +68,15 @@ WHO = {
         "Men": ["for men", "for him", "for my husband", "for my boyfriend", "for a man", "for my father",
                 "for gentlemen", "male", "for the groom", "for guys", "for a guy", "for my uncle",
                 "for my grandpa", "for my fiance", "for a gentleman", "for my grandfather",
-                "for my male friend", "for my hubby", "for a male colleague"],
+                "for my male friend", "for my hubby", "for a male colleague", "men's", "man's"],
         "Women": ["for women", "for her", "for my wife", "for ladies", "for a woman", "for my mother",
                   "female", "for a lady", "for the bride", "for my aunt", "for my grandma", "for my fiancee",
                   "for the ladies", "for my grandmother", "for my female friend", "for my missus",
-                  "for a female colleague"],
+                  "for a female colleague", "women's", "ladies'", "lady's"],
         "Boys": ["for boys", "for my son", "boys", "for my nephew", "for my grandson", "for my stepson",
-                 "for a schoolboy"],
+                 "for a schoolboy", "boys'"],
         "Girls": ["for girls", "for my daughter", "girls", "for my niece", "for my granddaughter",
-                  "for my stepdaughter", "for a schoolgirl"],
+                  "for my stepdaughter", "for a schoolgirl", "girls'"],
     },
     "heldout": {
         "Men": ["for my brother", "for gents", "for my dad", "mens"],
@@ -129,6 +129,10 @@ TREND_TOPICS = ["wide-leg jeans", "kurtas", "sneakers", "floral dresses", "black
                 "crop tops", "ethnic wear", "sunglasses", "watches", "track pants", "flip flops"]  # fmt: skip
 CHAT = {"train": ["hi", "hello", "thanks", "thank you", "hey", "hiya", "good evening", "thanks a lot", "cheers",
                   "great, thanks", "goodbye", "see you", "cool"], "heldout": ["good morning", "ok", "bye"]}  # fmt: skip
+
+# Article types whose name says an occasion ("casual shoes"): the occasion is not asked for unless
+# said on its own, a distinction the model learns only when it sees these often enough.
+USAGE_NAMED_TYPES = ("Casual Shoes", "Sports Shoes", "Formal Shoes")
 
 # Article types the generator asks for, with the words shoppers use (singular, plural).
 ARTICLE_WORDS: dict[str, list[str]] = {
@@ -200,6 +204,7 @@ class DialogMaker:
         self.products = [
             dict(m, id=i) for i, m in zip(ids, metas, strict=True) if m.get("article_type") in ARTICLE_WORDS
         ]
+        self._usage_named = [p for p in self.products if p["article_type"] in USAGE_NAMED_TYPES] or self.products
         self.currency = self.products[0].get("currency", "INR") if self.products else "INR"
         self._call = 0
 
@@ -350,8 +355,10 @@ class DialogMaker:
 
     def _request(self, nomatch: bool) -> tuple[str, dict[str, Any]] | None:
         """A shopper request with explicit constraints, and the exact arguments it implies."""
-        p = self.rng.choice(self.products)
         rng = self.rng
+        p = rng.choice(self.products)
+        if self.split == "train" and rng.random() < 0.12:
+            p = rng.choice(self._usage_named)
         item_word = rng.choice(ARTICLE_WORDS[p["article_type"]])
         args: dict[str, Any] = {"article_type": p["article_type"]}
         words = [item_word]
@@ -387,9 +394,13 @@ class DialogMaker:
                 size = rng.choice(in_stock)
                 budget = f"{budget} {rng.choice(SIZE_WORDS[self.split]).format(s=size)}".strip()
                 args["size"] = size
-        a = "an" if words[0][0] in "aeiou" else "a"
+        item = " ".join(words)
+        # "men's black watch": a possessive or an adjective reads before the item too.
+        if self.split == "train" and who and not who.startswith("for ") and rng.random() < 0.5:
+            item, who = f"{who} {item}", ""
+        a = "an" if item[0] in "aeiou" else "a"
         a = "" if item_word.endswith("s") and len(words) == 1 else a
-        text = rng.choice(TEMPLATES[self.split]).format(a=a, item=" ".join(words), who=who, budget=budget)
+        text = rng.choice(TEMPLATES[self.split]).format(a=a, item=item, who=who, budget=budget)
         text = " ".join(text.replace(" ,", ",").split()).strip(" ,")
         if not self._parser_agrees(text, args):
             return None

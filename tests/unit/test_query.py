@@ -31,6 +31,8 @@ CASES = [
     ("dress under $50", {"article_type": ["Dresses"], "price_max": 4200.0}),
     ("for women", {"gender": ["Women"]}),
     ("women's tops", {"gender": ["Women"], "article_type": ["Tops"]}),
+    ("ladies' handbag", {"gender": ["Women"], "article_type": ["Handbags"]}),
+    ("boys' shorts", {"gender": ["Boys"], "article_type": ["Shorts"]}),
     ("a gift for my husband", {"gender": ["Men"]}),
     ("a watch for my uncle", {"gender": ["Men"], "article_type": ["Watches"]}),
     ("shorts for my niece", {"gender": ["Girls"], "article_type": ["Shorts"]}),
