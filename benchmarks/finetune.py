@@ -6,7 +6,8 @@ model, a local vLLM server is started (the product's own command line) and sent:
 
 - the call step: the agent's system prompt, the four tools and the shopper's turn(s); the
   reply's parsed ``tool_calls`` are scored: parsed at all, right tool, exact constraint
-  arguments (gender, article type, colour, usage, budget, size; product id for looks);
+  arguments (gender, article type, colour, usage, season, budget, size; product id for looks), and
+  exact on the five the issue names (budget, gender, colour, article type, size; product id);
 - the answer step: the same dialog with the real tool result; the answer is scored for
   naming only retrieved products (raw, and after the agent's grounding guard) and for
   repetition; tokens per second come from these answers.
@@ -48,6 +49,9 @@ CONSTRAINTS = (
     "size",
     "product_id",
 )
+# The constraints the fine-tuning issue names (budget, gender, colour, article type, size), and the
+# product id of a look: the second, looser exact figure (the first also counts usage and season).
+NAMED = ("gender", "article_type", "colour", "price_max", "size", "product_id")
 COUNTS = {
     "search": 0.45,
     "nomatch": 0.08,
@@ -59,8 +63,8 @@ COUNTS = {
 }
 
 
-def exact_args(got: dict, want: dict) -> bool:
-    """The constraint arguments the model sent equal the request's (numbers compared as numbers)."""
+def exact_args(got: dict, want: dict, constraints: tuple[str, ...] = CONSTRAINTS) -> bool:
+    """The ``constraints`` the model sent equal the request's (numbers compared as numbers)."""
 
     def norm(value: object) -> object:
         if isinstance(value, bool) or value is None:
@@ -74,7 +78,7 @@ def exact_args(got: dict, want: dict) -> bool:
                 return value.strip().lower()
         return value
 
-    keys = [k for k in CONSTRAINTS if k in want or got.get(k) not in (None, "", [])]
+    keys = [k for k in constraints if k in want or got.get(k) not in (None, "", [])]
     return all(norm(got.get(k)) == norm(want.get(k)) for k in keys)
 
 
@@ -139,14 +143,7 @@ def evaluate(url: str, settings, dialogs, schemas, grounding, grammar: dict | No
         row["right_tool"] = got_name == (want["name"] if want else None)
         row["want"] = want
         row["got"] = {"name": got_name, "arguments": calls[0].function.arguments} if calls else None
-        if want and calls:
-            try:
-                got_args = json.loads(calls[0].function.arguments or "{}")
-            except json.JSONDecodeError:
-                got_args = {}
-            row["exact_args"] = row["right_tool"] and exact_args(got_args, want["arguments"])
-        elif want:
-            row["exact_args"] = False
+        row |= score_call(row["got"], want)
         if want:
             messages, items = answer_step(dialog)
             started = time.perf_counter()
@@ -163,6 +160,21 @@ def evaluate(url: str, settings, dialogs, schemas, grounding, grammar: dict | No
     return summarize(rows)
 
 
+def score_call(got: dict | None, want: dict | None) -> dict:
+    """The call's exact-argument figures (strict, and on the issue's named constraints)."""
+    if not want:
+        return {}
+    if not got:
+        return {"exact_args": False, "exact_named_args": False}
+    try:
+        args = json.loads(got["arguments"] or "{}")
+    except json.JSONDecodeError:
+        args = {}
+    right = got["name"] == want["name"]
+    return {"exact_args": right and exact_args(args, want["arguments"]),
+            "exact_named_args": right and exact_args(args, want["arguments"], NAMED)}  # fmt: skip
+
+
 def score_answer(text: str, items: list[dict], kind: str, grounding) -> dict:
     """The answer's figures, raw and after the agent's grounding guard."""
     from stylist.grounding import compose_answer
@@ -177,12 +189,13 @@ def score_answer(text: str, items: list[dict], kind: str, grounding) -> dict:
 
 
 def rescore(result: dict, dialogs, grounding) -> None:
-    """Score the stored answers again with the current scoring code (no model calls)."""
+    """Score the stored calls and answers again with the current scoring code (no model calls)."""
     for key, model in result["models"].items():
         rows = model["rows"]
         if len(rows) != len(dialogs):
             raise SystemExit(f"{key}: {len(rows)} rows for {len(dialogs)} dialogs: not the same held-out set")
         for row, dialog in zip(rows, dialogs, strict=True):
+            row |= score_call(row["got"], row["want"])
             if "answer" in row:
                 row |= score_answer(row["answer"], answer_step(dialog)[1], dialog.kind, grounding)
         model |= {k: v for k, v in summarize(rows).items() if k not in ("by_kind", "sample_answers")}
@@ -204,6 +217,7 @@ def summarize(rows: list[dict]) -> dict:
             sum(r["parsed"] and r["right_tool"] for r in tooled) / max(1, len(tooled)), 4
         ),
         "exact_constraint_args_rate": rate("exact_args", tooled),
+        "exact_named_constraint_args_rate": rate("exact_named_args", tooled),
         "no_tool_for_chit_chat_rate": rate("right_tool", [r for r in rows if r["kind"] == "chat"]),
         "grounded_answer_rate_raw": rate("grounded_raw", answers),
         "grounded_answer_rate_after_guards": rate("grounded_guarded", answers),

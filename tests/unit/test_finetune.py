@@ -158,7 +158,7 @@ def test_the_benchmark_compares_constraint_arguments_as_values() -> None:
     import sys
 
     sys.path.insert(0, str(sys_path))
-    from finetune import exact_args, repeats  # benchmarks/finetune.py
+    from finetune import exact_args, repeats, score_call  # benchmarks/finetune.py
 
     want = {"query": "black dress", "gender": "Women", "price_max": 2000.0}
     assert exact_args({"query": "a dress", "gender": "women", "price_max": 2000}, want)
@@ -168,6 +168,13 @@ def test_the_benchmark_compares_constraint_arguments_as_values() -> None:
         {"gender": "Women", "price_max": 2000, "colour": "Red"}, want
     )  # an invented constraint
     assert repeats("Nice shirt. Nice shirt.") and not repeats("Nice shirt. Good jeans.")
+    # An invented occasion fails the strict figure, not the one on the five constraints.
+    call = {"name": "search_catalog", "arguments": '{"gender": "Women", "price_max": 2000, "usage": "Casual"}'}
+    assert score_call(call, {"name": "search_catalog", "arguments": want}) == {
+        "exact_args": False, "exact_named_args": True}  # fmt: skip
+    assert score_call(dict(call, name="complete_the_look"), {"name": "search_catalog", "arguments": want}) == {
+        "exact_args": False, "exact_named_args": False}  # fmt: skip
+    assert score_call(None, {"name": "search_catalog", "arguments": want})["exact_named_args"] is False
 
 
 def _save_tokenizer(folder: Path) -> None:
