@@ -1,168 +1,35 @@
-"""The stylist agent: LangChain ``create_agent`` over the vLLM chat model, with tools and guards.
+"""The stylist service: the :class:`Stylist` facade the CLI, the HTTP API and the UI use, and its wiring.
 
-``build_agent`` assembles the graph from parts (a test passes a scripted model);
-``Stylist`` is the small facade the CLI, the HTTP API and the UI use.
+``open_stylist`` / ``build_stylist`` connect to (or start) vLLM, open the catalog store and
+the optional trend and image services, and build the agent graph over them.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
-import sqlite3
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
-from langchain.agents import create_agent
-from langchain.agents.middleware import ModelCallLimitMiddleware
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
-from stylist.grounding import SENTENCE_BREAK, Grounding, compose_answer, may_show
-from stylist.guards import (
-    GUARD_PREFIX,
-    ConstraintMerger,
-    RetrievalGuard,
-    TurnPlanner,
-    turn_messages,
-    turn_products,
-)
+from stylist.agent.graph import build_agent, grounding_for
+from stylist.agent.streaming import SentenceGate
+from stylist.grounding import compose_answer
+from stylist.guards import GUARD_PREFIX, turn_messages, turn_products
 from stylist.intent import TurnPlan
+from stylist.llm import LLMUnavailable
+from stylist.llm.chat import chat_model
 from stylist.prompts import load_prompt
-from stylist.query import Filters
 from stylist.reply import Event, ProductCard, Reply, ToolCall
-from stylist.tools import build_tools, catalog_tool_call_grammar, tool_schemas
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from stylist.retrieval import Retriever
     from stylist.settings import Settings
-
-
-from stylist.llm import LLMUnavailable  # noqa: E402 - one error type for "the model server is down"
-
-
-def chat_model(settings: Settings, base_url: str) -> BaseChatModel:
-    """``ChatOpenAI`` pointed at a vLLM OpenAI-compatible endpoint."""
-    from langchain_openai import ChatOpenAI
-
-    return ChatOpenAI(
-        base_url=base_url,
-        api_key=settings.llm_api_key,  # type: ignore[arg-type]
-        model=settings.llm_served_name,
-        temperature=settings.agent_temperature,
-        max_tokens=settings.agent_max_tokens,  # type: ignore[call-arg]
-        timeout=120,
-        max_retries=0,
-        # vLLM reports token counts in streamed replies only when asked (Reply.model_tokens).
-        stream_usage=True,
-        extra_body={"repetition_penalty": settings.agent_repetition_penalty},
-    )
-
-
-def checkpointer(settings: Settings) -> Any:
-    """The LangGraph checkpointer that keeps conversations.
-
-    A SQLite file by default (one host); a ``postgresql://`` URL shares the conversations
-    between app workers behind a load balancer, so a follow-up may land on any worker.
-    """
-    from langgraph.checkpoint.memory import InMemorySaver
-    from langgraph.checkpoint.sqlite import SqliteSaver
-
-    if settings.checkpoint_db == ":memory:":
-        return InMemorySaver()
-    if settings.checkpoint_db.startswith(("postgresql://", "postgres://")):
-        from langgraph.checkpoint.postgres import PostgresSaver
-        from psycopg.rows import dict_row
-        from psycopg_pool import ConnectionPool
-
-        pool = ConnectionPool(
-            settings.checkpoint_db,
-            max_size=settings.checkpoint_pool_size,
-            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
-            open=False,
-        )
-        try:
-            pool.open(wait=True, timeout=10)
-        except Exception as exc:  # noqa: BLE001 - one clear line instead of a pool traceback
-            pool.close()
-            raise RuntimeError(
-                f"cannot reach the conversation database {redact(settings.checkpoint_db)}: {exc}"
-            ) from exc
-        saver = PostgresSaver(pool)
-        saver.setup()  # creates or migrates its tables; safe to run from every worker
-        return saver
-    path = settings.checkpoint_db or str(settings.data_dir / "threads.sqlite")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteSaver(sqlite3.connect(path, check_same_thread=False))
-
-
-def redact(url: str) -> str:
-    """A database URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def grounding_for(retriever: Retriever) -> Any:
-    """A callable returning the :class:`Grounding` of the live catalog build (rebuilt on re-ingest)."""
-    cache: dict[str, Grounding] = {}
-    lock = threading.Lock()
-
-    def ground() -> Grounding:
-        snap = retriever.snapshot()
-        with lock:
-            if snap.build not in cache:
-                cache.clear()
-                cache[snap.build] = Grounding(snap.metas)
-            return cache[snap.build]
-
-    return ground
-
-
-def uses_tool_call_grammar(settings: Settings) -> bool:
-    """Whether the agent holds the model's tool calls to the grammar (see agent_tool_call_grammar)."""
-    grammar = settings.agent_tool_call_grammar
-    return grammar == "always" or (grammar == "native" and settings.agent_tool_mode == "native")
-
-
-def with_tool_call_grammar(model: BaseChatModel, tools: list[Any], retriever: Retriever) -> BaseChatModel:
-    """``model`` asking vLLM to hold its tool calls to the tools' schemas and the catalog's values."""
-    from langchain_openai import ChatOpenAI
-
-    if not isinstance(model, ChatOpenAI):
-        return model  # a scripted model in tests, or another provider
-    grammar = catalog_tool_call_grammar(tool_schemas(tools), retriever)
-    return model.model_copy(update={"extra_body": {**(model.extra_body or {}), "response_format": grammar}})
-
-
-def build_agent(settings: Settings, model: BaseChatModel, retriever: Retriever, *, trends: Any = None,
-                saver: Any = None, ground: Any = None) -> Any:  # fmt: skip
-    """The compiled agent graph."""
-    ground = ground or grounding_for(retriever)
-    tools = build_tools(retriever, trends)
-    if uses_tool_call_grammar(settings):
-        model = with_tool_call_grammar(model, tools, retriever)
-    return create_agent(
-        model,
-        tools,
-        system_prompt=load_prompt("system", shop_name=settings.shop_name, currency=settings.currency),
-        middleware=[
-            TurnPlanner(lambda: retriever.parser),
-            ModelCallLimitMiddleware(run_limit=settings.agent_max_model_calls, exit_behavior="end"),
-            RetrievalGuard(
-                settings.agent_tool_mode, settings.agent_products, ground, lambda: retriever.parser
-            ),
-            ConstraintMerger(),
-        ],
-        checkpointer=saver if saver is not None else checkpointer(settings),
-    )
 
 
 def _is_connection_error(exc: BaseException) -> bool:
@@ -228,9 +95,7 @@ class Stylist:
         inputs = {"messages": [HumanMessage(content=text)], "photo": photo}
         emitted_tools: set[str] = set()
         first_token: float | None = None
-        allowed: list[dict[str, Any]] = []  # products retrieved so far this turn
-        filters = Filters()  # the shopper's constraints, once the planner has read them
-        pending = ""
+        gate = SentenceGate(self.grounding)
         try:
             for mode, chunk in self.graph.stream(inputs, config, stream_mode=["updates", "messages"]):
                 if mode == "messages":
@@ -242,26 +107,13 @@ class Stylist:
                     ):
                         if getattr(piece, "tool_call_chunks", None) or piece.tool_calls:
                             continue
-                        # Stream whole sentences, each checked against what was retrieved, so
-                        # the shopper never sees a product the guard will remove.
-                        pending += str(piece.content)
-                        # Split keeping each break, so a list keeps its lines.
-                        parts = re.split(f"({SENTENCE_BREAK.pattern})", pending)
-                        pending = parts.pop()
-                        for sentence, gap in zip(parts[::2], parts[1::2], strict=True):
-                            if may_show(sentence, self.grounding(), allowed, filters):
-                                first_token = first_token or time.perf_counter()
-                                yield Event(
-                                    "token", {"text": sentence.strip() + ("\n" if "\n" in gap else " ")}
-                                )
+                        for sentence in gate.feed(str(piece.content)):
+                            first_token = first_token or time.perf_counter()
+                            yield Event("token", {"text": sentence})
                     continue
                 for update in (chunk or {}).values():
-                    if isinstance(update, dict) and update.get("plan"):
-                        filters = TurnPlan.from_state(update["plan"]).filters
+                    gate.observe(update)
                     for msg in (update or {}).get("messages", []) if isinstance(update, dict) else []:
-                        if isinstance(msg, ToolMessage) and isinstance(msg.artifact, dict):
-                            allowed.extend(msg.artifact.get("items", []))
-                            allowed.extend((msg.artifact.get("relaxation") or {}).get("items", []))
                         if isinstance(msg, AIMessage):
                             for call in msg.tool_calls:
                                 if call["id"] not in emitted_tools:
@@ -274,9 +126,10 @@ class Stylist:
                                       f"({type(exc).__name__}). Please try again in a moment."})  # fmt: skip
                 return
             raise
-        if may_show(pending, self.grounding(), allowed, filters):
+        last = gate.flush()
+        if last is not None:
             first_token = first_token or time.perf_counter()
-            yield Event("token", {"text": pending.strip()})
+            yield Event("token", {"text": last})
         state = self.graph.get_state(config).values
         reply = self._reply(state, thread_id, started)
         reply.ttft_ms = round(((first_token or time.perf_counter()) - started) * 1000, 1)

@@ -1,0 +1,79 @@
+"""The agent graph: LangChain ``create_agent`` over the chat model, with the tools and the guards.
+
+``build_agent`` assembles the graph from parts, so a test passes a scripted model.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from langchain.agents import create_agent
+from langchain.agents.middleware import ModelCallLimitMiddleware
+
+from stylist.agent.checkpoint import checkpointer
+from stylist.grounding import Grounding
+from stylist.guards import ConstraintMerger, RetrievalGuard, TurnPlanner
+from stylist.prompts import load_prompt
+from stylist.tools import build_tools, catalog_tool_call_grammar, tool_schemas
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from stylist.retrieval import Retriever
+    from stylist.settings import Settings
+
+
+def grounding_for(retriever: Retriever) -> Any:
+    """A callable returning the :class:`Grounding` of the live catalog build (rebuilt on re-ingest)."""
+    cache: dict[str, Grounding] = {}
+    lock = threading.Lock()
+
+    def ground() -> Grounding:
+        snap = retriever.snapshot()
+        with lock:
+            if snap.build not in cache:
+                cache.clear()
+                cache[snap.build] = Grounding(snap.metas)
+            return cache[snap.build]
+
+    return ground
+
+
+def uses_tool_call_grammar(settings: Settings) -> bool:
+    """Whether the agent holds the model's tool calls to the grammar (see agent_tool_call_grammar)."""
+    grammar = settings.agent_tool_call_grammar
+    return grammar == "always" or (grammar == "native" and settings.agent_tool_mode == "native")
+
+
+def with_tool_call_grammar(model: BaseChatModel, tools: list[Any], retriever: Retriever) -> BaseChatModel:
+    """``model`` asking vLLM to hold its tool calls to the tools' schemas and the catalog's values."""
+    from langchain_openai import ChatOpenAI
+
+    if not isinstance(model, ChatOpenAI):
+        return model  # a scripted model in tests, or another provider
+    grammar = catalog_tool_call_grammar(tool_schemas(tools), retriever)
+    return model.model_copy(update={"extra_body": {**(model.extra_body or {}), "response_format": grammar}})
+
+
+def build_agent(settings: Settings, model: BaseChatModel, retriever: Retriever, *, trends: Any = None,
+                saver: Any = None, ground: Any = None) -> Any:  # fmt: skip
+    """The compiled agent graph."""
+    ground = ground or grounding_for(retriever)
+    tools = build_tools(retriever, trends)
+    if uses_tool_call_grammar(settings):
+        model = with_tool_call_grammar(model, tools, retriever)
+    return create_agent(
+        model,
+        tools,
+        system_prompt=load_prompt("system", shop_name=settings.shop_name, currency=settings.currency),
+        middleware=[
+            TurnPlanner(lambda: retriever.parser),
+            ModelCallLimitMiddleware(run_limit=settings.agent_max_model_calls, exit_behavior="end"),
+            RetrievalGuard(
+                settings.agent_tool_mode, settings.agent_products, ground, lambda: retriever.parser
+            ),
+            ConstraintMerger(),
+        ],
+        checkpointer=saver if saver is not None else checkpointer(settings),
+    )
