@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from stylist.grounding import Grounding, compose_answer, reason_for
 from stylist.intent import TurnPlan, plan_turn
-from stylist.query import Filters, QueryParser, _damerau
+from stylist.query import Filters, QueryParser, damerau
 from stylist.tools import (
     CLASSIFY_TREND,
     COMPLETE_THE_LOOK,
@@ -229,8 +229,8 @@ class RetrievalGuard(AgentMiddleware[StylistState]):
                 continue
             changed = False
             if name not in known:
-                guess = min(known, key=lambda n: _damerau(name.lower(), n, 4))
-                if _damerau(name.lower(), guess, 4) > 3:
+                guess = min(known, key=lambda n: damerau(name.lower(), n, 4))
+                if damerau(name.lower(), guess, 4) > 3:
                     continue
                 name, changed = guess, True
             schema = known[name]

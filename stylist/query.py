@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from stylist.catalog import GENDERS, SEASONS, size_key
+from vectorstore.filters import where as chroma_where
 
 
 class Filters(BaseModel):
@@ -78,9 +79,7 @@ class Filters(BaseModel):
             clauses.append({"price": {"$lte": float(self.price_max)}})
         if self.size:
             clauses.append({size_key(self.size): {"$eq": True}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        return chroma_where(*clauses)
 
     def violations(self, item: Mapping[str, Any]) -> list[str]:
         """The constraints ``item`` (a metadata mapping) breaks; empty when it satisfies all."""
@@ -242,7 +241,7 @@ def _number(raw: str) -> float:
     return float(raw[:-1]) * 1000 if raw.endswith("k") else float(raw)
 
 
-def _damerau(a: str, b: str, limit: int) -> int:
+def damerau(a: str, b: str, limit: int) -> int:
     """Optimal-string-alignment edit distance, stopping early above ``limit``."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
@@ -405,7 +404,7 @@ class QueryParser:
         limit = 1 if len(token) <= 6 else 2
         best: list[tuple[int, str]] = []
         for phrase in self._fuzzy:
-            d = _damerau(token, phrase, limit)
+            d = damerau(token, phrase, limit)
             if d <= limit:
                 best.append((d, phrase))
         if not best:

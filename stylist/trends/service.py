@@ -24,12 +24,6 @@ TREND_KINDS = ("article_type", "colour", "usage")
 NO_TRENDS_NOTE = "no trend forecasts yet; run `stylist trends update`"
 
 
-def _where(**conditions: str) -> dict[str, Any]:
-    """A Chroma metadata filter; Chroma wants ``$and`` only for two or more conditions."""
-    parts = [{k: v} for k, v in conditions.items() if v]
-    return parts[0] if len(parts) == 1 else {"$and": parts}
-
-
 def forecast_view(summary: str, meta: dict[str, Any]) -> dict[str, Any]:
     """The dict the agent gets for one stored trend forecast."""
     return {
@@ -107,6 +101,7 @@ class TrendService:
         """
         from stylist.trends.forecast import trend_status
         from stylist.trends.store import get_trends
+        from vectorstore.filters import where
 
         def top(head: str) -> dict[str, Any]:
             return (attributes.get(head) or [{"label": "", "p": 0.0}])[0]
@@ -119,16 +114,10 @@ class TrendService:
             label = top(kind)
             if not label["label"]:
                 continue
-            found = get_trends(
-                self.settings,
-                _where(
-                    source="catalog",
-                    gender=gender["label"],
-                    category=category,
-                    kind=kind,
-                    value=label["label"],
-                ),
-            )
+            conditions = {"source": "catalog", "gender": gender["label"], "category": category,
+                          "kind": kind, "value": label["label"]}  # fmt: skip
+            # A condition whose label is unknown ("") does not constrain.
+            found = get_trends(self.settings, where({k: v for k, v in conditions.items() if v}))
             if not found:
                 continue
             # The predicted season's trend when there is one; else every season's, averaged.

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from stylist.vision.errors import ImageError
+from vectorstore.filters import where as chroma_where
 
 if TYPE_CHECKING:
     from stylist.settings import Settings
@@ -48,19 +49,6 @@ def caption_for(attributes: dict[str, list[dict[str, Any]]]) -> str:
     if usage:
         text = f"{text}, {usage.lower()}"
     return text
-
-
-def chroma_where(where: dict | None) -> dict | None:
-    """A Chroma filter from ``where``; several plain keys are combined with ``$and``.
-
-    ``{"gender": "Men", "price": {"$lt": 999}}`` becomes
-    ``{"$and": [{"gender": "Men"}, {"price": {"$lt": 999}}]}`` (Chroma takes one key per level).
-    """
-    if not where:
-        return None
-    if len(where) == 1 or any(key.startswith("$") for key in where):
-        return where
-    return {"$and": [{key: value} for key, value in where.items()]}
 
 
 class ImageService:
@@ -167,7 +155,7 @@ class ImageService:
         result = collection.query(
             query_embeddings=[np.asarray(embedding, dtype=np.float32).tolist()],
             n_results=k * RERANK_POOL if weight else k,
-            where=chroma_where(where),
+            where=chroma_where(where),  # several plain keys are joined with $and
             include=["distances", "metadatas"],
         )
         hits = [

@@ -12,7 +12,7 @@ from PIL import Image
 from stylist.catalog import Product
 from stylist.settings import Settings
 from stylist.vision.errors import ImageError
-from stylist.vision.service import ImageService, caption_for, chroma_where
+from stylist.vision.service import ImageService, caption_for
 from vectorstore.images import ingest_images
 
 COLOURS = {"Red": (220, 20, 20), "Green": (20, 200, 20), "Blue": (20, 20, 220), "Black": (10, 10, 10)}
@@ -103,16 +103,6 @@ def test_caption_reads_the_top_labels() -> None:
     attrs["gender"] = [{"label": "Unisex", "p": 0.5}]
     assert caption_for(attrs) == "unisex navy blue shirts, casual"
     assert caption_for({}) == "item"
-
-
-def test_chroma_where_combines_plain_keys() -> None:
-    assert chroma_where(None) is None
-    assert chroma_where({"gender": "Men"}) == {"gender": "Men"}
-    assert chroma_where({"gender": "Men", "price": {"$lt": 5}}) == {
-        "$and": [{"gender": "Men"}, {"price": {"$lt": 5}}]
-    }
-    ready = {"$or": [{"a": 1}, {"b": 2}]}
-    assert chroma_where(ready) is ready
 
 
 def test_describe_returns_the_contract_without_an_index(tmp_path: Path, settings: Settings, capsys) -> None:
