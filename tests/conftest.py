@@ -19,6 +19,16 @@ SAMPLE_CATALOG = SAMPLE_DATA_DIR / "catalog"
 SUBSET_STEP = 9
 
 
+INTEGRATION_DIR = Path(__file__).parent / "integration"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Everything under tests/integration uses real components: mark it ``integration``."""
+    for item in items:
+        if item.path.is_relative_to(INTEGRATION_DIR):
+            item.add_marker(pytest.mark.integration)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point STYLIST_DATA_DIR at a fresh folder so no test touches the user's data."""

@@ -25,9 +25,15 @@ def jpeg(size: tuple[int, int] = (30, 40)) -> bytes:
     return buf.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _tiny_catalog_path(tiny_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catalog (the folder photos are served from) is the tiny one the products come from."""
+    monkeypatch.setenv("STYLIST_CATALOG_PATH", str(tiny_catalog))
+
+
 @pytest.fixture
-def products(subset_products: list[dict]) -> list[dict]:
-    return subset_products[:200]
+def products(tiny_products: list[dict]) -> list[dict]:
+    return tiny_products
 
 
 @pytest.fixture

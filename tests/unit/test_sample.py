@@ -9,22 +9,18 @@ from pathlib import Path
 import pytest
 
 from stylist.catalog import _PRICE_RANGES, convert_sample, load_catalog, sample_price, sample_sizes
-from stylist.settings import SAMPLE_DATA_DIR
-
-SAMPLE = SAMPLE_DATA_DIR / "catalog"
+from tests.tiny_catalog import ROWS
 
 
 @pytest.fixture(scope="module")
-def mini_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The first 300 rows of the shared sample (plus one row without a photo), images linked."""
-    if not (SAMPLE / "styles.csv").is_file():
-        pytest.skip("the shared sample catalog is not beside this checkout")
+def mini_sample(tiny_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny catalog in the sample format (plus one row without a photo), images linked."""
     root = tmp_path_factory.mktemp("mini")
     (root / "images").mkdir()
-    with (SAMPLE / "styles.csv").open(encoding="utf-8", newline="") as fh:
-        rows = [r for _, r in zip(range(300), csv.DictReader(fh), strict=False)]
+    with (tiny_catalog / "styles.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
     for r in rows:
-        (root / "images" / f"{r['id']}.jpg").symlink_to(SAMPLE / "images" / f"{r['id']}.jpg")
+        (root / "images" / f"{r['id']}.jpg").symlink_to(tiny_catalog / "images" / f"{r['id']}.jpg")
     rows.append(dict(rows[0], id="999999999"))  # no photo for this one
     with (root / "styles.csv").open("w", encoding="utf-8", newline="") as fh:
         out = csv.DictWriter(fh, fieldnames=list(rows[0]))
@@ -36,17 +32,17 @@ def mini_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_conversion_is_deterministic(mini_sample: Path, tmp_path: Path) -> None:
     n1, errors1 = convert_sample(mini_sample, tmp_path / "a.jsonl")
     n2, errors2 = convert_sample(mini_sample, tmp_path / "b.jsonl")
-    assert n1 == n2 == 300
+    assert n1 == n2 == len(ROWS)
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
     assert errors1 == errors2
     (error,) = errors1
-    assert (error.row, error.field) == (301, "image")
+    assert (error.row, error.field) == (len(ROWS) + 1, "image")
 
 
 def test_converted_sample_is_a_valid_catalog(mini_sample: Path, tmp_path: Path) -> None:
     convert_sample(mini_sample, tmp_path / "a.jsonl")
     result = load_catalog(tmp_path / "a.jsonl", strict=True)
-    assert len(result.products) == 300
+    assert len(result.products) == len(ROWS)
     first = json.loads((tmp_path / "a.jsonl").read_text().splitlines()[0])
     assert set(first) >= {"id", "title", "gender", "category", "article_type", "colour", "price",
                           "currency", "sizes", "image", "url", "season", "usage", "year"}  # fmt: skip

@@ -10,8 +10,7 @@ from stylist.agent import chat_model, uses_tool_call_grammar, with_tool_call_gra
 from stylist.llm import chat_template
 from stylist.retrieval import Retriever
 from stylist.settings import Settings
-from stylist.tools import build_tools, catalog_values, tool_call_grammar, tool_schemas
-from tests.fakes import scripted
+from stylist.tools import build_tools, tool_call_grammar, tool_schemas
 
 VALUES = {
     "article_type": ["Shirts", "Tshirts"],
@@ -63,22 +62,6 @@ def test_values_outside_the_catalog_and_unknown_tools_are_refused(schemas) -> No
     assert not accepts(grammar, model_output("search_catalog", {"query": "khaki", "colour": "KH"}))
     assert not accepts(grammar, model_output("search_catalog", {"query": "x", "gender": "Gents"}))
     assert not accepts(grammar, model_output("search_catalogue", {"query": "x"}))
-
-
-def test_the_agents_model_sends_the_grammar_with_the_live_catalogs_values(store_settings, embedder) -> None:
-    retriever = Retriever(store_settings, embedder=embedder)
-    tools = build_tools(retriever)
-    model = with_tool_call_grammar(chat_model(Settings(), "http://127.0.0.1:1/v1"), tools, retriever)
-
-    body = model.extra_body
-    assert body["repetition_penalty"] == Settings().agent_repetition_penalty
-    tags = body["response_format"]["format"]["tags"]
-    assert len(tags) == len(tools)
-    search = next(t for t in tags if '"search_catalog"' in t["begin"])
-    types = search["content"]["json_schema"]["properties"]["article_type"]["anyOf"][0]["enum"]
-    assert types == catalog_values(retriever.snapshot().metas)["article_type"] and "Tshirts" in types
-    fake = scripted("hi")
-    assert with_tool_call_grammar(fake, tools, retriever) is fake
 
 
 def test_the_grammar_is_on_where_the_models_own_calls_drive_the_search() -> None:

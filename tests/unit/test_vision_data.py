@@ -9,11 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from stylist.settings import Settings
 from stylist.vision.data import IMAGE_H, IMAGE_W, Vocab, decode_image, is_held_out
 from stylist.vision.errors import ImageError
-
-SAMPLE_IMAGES = Settings().catalog_path / "images"
 
 
 def _encode(img: Image.Image, fmt: str = "PNG", **kwargs) -> bytes:
@@ -135,9 +132,8 @@ def test_vocab_drops_labels_too_rare_to_learn() -> None:
     assert vocab.labels["season"] == []  # no season given at all
 
 
-@pytest.mark.skipif(not SAMPLE_IMAGES.is_dir(), reason="sample photos not present")
-def test_sample_photo_decodes_unchanged() -> None:
-    path = next(SAMPLE_IMAGES.glob("*.jpg"))
+def test_sample_photo_decodes_unchanged(tiny_catalog) -> None:
+    path = next((tiny_catalog / "images").glob("*.jpg"))  # 60x80 JPEGs, as in the sample
     out = decode_image(path)
     assert out.shape == (80, 60, 3)
     assert np.array_equal(out, np.asarray(Image.open(path).convert("RGB")))

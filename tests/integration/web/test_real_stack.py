@@ -1,7 +1,7 @@
 """The whole stack through the web layer: real vLLM, the real agent, a real Chroma store, a real browser.
 
 Uses the session's vLLM server (``vllm_url``, from the LLM tests' fixtures) and the
-shared 1.5k-item sample store; skipped where the LLM serving part is not present.
+shared 1.5k-item sample store.
 """
 
 from __future__ import annotations
@@ -9,10 +9,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-pytest.importorskip("stylist.llm", reason="the LLM serving part (stylist.llm) is not on this branch yet")
-
-from stylist.api import create_app  # noqa: E402
-from tests.integration.web.servers import AppServer, free_port, shot  # noqa: E402
+from stylist.api import create_app
+from tests.integration.web.servers import AppServer, free_port, shot
 
 pytestmark = pytest.mark.integration
 
