@@ -1,13 +1,11 @@
-"""Prompts are files under prompts/; this loads and fills them, failing loudly on a missing variable."""
+"""Prompts are files of the ``prompts`` package; this loads and fills them, failing loudly on a missing variable."""
 
 from __future__ import annotations
 
 import string
 from functools import lru_cache
 
-from stylist.settings import PROJECT_ROOT
-
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
+import prompts as _files
 
 
 class MissingVariables(KeyError):
@@ -16,10 +14,10 @@ class MissingVariables(KeyError):
 
 @lru_cache(maxsize=32)
 def _template(name: str) -> str:
-    path = PROMPTS_DIR / f"{name}.md"
-    if not path.is_file():
-        raise FileNotFoundError(f"no prompt named {name!r} (looked for {path})")
-    return path.read_text(encoding="utf-8").strip()
+    try:
+        return _files.text(f"{name}.md").strip()
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(f"no prompt named {name!r} ({exc})") from exc
 
 
 def variables(name: str) -> set[str]:

@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+import prompts
+
 #: The project checkout (``stylist/`` lives one level below it).
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -190,7 +192,7 @@ class Settings(BaseSettings):
     llm_adapter: Path | None = Field(
         default=None,
         description="LoRA adapter folder merged into the bundled model when llm_finetuned is on. "
-        "Empty: the adapter shipped in stylist/finetune/adapter.",
+        "Empty: the adapter shipped in stylist/llm/adapter.",
     )
     llm_served_name: str = Field(default="stylist-base", description="Model name the vLLM server exposes.")
     llm_host: str = Field(default="127.0.0.1", description="Host of the local vLLM server.")
@@ -209,7 +211,7 @@ class Settings(BaseSettings):
         "safetensors). Empty: data_dir/models. Share it between data folders to convert once.",
     )
     llm_chat_template: Path = Field(
-        default=PROJECT_ROOT / "prompts" / "chat_template.jinja",
+        default_factory=lambda: prompts.path(prompts.CHAT_TEMPLATE),
         description="Jinja chat template vLLM renders conversations with (ChatML with Hermes-style "
         "<tool_call>/<tool_response> blocks; the format the fine-tuning trains on).",
     )
