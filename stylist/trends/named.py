@@ -70,6 +70,40 @@ def _label(kind: str, value: str, gender: str, category: str, season: str) -> st
     return f"{value}{noun} in {gender}'s {category}, {season}"
 
 
+#: How the catalog's article types read in a sentence (lower case otherwise).
+_ARTICLE_WORDS = {"Tshirts": "t-shirts", "Jewellery Set": "jewellery sets", "Kurta Sets": "kurta sets"}
+#: What a colour or an occasion is worn on, by category.
+_CATEGORY_NOUNS = {"Apparel": "clothes", "Footwear": "shoes", "Accessories": "accessories"}
+_USAGE_APPAREL = {"Sports": "sportswear", "Home": "loungewear"}
+#: Whose: "men's jeans"; Boys and Girls together are "kids'".
+POSSESSIVE = {"Men": "men's", "Women": "women's", "Boys": "boys'", "Girls": "girls'", "Unisex": "unisex"}
+
+
+def item_words(meta: dict[str, object], *, whose: bool = False) -> str:
+    """A trend's subject in shopper words: "jeans", "navy blue clothes", "casual wear", "brown shoes".
+
+    Args:
+        meta: a trend's metadata (``kind``, ``value``, ``category``, ``gender``).
+        whose: prefix who it is for ("men's jeans"), for answers that cover several genders.
+    """
+    kind, value = str(meta.get("kind") or ""), str(meta.get("value") or meta.get("trend") or "")
+    category = str(meta.get("category") or "")
+    noun = _CATEGORY_NOUNS.get(category, category.lower() or "items")
+    if kind == "article_type":
+        words = _ARTICLE_WORDS.get(value, value.lower())
+    elif kind == "colour":
+        words = f"{value.lower()} {noun}"
+    elif kind == "usage":
+        if category == "Apparel":
+            words = _USAGE_APPAREL.get(value, f"{value.lower()} wear")
+        else:
+            words = f"{value.lower()} {noun}"
+    else:  # a shop's own series: its own name
+        words = value
+    owner = POSSESSIVE.get(str(meta.get("gender") or ""))
+    return f"{owner} {words}" if whose and owner else words
+
+
 def catalog_trends(
     products: Iterable[Product],
     *,
