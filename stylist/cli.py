@@ -289,12 +289,20 @@ def finetune(
         bool, typer.Option("--resume/--restart", help="Continue from the last checkpoint.")
     ] = True,
     ship: Annotated[
-        bool, typer.Option("--ship", help="Copy the adapter into the package (the served default).")
+        bool,
+        typer.Option(
+            "--ship",
+            help="Source checkouts only: copy the adapter into the source tree as the shipped default. "
+            "Elsewhere serve OUT/adapter with STYLIST_LLM_ADAPTER.",
+        ),
     ] = False,
 ) -> None:
     """Fine-tune the chat model (LoRA) on dialogs generated from the ingested catalog.
 
-    Writes the adapter, the dialogs and report.json; about 65 minutes on two CPU threads (the shipped run).
+    Writes the adapter, the dialogs and report.json to OUT; about 65 minutes on two CPU threads (the
+    shipped run). Serve the result with STYLIST_LLM_ADAPTER=OUT/adapter; in a source checkout,
+    --ship replaces the adapter the package ships (to be committed). An installed package is never
+    written to.
     """
     import shutil
 
@@ -302,9 +310,16 @@ def finetune(
     from stylist.finetune.train import TrainConfig
     from stylist.llm import ModelError
     from stylist.retrieval import StoreEmpty
+    from stylist.settings import source_checkout
 
     settings = Settings()
     out = out or settings.data_dir / "finetune"
+    if ship and not source_checkout():
+        _fail(
+            "--ship replaces the adapter in a source checkout, and this stylist is an installed package; "
+            f"train without --ship and serve the result with STYLIST_LLM_ADAPTER={out / 'adapter'}",
+            code=2,
+        )
     config = TrainConfig(epochs=epochs, seed=seed, threads=threads)
     try:
         report = run_finetune(settings, out, config, scale=scale, resume=resume)

@@ -20,6 +20,14 @@ import prompts
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
+def source_checkout() -> bool:
+    """Whether stylist runs from its source tree (a clone, editable install) rather than an installed wheel.
+
+    Only a checkout may be written to (``stylist finetune --ship``); an installed package stays read-only.
+    """
+    return all((PROJECT_ROOT / name).is_file() for name in ("pyproject.toml", "stylist/__init__.py"))
+
+
 def _find_sample_data() -> Path:
     """``shared/data`` beside the checkout, or beside an ancestor (git worktrees nest deeper)."""
     for folder in PROJECT_ROOT.parents:
