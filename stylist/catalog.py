@@ -37,6 +37,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
+from stylist.errors import CatalogError
+
 Gender = Literal["Men", "Women", "Unisex", "Boys", "Girls"]
 GENDERS: tuple[str, ...] = get_args(Gender)
 SEASONS = ("Summer", "Fall", "Winter", "Spring")
@@ -100,16 +102,6 @@ class RowError:
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row else "header"
         return f"{self.file}: {where}: {self.field}: {self.reason}"
-
-
-class CatalogError(Exception):
-    """The catalog cannot be used at all (empty file, strict mode with errors, ...)."""
-
-    def __init__(self, message: str, errors: list[RowError] | None = None) -> None:
-        self.errors = errors or []
-        detail = "".join(f"\n  {e}" for e in self.errors[:50])
-        more = f"\n  ... and {len(self.errors) - 50} more" if len(self.errors) > 50 else ""
-        super().__init__(message + detail + more)
 
 
 @dataclass

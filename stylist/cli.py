@@ -149,7 +149,8 @@ def chat(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Talk to the stylist (starts a local vLLM server unless STYLIST_LLM_URL is set)."""
-    from stylist.agent import LLMUnavailable, open_stylist
+    from stylist.agent import open_stylist
+    from stylist.errors import LLMUnavailable
 
     if (message is None) == (batch is None):
         _fail("give a MESSAGE or --batch FILE", code=2)

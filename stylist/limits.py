@@ -13,19 +13,12 @@ import threading
 import time
 from dataclasses import dataclass
 
+from stylist.errors import InputRejected
+
 #: Photo formats the stylist accepts (what Pillow reports after decoding the bytes).
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 #: Larger images are refused before decoding them fully (decompression bombs).
 MAX_IMAGE_PIXELS = 40_000_000
-
-
-class InputRejected(ValueError):
-    """A request the service will not run, with the HTTP status that says why."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def check_message(message: object, max_chars: int) -> str:

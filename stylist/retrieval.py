@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from stylist.catalog import size_key
+from stylist.errors import StoreEmpty
 from stylist.query import Filters, ParsedQuery, QueryParser
 from stylist.vector_index import ExactIndex, IVFIndex
 
@@ -38,10 +39,6 @@ RELAX_ORDER = (
 )  # fmt: skip
 RRF_K = 60
 _TOKEN = re.compile(r"[a-z0-9]+")
-
-
-class StoreEmpty(RuntimeError):
-    """Nothing has been ingested into the configured store yet."""
 
 
 @dataclass

@@ -12,18 +12,12 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
+from stylist.errors import NotReady
+
 if TYPE_CHECKING:
     from stylist.agent import Stylist
 
 log = logging.getLogger(__name__)
-
-
-class NotReady(RuntimeError):
-    """The stylist is still starting, or failed to start."""
-
-    def __init__(self, state: str, message: str) -> None:
-        super().__init__(message)
-        self.state = state
 
 
 class StylistRuntime:

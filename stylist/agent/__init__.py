@@ -11,16 +11,12 @@ from stylist.agent.checkpoint import checkpointer, redact
 from stylist.agent.graph import build_agent, grounding_for, uses_tool_call_grammar, with_tool_call_grammar
 from stylist.agent.service import Stylist, build_stylist, open_stylist, reply_from_dict
 from stylist.agent.streaming import SentenceGate
-from stylist.llm import LLMUnavailable
-from stylist.llm.chat import chat_model
 
 __all__ = [
-    "LLMUnavailable",
     "SentenceGate",
     "Stylist",
     "build_agent",
     "build_stylist",
-    "chat_model",
     "checkpointer",
     "grounding_for",
     "open_stylist",

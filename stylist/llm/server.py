@@ -20,7 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
-from stylist.llm.client import LLMUnavailable, check_llm, normalize_url, unavailable_message
+from stylist.errors import LLMStartError, LLMUnavailable
+from stylist.llm.chat import check_llm, normalize_url, unavailable_message
 from stylist.llm.model import ModelError, check_model_dir, serving_model
 from stylist.net import free_port
 from stylist.settings import Settings
@@ -29,10 +30,6 @@ from stylist.settings import Settings
 VLLM_MODULE = "vllm.entrypoints.openai.api_server"
 #: Lines of the server log quoted in start-up errors.
 LOG_TAIL_LINES = 40
-
-
-class LLMStartError(LLMUnavailable):
-    """A local vLLM server did not become ready; the message quotes the end of its log."""
 
 
 def port_in_use(host: str, port: int) -> bool:

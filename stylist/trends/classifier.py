@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from stylist.errors import ClassifierMissing
+
 if TYPE_CHECKING:
     from stylist.catalog import Product
     from vectorstore.client import Embedder
@@ -36,10 +38,6 @@ HEADS = {
     "gender": "gender",
 }
 WEIGHTS_FILE, LABELS_FILE = "heads.npz", "labels.json"
-
-
-class ClassifierMissing(RuntimeError):
-    """No trained heads were found where the settings point."""
 
 
 def in_test_split(product_id: str, seed: int = 0, share: float = 0.2) -> bool:

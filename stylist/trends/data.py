@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from stylist.errors import TrendDataError
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -51,10 +53,6 @@ _FREQUENCIES = (
     ((89, 92), "QS", 4),
     ((365, 366), "YS", 1),
 )
-
-
-class TrendDataError(ValueError):
-    """A series file cannot be used; the message says where and why."""
 
 
 @dataclass

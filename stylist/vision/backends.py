@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from stylist.errors import WeightsMissing
 from stylist.vision.data import ATTRIBUTES, IMAGE_H, IMAGE_W, decode_image
 
 if TYPE_CHECKING:
@@ -23,10 +24,6 @@ if TYPE_CHECKING:
 
 #: ``[{attribute: [(label, probability), ...sorted high to low]}, ...]`` one dict per photo.
 Attributes = list[dict[str, list[tuple[str, float]]]]
-
-
-class WeightsMissing(RuntimeError):
-    """The image model has not been trained or installed yet."""
 
 
 class ImageBackend(Protocol):

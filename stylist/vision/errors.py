@@ -1,10 +1,7 @@
-"""The one error a caller of the image service needs to handle."""
+"""The one error a caller of the image service needs to handle (it lives in :mod:`stylist.errors`)."""
 
 from __future__ import annotations
 
+from stylist.errors import ImageError
 
-class ImageError(ValueError):
-    """A photo cannot be used: unreadable, not an image, corrupt or too large.
-
-    The message is written for the shopper or operator and names the problem.
-    """
+__all__ = ["ImageError"]

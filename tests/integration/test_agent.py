@@ -8,7 +8,8 @@ import openai
 import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 
-from stylist.agent import LLMUnavailable, Stylist
+from stylist.agent import Stylist
+from stylist.errors import LLMUnavailable
 from stylist.retrieval import Retriever
 from stylist.settings import Settings
 from tests.fakes import scripted
@@ -248,7 +249,7 @@ def test_tokens_the_served_model_generated_are_counted_from_the_stream(retriever
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from stylist.agent import chat_model
+    from stylist.llm import chat_model
 
     bodies: list[dict] = []
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stylist.agent import Stylist, chat_model
-from stylist.llm import LLMUnavailable
+from stylist.agent import Stylist
+from stylist.llm import LLMUnavailable, chat_model
 from stylist.retrieval import Retriever
 
 pytestmark = pytest.mark.integration

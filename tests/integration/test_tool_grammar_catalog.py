@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from stylist.agent import chat_model, with_tool_call_grammar
+from stylist.agent import with_tool_call_grammar
+from stylist.llm import chat_model
 from stylist.retrieval import Retriever
 from stylist.settings import Settings
 from stylist.tools import build_tools, catalog_values

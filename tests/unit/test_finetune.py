@@ -19,10 +19,9 @@ from stylist.finetune.train import (
     batches,
     collate,
     forward_loss,
-    merge_adapter,
     save_adapter,
 )
-from stylist.llm import ModelError, serving_model
+from stylist.llm import ModelError, merge_adapter, serving_model
 from stylist.settings import Settings
 
 sys_path = Path(__file__).resolve().parents[2] / "benchmarks"

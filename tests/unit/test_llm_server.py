@@ -20,10 +20,11 @@ from stylist.llm import (
     ModelError,
     build_command,
     build_env,
-    chat,
+    chat_model,
     check_llm,
     free_port,
     llm_endpoint,
+    llm_errors,
     served_models,
 )
 from stylist.llm import server as server_module
@@ -299,7 +300,8 @@ def test_check_llm_is_false_for_a_closed_port_and_a_non_api() -> None:
 def test_a_request_to_a_down_server_raises_llm_unavailable() -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"
     with pytest.raises(LLMUnavailable, match=r"language model server at .* is unavailable") as info:
-        chat(url, "stylist-base", [{"role": "user", "content": "hi"}])
+        with llm_errors(url):
+            chat_model(Settings(), url).invoke("hi")
     assert url in str(info.value)
     assert "STYLIST_LLM_URL" in str(info.value)
     with pytest.raises(LLMUnavailable):

@@ -6,8 +6,8 @@ import pytest
 import xgrammar
 from transformers.utils.chat_template_utils import render_jinja_template
 
-from stylist.agent import chat_model, uses_tool_call_grammar, with_tool_call_grammar
-from stylist.llm import chat_template
+from stylist.agent import uses_tool_call_grammar, with_tool_call_grammar
+from stylist.llm import chat_model, chat_template
 from stylist.retrieval import Retriever
 from stylist.settings import Settings
 from stylist.tools import build_tools, tool_call_grammar, tool_schemas
