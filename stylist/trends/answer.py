@@ -128,7 +128,8 @@ def trend_request(
 # --- the Chroma filters to try --------------------------------------------------
 
 
-def _field(name: str, values: str | Sequence[str] | None) -> dict[str, Any] | None:
+def field_filter(name: str, values: str | Sequence[str] | None) -> dict[str, Any] | None:
+    """``{name: value}``, ``{name: {"$in": values}}`` for several, None for none."""
     vals = _values(values)
     if not vals:
         return None
@@ -142,7 +143,7 @@ def _all(*parts: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def focus_filter(focus: Mapping[str, Sequence[str]]) -> dict[str, Any] | None:
     """Trends about any of the asked values: ``kind`` and ``value`` together."""
-    parts = [_all({"kind": kind}, _field("value", values)) for kind, values in focus.items() if values]
+    parts = [_all({"kind": kind}, field_filter("value", values)) for kind, values in focus.items() if values]
     kept = [p for p in parts if p]
     return None if not kept else kept[0] if len(kept) == 1 else {"$or": kept}
 
@@ -154,10 +155,10 @@ def lookup_filters(request: TrendRequest) -> list[tuple[dict[str, Any] | None, b
     asked, then all-season forecasts (a shop's own series have no season), then the
     nearest seasons. ``broad`` says the filter no longer requires the asked item.
     """
-    who = _all(_field("gender", request.gender), _field("category", request.category))
+    who = _all(field_filter("gender", request.gender), field_filter("category", request.category))
     narrow = focus_filter(request.focus)
     out: list[tuple[dict[str, Any] | None, bool]] = []
-    for focus in ([narrow] if narrow else []) + [_field("kind", request.kind)]:
+    for focus in ([narrow] if narrow else []) + [field_filter("kind", request.kind)]:
         for season in [request.season, "", *nearest_seasons(request.season)]:
             out.append((_all(who, focus, {"season": season}), focus is not narrow or narrow is None))
     return out

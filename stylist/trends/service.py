@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from stylist.catalog import Product
     from stylist.settings import Settings
+    from stylist.trends.answer import TrendRequest
     from stylist.trends.classifier import TextClassifier
     from vectorstore.client import Embedder
 
@@ -25,16 +26,43 @@ NO_TRENDS_NOTE = "no trend forecasts yet; run `stylist trends update`"
 
 
 def forecast_view(summary: str, meta: dict[str, Any]) -> dict[str, Any]:
-    """The dict the agent gets for one stored trend forecast."""
-    return {
+    """The dict the agent gets for one stored trend forecast.
+
+    ``summary`` is in shopper words (:func:`stylist.trends.answer.summary_text`, also for
+    collections written before summaries were); ``label`` names it ("men's brown shoes,
+    summer"); ``reading`` is what the answer says: rising, steady, fading or unclear.
+    The analytic detail (shares, periods) stays in ``metadata``.
+    """
+    from stylist.trends.answer import reading, summary_text
+    from stylist.trends.named import item_words
+
+    season = str(meta.get("season") or "").lower()
+    view = {
         "trend": meta.get("trend", ""),
-        "summary": summary,
+        "label": item_words(meta, whose=True) + (f", {season}" if season else ""),
+        "summary": summary_text(meta) if "status" in meta else summary,
         "status": meta.get("status", "steady"),
         "change": float(meta.get("change", 0.0)),
         "interval": [float(meta.get("interval_lo", 0.0)), float(meta.get("interval_hi", 0.0))],
         "metadata": meta,
         "chart": meta.get("chart", "") if meta.get("chart") and Path(meta["chart"]).is_file() else "",
     }
+    view["reading"] = reading(view)
+    return view
+
+
+class _OnceEmbedder:
+    """Embeds each text once: the fallback lookups of one question reuse its vector."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+        self._seen: dict[str, list[float]] = {}
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        missing = [t for t in texts if t not in self._seen]
+        if missing:
+            self._seen.update(zip(missing, self._embedder.embed(missing), strict=True))
+        return [self._seen[t] for t in texts]
 
 
 class TrendService:
@@ -74,13 +102,48 @@ class TrendService:
             return self._classifier
 
     # --- forecasts -------------------------------------------------------------
-    def forecasts(self, query: str, k: int = 3, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """The ``k`` trend summaries nearest to ``query`` (optionally filtered); [] before any update."""
-        from stylist.trends.store import query_trends
+    def forecasts(
+        self,
+        query: str,
+        k: int = 3,
+        where: dict[str, Any] | None = None,
+        *,
+        gender: str | Sequence[str] | None = None,
+        season: str | Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """The ``k`` trend summaries nearest to ``query``; [] before any update.
 
+        Args:
+            where: a Chroma metadata filter.
+            gender, season: only trends for these (a list means any of them).
+        """
+        from stylist.trends.answer import field_filter
+        from stylist.trends.store import query_trends
+        from vectorstore.filters import where as all_of
+
+        where = all_of(where, field_filter("gender", gender), field_filter("season", season))
         return [
             forecast_view(s, m) for s, m, _ in query_trends(self.settings, self.embedder, query, k, where)
         ]
+
+    def lookup(self, query: str, request: TrendRequest, k: int = 3) -> list[dict[str, Any]]:
+        """Forecasts for a shopper's trend question (:func:`stylist.trends.answer.trend_request`).
+
+        The season and gender asked, the item asked first; when the season has no forecast,
+        the all-season ones, then the nearest seasons (the answer says so). A broad question
+        ("what's in for men?") looks at up to :data:`~stylist.trends.answer.BROAD_K` trends so
+        the answer can pick the clearest. The query is embedded once.
+        """
+        from stylist.trends.answer import BROAD_K, lookup_filters
+        from stylist.trends.store import query_trends
+
+        embedder = _OnceEmbedder(self.embedder)
+        for where, broad in lookup_filters(request):
+            n = max(k, BROAD_K) if broad else k
+            found = query_trends(self.settings, embedder, query, n, where)  # type: ignore[arg-type]
+            if found:
+                return [forecast_view(s, m) for s, m, _ in found]
+        return []
 
     # --- classification ----------------------------------------------------------
     def classify(self, text: str) -> dict[str, Any]:

@@ -1,4 +1,8 @@
-"""Forecast named trends and turn each into a short summary record with a chart."""
+"""Forecast named trends and turn each into a short summary record with a chart.
+
+The stored summary is in shopper words (:func:`stylist.trends.answer.summary_text`); the
+analytic one (shares of listings per period, the 80% interval) is kept in ``metadata["detail"]``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from stylist.trends.answer import summary_text
 from stylist.trends.charts import forecast_chart
 from stylist.trends.forecast import TrendForecaster, trend_status
 from stylist.trends.named import NamedSeries
@@ -74,7 +79,7 @@ def forecast_record(item: NamedSeries, charts_dir: Path | None, band: float = 0.
     recent = f"{what} {_fmt(last, unit)} in {now_label}"
     if prev == prev:
         recent += f" ({_fmt(prev, unit)} in {prev_label})"
-    summary = (
+    detail = (
         f"{meta.trend}: {status}. {recent[0].upper()}{recent[1:]}; forecast for {next_label}: "
         f"{_fmt(nxt, unit)} (80% interval {_fmt(lo, unit)}-{_fmt(hi, unit)}), {change:+.0%} vs {now_label}."
     )
@@ -99,5 +104,7 @@ def forecast_record(item: NamedSeries, charts_dir: Path | None, band: float = 0.
         "last_period": _period(dates[-1], series.freq),
         "history": ",".join(f"{v:.5g}" for v in y[-3 * max(m, 4) :]),
         "forecast": ",".join(f"{v:.5g}" for v in fc.mean),
+        "detail": detail,  # the analytic summary (shares, periods): for analysts, not shoppers
     }
-    return TrendRecord(id=slug(item.name), summary=summary, metadata=metadata)
+    # What is embedded and shown is in shopper words: no shares of listings, no years.
+    return TrendRecord(id=slug(item.name), summary=summary_text(metadata), metadata=metadata)

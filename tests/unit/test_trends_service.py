@@ -156,7 +156,20 @@ def test_update_then_forecasts_and_classify(tmp_path: Path) -> None:
     found = service.forecasts("navy blue shirt men", k=2)
     assert len(found) == 2
     top = found[0]
-    assert set(top) == {"trend", "summary", "status", "change", "interval", "metadata", "chart"}
+    assert set(top) == {
+        "trend",
+        "label",
+        "summary",
+        "status",
+        "change",
+        "interval",
+        "metadata",
+        "chart",
+        "reading",
+    }
+    # Shopper words shown and embedded; the analytic summary (shares, years) stays in the metadata.
+    assert "share of listings" not in top["summary"].lower() and "2017" not in top["summary"]
+    assert "Share of listings" in top["metadata"]["detail"]
     assert top["trend"] == "Navy Blue colour in Men's Apparel, Summer" or "Navy Blue" in found[1]["trend"]
     navy = next(f for f in found if f["trend"].startswith("Navy Blue"))
     assert navy["status"] == "rising" and navy["change"] > 0.1
@@ -164,6 +177,28 @@ def test_update_then_forecasts_and_classify(tmp_path: Path) -> None:
     assert Path(navy["chart"]).is_file() and Path(navy["chart"]).read_bytes()[:4] == b"\x89PNG"
     only_women = service.forecasts("navy blue shirt men", k=5, where={"gender": "Women"})
     assert only_women and all(f["metadata"]["gender"] == "Women" for f in only_women)
+    women_winter = service.forecasts("kurta", k=5, gender="Women", season=["Winter", "Fall"])
+    assert women_winter and all(f["metadata"]["season"] == "Winter" for f in women_winter)
+    assert service.forecasts("kurta", k=5, gender="Men", season="Winter") == []
+
+    # A shopper's question: men have no winter trends, so the lookup falls back to summer.
+    from stylist.trends.answer import answer_for, trend_request
+
+    request = trend_request(
+        "what's in fashion for men this winter?", filters={"gender": ["Men"], "season": ["Winter"]}
+    )
+    men = service.lookup("what's in fashion for men this winter?", request)
+    assert men and {(f["metadata"]["gender"], f["metadata"]["season"]) for f in men} == {("Men", "Summer")}
+    answer = answer_for(request, men)
+    assert answer.startswith(
+        "We don't have winter forecasts for men yet, so this is from our summer listings."
+    )
+    assert "navy blue clothes" in answer and "on the rise" in answer
+    kurtas = trend_request(
+        "are kurtas in for women?", filters={"gender": ["Women"], "article_type": ["Kurtas"]}
+    )
+    found = service.lookup("are kurtas in for women?", kurtas, k=2)
+    assert found and found[0]["metadata"]["value"] == "Kurtas"
 
     result = service.classify("men navy blue formal shirt")
     assert result["attributes"]["article_type"][0]["label"] == "Shirts"
