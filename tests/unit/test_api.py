@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from stylist.api import create_app
+from stylist.errors import ImageError, LLMUnavailable
 from stylist.reply import Reply, ToolCall
 from stylist.settings import Settings
 from tests.fake_stylist import FakeStylist, card
@@ -173,14 +174,23 @@ def test_rate_limit_per_client_returns_429_with_retry_after(fake, tmp_path):
 
 
 def test_stylist_failure_is_a_500_and_unreachable_model_a_503(client, fake):
-    class LLMUnavailable(RuntimeError):
-        pass
-
     fake.enqueue(ValueError("boom"), LLMUnavailable("the language model is not reachable"))
     r = client.post("/api/chat", json={"message": "shirt"})
     assert r.status_code == 500 and "ValueError" in r.json()["detail"]
     r = client.post("/api/chat", json={"message": "shirt"})
     assert r.status_code == 503 and "not reachable" in r.json()["detail"] and r.headers["retry-after"] == "5"
+
+
+def test_stylist_errors_keep_their_status_in_both_api_families(client, fake):
+    fake.enqueue(ImageError("the photo is corrupt; send a JPEG or PNG"), LLMUnavailable("down; try again"))
+    r = client.post("/api/chat", json={"message": "shirt"})
+    assert r.status_code == 400 and r.json() == {"detail": "the photo is corrupt; send a JPEG or PNG"}
+    assert "retry-after" not in r.headers
+    r = client.post(
+        "/v1/chat/completions", json={"model": "stylist", "messages": [{"role": "user", "content": "hi"}]}
+    )
+    assert r.status_code == 503 and r.headers["retry-after"] == "5"
+    assert r.json()["error"] == {"message": "down; try again", "type": "server_error", "code": 503}
 
 
 # -- SSE -----------------------------------------------------------------------------------------

@@ -1,0 +1,140 @@
+"""The app factory: one FastAPI app with the routers, the error mapping, CORS and the UI.
+
+``create_app(settings, stylist=None)`` returns the app. Without a stylist it builds the
+real one (``stylist.agent.build_stylist``) in the background, so the page and ``/healthz``
+answer at once and ``/readyz`` says when chat works.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from stylist.api import catalog, chat, openai_facade, service, widget
+from stylist.errors import InputRejected, StylistError
+from stylist.limits import RateLimiter
+from stylist.runtime import StylistRuntime
+from stylist.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def server_config(app: FastAPI, settings: Settings) -> Any:
+    """How uvicorn serves the app: behind trusted proxies, the client is the forwarded address."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
+
+
+def create_app(settings: Settings | None = None, stylist: Any | None = None, *, ui: bool = True) -> FastAPI:
+    """Build the web app.
+
+    Args:
+        settings: Configuration; defaults to ``Settings()`` (environment variables).
+        stylist: A ready stylist (tests pass a scripted fake). None: build the real one
+            in the background with ``stylist.agent.build_stylist(settings)``.
+        ui: Mount the Gradio UI at ``/``.
+    """
+    settings = settings or Settings()
+    if stylist is not None:
+        runtime = StylistRuntime(stylist)
+    else:
+
+        def build() -> Any:
+            from stylist.agent import build_stylist
+
+            return build_stylist(settings)
+
+        runtime = StylistRuntime(factory=build)
+    limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        runtime.start()
+        yield
+        runtime.close()
+
+    app = FastAPI(
+        title="stylist",
+        version="0.1.0",
+        description="A conversational AI stylist for fashion shops. `/api/chat` answers one message; "
+        "`/api/chat/stream` streams it as server-sent events; `/v1/chat/completions` is an "
+        "OpenAI-compatible facade (model `stylist`) whose responses carry the products in an extra "
+        "`stylist` field.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.state.settings = settings
+    app.state.limiter = limiter
+    app.state.image_root = catalog.image_root(settings)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Content-Type", "Authorization"],
+        max_age=600,
+    )
+    add_error_handlers(app)
+    for router in (service.router, chat.router, catalog.router, openai_facade.router, widget.router):
+        app.include_router(router)
+
+    if ui:
+        import gradio as gr
+
+        from stylist.feedback import FeedbackStore
+        from stylist.ui import CSS, build_ui
+
+        blocks = build_ui(runtime, settings, FeedbackStore(settings.feedback_path), limiter)
+        blocks.queue(default_concurrency_limit=settings.ui_concurrency)
+        app.state.blocks = blocks
+        app = gr.mount_gradio_app(
+            app, blocks, path="/", css=CSS, max_file_size=settings.max_image_bytes, footer_links=["api"]
+        )
+    return app
+
+
+def error_response(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """One clear JSON shape per API family: OpenAI's ``error`` object under ``/v1/``, else ``detail``."""
+    if request.url.path.startswith("/v1/"):
+        kind = "invalid_request_error" if status < 500 else "server_error"
+        body: dict[str, Any] = {"error": {"message": message, "type": kind, "code": status}}
+    else:
+        body = {"detail": message}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    """Map the stylist's errors (by class, with ``isinstance``) and FastAPI's own to JSON answers."""
+
+    @app.exception_handler(StylistError)
+    async def _stylist_error(request: Request, exc: StylistError) -> JSONResponse:
+        message = exc.message if isinstance(exc, InputRejected) else str(exc)
+        headers = {"Retry-After": "5"} if exc.retry else None
+        return error_response(request, exc.http_status, message, headers)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        return error_response(request, exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'body'}: {e.get('msg')}"
+            for e in exc.errors()
+        )
+        return error_response(request, 422, f"invalid request: {problems}")

@@ -1,0 +1,96 @@
+"""What the routers share: the app's state as dependencies, admission, and the reply as clients see it.
+
+``create_app`` puts the runtime, the settings, the rate limiter and the photo folder on
+``app.state``; routers read them from the request instead of a closure.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+
+from stylist.capabilities import NO_PHOTOS, reads_photos
+from stylist.limits import RateLimiter
+from stylist.render import image_src
+from stylist.reply import Reply
+from stylist.runtime import StylistRuntime
+from stylist.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def get_runtime(request: Request) -> StylistRuntime:
+    """The :class:`StylistRuntime` holding (or building) the stylist."""
+    return request.app.state.runtime
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings."""
+    return request.app.state.settings
+
+
+def get_image_root(request: Request) -> Path:
+    """The folder product photos must live in."""
+    return request.app.state.image_root
+
+
+RuntimeDep = Annotated[StylistRuntime, Depends(get_runtime)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ImageRootDep = Annotated[Path, Depends(get_image_root)]
+
+
+def client_key(request: Request) -> str:
+    """Who is asking, for the rate limit (the forwarded address behind trusted proxies)."""
+    return request.client.host if request.client else "unknown"
+
+
+def base_url(request: Request) -> str:
+    """The app's own base URL, for links to product photos."""
+    return str(request.base_url).rstrip("/")
+
+
+def admit(request: Request) -> None:
+    """Take one request from the client's rate budget, or answer 429 with Retry-After."""
+    limiter: RateLimiter = request.app.state.limiter
+    wait = limiter.acquire(client_key(request))
+    if wait > 0:
+        raise HTTPException(
+            429,
+            f"too many requests; try again in {wait:.0f} s",
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
+
+
+def publish(reply: dict[str, Any], base: str) -> dict[str, Any]:
+    """Replace local photo paths by the app's image URL: clients never see server paths."""
+    for card in reply.get("products") or []:
+        card["image"] = image_src(card, base)
+    relaxed = reply.get("relaxed")
+    if isinstance(relaxed, dict):
+        for card in relaxed.get("products") or relaxed.get("items") or []:
+            if isinstance(card, dict):
+                card["image"] = image_src(card, base)
+    return reply
+
+
+def reply_dict(
+    runtime: StylistRuntime, reply: Reply | dict[str, Any], thread_id: str, base: str, image: bytes | None
+) -> dict[str, Any]:
+    """The reply as the API returns it: its thread id set, photo links published."""
+    data = reply.to_dict() if isinstance(reply, Reply) else dict(reply)
+    data["thread_id"] = data.get("thread_id") or thread_id
+    if image is not None and not reads_photos(runtime.get()):
+        data["notes"] = [*(data.get("notes") or []), NO_PHOTOS]
+    return publish(data, base)
+
+
+def turn_failed(exc: Exception) -> HTTPException:
+    """The 500 for a turn that failed on something other than a :class:`~stylist.errors.StylistError`.
+
+    A ``StylistError`` is re-raised by the routes instead: the app maps it to its own status.
+    """
+    log.exception("chat turn failed")
+    return HTTPException(500, f"the stylist failed on this message: {type(exc).__name__}")

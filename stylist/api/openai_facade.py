@@ -1,0 +1,161 @@
+"""The OpenAI-compatible facade: ``/v1/chat/completions`` with model ``stylist``, and ``/v1/models``.
+
+The answer is the assistant message; the stylist's structured reply (products, tool calls,
+trends, ...) rides in an extra top-level ``stylist`` field.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from stylist.api.deps import RuntimeDep, SettingsDep, admit, base_url, reply_dict, turn_failed
+from stylist.errors import InputRejected, StylistError
+from stylist.limits import check_message, decode_base64_image
+from stylist.settings import Settings
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["openai"])
+
+OPENAI_MODEL = "stylist"
+
+
+class OpenAIMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+
+class OpenAIChatRequest(BaseModel):
+    """The subset of OpenAI's chat-completions request the facade reads (other fields are ignored)."""
+
+    model_config = ConfigDict(extra="allow")
+    model: str = Field(description=f"Must be {OPENAI_MODEL!r}.")
+    messages: list[OpenAIMessage] = Field(description="The last message must be the shopper's (role user).")
+    stream: bool = False
+    thread_id: str | None = Field(
+        default=None,
+        description="Conversation to continue (the stylist keeps the history server-side; pass it with "
+        "extra_body). Omitted: a new conversation; its id comes back in the `stylist` field.",
+    )
+    user: str | None = None
+
+
+@router.post("/v1/chat/completions", summary="OpenAI-compatible chat completions.")
+async def completions(
+    body: OpenAIChatRequest, request: Request, runtime: RuntimeDep, settings: SettingsDep
+) -> Response:
+    """Model `stylist`. The answer is the assistant message; the stylist's structured reply rides
+    in an extra top-level `stylist` field: `{thread_id, products, tool_calls, trends, relaxed, notes}`
+    (on the last chunk when streaming; tool steps arrive as chunks with `stylist.tool`)."""
+    if body.model != OPENAI_MODEL:
+        raise HTTPException(404, f"model {body.model!r} does not exist; use {OPENAI_MODEL!r}")
+    admit(request)
+    message, image = openai_input(body, settings)
+    thread_id = (body.thread_id or "").strip() or uuid.uuid4().hex
+    stylist = runtime.get()
+    base = base_url(request)
+    cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+    if not body.stream:
+        try:
+            reply = await run_in_threadpool(stylist.respond, message, thread_id=thread_id, image=image)
+        except StylistError:
+            raise  # the app answers with its status and message
+        except Exception as exc:  # noqa: BLE001
+            raise turn_failed(exc) from exc
+        data = reply_dict(runtime, reply, thread_id, base, image)
+        return JSONResponse(
+            {
+                "id": cid,
+                "object": "chat.completion",
+                "created": created,
+                "model": OPENAI_MODEL,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": data["answer"]},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+                "stylist": _extra(data),
+            }
+        )
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, extra: dict[str, Any] | None = None) -> str:
+        payload: dict[str, Any] = {
+            "id": cid,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": OPENAI_MODEL,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
+        if extra is not None:
+            payload["stylist"] = extra
+        return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+    def chunks() -> Iterator[str]:
+        yield chunk({"role": "assistant", "content": ""})
+        streamed = False
+        try:
+            for event in stylist.stream(message, thread_id=thread_id, image=image):
+                if event.type == "token":
+                    streamed = True
+                    yield chunk({"content": event.data.get("text", "")})
+                elif event.type == "tool":
+                    yield chunk({}, extra={"tool": event.data})
+                elif event.type == "error":
+                    yield chunk({}, extra={"error": event.data.get("message", "")})
+                elif event.type == "final":
+                    reply = reply_dict(runtime, event.data.get("reply") or {}, thread_id, base, image)
+                    if not streamed and reply.get("answer"):
+                        yield chunk({"content": reply["answer"]})
+                    yield chunk({}, "stop", _extra(reply))
+        except Exception as exc:  # noqa: BLE001 - already streaming: report in-band
+            log.exception("streamed chat turn failed")
+            yield chunk(
+                {}, "stop", {"error": f"the stylist failed: {type(exc).__name__}", "thread_id": thread_id}
+            )
+        yield "data: [DONE]\n\n"
+
+    return StreamingResponse(chunks(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/v1/models", summary="The one model the facade serves.")
+def models() -> dict[str, Any]:
+    return {"object": "list", "data": [{"id": OPENAI_MODEL, "object": "model", "owned_by": "stylist"}]}
+
+
+def _extra(reply: dict[str, Any]) -> dict[str, Any]:
+    keys = ("thread_id", "products", "tool_calls", "trends", "relaxed", "notes", "latency_ms")
+    return {k: reply.get(k) for k in keys}
+
+
+def openai_input(body: OpenAIChatRequest, settings: Settings) -> tuple[str, bytes | None]:
+    """The shopper's last message (text and optional data-URL photo) from OpenAI-style messages."""
+    if not body.messages or body.messages[-1].role != "user":
+        raise InputRejected(400, "the last message must have role 'user'")
+    content = body.messages[-1].content
+    image = None
+    if isinstance(content, list):
+        texts = []
+        for part in content:
+            if part.get("type") == "text":
+                texts.append(str(part.get("text", "")))
+            elif part.get("type") == "image_url":
+                url = (part.get("image_url") or {}).get("url", "")
+                if not str(url).startswith("data:"):
+                    raise InputRejected(400, "images must be sent inline as data:image/...;base64 URLs")
+                image = decode_base64_image(url, settings.max_image_bytes)
+        content = "\n".join(texts)
+    return check_message(content or "", settings.max_message_chars), image
