@@ -325,3 +325,40 @@ def test_an_interrupt_while_waiting_stops_the_half_started_server(
             pytest.fail("must not enter")
     assert server.process is None
     assert not psutil.pid_exists(seen[0]) or psutil.Process(seen[0]).status() == psutil.STATUS_ZOMBIE
+
+
+class _KeyedModels(BaseHTTPRequestHandler):
+    """A vLLM started with --api-key: 401 without the key."""
+
+    def do_GET(self) -> None:  # noqa: N802
+        keyed = self.headers.get("Authorization") == "Bearer sesame"
+        self.send_response(200 if keyed else 401)
+        self.end_headers()
+        self.wfile.write(b'{"data": [{"id": "keyed-model"}]}' if keyed else b'{"error": "unauthorized"}')
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_readiness_sends_the_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    httpd = HTTPServer(("127.0.0.1", 0), _KeyedModels)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+    try:
+        assert check_llm(url) is False
+        assert check_llm(url, api_key="sesame") is True
+        # The stylist's /readyz probe goes through the same door, with the configured key.
+        from stylist.agent import Stylist
+
+        class _Store:
+            def heartbeat(self) -> None:
+                pass
+
+        stylist = Stylist.__new__(Stylist)
+        stylist.settings, stylist.llm_url = Settings(llm_api_key="sesame"), url
+        stylist.retriever = type("R", (), {"client": _Store()})()
+        assert stylist.ready() == {"llm": True, "chroma": True}
+        stylist.settings = Settings(llm_api_key="wrong")
+        assert stylist.ready()["llm"] is False
+    finally:
+        httpd.shutdown()
