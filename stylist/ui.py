@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from stylist.capabilities import NO_PHOTOS, reads_photos
 from stylist.limits import InputRejected, RateLimiter, check_image, check_message
 from stylist.render import product_cards, trend_panel
 from stylist.runtime import NotReady, StylistRuntime
@@ -109,8 +108,6 @@ def build_ui(
                     reply = dict(event.data.get("reply") or {})
                     # The final reply is authoritative (a guard may have changed the streamed text).
                     answer = str(reply.get("answer") or answer)
-                    if image and not reads_photos(stylist):
-                        answer = f"{answer}\n\n{NO_PHOTOS}"
                     history[-1] = {"role": "assistant", "content": _text(answer)}
                     cards = product_cards(list(reply.get("products") or []))
                     trends = trend_panel(list(reply.get("trends") or []))

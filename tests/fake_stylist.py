@@ -36,8 +36,6 @@ def card(product: dict[str, Any], reason: str = "") -> ProductCard:
 class FakeStylist:
     """Answers from a script; without one, picks catalog items whose title shares a word with the message."""
 
-    supports_images = False
-
     def __init__(self, products: list[dict[str, Any]], delay_s: float = 0.0) -> None:
         self.catalog = {str(p["id"]): p for p in products}
         self.script: deque[Reply | Exception] = deque()

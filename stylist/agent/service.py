@@ -242,9 +242,12 @@ def open_stylist(settings: Settings) -> Iterator[Stylist]:
     """A ready :class:`Stylist` for ``settings``: connects to (or starts) vLLM, opens the store."""
     from stylist.llm import llm_endpoint
     from stylist.retrieval import Retriever
+    from stylist.trends.service import TrendService
+    from stylist.vision.service import ImageService
 
-    trends = _optional_service("stylist.trends.service", "TrendService", settings)
-    images = _optional_service("stylist.vision.service", "ImageService", settings)
+    # Both load their models on first use, so building them here costs nothing.
+    trends = TrendService(settings)
+    images = ImageService(settings)
     with llm_endpoint(settings) as url:
         retriever = Retriever(settings)
         stylist = Stylist(
@@ -254,15 +257,6 @@ def open_stylist(settings: Settings) -> Iterator[Stylist]:
             yield stylist
         finally:
             stylist.close()
-
-
-def _optional_service(module: str, name: str, settings: Settings) -> Any:
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name)(settings)
-    except ImportError:
-        return None
 
 
 def build_stylist(settings: Settings) -> Stylist:

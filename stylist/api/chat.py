@@ -101,7 +101,7 @@ async def chat(request: Request, runtime: RuntimeDep, settings: SettingsDep) -> 
         raise  # the app answers with its status and message
     except Exception as exc:  # noqa: BLE001 - the shopper gets a message, the log the traceback
         raise turn_failed(exc) from exc
-    return reply_dict(runtime, reply, thread_id, base_url(request), image)
+    return reply_dict(reply, thread_id, base_url(request))
 
 
 @router.post(
@@ -124,7 +124,7 @@ async def chat_stream(request: Request, runtime: RuntimeDep, settings: SettingsD
             for event in stylist.stream(message, thread_id=thread_id, image=image):
                 data = event.to_dict()
                 if event.type == "final":
-                    data["reply"] = reply_dict(runtime, data.get("reply") or {}, thread_id, base, image)
+                    data["reply"] = reply_dict(data.get("reply") or {}, thread_id, base)
                 yield sse(event.type, data)
         except Exception as exc:  # noqa: BLE001 - the stream is already open: report in-band
             log.exception("streamed chat turn failed")

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
-from stylist.capabilities import NO_PHOTOS, reads_photos
 from stylist.limits import RateLimiter
 from stylist.render import image_src
 from stylist.reply import Reply
@@ -76,14 +75,10 @@ def publish(reply: dict[str, Any], base: str) -> dict[str, Any]:
     return reply
 
 
-def reply_dict(
-    runtime: StylistRuntime, reply: Reply | dict[str, Any], thread_id: str, base: str, image: bytes | None
-) -> dict[str, Any]:
+def reply_dict(reply: Reply | dict[str, Any], thread_id: str, base: str) -> dict[str, Any]:
     """The reply as the API returns it: its thread id set, photo links published."""
     data = reply.to_dict() if isinstance(reply, Reply) else dict(reply)
     data["thread_id"] = data.get("thread_id") or thread_id
-    if image is not None and not reads_photos(runtime.get()):
-        data["notes"] = [*(data.get("notes") or []), NO_PHOTOS]
     return publish(data, base)
 
 

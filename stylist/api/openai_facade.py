@@ -73,7 +73,7 @@ async def completions(
             raise  # the app answers with its status and message
         except Exception as exc:  # noqa: BLE001
             raise turn_failed(exc) from exc
-        data = reply_dict(runtime, reply, thread_id, base, image)
+        data = reply_dict(reply, thread_id, base)
         return JSONResponse(
             {
                 "id": cid,
@@ -117,7 +117,7 @@ async def completions(
                 elif event.type == "error":
                     yield chunk({}, extra={"error": event.data.get("message", "")})
                 elif event.type == "final":
-                    reply = reply_dict(runtime, event.data.get("reply") or {}, thread_id, base, image)
+                    reply = reply_dict(event.data.get("reply") or {}, thread_id, base)
                     if not streamed and reply.get("answer"):
                         yield chunk({"content": reply["answer"]})
                     yield chunk({}, "stop", _extra(reply))

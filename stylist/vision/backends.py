@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from stylist.errors import WeightsMissing
+from stylist.errors import ExtraMissing, WeightsMissing
 from stylist.vision.data import ATTRIBUTES, IMAGE_H, IMAGE_W, decode_image
 
 if TYPE_CHECKING:
@@ -193,7 +193,12 @@ def build_backend(settings: Settings) -> ImageBackend:
 
     Raises:
         WeightsMissing: the configured weights do not exist (with the command that makes them).
+        ExtraMissing: torch is not installed (it comes with the ``cpu`` or ``gpu`` extra).
     """
+    try:
+        import torch  # noqa: F401 - every backend runs on torch
+    except ImportError as exc:
+        raise ExtraMissing("image model", "cpu", exc) from exc
     if settings.clip_model is not None:
         labels: dict[str, list[str]] = {}
         weights = settings.resolved_vision_weights()

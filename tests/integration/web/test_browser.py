@@ -125,7 +125,6 @@ def test_widget_photo_upload(page, web, tmp_path):
     send(page, "something like this")
     watch_answer(page)
     assert web.fake.calls[-1]["image"] == photo.read_bytes()
-    assert "cannot read photos yet" in (page.locator(".note").last.text_content() or "")
     shot(page, "widget-photo")
 
 
@@ -207,7 +206,7 @@ def test_gradio_ui_chat_cards_feedback_and_escaping(page, web, subset_products, 
     assert page.locator("#stylist-chat .bot").count() == 0
 
 
-def test_gradio_ui_photo_upload_says_it_cannot_read_photos_yet(page, web, tmp_path):
+def test_gradio_ui_photo_upload_sends_the_photo(page, web, tmp_path):
     photo = tmp_path / "look.jpg"
     buf = io.BytesIO()
     Image.new("RGB", (60, 80), (120, 20, 20)).save(buf, format="JPEG")
@@ -218,7 +217,7 @@ def test_gradio_ui_photo_upload_says_it_cannot_read_photos_yet(page, web, tmp_pa
     page.locator("#stylist-photo img").first.wait_for(timeout=10000)
     page.locator("#stylist-input textarea").fill("something like this")
     page.locator("#stylist-send").click()
-    page.locator("#stylist-chat .bot", has_text="cannot read photos yet").wait_for(timeout=20000)
+    page.locator("#stylist-chat .bot", has_text="ideas for: something like this").wait_for(timeout=20000)
     image = web.fake.calls[-1]["image"]
     assert image is not None and Image.open(io.BytesIO(image)).size == (60, 80)
     shot(page, "ui-photo")
