@@ -7,7 +7,9 @@ including the local vLLM server the stylist started.
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 import threading
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is downloaded from a model hub at run time
@@ -26,16 +28,28 @@ def prepare(settings) -> None:
     print(
         "[2/3] loading the catalog into the vector store (incremental; unchanged items are kept)", flush=True
     )
-    from stylist.cli import app as cli
+    from stylist.catalog import CatalogError
+    from stylist.ingestion import ingest_catalog, update_trend_forecasts
+    from stylist.trends.data import TrendDataError
     from vectorstore.client import connect, live_build
 
-    cli(["ingest"], standalone_mode=False)
+    try:
+        print(json.dumps(ingest_catalog(settings).to_dict()), flush=True)
+    except CatalogError as exc:  # the app still starts, on the store as it was
+        print(f"error: {exc}", file=sys.stderr, flush=True)
     if live_build(connect(settings), settings.trends_collection) is None:
         print(
             "[3/3] forecasting the catalog's trends (first run only; `stylist trends update` redoes it)",
             flush=True,
         )
-        cli(["trends", "update"], standalone_mode=False)
+        try:
+            report = update_trend_forecasts(settings)
+        except (CatalogError, TrendDataError) as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+        else:
+            for note in report.pop("notes"):
+                print(f"note: {note}", file=sys.stderr, flush=True)
+            print(json.dumps(report), flush=True)
     else:
         print("[3/3] trend forecasts: kept (`stylist trends update` refreshes them)", flush=True)
 

@@ -121,7 +121,7 @@ def serve(stack: str, port: int) -> None:
     import uvicorn
 
     from stylist.api import create_app
-    from stylist.cli import app as cli
+    from stylist.ingestion import ingest_catalog
     from stylist.retrieval import Retriever, StoreEmpty
     from stylist.settings import Settings
 
@@ -129,7 +129,7 @@ def serve(stack: str, port: int) -> None:
     try:
         Retriever(settings).snapshot()  # the benchmark uses the store as it is ...
     except StoreEmpty:
-        cli(["ingest"], standalone_mode=False)  # ... or builds it once
+        ingest_catalog(settings)  # ... or builds it once
     stylist = None
     if stack == "canned-llm":
         from langchain_core.language_models.fake_chat_models import FakeListChatModel

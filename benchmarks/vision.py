@@ -133,7 +133,7 @@ def main() -> None:
 
     # 2. Visual similarity through a real Chroma image index of the gallery photos.
     t0 = time.perf_counter()
-    ingest_images(gallery, settings, service=service, progress=False, log=lambda m: None)
+    ingest_images(gallery, settings, embedder=service, progress=False, log=lambda m: None)
     figures["index_seconds"] = time.perf_counter() - t0
     by_id = {p.id: p for p in gallery}
     shares = []

@@ -50,53 +50,15 @@ def ingest(
     ] = False,
 ) -> None:
     """Load a catalog into the vector store (incremental; the live store stays intact on failure)."""
-    from stylist.catalog import CatalogError, load_catalog, resolve_catalog
-    from vectorstore import ingest as run_ingest
+    from stylist.catalog import CatalogError
+    from stylist.ingestion import ingest_catalog
 
-    settings = Settings()
-    source = catalog or settings.catalog_path
     try:
-        path, convert_errors = resolve_catalog(source, settings.data_dir)
-        result = load_catalog(path, currency=settings.currency, strict=strict)
+        result = ingest_catalog(Settings(), catalog, strict=strict)
     except CatalogError as exc:
         _fail(str(exc), code=2)
         return
-    errors = convert_errors + result.errors
-    for error in errors:
-        typer.echo(f"rejected: {error}", err=True)
-    if errors:
-        typer.echo(f"{len(errors)} problem(s) reported; {len(result.products)} valid rows kept", err=True)
-    report = run_ingest(result.products, settings)
-    images = _ingest_images(result.products, settings)
-    typer.echo(
-        json.dumps(
-            {
-                "catalog": str(path),
-                "items": report.total,
-                "embedded": report.embedded,
-                "copied": report.copied,
-                "removed": report.removed,
-                "rejected_rows": len(errors),
-                "build": report.build,
-                "seconds": round(report.seconds, 2),
-                "images": images,
-            }
-        )
-    )
-
-
-def _ingest_images(products: list, settings: Settings) -> dict | None:
-    """The image collection after the text one; skipped with a note when there is no image model."""
-    from stylist.vision.backends import WeightsMissing
-    from vectorstore.images import ingest_images
-
-    try:
-        report = ingest_images(products, settings)
-    except WeightsMissing as exc:
-        typer.echo(f"note: image search not indexed: {exc}", err=True)
-        return None
-    return {"photos": report.total, "embedded": report.embedded, "build": report.build,
-            "seconds": round(report.seconds, 2)}  # fmt: skip
+    typer.echo(json.dumps(result.to_dict()))
 
 
 @app.command()
@@ -335,11 +297,11 @@ def finetune(
 
 
 def _catalog_products(settings: Settings, catalog: Path | None) -> list:
-    from stylist.catalog import CatalogError, load_catalog, resolve_catalog
+    from stylist.catalog import CatalogError
+    from stylist.ingestion import load_products
 
     try:
-        path, _ = resolve_catalog(catalog or settings.catalog_path, settings.data_dir)
-        return load_catalog(path, currency=settings.currency).products
+        return load_products(settings, catalog)[1]
     except CatalogError as exc:
         _fail(str(exc), code=2)
         raise
@@ -412,18 +374,15 @@ def trends_update(
     no_catalog: Annotated[bool, typer.Option("--no-catalog", help="Only the shop's own series.")] = False,
 ) -> None:
     """Forecast the named trends and write one summary per trend (with a chart) into Chroma."""
+    from stylist.catalog import CatalogError
+    from stylist.ingestion import update_trend_forecasts
     from stylist.trends.data import TrendDataError
-    from stylist.trends.service import update_trends
 
-    settings = Settings()
     try:
-        report = update_trends(
-            settings,
-            products=None if no_catalog else _catalog_products(settings, catalog),
-            series_path=series or settings.trends_series,
-            signal_path=signal or settings.trends_signal,
+        report = update_trend_forecasts(
+            Settings(), catalog=catalog, use_catalog=not no_catalog, series=series, signal=signal
         )
-    except TrendDataError as exc:
+    except (CatalogError, TrendDataError) as exc:
         _fail(str(exc), code=2)
         return
     for note in report.pop("notes"):

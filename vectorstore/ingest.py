@@ -1,11 +1,11 @@
 """Idempotent, incremental, crash-safe ingestion of a catalog into Chroma.
 
 Each ingestion that changes anything builds a new collection aside
-(``<name>__<build>``), copies the unchanged rows with their stored embeddings,
-embeds only new or changed rows, and then switches the registry pointer in one
-write. A killed or failed run leaves the live build untouched; its orphan is
-removed by the next run. The previous build is kept for readers that still hold
-it; older ones are deleted.
+(:func:`vectorstore.builds.rebuild`), copies the unchanged rows with their stored
+embeddings, embeds only new or changed rows, and then switches the registry
+pointer in one write. A killed or failed run leaves the live build untouched; a
+killed run's orphan is removed by the next run. The previous build is kept for
+readers that still hold it; older ones are deleted.
 """
 
 from __future__ import annotations
@@ -14,22 +14,19 @@ import json
 import os
 import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from stylist.catalog import size_key
-from vectorstore.client import REGISTRY, Embedder, active_collection, connect, live_build, set_live_build
+from vectorstore.builds import batches, check_name, copy_rows, plan, rebuild
+from vectorstore.client import Embedder, active_collection, connect
 
 if TYPE_CHECKING:
-    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
 
     from stylist.catalog import Product
     from stylist.settings import Settings
-
-T = TypeVar("T")
-BATCH = 1000
 
 
 @dataclass
@@ -74,30 +71,6 @@ def product_metadata(product: Product) -> dict[str, Any]:
     return meta
 
 
-def _batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _existing_hashes(collection: Any) -> dict[str, str]:
-    hashes: dict[str, str] = {}
-    offset = 0
-    while True:
-        page = collection.get(include=["metadatas"], limit=BATCH * 5, offset=offset)
-        for pid, meta in zip(page["ids"], page["metadatas"] or [], strict=True):
-            hashes[pid] = str((meta or {}).get("content_hash", ""))
-        if len(page["ids"]) < BATCH * 5:
-            return hashes
-        offset += len(page["ids"])
-
-
-def _remove_stale_builds(client: ClientAPI, name: str, keep: set[str]) -> None:
-    for collection in client.list_collections():
-        cname = collection if isinstance(collection, str) else collection.name
-        if cname.startswith(f"{name}__") and cname not in keep:
-            client.delete_collection(cname)
-
-
 def ingest(
     products: Sequence[Product],
     settings: Settings,
@@ -123,53 +96,41 @@ def ingest(
     started = time.perf_counter()
     client = connect(settings)
     name = settings.collection
-    if name == REGISTRY or "__" in name:
-        raise ValueError(f"collection name {name!r} is reserved or contains '__'")
+    check_name(name)
     current = active_collection(client, name)
-    existing = _existing_hashes(current) if current is not None else {}
     wanted = {p.id: p for p in products}
-    fresh = [p for p in products if existing.get(p.id) != p.content_hash()]
-    kept = [pid for pid in wanted if pid in existing and existing[pid] == wanted[pid].content_hash()]
-    removed = [pid for pid in existing if pid not in wanted]
-    if current is not None and not fresh and not removed:
-        log(f"{name}: up to date ({len(kept)} items), nothing to do")
-        return IngestReport(None, len(kept), 0, 0, 0, time.perf_counter() - started)
+    todo = plan(current, {p.id: p.content_hash() for p in products})
+    if todo.nothing_to_do(current):
+        log(f"{name}: up to date ({len(todo.kept)} items), nothing to do")
+        return IngestReport(None, len(todo.kept), 0, 0, 0, time.perf_counter() - started)
 
-    build = f"{name}__{time.strftime('%Y%m%dT%H%M%S')}_{uuid.uuid4().hex[:6]}"
-    log(f"{name}: building {build}: {len(fresh)} to embed, {len(kept)} unchanged, {len(removed)} to remove")
-    # Orphans of killed runs are removed before the new build starts.
-    _remove_stale_builds(client, name, keep={current.name} if current is not None else set())
-    target = client.create_collection(build, metadata={"hnsw:space": "cosine"}, embedding_function=None)
-    if current is not None:
-        for ids in _batches(kept, BATCH):
-            page = current.get(ids=list(ids), include=["embeddings", "metadatas", "documents"])
-            target.add(
-                ids=page["ids"],
-                embeddings=page["embeddings"],
-                metadatas=page["metadatas"],
-                documents=page["documents"],
-            )
+    fresh = [wanted[pid] for pid in todo.fresh]
     embedder = embedder or Embedder(
         settings.resolved_embedding_model(),
         settings.embedding_batch_size,
         threads=settings.embedding_threads or os.cpu_count(),
     )
-    bar = tqdm(total=len(fresh), desc="embedding", unit="item", disable=not progress, file=sys.stderr)
-    for chunk in _batches(fresh, settings.embedding_batch_size):
-        docs = [p.document() for p in chunk]
-        target.add(
-            ids=[p.id for p in chunk],
-            embeddings=embedder.embed(docs),
-            metadatas=[product_metadata(p) for p in chunk],
-            documents=docs,
+
+    def fill(target: Collection) -> None:
+        log(
+            f"{name}: building {target.name}: {len(fresh)} to embed, {len(todo.kept)} unchanged, "
+            f"{len(todo.removed)} to remove"
         )
-        bar.update(len(chunk))
-    bar.close()
-    if target.count() != len(wanted):
-        raise RuntimeError(f"{build} holds {target.count()} items, expected {len(wanted)}")
-    previous = live_build(client, name)
-    set_live_build(client, name, build)
-    _remove_stale_builds(client, name, keep={build} | ({previous} if previous else set()))
+        if current is not None:
+            copy_rows(current, target, todo.kept)
+        bar = tqdm(total=len(fresh), desc="embedding", unit="item", disable=not progress, file=sys.stderr)
+        for chunk in batches(fresh, settings.embedding_batch_size):
+            docs = [p.document() for p in chunk]
+            target.add(
+                ids=[p.id for p in chunk],
+                embeddings=embedder.embed(docs),
+                metadatas=[product_metadata(p) for p in chunk],
+                documents=docs,
+            )
+            bar.update(len(chunk))
+        bar.close()
+
+    build = rebuild(client, name, fill, expected=len(wanted))
     seconds = time.perf_counter() - started
     log(f"{name}: live build is now {build} ({len(wanted)} items, {seconds:.1f} s)")
-    return IngestReport(build, len(wanted), len(fresh), len(kept), len(removed), seconds)
+    return IngestReport(build, len(wanted), len(fresh), len(todo.kept), len(todo.removed), seconds)

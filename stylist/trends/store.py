@@ -1,20 +1,20 @@
 """The Chroma collection of trend-forecast summaries.
 
-Written as a whole by ``stylist trends update``: a new build is filled aside
-(``<trends_collection>__<build>``) and switched to with the registry pointer the
-catalog uses, so readers never see a half-written set; older builds are removed.
+Written as a whole by ``stylist trends update``: a new build is filled aside and
+switched to with the registry pointer the catalog uses
+(:func:`vectorstore.builds.rebuild`), so readers never see a half-written set;
+older builds are removed.
 """
 
 from __future__ import annotations
 
-import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
-from vectorstore.client import Embedder, active_collection, connect, live_build, set_live_build
+from vectorstore.builds import rebuild
+from vectorstore.client import Embedder, active_collection, connect
 
 if TYPE_CHECKING:
-    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
 
     from stylist.settings import Settings
     from stylist.trends.update import TrendRecord
@@ -27,12 +27,8 @@ def write_trends(records: list[TrendRecord], settings: Settings, embedder: Embed
     ids = [r.id for r in records]
     if len(set(ids)) != len(ids):
         raise ValueError("trend ids must be unique")
-    client = connect(settings)
-    name = settings.trends_collection
-    previous = live_build(client, name)
-    build = f"{name}__{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
-    collection = client.create_collection(build, embedding_function=None, metadata={"hnsw:space": "cosine"})
-    try:
+
+    def fill(collection: Collection) -> None:
         vectors = embedder.embed([r.summary for r in records])
         for start in range(0, len(records), 500):
             part = records[start : start + 500]
@@ -42,19 +38,8 @@ def write_trends(records: list[TrendRecord], settings: Settings, embedder: Embed
                 metadatas=[r.metadata for r in part],
                 embeddings=vectors[start : start + 500],
             )
-    except Exception:
-        client.delete_collection(build)  # the live build stays as it was
-        raise
-    set_live_build(client, name, build)
-    _remove_old(client, name, keep={build, previous})
-    return build
 
-
-def _remove_old(client: ClientAPI, name: str, keep: set[str | None]) -> None:
-    for info in client.list_collections():
-        other = info if isinstance(info, str) else info.name
-        if other.startswith(f"{name}__") and other not in keep:
-            client.delete_collection(other)
+    return rebuild(connect(settings), settings.trends_collection, fill)
 
 
 def query_trends(

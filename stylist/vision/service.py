@@ -79,6 +79,11 @@ class ImageService:
                 self._backend = build_backend(self.settings)
             return self._backend
 
+    @property
+    def space(self) -> str:
+        """The model's embedding space (loads the model; raises WeightsMissing when there is none)."""
+        return self.backend.space
+
     def decode(self, image: bytes | str | Path) -> np.ndarray:
         """Decode one photo for the model (raises :class:`ImageError`)."""
         from stylist.vision.backends import decode_for
@@ -91,6 +96,15 @@ class ImageService:
         """Attributes and embeddings of several photos in one model call."""
         arrays = np.stack([self.decode(img) for img in images])
         return self.backend.analyse(arrays)
+
+    def embed_decoded(self, photos: Sequence[np.ndarray]) -> np.ndarray:
+        """Unit embeddings ``(N, D)`` of photos already :meth:`decode`-d, in one model call.
+
+        With :attr:`space` and :meth:`decode` this makes the service the photo embedder
+        that :func:`vectorstore.images.ingest_images` takes.
+        """
+        _, embeddings = self.backend.analyse(np.stack(list(photos)))
+        return embeddings
 
     # -- the image index --------------------------------------------------------------
 

@@ -104,7 +104,7 @@ def test_service_and_ingestion_use_clip_when_configured(tiny_clip: Path, tmp_pat
         products.append(Product(id=str(i), title=f"item {i}", gender="Men", category="Apparel",
                                 article_type="Shirts", colour="Red", price=10.0 + i, currency="INR",
                                 image=str(path)))  # fmt: skip
-    report = ingest_images(products, settings, service=service, progress=False, log=lambda m: None)
+    report = ingest_images(products, settings, embedder=service, progress=False, log=lambda m: None)
     assert report.embedded == 3
     out = service.describe(products[1].image, k=3)
     assert set(out) == {"attributes", "similar", "caption", "confident"}

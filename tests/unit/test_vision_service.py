@@ -147,7 +147,7 @@ def test_ingest_then_similar_finds_the_same_colour_and_respects_filters(
     backend = FakeBackend()
     service = ImageService(settings, backend=backend)
     products = _products(tmp_path)
-    report = ingest_images(products, settings, service=service, progress=False, log=lambda m: None)
+    report = ingest_images(products, settings, embedder=service, progress=False, log=lambda m: None)
     assert (report.total, report.embedded) == (12, 12)
     assert sum(backend.calls) == 12
     assert service.has_index()
@@ -175,10 +175,10 @@ def test_ingest_images_is_incremental_and_skips_bad_photos(tmp_path: Path, setti
     backend = FakeBackend()
     service = ImageService(settings, backend=backend)
     products = _products(tmp_path)
-    ingest_images(products, settings, service=service, progress=False, log=lambda m: None)
+    ingest_images(products, settings, embedder=service, progress=False, log=lambda m: None)
     backend.calls.clear()
 
-    again = ingest_images(products, settings, service=service, progress=False, log=lambda m: None)
+    again = ingest_images(products, settings, embedder=service, progress=False, log=lambda m: None)
     assert again.build is None and again.embedded == 0 and backend.calls == []
 
     broken = tmp_path / "broken.jpg"
@@ -186,7 +186,7 @@ def test_ingest_images_is_incremental_and_skips_bad_photos(tmp_path: Path, setti
     changed = [p.model_copy(update={"price": 1.0}) if p.id == "red-0" else p for p in products[:-1]]
     changed.append(products[-1].model_copy(update={"id": "broken-1", "image": str(broken)}))
     logged: list[str] = []
-    report = ingest_images(changed, settings, service=service, progress=False, log=logged.append)
+    report = ingest_images(changed, settings, embedder=service, progress=False, log=logged.append)
     assert report.embedded == 1 and report.copied == 10 and report.removed == 1
     assert report.total == 11
     assert any("skipped photo of broken-1" in line and "corrupt" in line for line in logged)
@@ -194,7 +194,7 @@ def test_ingest_images_is_incremental_and_skips_bad_photos(tmp_path: Path, setti
 
     # Another image model means another embedding space: everything is embedded again.
     other = FakeBackend(space="fake:v2")
-    report = ingest_images(changed, settings, service=ImageService(settings, backend=other),
+    report = ingest_images(changed, settings, embedder=ImageService(settings, backend=other),
                            progress=False, log=lambda m: None)  # fmt: skip
     assert report.embedded == 11 and report.copied == 0
 
@@ -203,7 +203,7 @@ def test_a_different_model_refuses_to_query_an_index_built_by_another(
     tmp_path: Path, settings: Settings
 ) -> None:
     products = _products(tmp_path)
-    ingest_images(products, settings, service=ImageService(settings, backend=FakeBackend()),
+    ingest_images(products, settings, embedder=ImageService(settings, backend=FakeBackend()),
                   progress=False, log=lambda m: None)  # fmt: skip
     other = ImageService(settings, backend=FakeBackend(space="fake:v2"))
     with pytest.raises(RuntimeError, match="rebuild"):
@@ -227,7 +227,7 @@ def test_similar_items_of_the_recognised_article_type_come_first(tmp_path: Path,
     products = [item("jeans", "Jeans", (222, 22, 22)), item("shirt", "Shirts", (200, 70, 70)),
                 item("far-shirt", "Shirts", (20, 200, 20)), item("watch", "Watches", (210, 40, 40))]  # fmt: skip
     service = ImageService(settings, backend=FakeBackend())
-    ingest_images(products, settings, service=service, progress=False, log=lambda m: None)
+    ingest_images(products, settings, embedder=service, progress=False, log=lambda m: None)
     query = _photo(tmp_path, "query", (225, 25, 25))
 
     assert [h["id"] for h in service.similar(query, k=2)] == ["shirt", "far-shirt"]
