@@ -17,7 +17,38 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from stylist.catalog import GENDERS, SEASONS, size_key
-from vectorstore.filters import where as chroma_where
+
+
+def chroma_where(*clauses: Mapping[str, Any] | None, **fields: Any) -> dict[str, Any] | None:
+    """One Chroma metadata filter that requires every clause and field condition.
+
+    The one builder of Chroma ``where`` filters (catalog search, visual search, trend lookups).
+    Chroma takes exactly one key per level: two or more conditions are joined with ``$and``,
+    a single one is not. ``chroma_where({"gender": "Men", "price": {"$lt": 999}})`` and
+    ``chroma_where(gender="Men", price={"$lt": 999})`` both give
+    ``{"$and": [{"gender": "Men"}, {"price": {"$lt": 999}}]}``.
+
+    Args:
+        clauses: filters; a clause with several plain fields is split into one condition per
+            field, a clause with an operator key (``$and``, ``$or``) is kept whole. ``None``
+            and empty clauses are skipped.
+        fields: field conditions, ``field=value`` (equality) or ``field={"$op": value}``.
+
+    Returns:
+        The filter, the single condition itself when there is only one, or None when there is
+        nothing to require.
+    """
+    parts: list[dict[str, Any]] = []
+    for clause in (*clauses, fields):
+        if not clause:
+            continue
+        if len(clause) == 1 or any(key.startswith("$") for key in clause):
+            parts.append(clause if isinstance(clause, dict) else dict(clause))
+        else:
+            parts.extend({key: value} for key, value in clause.items())
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
 class Filters(BaseModel):

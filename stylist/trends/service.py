@@ -162,9 +162,9 @@ class TrendService:
         probabilities; confidence is the weighted mean probability times the weighted
         share of matching trends that agree with the combined status.
         """
+        from stylist.query import chroma_where
         from stylist.trends.forecast import trend_status
         from stylist.trends.store import get_trends
-        from vectorstore.filters import where
 
         def top(head: str) -> dict[str, Any]:
             return (attributes.get(head) or [{"label": "", "p": 0.0}])[0]
@@ -180,7 +180,7 @@ class TrendService:
             conditions = {"source": "catalog", "gender": gender["label"], "category": category,
                           "kind": kind, "value": label["label"]}  # fmt: skip
             # A condition whose label is unknown ("") does not constrain.
-            found = get_trends(self.settings, where({k: v for k, v in conditions.items() if v}))
+            found = get_trends(self.settings, chroma_where({k: v for k, v in conditions.items() if v}))
             if not found:
                 continue
             # The predicted season's trend when there is one; else every season's, averaged.

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from stylist.query import chroma_where
 from stylist.vision.errors import ImageError
-from vectorstore.filters import where as chroma_where
 
 if TYPE_CHECKING:
     from stylist.settings import Settings

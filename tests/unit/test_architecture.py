@@ -126,9 +126,6 @@ def upward(from_layer: int) -> list[Import]:
 # -- rules --------------------------------------------------------------------------------------------
 # A rule the code still breaks is xfail(strict=True): once fixed, the xpass fails and the mark goes.
 KNOWN_VIOLATIONS: dict[str, str] = {
-    "layer 1 (catalog/query) imports nothing from the layers above": (
-        "stylist.query imports vectorstore.filters.where (the parser builds Chroma filters itself)"
-    ),
     "only the CLI and other training code import training": (
         "stylist.vision.backends loads the checkpoint through stylist.vision.train.load_checkpoint"
     ),

@@ -1,8 +1,8 @@
-"""The one builder of Chroma ``where`` filters, and its three users agreeing on it."""
+"""The one builder of Chroma ``where`` filters (stylist.query.chroma_where) and its users agreeing on it."""
 
 from __future__ import annotations
 
-from vectorstore.filters import where
+from stylist.query import chroma_where as where
 
 
 def test_where_joins_two_or_more_conditions_with_and() -> None:
