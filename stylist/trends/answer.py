@@ -6,9 +6,10 @@ the tool text, the stored summaries and the tests all speak the same way:
 - :func:`trend_request` reads what a trend question asks: who it is for, which
   season, and which item, colour or occasion (the parser's filters plus a few
   trend words such as "denim").
-- :func:`lookup_filters` lists the Chroma filters to try in order: the season
-  asked, then the all-season forecasts (a shop's own series), then the nearest
-  seasons; the item asked first, then anything for that shopper.
+- :func:`lookup_filters` lists the Chroma filters to try in order (the item asked
+  first, then anything for that shopper) and :func:`season_order` the seasons: the
+  season asked, then the all-season forecasts (a shop's own series), then the
+  nearest seasons.
 - :func:`shopper_trend_answer` writes one to three sentences from the forecasts
   found. It never prints shares of listings or years, only the forecast change
   ("up about 18% next summer"), and says so when the data cannot tell.
@@ -137,8 +138,9 @@ def field_filter(name: str, values: str | Sequence[str] | None) -> dict[str, Any
 
 
 def _all(*parts: dict[str, Any] | None) -> dict[str, Any] | None:
-    kept = [p for p in parts if p]
-    return None if not kept else kept[0] if len(kept) == 1 else {"$and": kept}
+    from stylist.query import chroma_where
+
+    return chroma_where(*parts)
 
 
 def focus_filter(focus: Mapping[str, Sequence[str]]) -> dict[str, Any] | None:
@@ -149,19 +151,28 @@ def focus_filter(focus: Mapping[str, Sequence[str]]) -> dict[str, Any] | None:
 
 
 def lookup_filters(request: TrendRequest) -> list[tuple[dict[str, Any] | None, bool]]:
-    """(where, broad) pairs to try in order until one finds forecasts.
+    """(where, broad) pairs to try in order until one finds forecasts; without the season.
 
-    The asked item (if any) before anything for that shopper; within each, the season
-    asked, then all-season forecasts (a shop's own series have no season), then the
-    nearest seasons. ``broad`` says the filter no longer requires the asked item.
+    The asked item (if any) before anything for that shopper. ``broad`` says the filter
+    does not require an asked item. The season is added per try: see :func:`season_order`.
     """
     who = _all(field_filter("gender", request.gender), field_filter("category", request.category))
     narrow = focus_filter(request.focus)
-    out: list[tuple[dict[str, Any] | None, bool]] = []
-    for focus in ([narrow] if narrow else []) + [field_filter("kind", request.kind)]:
-        for season in [request.season, "", *nearest_seasons(request.season)]:
-            out.append((_all(who, focus, {"season": season}), focus is not narrow or narrow is None))
-    return out
+    tries = [(_all(who, narrow), False)] if narrow else []
+    return [*tries, (_all(who, field_filter("kind", request.kind)), True)]
+
+
+def season_order(season: str) -> list[str]:
+    """Which forecasts answer for ``season``: its own, then all-season ones ("": a shop's own
+    series have no season), then the nearest seasons."""
+    return [season, "", *nearest_seasons(season)]
+
+
+def pick_season(season: str, forecasts: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The forecasts of the first season in :func:`season_order` that has any."""
+    present = {str(_meta(f).get("season") or "") for f in forecasts}
+    best = next((s for s in season_order(season) if s in present), None)
+    return [f for f in forecasts if str(_meta(f).get("season") or "") == best]
 
 
 # --- reading one forecast -------------------------------------------------------

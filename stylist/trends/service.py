@@ -117,9 +117,9 @@ class TrendService:
             where: a Chroma metadata filter.
             gender, season: only trends for these (a list means any of them).
         """
+        from stylist.query import chroma_where as all_of
         from stylist.trends.answer import field_filter
         from stylist.trends.store import query_trends
-        from vectorstore.filters import where as all_of
 
         where = all_of(where, field_filter("gender", gender), field_filter("season", season))
         return [
@@ -134,15 +134,23 @@ class TrendService:
         ("what's in for men?") looks at up to :data:`~stylist.trends.answer.BROAD_K` trends so
         the answer can pick the clearest. The query is embedded once.
         """
-        from stylist.trends.answer import BROAD_K, lookup_filters
+        from stylist.query import chroma_where as all_of
+        from stylist.trends.answer import BROAD_K, lookup_filters, pick_season
         from stylist.trends.store import query_trends
 
         embedder = _OnceEmbedder(self.embedder)
+
+        def nearest(n: int, where: dict[str, Any] | None) -> list[dict[str, Any]]:
+            found = query_trends(self.settings, embedder, query, n, where)  # type: ignore[arg-type]
+            return [forecast_view(s, m) for s, m, _ in found]
+
         for where, broad in lookup_filters(request):
             n = max(k, BROAD_K) if broad else k
-            found = query_trends(self.settings, embedder, query, n, where)  # type: ignore[arg-type]
+            # The season asked; else every season's, the nearest season first (two queries at most).
+            found = nearest(n, all_of(where, season=request.season))
+            found = found or pick_season(request.season, nearest(4 * n, where))[:n]
             if found:
-                return [forecast_view(s, m) for s, m, _ in found]
+                return found
         return []
 
     # --- classification ----------------------------------------------------------
