@@ -8,17 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import threading
 import time
 from dataclasses import dataclass
 
-from stylist.errors import InputRejected
-
-#: Photo formats the stylist accepts (what Pillow reports after decoding the bytes).
-IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
-#: Larger images are refused before decoding them fully (decompression bombs).
-MAX_IMAGE_PIXELS = 40_000_000
+from stylist.errors import ImageError, InputRejected
 
 
 def check_message(message: object, max_chars: int) -> str:
@@ -55,34 +49,26 @@ def decode_base64_image(data: str, max_bytes: int) -> bytes:
 
 
 def check_image(raw: bytes, max_bytes: int, content_type: str | None = None) -> bytes:
-    """Return ``raw`` if it is a readable photo within the size limit.
+    """Return ``raw`` if it is a readable photo within the limits (the one image check).
+
+    The checks are :func:`stylist.vision.data.open_image`'s, the same the image model's
+    decoder applies, plus a full decode here to catch truncated files.
 
     Raises:
         InputRejected: 415 for something that is not an image, 413 for too large,
             400 for a corrupt or truncated image.
     """
+    from PIL import Image
+
+    from stylist.vision.data import open_image
+
     if content_type and not content_type.lower().startswith("image/"):
         raise InputRejected(415, f"upload is not an image ({content_type})")
-    if not raw:
-        raise InputRejected(400, "image is empty")
-    if len(raw) > max_bytes:
-        raise InputRejected(413, f"image is {len(raw)} bytes; the limit is {max_bytes}")
-    from PIL import Image, UnidentifiedImageError
-
     try:
-        with Image.open(io.BytesIO(raw)) as img:
-            fmt = img.format or ""
-            if fmt not in IMAGE_FORMATS:
-                raise InputRejected(
-                    415, f"unsupported image format {fmt or 'unknown'}; send JPEG, PNG, WebP or GIF"
-                )
-            if img.width * img.height > MAX_IMAGE_PIXELS:
-                raise InputRejected(413, f"image is {img.width}x{img.height} pixels; too large")
+        with open_image(raw, max_bytes) as img:
             img.load()  # decodes every pixel: catches truncated or corrupt files
-    except InputRejected:
-        raise
-    except UnidentifiedImageError:
-        raise InputRejected(415, "upload is not an image Pillow can read (JPEG, PNG, WebP or GIF)") from None
+    except ImageError as exc:
+        raise InputRejected(exc.http_status, str(exc)) from None
     except Image.DecompressionBombError:
         raise InputRejected(413, "image has too many pixels") from None
     except (OSError, SyntaxError, ValueError) as exc:

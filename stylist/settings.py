@@ -174,11 +174,6 @@ class Settings(BaseSettings):
         "catalog article type, so neighbours of the recognised kind come first. 0 keeps the "
         "plain nearest neighbours.",
     )
-    image_max_bytes: int = Field(default=20_000_000, description="Largest photo file accepted, in bytes.")
-    image_max_pixels: int = Field(
-        default=40_000_000,
-        description="Largest photo accepted, in pixels (checked before decoding).",
-    )
 
     # --- language model ------------------------------------------------------
     llm_url: str | None = Field(
@@ -335,7 +330,9 @@ class Settings(BaseSettings):
     )
     max_image_bytes: int = Field(
         default=5 * 1024 * 1024,
-        description="Largest accepted uploaded photo, in bytes (larger: HTTP 413).",
+        description="Largest photo accepted, in bytes: a shopper's upload (larger: HTTP 413), a "
+        "catalog photo at ingestion, a file given to `stylist describe-image`. Images over 40 "
+        "megapixels are refused too, before they are decoded.",
     )
     rate_limit_per_minute: float = Field(
         default=60.0,

@@ -220,6 +220,5 @@ def decode_for(backend: ImageBackend, source: object, settings: Settings) -> np.
     return decode_image(
         source,  # type: ignore[arg-type]
         size=backend.input_size,
-        max_bytes=settings.image_max_bytes,
-        max_pixels=settings.image_max_pixels,
+        max_bytes=settings.max_image_bytes,
     )

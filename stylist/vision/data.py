@@ -21,42 +21,93 @@ import numpy as np
 from stylist.vision.errors import ImageError
 
 if TYPE_CHECKING:
+    from PIL import Image
+
     from stylist.catalog import Product
 
 IMAGE_H, IMAGE_W = 80, 60
+#: Photo formats the stylist accepts (what Pillow reports after reading the header).
+IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+#: Larger images are refused before they are decoded (decompression bombs).
+MAX_IMAGE_PIXELS = 40_000_000
 #: The attributes the model predicts, in the catalog's own field names.
 ATTRIBUTES = ("article_type", "colour", "gender", "usage", "season")
 ImageSource = bytes | bytearray | str | Path
 
 
+def _refused(status: int, message: str) -> ImageError:
+    error = ImageError(message)
+    error.http_status = status  # the web layer answers with it (413 too large, 415 not an image)
+    return error
+
+
 def _read(source: ImageSource, max_bytes: int) -> bytes:
     if isinstance(source, (bytes, bytearray)):
-        data = bytes(source)
-    else:
-        path = Path(source)
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise ImageError(f"cannot read {path}: {exc.strerror or exc}") from None
-        if size > max_bytes:
-            raise ImageError(f"{path} is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ImageError(f"cannot read {path}: {exc.strerror or exc}") from None
+        return bytes(source)
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if size > max_bytes:  # refused before reading it
+        raise _refused(413, f"{path} is {size} bytes; the limit is {max_bytes}")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ImageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def open_image(data: bytes, max_bytes: int, max_pixels: int | None = None) -> Image.Image:
+    """The one image check: a photo's bytes opened by Pillow, checked before any pixel is decoded.
+
+    Every photo goes through it: a shopper's upload (:func:`stylist.limits.check_image`) and
+    every photo the model sees (:func:`decode_image`), with the same limits.
+
+    Args:
+        data: the encoded photo.
+        max_bytes: larger files are refused (the ``max_image_bytes`` setting).
+        max_pixels: larger images are refused (decompression bombs); default :data:`MAX_IMAGE_PIXELS`.
+
+    Returns:
+        The opened (not yet decoded) image.
+
+    Raises:
+        ImageError: with ``http_status`` 400 empty, 413 too large, 415 not an image or an
+            unsupported format.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    max_pixels = MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
     if not data:
-        raise ImageError("the file is empty")
+        raise _refused(400, "image is empty")
     if len(data) > max_bytes:
-        raise ImageError(f"the image is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
-    return data
+        raise _refused(413, f"image is {len(data)} bytes; the limit is {max_bytes}")
+    try:
+        img = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError:
+        raise _refused(415, "upload is not an image Pillow can read (JPEG, PNG, WebP or GIF)") from None
+    except Image.DecompressionBombError:
+        raise _refused(413, "image has too many pixels") from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise ImageError(f"image is corrupt: {exc}") from None
+    if (img.format or "") not in IMAGE_FORMATS:
+        raise _refused(
+            415, f"unsupported image format {img.format or 'unknown'}; send JPEG, PNG, WebP or GIF"
+        )
+    w, h = img.size
+    if w < 1 or h < 1:
+        raise ImageError("the image has no pixels")
+    if w * h > max_pixels:
+        raise _refused(413, f"image is {w}x{h} pixels; the limit is {max_pixels} pixels")
+    return img
 
 
 def decode_image(
     source: ImageSource,
     *,
     size: tuple[int, int] = (IMAGE_H, IMAGE_W),
-    max_bytes: int = 20_000_000,
-    max_pixels: int = 40_000_000,
+    max_bytes: int | None = None,
+    max_pixels: int | None = None,
 ) -> np.ndarray:
     """Decode a photo into an ``(H, W, 3)`` uint8 RGB array of the model's size.
 
@@ -67,27 +118,20 @@ def decode_image(
     Args:
         source: encoded bytes or a file path.
         size: ``(height, width)`` of the result.
-        max_bytes: larger files are refused.
-        max_pixels: larger images are refused before decoding (decompression bombs).
+        max_bytes: larger files are refused (default: the ``max_image_bytes`` setting's default).
+        max_pixels: larger images are refused before decoding (default :data:`MAX_IMAGE_PIXELS`).
 
     Raises:
-        ImageError: unreadable, empty, not an image, corrupt or too large.
+        ImageError: unreadable, empty, not an image (or not JPEG, PNG, WebP, GIF),
+            corrupt or too large (:func:`open_image`).
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps
 
-    data = _read(source, max_bytes)
-    try:
-        img = Image.open(io.BytesIO(data))
-    except UnidentifiedImageError:
-        raise ImageError("not an image (the file is not in a format Pillow can read)") from None
-    except (OSError, ValueError) as exc:
-        raise ImageError(f"corrupt image: {exc}") from None
-    # Image.open only reads the header, so the size check happens before any pixels are decoded.
-    w, h = img.size
-    if w < 1 or h < 1:
-        raise ImageError("the image has no pixels")
-    if w * h > max_pixels:
-        raise ImageError(f"the image is {w}x{h} pixels; the limit is {max_pixels / 1e6:.0f} megapixels")
+    if max_bytes is None:
+        from stylist.settings import Settings
+
+        max_bytes = int(Settings.model_fields["max_image_bytes"].default)
+    img = open_image(_read(source, max_bytes), max_bytes, max_pixels)
     target_h, target_w = size
     try:
         if img.format == "JPEG":
@@ -101,7 +145,7 @@ def decode_image(
             img = Image.alpha_composite(white, rgba)
         img = img.convert("RGB")
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ImageError(f"corrupt image: {exc}") from None
+        raise ImageError(f"image is corrupt: {exc}") from None
     if img.size != (target_w, target_h):
         scale = min(target_w / img.width, target_h / img.height)
         new_w = max(1, round(img.width * scale))

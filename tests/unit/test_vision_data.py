@@ -95,9 +95,9 @@ def test_truncated_or_damaged_files_are_corrupt() -> None:
 
 def test_limits_are_enforced_before_decoding(tmp_path: Path) -> None:
     data = _encode(Image.new("RGB", (100, 100)))
-    with pytest.raises(ImageError, match="megapixels"):
+    with pytest.raises(ImageError, match="100x100 pixels; the limit is 5000 pixels"):
         decode_image(data, max_pixels=5_000)
-    with pytest.raises(ImageError, match="MB"):
+    with pytest.raises(ImageError, match="the limit is 10"):
         decode_image(data, max_bytes=10)
     path = tmp_path / "big.png"
     path.write_bytes(data)
@@ -137,3 +137,37 @@ def test_sample_photo_decodes_unchanged(tiny_catalog) -> None:
     out = decode_image(path)
     assert out.shape == (80, 60, 3)
     assert np.array_equal(out, np.asarray(Image.open(path).convert("RGB")))
+
+
+def test_one_image_check_for_uploads_and_for_the_model() -> None:
+    """A shopper's upload and a photo the model decodes meet the same limits and formats."""
+    from stylist.errors import InputRejected
+    from stylist.limits import check_image
+    from stylist.settings import Settings
+
+    limit = Settings().max_image_bytes
+    bmp = _encode(Image.new("RGB", (4, 4)), "BMP")
+    big = _encode(Image.fromarray(np.random.default_rng(0).integers(0, 255, (1500, 1500, 3), dtype=np.uint8)))
+    assert len(big) > limit
+    for data, status, words in ((bmp, 415, "unsupported image format BMP"), (big, 413, f"the limit is {limit}"),
+                                (b"", 400, "empty"), (b"not a photo", 415, "not an image")):  # fmt: skip
+        with pytest.raises(InputRejected, match=words) as upload:
+            check_image(data, limit)
+        with pytest.raises(ImageError, match=words) as decoded:
+            decode_image(data)
+        assert upload.value.status == decoded.value.http_status == status
+    ok = _encode(Image.new("RGB", (60, 80), (1, 2, 3)), "WEBP")
+    assert check_image(ok, limit) == ok and decode_image(ok).shape == (IMAGE_H, IMAGE_W, 3)
+
+
+def test_the_model_decodes_with_the_max_image_bytes_setting(tmp_path: Path) -> None:
+    from stylist.settings import Settings
+    from stylist.vision.backends import decode_for
+
+    class Backend:
+        input_size = (IMAGE_H, IMAGE_W)
+
+    data = _encode(Image.new("RGB", (60, 80)))
+    assert decode_for(Backend(), data, Settings(max_image_bytes=len(data))).shape == (IMAGE_H, IMAGE_W, 3)
+    with pytest.raises(ImageError, match=f"the limit is {len(data) - 1}"):
+        decode_for(Backend(), data, Settings(max_image_bytes=len(data) - 1))

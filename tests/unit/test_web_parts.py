@@ -35,7 +35,7 @@ def test_check_image_formats_and_bombs(monkeypatch):
     with pytest.raises(InputRejected) as exc:
         check_image(bmp.getvalue(), 10_000)
     assert exc.value.status == 415 and "BMP" in exc.value.message
-    monkeypatch.setattr("stylist.limits.MAX_IMAGE_PIXELS", 50)
+    monkeypatch.setattr("stylist.vision.data.MAX_IMAGE_PIXELS", 50)
     with pytest.raises(InputRejected) as exc:
         check_image(png((10, 10)), 10_000)
     assert exc.value.status == 413 and "10x10" in exc.value.message
