@@ -67,6 +67,8 @@ class TrendForecastArgs(BaseModel):
     """Look up trend forecasts."""
 
     query: str = Field(description="The style, colour or item to check, e.g. 'wide-leg denim for women'.")
+    gender: Gender | None = Field(default=None, description="Who it is for, only if the shopper says so.")
+    season: str | None = Field(default=None, description="Summer, Fall, Winter or Spring, only if asked.")
 
 
 class ClassifyTrendArgs(BaseModel):
@@ -204,21 +206,38 @@ def build_tools(retriever: Retriever, trends: Any = None) -> list[BaseTool]:
         ]
         return "Items that go with it:\n" + "\n".join(lines), look
 
-    def trend_forecast(query: str) -> tuple[str, dict]:
-        found = trends.forecasts(query, k=3) if trends is not None else []
-        if not found:
+    def trend_forecast(
+        query: str, gender: str | list[str] | None = None, season: str | list[str] | None = None
+    ) -> tuple[str, dict]:
+        """The shopper-terms answer (the text the model copies) and the trends it speaks about.
+
+        ``gender``/``season`` are what the shopper asked (the planner passes the parser's);
+        when absent they, and the item asked, are read from ``query`` by the catalog parser.
+        """
+        from stylist.trends.answer import trend_reply, trend_request
+
+        if trends is None:
             return "No trend forecasts exist yet, so do not claim anything is trending.", {"trends": []}
-        return "\n".join(
-            f"{t['trend']}: {t['status']} ({t['change']:+.0%}). {t['summary']}" for t in found
-        ), {"trends": found}
+        try:
+            parsed = retriever.parser.parse(query).filters
+        except Exception:  # noqa: BLE001 - no catalog yet: read only the trend words
+            parsed = None
+        request = trend_request(query, gender=gender, season=season, filters=parsed)
+        found = trends.lookup(query, request) if hasattr(trends, "lookup") else trends.forecasts(query, k=3)
+        answer, said = trend_reply(request, found)
+        return answer, {
+            "trends": list(said),
+            "answer": answer,
+            "asked": {"gender": request.gender, "season": request.season, "focus": request.focus},
+        }
 
     def classify(text: str) -> tuple[str, dict]:
+        from stylist.trends.answer import classify_text
+
         if trends is None:
             return "The trend classifier is not available.", {}
         out = trends.classify(text)
-        trend = out.get("trend") or {}
-        top = {k: v[0]["label"] for k, v in out.get("attributes", {}).items() if v}
-        return f"Reads as {top}. Trend: {trend.get('status', 'unknown')}.", out
+        return classify_text(out), out
 
     return [
         StructuredTool.from_function(
