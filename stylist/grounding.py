@@ -107,6 +107,7 @@ class Grounding:
         self.titles: dict[str, str] = {}
         self.brands: set[str] = set()
         self.ids: set[str] = set()
+        self.colours: set[str] = {str(i.get("colour")) for i in catalog_list if i.get("colour")}
         for item in catalog:
             title = str(item.get("title", ""))
             self.ids.add(str(item.get("id")))
@@ -200,13 +201,80 @@ def loops(text: str, names: Iterable[str] = ()) -> bool:
     return any(n >= 3 for g, n in Counter(grams).items() if "|" not in g)
 
 
+# Amounts written in an answer ("1,299", "Rs 800", "2.5k"); ids are written as references (_ID_REF).
+_AMOUNT = re.compile(
+    r"(?<![\w#])(?:rs\.?\s*|inr\s*|₹\s*)?(\d{1,3}(?:,\d{3})+|\d{3,6})(?:\.\d+)?(?![\w%])", re.I
+)
+# "under 2000", "below Rs 1,500", "within 3000": a ceiling the products must bear out.
+_CEILING_CLAIM = re.compile(
+    r"\b(?:under|below|less than|within|up to|upto|at most|max(?:imum)?|not more than|no more than)\s+"
+    r"(?:rs\.?\s*|inr\s*|₹\s*|your\s+)?(\d[\d,]*)",
+    re.IGNORECASE,
+)
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10}  # fmt: skip
+_COUNT_CLAIM = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?:\w+\s+)?"
+    r"(options|items|picks|products|pieces|choices|suggestions|styles|looks|ideas)\b",
+    re.IGNORECASE,
+)
+
+
+# Colour names that are often other words ("skin care", "rose gold", "multi-purpose").
+_LOOSE_COLOURS = {"skin", "cream", "multi", "metallic", "steel", "rose", "nude", "tan"}
+
+
+def contradicts(sentence: str, allowed: list[Mapping[str, Any]], filters: Filters,
+                colours: Iterable[str] = ()) -> bool:  # fmt: skip
+    """Whether ``sentence`` states something the shown products or the request do not bear out:
+    an amount that is no product's price and no budget the shopper gave, a count of options
+    other than the number shown, or a colour no product has and the shopper did not ask for."""
+    if not allowed:
+        return False
+    ids = {str(i.get("id")) for i in allowed}
+    amounts = {round(float(i.get("price") or 0)) for i in allowed}
+    amounts |= {round(v) for v in (filters.price_min, filters.price_max) if v is not None}
+    amounts.add(round(sum(float(i.get("price") or 0) for i in allowed)))
+    ceilings = [m.span(1) for m in _CEILING_CLAIM.finditer(sentence)]
+    for match in _AMOUNT.finditer(sentence):
+        raw = match.group(1).replace(",", "")
+        if raw in ids or any(a <= match.start(1) < b for a, b in ceilings):
+            continue  # a reference, or a ceiling (checked below)
+        if not any(abs(int(raw) - a) <= 1 for a in amounts):
+            return True
+    prices = [float(i.get("price") or 0) for i in allowed]
+    for match in _CEILING_CLAIM.finditer(sentence):
+        ceiling = float(match.group(1).replace(",", ""))
+        if ceiling < max(prices) - 0.5 or (
+            filters.price_max is not None and abs(ceiling - filters.price_max) > 0.5
+        ):
+            return True
+    for match in _COUNT_CLAIM.finditer(sentence):
+        word = match.group(1).lower()
+        count = _COUNT_WORDS.get(word) or (int(word) if word.isdigit() else None)
+        if count is not None and count != len(allowed):
+            return True
+    lowered = sentence.lower()
+    shown = {str(i.get("colour") or "").lower() for i in allowed} | {c.lower() for c in filters.colour or []}
+    for colour in colours:
+        name = colour.lower()
+        if name in _LOOSE_COLOURS:
+            continue
+        if name and name not in shown and _has_phrase(lowered, name):
+            if not any(name in s or s in name for s in shown if s):
+                return True
+    return False
+
+
 def may_show(sentence: str, grounding: Grounding | None, allowed: list[Mapping[str, Any]], filters: Filters) -> bool:  # fmt: skip
     """Whether a sentence of the model's answer may reach the shopper: it names only ``allowed``
-    products, claims no budget but the one the shopper gave and does not loop. The final answer
-    and the stream both ask this."""
+    products, claims no budget but the one the shopper gave, contradicts none of the products
+    and does not loop. The final answer and the stream both ask this."""
     if not sentence.strip() or misstates_budget(sentence, filters):
         return False
     if loops(sentence, [str(p.get("title", "")) for p in allowed if p.get("title")]):
+        return False
+    if contradicts(sentence, allowed, filters, grounding.colours if grounding is not None else ()):
         return False
     return grounding is None or not grounding.ungrounded(sentence, allowed)
 
@@ -243,21 +311,88 @@ def mentions(text: str, items: Iterable[Mapping[str, Any]]) -> int:
     return sum(1 for i in items if str(i.get("title", "")).lower() in lowered or str(i["id"]) in text)
 
 
+# How article types read in a sentence ("Tshirts" -> "T-shirts").
+_ARTICLE_WORDS = {"tshirts": "T-shirts", "kurta sets": "kurta sets", "perfume and body mist": "perfumes",
+                  "necklace and chains": "necklaces", "flip flops": "flip-flops", "lehenga choli": "lehengas",
+                  "innerwear vests": "vests", "salwar and dupatta": "salwar sets"}  # fmt: skip
+_WHO = {"Men": "men", "Women": "women", "Boys": "boys", "Girls": "girls", "Unisex": "anyone"}
+
+
+def _or(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}"
+
+
 def describe_filters(filters: Filters) -> str:
-    bits = []
-    for name in ("colour", "article_type", "usage", "season"):
-        values = getattr(filters, name)
-        if values:
-            bits.append("/".join(values).lower())
+    """The request in plain words: "navy blue kurtas for women in size M under 2,000"."""
+    colours = [c.lower() for c in filters.colour or []]
+    if filters.article_type:
+        kinds = [_ARTICLE_WORDS.get(a.lower(), a.lower()) for a in filters.article_type[:3]]
+        thing = _or(kinds)
+        if filters.usage and len(filters.usage) <= 2 and not any(u.lower() in thing for u in filters.usage):
+            thing = f"{_or([u.lower() for u in filters.usage])} {thing}"
+    elif filters.subcategory or filters.category:
+        thing = _or([c.lower() for c in (filters.subcategory or filters.category or [])[:3]])
+        if filters.usage and len(filters.usage) <= 2:
+            thing = f"{_or([u.lower() for u in filters.usage])} {thing}"
+    elif filters.usage:
+        thing = f"{_or([u.lower() for u in filters.usage[:3]])} wear"
+    else:
+        thing = "pieces"
+    bits = [(_or(colours[:3]) + " " if colours and len(colours) <= 3 else "") + thing]
     if filters.gender:
-        bits.append("for " + "/".join(filters.gender).lower())
+        who = [_WHO.get(g, g.lower()) for g in filters.gender if g != "Unisex"] or ["anyone"]
+        bits.append("for " + _or(who))
+    if filters.season:
+        bits.append("for " + _or([s.lower() for s in filters.season]))
     if filters.size:
         bits.append(f"in size {filters.size}")
-    if filters.price_max is not None:
-        bits.append(f"under {filters.price_max:.0f}")
-    if filters.price_min is not None:
-        bits.append(f"over {filters.price_min:.0f}")
-    return " ".join(bits) or "that"
+    if filters.exclude_colour and len(filters.exclude_colour) <= 3:
+        bits.append("not in " + _or([c.lower() for c in filters.exclude_colour]))
+    if filters.price_min is not None and filters.price_max is not None:
+        bits.append(f"between {_money(filters.price_min)} and {_money(filters.price_max)}")
+    elif filters.price_max is not None:
+        bits.append(f"under {_money(filters.price_max)}")
+    elif filters.price_min is not None:
+        bits.append(f"over {_money(filters.price_min)}")
+    return " ".join(bits)
+
+
+def _lead(products: list[dict[str, Any]], filters: Filters, context: Mapping[str, Any],
+          currency: str) -> str:  # fmt: skip
+    """The first sentence: what the stylist looked for and found, in plain words."""
+    outfit = context.get("outfit")
+    if outfit:
+        who = f" for {_WHO.get(outfit.get('gender') or '', 'you')}" if outfit.get("gender") else ""
+        lead = f"Here's a look for {outfit['occasion']}{who}, one piece each"
+        if outfit.get("budget"):
+            lead += f", {_money(outfit['total'])} {currency} in all, within your {_money(outfit['budget'])} budget"
+        else:
+            lead += f", {_money(outfit['total'])} {currency} in all"
+        lead += ":"
+        if not outfit.get("gender"):
+            lead += " (tell me who it's for and I'll tailor it)"
+        return lead
+    if context.get("anchor"):
+        title = context["anchor"].get("title") or "that"
+        return f"To go with the {title}, I'd pick:"
+    if filters.without("exclude_ids").is_empty():
+        return "Here are some picks from our catalog:"
+    lead = f"I looked for {describe_filters(filters)}"
+    if context.get("approximate"):
+        lead += f" (you said {context['approximate']}, so I kept within 20% either side)"
+    dropped = context.get("soft_dropped") or []
+    if dropped:
+        lead += ". None are tagged for that " + " or ".join(
+            "season" if d == "season" else "occasion" for d in dropped
+        )
+        lead += ", so here are the closest matches:"
+    else:
+        lead += " and found these:"
+    return lead
 
 
 def compose_answer(
@@ -267,22 +402,48 @@ def compose_answer(
     grounding: Grounding | None,
     relaxed: dict[str, Any] | None = None,
     intent: str = "search",
+    context: Mapping[str, Any] | None = None,
 ) -> str:
-    """The final answer: the model's grounded words plus, when needed, the products themselves."""
+    """The final answer: what the stylist looked for, the products with a reason each, and the
+    model's own remarks where they are grounded and agree with the products.
+
+    ``context`` carries what the tools reported: ``outfit`` (a planned look), ``anchor`` (the
+    item a look goes with), ``soft_dropped`` (season/occasion left out), ``approximate``
+    (an "around N" budget as the shopper said it), ``currency``.
+    """
+    context = dict(context or {})
     text = _by_line(dedupe_repetition(model_text or ""), lambda x: may_show(x, grounding, products, filters))
     if intent not in ("search", "look"):
         return text or "I'm here to help you find something from our catalog."
+    currency = context.get("currency") or (products[0]["currency"] if products else "")
     if not products:
         what = describe_filters(filters)
         if relaxed and relaxed.get("items"):
-            dropped = str(relaxed["dropped"]).replace("_", " ")
-            lead = (
-                f"Sorry, we don't carry anything {what}. The nearest options, without the {dropped} "
-                "constraint, are:"
+            dropped = " and ".join(
+                _DROPPED.get(d, d.replace("_", " ")) for d in str(relaxed["dropped"]).split(" and ")
             )
+            lead = f"Sorry, we don't carry {what} right now. The closest I have, without {dropped}:"
             return lead + "\n" + product_list(relaxed["items"])
-        return f"Sorry, we don't carry anything {what} right now."
-    if mentions(text, products) < min(2, len(products)):
-        intro = text if text else "Here are some picks from our catalog:"
-        return intro + "\n" + product_list(products)
-    return text
+        return (
+            f"Sorry, we don't carry {what} right now. Try another colour, type or budget and I'll look again."
+        )
+    # The model's remarks: sentences that name no product and agree with what is shown.
+    remarks = [
+        line
+        for line in text.splitlines()
+        if line.strip()
+        and not line.lstrip().startswith(("-", "*", "•"))
+        and not re.match(r"\s*\d+[.)]", line)
+        and not mentions(line, products)
+        and not line.rstrip().endswith(":")  # an introduction to a list the answer does not use
+    ][:2]
+    parts = [_lead(products, filters, context, currency), product_list(products)]
+    if remarks:
+        parts.append(" ".join(remarks))
+    return "\n".join(parts)
+
+
+_DROPPED = {"price_max": "the price limit", "price_min": "the lowest price", "size": "the size",
+            "colour": "the colour", "exclude_colour": "the colours you ruled out", "usage": "the occasion",
+            "season": "the season", "gender": "who it's for", "article_type": "the type of item",
+            "category": "the category", "subcategory": "the kind of item"}  # fmt: skip

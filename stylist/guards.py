@@ -99,6 +99,10 @@ def constraint_args(filters: Filters) -> dict[str, Any]:
     for name in ("price_min", "price_max", "size"):
         if getattr(filters, name) is not None:
             out[name] = getattr(filters, name)
+    # The tool takes these from the guards only (the model's schema does not show them).
+    for name in ("exclude_colour", "exclude_ids", "category", "subcategory"):
+        if getattr(filters, name):
+            out[name] = list(getattr(filters, name))
     return out
 
 
@@ -162,11 +166,14 @@ class RetrievalGuard(AgentMiddleware[StylistState]):
 
     # -- before the model: prefetch --------------------------------------------------
 
-    @hook_config(can_jump_to=["tools"])
+    @hook_config(can_jump_to=["tools", "end"])
     def before_model(self, state: StylistState, runtime: Any) -> dict[str, Any] | None:
+        plan = TurnPlan.from_state(state.get("plan") or {"intent": "chat"})
+        if plan.reply is not None:
+            # Injected instructions and off-topic requests: a fixed, friendly answer; no model, no tools.
+            return {"messages": [AIMessage(content=plan.reply)], "jump_to": "end"}
         if self.mode != "prefetch":
             return None
-        plan = TurnPlan.from_state(state.get("plan") or {"intent": "chat"})
         turn = turn_messages(state["messages"])
         if any(isinstance(m, ToolMessage) for m in turn):
             return None
@@ -279,7 +286,10 @@ class RetrievalGuard(AgentMiddleware[StylistState]):
 
     def final_answer(self, model_text: str, plan: TurnPlan, turn: list[BaseMessage]) -> str:
         products, relaxed = turn_products(turn, plan, self.products)
-        return compose_answer(model_text, products, plan.filters, self._grounding(), relaxed, plan.intent)
+        context = turn_context(turn, plan)
+        return compose_answer(
+            model_text, products, plan.filters, self._grounding(), relaxed, plan.intent, context
+        )
 
 
 def turn_products(
@@ -301,3 +311,28 @@ def turn_products(
         if artifact.get("relaxation") and not artifact.get("items"):
             relaxed = artifact["relaxation"]
     return products[:limit], relaxed
+
+
+def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:
+    """What the answer should say about how the turn went: a planned outfit, the item a look
+    goes with, soft constraints the search left out, an approximate budget as the shopper said it."""
+    context: dict[str, Any] = {}
+    for message in turn:
+        if not isinstance(message, ToolMessage) or not isinstance(message.artifact, dict):
+            continue
+        artifact = message.artifact
+        if artifact.get("outfit"):
+            context["outfit"] = artifact["outfit"]
+        if artifact.get("anchor"):
+            context["anchor"] = artifact["anchor"]
+        if artifact.get("soft_dropped"):
+            context["soft_dropped"] = artifact["soft_dropped"]
+        for note in artifact.get("notes") or []:
+            if str(note).startswith("around "):
+                context["approximate"] = str(note).split(":")[0]
+    for note in plan.notes:
+        if note.startswith("around "):
+            context["approximate"] = note.split(":")[0]
+        elif note.startswith("to go with ") and "anchor" not in context:
+            context["anchor"] = {"title": note[len("to go with ") :]}
+    return context

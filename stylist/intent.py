@@ -11,23 +11,66 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from stylist.looks import NEUTRALS, next_colours
 from stylist.query import Filters, QueryParser, cheaper_ceiling
 
-Intent = Literal["search", "look", "trend", "chat"]
+Intent = Literal["search", "look", "trend", "chat", "refuse"]
 
 _TREND = re.compile(
     r"\b(trend\w*|in style|still in|in fashion|fashionable|popular|out of style|outdated|hot right now|in vogue|forecast)\b"
 )
 _LOOK = re.compile(
-    r"\b(go(?:es)? with|goes well|match(?:es)? with|pair(?:s)? with|complete the look|wear (?:it |this )?with|style (?:it|this)|what to wear with)\b"
+    r"\b(go(?:es)? with|goes well|match(?:es)? with|pair(?:s)? with|complete the look|wear (?:it |this )?with|style (?:it|this)|what to wear with"
+    r"|to match|matching|to go with|pairs? (?:well )?with|team (?:it|this|that) with|(?:for|with) (?:it|this|that)\s*\??$)\b"
 )
+# References to a product shown earlier: "the first one", "the 2nd", "that one", "the last one".
+_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
+             "fifth": 4, "5th": 4, "last": -1}  # fmt: skip
+_ORDINAL_REF = re.compile(
+    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+(?:one|item|option|pick|product)s?\b"
+    r"|\bthe (first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b"
+    r"(?=\s*(?:[?.!,]|$|in\b|but\b|please\b|with\b|for\b|is\b|looks?\b|again\b))"
+    r"|\b(?:number|no\.?|#|option)\s*([1-5])\b"
+)
+_DEMONSTRATIVE = re.compile(r"\b(that one|this one|the one you showed|the same one)\b")
+_COLOURFUL = re.compile(
+    r"\b(more colou?rful|colou?rful|brighter|more colou?r|less (?:plain|boring|dull)|bold(?:er)? colou?rs?)\b"
+)
+# Attempts to change the stylist's rules or read its instructions.
+_INJECTION = re.compile(
+    r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines?|constraints?|everything)\b"
+    r"|\b(system|hidden|initial|developer)\s+(prompt|message|instructions?)\b"
+    r"|\b(print|show|reveal|repeat|tell me|what are|list|leak|dump)\b.{0,25}\b(your|the)\s+(prompt|instructions?|rules|tools?|configuration|system)\b"
+    r"|\byou are now\b|\bact as (?:a |an )?(?!stylist)|\bpretend (?:to be|you)\b|\bjailbreak|\bdeveloper mode\b|\bdan mode\b|\bdo anything now\b"
+    r"|\bno matter what\b|\bfrom now on\b|\bnew rules?\b|\bsudo\b|<\s*/?\s*(?:system|script)"
+)
+# Signs that a message is about shopping at all (besides the constraints the parser reads).
+_SHOPPING = re.compile(
+    r"\b(outfits?|wear|wearing|clothes|clothing|dress(?:es|y)?|style|styling|styled|fashion\w*|looks?|shop\w*|buy|"
+    r"gifts?|present|size|sizes|colou?rs?|fit|fits|trend\w*|match\w*|pair|cheaper|pricier|something|anything|"
+    r"recommend\w*|suggest\w*|show|options?|collection|brand\w*|price\w*|budget|items?|products?|cotton|"
+    r"linen|denim|silk|wool\w*|leather|pack|packing|wardrobe|accessor\w*|shoes?|footwear|ethnic|formal|casual|"
+    r"similar|instead|another|other|more|same|one|ones|stock|available|have|carry|sell|new|cute|nice|smart|"
+    r"elegant|classy|stylish|occasion|party|wedding|festival|interview|date|holiday|vacation|beach)\b"
+)
+_OFF_TOPIC_REPLY = (
+    "I'm the shop's stylist, so I can't help with that, but I'd love to help you find something to wear: "
+    "tell me the occasion, who it's for and a budget, or send a photo."
+)
+_INJECTION_REPLY = (
+    "I can't change how I work or share my instructions, but I'm happy to help you shop: "
+    "tell me what you're looking for, for example 'a navy shirt for men under 1500'."
+)
+#: What the thread remembers of each product shown, so later turns can refer to it.
+SHOWN_FIELDS = ("id", "price", "title", "colour", "article_type", "gender", "usage", "subcategory")
 _CHEAPER = re.compile(
     r"\b(cheaper|less expensive|lower price|more affordable|budget option|on a budget|too expensive)\b"
 )
 _PRICIER = re.compile(r"\b(more expensive|pricier|premium|higher end|fancier|luxury)\b")
 _CHAT = re.compile(r"^\s*(hi|hello|hey|thanks|thank you|ok|okay|bye|good (?:morning|evening))\b[\s!.]*$")
 _REFINE_START = re.compile(
-    r"^\s*(and|also|but|what about|how about|in|any|maybe|now|only|show me|something|anything|same|similar|like this)\b"
+    r"^\s*(and|also|but|what about|how about|in|any|maybe|now|only|show me|something|anything|same|similar|like this"
+    r"|no|nope|actually|sorry|oh|wait|not|make it|rather|instead)\b"
 )
 _PRODUCT_ID = re.compile(r"\b(?:id|item|product|#)\s*[:#]?\s*(\d{3,7})\b")
 _LIKE_THIS = re.compile(r"\b(like this|similar|this one|like that)\b")
@@ -42,6 +85,8 @@ class TurnPlan:
     search_text: str
     anchor_id: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: A fixed answer (a refusal), given without calling the model.
+    reply: str | None = None
 
     def to_state(self) -> dict[str, Any]:
         data = asdict(self)
@@ -56,7 +101,23 @@ class TurnPlan:
             search_text=data.get("search_text", ""),
             anchor_id=data.get("anchor_id"),
             notes=list(data.get("notes", [])),
+            reply=data.get("reply"),
         )
+
+
+def referenced(lowered: str, shown: list[dict[str, Any]]) -> int | None:
+    """The index of the shown product a message points at ("the second one", "that one"), if any."""
+    if not shown:
+        return None
+    m = _ORDINAL_REF.search(lowered)
+    if m:
+        word = m.group(1) or m.group(2)
+        index = _ORDINALS[word] if word else int(m.group(3)) - 1
+        index = index if index >= 0 else len(shown) + index
+        return index if 0 <= index < len(shown) else None
+    if _DEMONSTRATIVE.search(lowered) and len(shown) == 1:
+        return 0
+    return None
 
 
 def plan_turn(
@@ -70,40 +131,83 @@ def plan_turn(
     Args:
         message: the shopper's text.
         parser: the deterministic constraint parser.
-        memory: what the previous turns left: ``filters``, ``search_text``, ``shown`` (ids and prices).
-        photo: a described photo: ``caption``, ``similar`` ids, ``attributes``.
+        memory: what the previous turns left: ``filters``, ``search_text``, ``shown`` (the
+            products shown last, with :data:`SHOWN_FIELDS`).
+        photo: a described photo: ``caption``, ``similar`` ids, ``attributes``, ``anchor``.
     """
     memory = dict(memory or {})
     text = message.strip()
-    lowered = text.lower()
+    lowered = text.lower().replace("’", "'")
     parsed = parser.parse(text)
     new = parsed.filters
     shown: list[dict[str, Any]] = list(memory.get("shown", []))
     previous = Filters(**memory.get("filters", {})) if memory.get("filters") else None
     notes = list(parsed.notes)
 
+    if _INJECTION.search(lowered):
+        plan = TurnPlan("refuse", Filters(), text, notes=["instructions in the message ignored"],
+                        reply=_INJECTION_REPLY)  # fmt: skip
+        return plan, memory
+
     explicit_id = _PRODUCT_ID.search(lowered)
     anchor = explicit_id.group(1) if explicit_id else None
+    anchor_item: dict[str, Any] | None = None
     if photo and photo.get("similar") and anchor is None:
         anchor = str(photo["similar"][0]["id"])
+        anchor_item = photo.get("anchor")
+    ref = None if anchor else referenced(lowered, shown)
+    if ref is not None:
+        anchor_item = shown[ref]
+        anchor = str(anchor_item["id"])
+        notes.append(f"refers to shown item {ref + 1}")
 
+    names_item = bool(new.article_type or new.category or new.subcategory)
+    wants_match = bool(_LOOK.search(lowered))
     if _TREND.search(lowered):
         intent: Intent = "trend"
-    elif _LOOK.search(lowered) and (anchor or shown):
-        intent = "look"
+    elif wants_match and (anchor or shown):
         anchor = anchor or str(shown[0]["id"])
-    elif _CHAT.match(lowered) and new.is_empty():
+        anchor_item = anchor_item or next((s for s in shown if str(s["id"]) == anchor), None)
+        # "a tie to match", "shoes for it": that kind of item, to go with the anchor.
+        intent = "search" if names_item and anchor_item else "look"
+    elif (
+        (_CHAT.match(lowered) or len(lowered.split()) < 3)
+        and new.is_empty()
+        and not _SHOPPING.search(lowered)
+    ):
         intent = "chat"
+    elif (
+        new.is_empty()
+        and not photo
+        and len(lowered.split()) >= (5 if shown else 3)
+        and not _SHOPPING.search(lowered)
+    ):
+        plan = TurnPlan("refuse", Filters(), text, notes=["not a shopping request"], reply=_OFF_TOPIC_REPLY)
+        return plan, memory
     else:
         intent = "search"
 
-    names_item = bool(new.article_type or new.category or new.subcategory)
     refines = (
         previous is not None
         and not names_item
         and (len(text.split()) <= 8 or bool(_REFINE_START.match(lowered)) or bool(_CHEAPER.search(lowered)))
     )
-    if photo and not names_item:
+    if intent == "search" and wants_match and anchor_item:
+        # Another kind of item for the one shown: same person and occasion, colours that go with it.
+        allowed, avoid = next_colours([str(anchor_item.get("colour") or "")])
+        gender = anchor_item.get("gender")
+        base = Filters(
+            gender=[gender] + (["Unisex"] if gender in ("Men", "Women") else []) if gender else None,
+            usage=[anchor_item["usage"]] if anchor_item.get("usage") else None,
+            colour=allowed,
+            exclude_colour=avoid or None,
+        )
+        filters = base.merged(new)
+        if new.colour:
+            filters = filters.model_copy(update={"exclude_colour": None})
+        search_text = text  # the anchor's own words would read as this item's colour and type
+        notes.append(f"to go with {anchor_item.get('title') or anchor}")
+    elif photo and not names_item:
         # A photo stands for the item: search near it with the shopper's new constraints.
         attrs = photo.get("attributes", {})
         top = {k: v[0]["label"] for k, v in attrs.items() if v}
@@ -115,6 +219,13 @@ def plan_turn(
         )
         filters = base.merged(new)
         search_text = f"{photo.get('caption', '')} {text}".strip()
+    elif ref is not None and anchor_item and intent == "search":
+        # "that one but in blue", "the second one in size M": like the item shown, changed as asked.
+        base = (previous or Filters()).without("colour", "exclude_colour")
+        like = Filters(article_type=[anchor_item["article_type"]] if anchor_item.get("article_type") else None,
+                       gender=[anchor_item["gender"]] if anchor_item.get("gender") else None)  # fmt: skip
+        filters = base.merged(like).merged(new)
+        search_text = f"{anchor_item.get('title', '')} {text}".strip()
     elif refines:
         filters = previous.merged(new)  # type: ignore[union-attr]
         search_text = f"{memory.get('search_text', '')} {text}".strip()
@@ -127,21 +238,32 @@ def plan_turn(
         filters = new
         search_text = text
 
+    if _COLOURFUL.search(lowered) and not new.colour:
+        filters = filters.model_copy(
+            update={"colour": None, "exclude_colour": sorted(set(filters.exclude_colour or []) | NEUTRALS)}
+        )
+        notes.append("colourful: no neutrals")
+
     prices = [float(p["price"]) for p in shown if p.get("price")]
-    if photo and anchor and not prices and photo.get("anchor_price"):
+    if anchor_item and anchor_item.get("price"):
+        prices = [float(anchor_item["price"])]  # "cheaper" than the item pointed at or photographed
+    elif photo and photo.get("anchor_price"):
         prices = [float(photo["anchor_price"])]
     if _CHEAPER.search(lowered) and new.price_max is None:
         if prices:
             ceiling = cheaper_ceiling(prices)
-            filters = filters.model_copy(update={"price_max": ceiling})
+            update: dict[str, Any] = {"price_max": ceiling}
+            if filters.price_min is not None and filters.price_min >= ceiling:
+                update["price_min"] = None
+            filters = filters.model_copy(update=update)
             notes.append(f"cheaper: under {ceiling:.0f}")
     if _PRICIER.search(lowered) and new.price_min is None and prices:
         floor = statistics.median(prices) + 1
-        update: dict[str, Any] = {"price_min": floor}
+        update = {"price_min": floor}
         if filters.price_max is not None and filters.price_max < floor:
             update["price_max"] = None
         filters = filters.model_copy(update=update)
-    if intent == "look" and anchor:
+    if anchor and (intent == "look" or photo or ref is not None):
         filters = filters.model_copy(update={"exclude_ids": [anchor]})
 
     plan = TurnPlan(intent=intent, filters=filters, search_text=search_text, anchor_id=anchor, notes=notes)

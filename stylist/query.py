@@ -251,6 +251,14 @@ _PRICE_MAX = re.compile(
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:or less|or under|and under|max\b|tops\b)"
 )
+# "around 2000", "about 1.5k", "2000 or so", "roughly Rs 800": a range, not a ceiling.
+_PRICE_ABOUT = re.compile(
+    rf"(?:around|about|roughly|approximately|approx\.?|~|in the region of|ballpark(?: of)?|close to|"
+    rf"something like|more or less)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
+    rf"|({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:or so|ish\b|give or take)"
+)
+#: How far an approximate budget reaches either side ("around 2000" = 1600 to 2400).
+APPROX_BUDGET = 0.2
 _PRICE_MIN = re.compile(
     rf"(?:over|above|more than|at least|min(?:imum)?|starting at|>=?)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
@@ -298,6 +306,8 @@ def _variants(label: str) -> set[str]:
     for form in list(out):
         if form.endswith("ies"):
             out.add(form[:-3] + "y")
+            if len(form) <= 5:  # "ties" -> "tie" (but "panties" -> "panty")
+                out.add(form[:-1])
         elif form.endswith(("shes", "ches", "sses", "xes")):
             out.add(form[:-2])
         elif form.endswith("s") and not form.endswith("ss"):
@@ -410,6 +420,15 @@ class QueryParser:
             b = self._to_shop_currency(_number(m.group(5)), c, notes)
             low, high = min(a, b), max(a, b)
             text = blank(m, text)
+        m = _PRICE_ABOUT.search(text)
+        if m and low is None and high is None:
+            amount = m.group(2) or m.group(5)
+            c = cur(m.group(1), m.group(3), m.group(4), m.group(6))
+            if c or _number(amount) >= 100:  # "about 5 of them" is no budget
+                centre = self._to_shop_currency(_number(amount), c, notes)
+                low, high = round(centre * (1 - APPROX_BUDGET)), round(centre * (1 + APPROX_BUDGET))
+                notes.append(f"around {centre:.0f}: read as {low:.0f} to {high:.0f}")
+                text = blank(m, text)
         for pattern in (_PRICE_MAX, _PRICE_MAX_AFTER):
             m = pattern.search(text)
             if m and high is None:
@@ -436,7 +455,8 @@ class QueryParser:
         best: list[tuple[int, str]] = []
         for phrase in self._fuzzy:
             d = damerau(token, phrase, limit)
-            if d <= limit:
+            # Who it is for is read only from a near-exact word ("weather" is not "father").
+            if d <= (1 if self._fuzzy[phrase][0] == "gender" else limit):
                 best.append((d, phrase))
         if not best:
             return None

@@ -7,12 +7,14 @@ app; products shown to the shopper come only from these artifacts.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_args
 
 from langchain_core.tools import BaseTool, StructuredTool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
 from stylist.catalog import Gender
+from stylist.looks import Look, complete_the_look, occasion_in, plan_outfit
 from stylist.query import Filters, cheaper_ceiling
 
 if TYPE_CHECKING:
@@ -25,33 +27,56 @@ CLASSIFY_TREND = "classify_trend"
 CATALOG_TOOLS = (SEARCH_CATALOG, COMPLETE_THE_LOOK)
 
 
+# The model sees (and was trained on) one value per field; the guards may send alternatives
+# ("wedding" is Ethnic or Party wear), which the tool accepts as a list meaning any of them.
+_ONE_VALUE = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+_Values = Annotated[str | list[str] | None, WithJsonSchema(_ONE_VALUE)]
+_Genders = Annotated[
+    Gender | list[Gender] | None,
+    WithJsonSchema({"anyOf": [{"enum": list(get_args(Gender)), "type": "string"}, {"type": "null"}]}),
+]
+
+
 class SearchCatalogArgs(BaseModel):
     """Search the shop's catalog for products."""
 
     query: str = Field(description="What the shopper wants, in their words, e.g. 'navy linen shirt'.")
-    gender: Gender | None = Field(default=None, description="Who it is for, only if the shopper says so.")
-    article_type: str | None = Field(
+    gender: _Genders = Field(default=None, description="Who it is for, only if the shopper says so.")
+    article_type: _Values = Field(
         default=None, description="Catalog article type, e.g. Tshirts, Kurtas, Heels."
     )
-    colour: str | None = Field(default=None, description="Base colour, e.g. Black, Navy Blue.")
-    usage: str | None = Field(default=None, description="Occasion: Casual, Formal, Ethnic, Sports, Party.")
-    season: str | None = Field(default=None, description="Summer, Fall, Winter or Spring.")
+    colour: _Values = Field(default=None, description="Base colour, e.g. Black, Navy Blue.")
+    usage: _Values = Field(default=None, description="Occasion: Casual, Formal, Ethnic, Sports, Party.")
+    season: _Values = Field(default=None, description="Summer, Fall, Winter or Spring.")
     price_max: float | None = Field(default=None, description="Highest price in the shop currency.")
     price_min: float | None = Field(default=None, description="Lowest price in the shop currency.")
     size: str | None = Field(default=None, description="A size that must be in stock, e.g. M or 32.")
     k: int = Field(default=5, ge=1, le=20, description="How many products to return.")
+    # Set by the guards from the shopper's words, never by the model (hidden from its schema).
+    exclude_colour: SkipJsonSchema[list[str] | None] = None
+    exclude_ids: SkipJsonSchema[list[str] | None] = None
+    category: SkipJsonSchema[list[str] | None] = None
+    subcategory: SkipJsonSchema[list[str] | None] = None
 
     def filters(self) -> Filters:
-        one = lambda v: [v] if v else None  # noqa: E731
+        """The constraints; a list of values means any of them (an occasion may be Ethnic or Party)."""
+
+        def values(v: str | list[str] | None) -> list[str] | None:
+            return ([v] if isinstance(v, str) else list(v)) if v else None
+
         return Filters(
-            gender=one(self.gender),
-            article_type=one(self.article_type),
-            colour=one(self.colour),
-            usage=one(self.usage),
-            season=one(self.season),
+            gender=values(self.gender),
+            article_type=values(self.article_type),
+            colour=values(self.colour),
+            usage=values(self.usage),
+            season=values(self.season),
             price_min=self.price_min,
             price_max=self.price_max,
             size=self.size,
+            exclude_colour=self.exclude_colour,
+            exclude_ids=self.exclude_ids,
+            category=self.category,
+            subcategory=self.subcategory,
         )
 
 
@@ -67,8 +92,8 @@ class TrendForecastArgs(BaseModel):
     """Look up trend forecasts."""
 
     query: str = Field(description="The style, colour or item to check, e.g. 'wide-leg denim for women'.")
-    gender: Gender | None = Field(default=None, description="Who it is for, only if the shopper says so.")
-    season: str | None = Field(default=None, description="Summer, Fall, Winter or Spring, only if asked.")
+    gender: _Genders = Field(default=None, description="Who it is for, only if the shopper says so.")
+    season: _Values = Field(default=None, description="Summer, Fall, Winter or Spring, only if asked.")
 
 
 class ClassifyTrendArgs(BaseModel):
@@ -115,84 +140,72 @@ def search_artifact(result: SearchResult) -> dict[str, Any]:
     }
 
 
-# --- complete the look -------------------------------------------------------
+# --- searching with soft constraints and occasions -----------------------------
 
-NEUTRALS = {"Black", "White", "Grey", "Navy Blue", "Beige", "Cream", "Off White", "Brown", "Tan", "Khaki",
-            "Charcoal", "Grey Melange", "Silver", "Steel", "Gold", "Nude", "Skin"}  # fmt: skip
-# Colours that sit well together beyond the neutrals (analogous and classic pairings).
-HARMONY = {
-    "Blue": {"White", "Beige", "Grey", "Brown", "Navy Blue", "Khaki", "Pink", "Yellow"},
-    "Navy Blue": {"White", "Beige", "Grey", "Brown", "Pink", "Red", "Olive", "Khaki", "Tan"},
-    "Red": {"Black", "White", "Navy Blue", "Beige", "Grey"},
-    "Green": {"White", "Beige", "Brown", "Khaki", "Navy Blue", "Cream"},
-    "Olive": {"White", "Beige", "Navy Blue", "Brown", "Black", "Cream"},
-    "Pink": {"White", "Grey", "Navy Blue", "Beige", "Blue"},
-    "Yellow": {"Navy Blue", "White", "Blue", "Grey"},
-    "Purple": {"Grey", "White", "Black", "Silver"},
-    "Maroon": {"Beige", "Cream", "Gold", "Navy Blue", "White"},
-    "Orange": {"Navy Blue", "White", "Blue", "Beige"},
-}  # fmt: skip
-# What completes an outfit, by the anchor's subcategory (or article type).
-PAIRINGS = {
-    "Topwear": [("Bottomwear", None), ("Shoes", None), ("Watches", None)],
-    "Bottomwear": [("Topwear", None), ("Shoes", None), ("Belts", None)],
-    "Shoes": [("Topwear", None), ("Bottomwear", None), ("Bags", None)],
-    "Dress": [("Shoes", ["Heels", "Flats", "Sandals"]), ("Bags", ["Handbags", "Clutches"]), ("Jewellery", None)],
-    "Saree": [("Shoes", ["Heels", "Flats", "Sandals"]), ("Jewellery", None), ("Bags", ["Clutches", "Handbags"])],
-    "Watches": [("Topwear", None), ("Shoes", None), ("Belts", None)],
-    "Bags": [("Topwear", None), ("Shoes", None), ("Jewellery", None)],
-}  # fmt: skip
+#: Constraints a search drops first (and says so) rather than answer "we don't carry it":
+#: the catalog tags few items with a season or an occasion.
+SOFT = ("season", "usage")
 
 
-def harmonious(colour: str) -> list[str]:
-    """Colours that go with ``colour``: the neutrals, classic pairings and the colour itself."""
-    return sorted(NEUTRALS | HARMONY.get(colour, set()) | {colour})
+def search_products(retriever: Retriever, args: SearchCatalogArgs) -> tuple[str, dict[str, Any]]:
+    """What ``search_catalog`` does: an outfit for an occasion, else a search that relaxes
+    the season, then the occasion, before it gives up on the shopper's request."""
+    parsed = retriever.parse(args.query)
+    filters = parsed.filters.merged(args.filters())
+    names_item = filters.article_type or filters.category or filters.subcategory
+    occasion = None if names_item else occasion_in(args.query, filters.usage)
+    if occasion is not None:
+        look = plan_outfit(retriever, occasion, filters.without("usage"), args.query)
+        if look.pieces:
+            return format_look(look), look_artifact(look, filters, parsed.notes)
+    result = retriever.search(args.query, filters, k=args.k, parse=False)
+    result.notes = list(parsed.notes) + result.notes
+    dropped: list[str] = []
+    for soft in SOFT:
+        if result.items:
+            break
+        if getattr(result.filters, soft):
+            dropped.append(soft)
+            retry = retriever.search(args.query, filters.without(*dropped), k=args.k, parse=False)
+            if retry.items:
+                result.items, result.relaxation = retry.items, None
+    artifact = search_artifact(result)
+    artifact["soft_dropped"] = dropped if result.items else []
+    text = format_result(result)
+    if result.items and dropped:
+        text = f"Nothing tagged for that {' or '.join(dropped)}; closest matches without it:\n" + text
+    return text, artifact
 
 
-def complete_the_look(
-    retriever: Retriever, product_id: str, price_max: float | None = None, k: int = 4
-) -> dict:
-    """Complementary items for a product: other categories, harmonious colours, same gender and occasion."""
-    anchor = retriever.get(product_id)
-    if anchor is None:
-        return {"anchor": None, "items": [], "error": f"no product with id {product_id!r}"}
-    slots = (
-        PAIRINGS.get(anchor.subcategory)
-        or PAIRINGS.get(anchor.category)
-        or [("Topwear", None), ("Bottomwear", None), ("Shoes", None)]
-    )
-    genders = [anchor.gender] + (["Unisex"] if anchor.gender in ("Men", "Women") else [])
-    items: list[dict[str, Any]] = []
-    for subcategory, articles in slots:
-        if subcategory == anchor.subcategory:
-            continue
-        base = Filters(
-            gender=genders,
-            subcategory=None if articles else [subcategory],
-            article_type=articles,
-            colour=harmonious(anchor.colour),
-            usage=[anchor.usage] if anchor.usage else None,
-            price_max=price_max,
-            exclude_ids=[anchor.id],
-        )
-        text = f"{anchor.usage} {subcategory} to wear with {anchor.colour} {anchor.article_type}"
-        result = retriever.search(text, base, k=1, parse=False, relax=False)
-        if not result.items and base.usage:  # the occasion is the softest of these constraints
-            result = retriever.search(text, base.without("usage"), k=1, parse=False, relax=False)
-        for item in result.items:
-            items.append(
-                item.to_dict() | {"reason": f"{item.colour} goes with {anchor.colour}; completes the look"}
-            )
-    return {"anchor": anchor.to_dict(), "items": items[:k]}
+def format_look(look: Look) -> str:
+    lines = [f"An outfit for {look.occasion}" + (f" ({look.gender.lower()})" if look.gender else "") + ":"]
+    for piece in look.pieces:
+        lines.append(f"{piece.role}: {item_line(piece.item)} | why: {piece.reason}")
+    lines.append(f"Total {look.total:.0f}" + (f" (budget {look.budget:.0f})" if look.budget else ""))
+    return "\n".join(lines)
+
+
+def look_artifact(look: Look, filters: Filters, notes: list[str]) -> dict[str, Any]:
+    return {
+        "items": look.items(),
+        "filters": filters.active(),
+        "notes": notes,
+        "relaxation": None,
+        "outfit": {
+            "occasion": look.occasion,
+            "gender": look.gender,
+            "total": look.total,
+            "budget": look.budget,
+            "pieces": [{"role": p.role, "id": p.item.id, "reason": p.reason} for p in look.pieces],
+        },
+    }
 
 
 def build_tools(retriever: Retriever, trends: Any = None) -> list[BaseTool]:
     """The stylist's tools over a retriever and (optionally) the trend service."""
 
     def search_catalog(**kwargs: Any) -> tuple[str, dict[str, Any]]:
-        args = SearchCatalogArgs(**kwargs)
-        result = retriever.search(args.query, args.filters(), k=args.k)
-        return format_result(result), search_artifact(result)
+        return search_products(retriever, SearchCatalogArgs(**kwargs))
 
     def complete_look(product_id: str, price_max: float | None = None, k: int = 4) -> tuple[str, dict]:
         look = complete_the_look(retriever, product_id, price_max, k)

@@ -49,3 +49,48 @@ class ScriptedChatModel(BaseChatModel):
 
 def scripted(*entries: Any) -> ScriptedChatModel:
     return ScriptedChatModel(script=list(entries), history=[])
+
+
+class CatalogFake:
+    """A retriever over a list of products: filters exactly like the real one, ranks by list
+    order (no embeddings), and records every search it was asked for (``searches``)."""
+
+    def __init__(self, products: list[dict[str, Any]]) -> None:
+        from stylist.query import QueryParser
+
+        self.products = products
+        self.searches: list[dict[str, Any]] = []
+        values = {k: {str(p[k]) for p in products if p.get(k)} for k in ("article_type", "colour", "usage")}
+        self.parser = QueryParser.from_values(values)
+
+    def parse(self, text: str) -> Any:
+        return self.parser.parse(text)
+
+    def _item(self, p: dict[str, Any]) -> Any:
+        from stylist.retrieval import Item
+
+        fields = Item.__dataclass_fields__
+        return Item(**{k: p.get(k, "" if k not in ("price", "score", "sizes") else {} if k == "sizes" else 0.0)
+                       for k in fields if k != "score"}, score=1.0)  # fmt: skip
+
+    def get(self, product_id: str) -> Any:
+        return next((self._item(p) for p in self.products if str(p["id"]) == str(product_id)), None)
+
+    def search(
+        self, query: str, filters: Any = None, k: int = 10, *, parse: bool = True, relax: bool = True
+    ) -> Any:
+        from stylist.query import Filters
+        from stylist.retrieval import SearchResult
+
+        active = (self.parser.parse(query).filters if parse else Filters()).merged(filters)
+        self.searches.append({"query": query, "filters": active.active(), "k": k})
+        items = [self._item(p) for p in self.products if not active.violations(p)][:k]
+        return SearchResult(query=query, filters=active, items=items)
+
+
+def product(pid: str, article_type: str, colour: str, gender: str = "Women", price: float = 999,
+            usage: str = "Casual", subcategory: str = "", category: str = "Apparel", season: str = "Summer") -> dict:  # fmt: skip
+    """A catalog product for :class:`CatalogFake`."""
+    return {"id": pid, "title": f"Brand {gender} {colour} {article_type}", "price": float(price), "currency": "INR",
+            "gender": gender, "article_type": article_type, "colour": colour, "usage": usage, "season": season,
+            "category": category, "subcategory": subcategory or article_type, "image": "", "url": "", "sizes": {}}  # fmt: skip

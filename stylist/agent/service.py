@@ -19,7 +19,7 @@ from stylist.agent.graph import build_agent, grounding_for
 from stylist.agent.streaming import SentenceGate
 from stylist.errors import LLMUnavailable
 from stylist.grounding import compose_answer
-from stylist.guards import GUARD_PREFIX, turn_messages, turn_products
+from stylist.guards import GUARD_PREFIX, turn_context, turn_messages, turn_products
 from stylist.intent import SHOWN_FIELDS, TurnPlan
 from stylist.llm.chat import chat_model, check_llm, unavailable_cause
 from stylist.prompts import load_prompt
@@ -179,7 +179,9 @@ class Stylist:
         )
         if answer is None or not str(answer.content).strip():
             # The call cap ended the turn before a final answer: compose one from the tool results.
-            text = compose_answer("", products, plan.filters, None, relaxed, plan.intent)
+            text = compose_answer(
+                "", products, plan.filters, None, relaxed, plan.intent, turn_context(turn, plan)
+            )
         else:
             text = str(answer.content)
         calls: list[ToolCall] = []

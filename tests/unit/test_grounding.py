@@ -72,7 +72,8 @@ def test_cleaning_keeps_the_lines_of_a_list_and_drops_only_the_bad_sentence() ->
     text = "Here you go.\n- Arrow Woman Red Top (999 INR)\n- Peter England Men Navy Blue Shirt (1299 INR)\nEnjoy!"
     shown = [CATALOG[2] | {"price": 999, "currency": "INR"}]
     cleaned = compose_answer(text, shown, Filters(), Grounding(CATALOG))
-    assert cleaned == "Here you go.\n- Arrow Woman Red Top (999 INR)\nEnjoy!"
+    # The products come from the tool results; the model's own grounded remarks follow them.
+    assert cleaned == "Here are some picks from our catalog:\n- Arrow Woman Red Top (999 INR)\nHere you go. Enjoy!"
     assert dedupe_repetition("Nice. Nice.\n- A top\n- A top\nBye.") == "Nice.\n- A top\nBye."
 
 
@@ -90,7 +91,7 @@ def test_a_budget_the_shopper_did_not_give_is_dropped_from_the_answer() -> None:
     answer = compose_answer(
         text, [CATALOG[2] | {"price": 999, "currency": "INR"}], Filters(), Grounding(CATALOG)
     )
-    assert answer == "Here are some picks:\n- Arrow Woman Red Top (999 INR)"
+    assert answer == "Here are some picks from our catalog:\n- Arrow Woman Red Top (999 INR)"
 
 
 def test_a_sentence_that_loops_is_dropped_and_the_rest_of_the_answer_stays() -> None:
@@ -112,4 +113,25 @@ def test_a_sentence_that_loops_is_dropped_and_the_rest_of_the_answer_stays() -> 
         None,
         "look",
     )
-    assert answer == "Pair it with the Arrow Woman Red Top (999 INR)."
+    assert answer == "Here are some picks from our catalog:\n- Arrow Woman Red Top (999 INR)"
+    assert "sit well" not in answer
+
+
+def test_sentences_that_contradict_the_cards_are_dropped() -> None:
+    from stylist.grounding import compose_answer, contradicts
+    from stylist.query import Filters
+
+    cards = [
+        {"id": "1", "title": "Aa Women Black Bag", "price": 4599.0, "currency": "INR", "colour": "Black"},
+        {"id": "2", "title": "Bb Women Tan Bag", "price": 1899.0, "currency": "INR", "colour": "Tan"},
+    ]
+    colours = ["Black", "Tan", "Green", "Navy Blue", "Blue"]
+    assert contradicts("All of these are under 2000.", cards, Filters(), colours)  # a card is 4599
+    assert contradicts("Here are three options.", cards, Filters(), colours)  # two are shown
+    assert contradicts("The green ones are lovely.", cards, Filters(), colours)  # no green card
+    assert contradicts("Prices start at 999.", cards, Filters(), colours)  # no card costs 999
+    assert not contradicts("Both cost less than 5,000 INR, the tan one is 1,899.", cards, Filters(), colours)
+    assert not contradicts("Two options in black and tan.", cards, Filters(), colours)
+    answer = compose_answer("Here are three great picks. A classic choice.", cards, Filters(), None)
+    assert "three" not in answer and answer.endswith("A classic choice.")
+    assert "- Aa Women Black Bag (4599 INR)" in answer
