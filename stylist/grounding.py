@@ -386,10 +386,12 @@ def _lead(products: list[dict[str, Any]], filters: Filters, context: Mapping[str
         lead += f" (you said {context['approximate']}, so I kept within 20% either side)"
     dropped = context.get("soft_dropped") or []
     if dropped:
-        lead += ". None are tagged for that " + " or ".join(
-            "season" if d == "season" else "occasion" for d in dropped
-        )
-        lead += ", so here are the closest matches:"
+        what = " or ".join("season" if d == "season" else "occasion" for d in dropped)
+        tagged = int(context.get("tagged") or 0)
+        if tagged:
+            lead += f". Only {tagged} {'is' if tagged == 1 else 'are'} tagged for that {what}, so the rest are the closest matches:"
+        else:
+            lead += f". None are tagged for that {what}, so here are the closest matches:"
     else:
         lead += " and found these:"
     return lead
@@ -413,6 +415,10 @@ def compose_answer(
     """
     context = dict(context or {})
     text = _by_line(dedupe_repetition(model_text or ""), lambda x: may_show(x, grounding, products, filters))
+    if intent == "trend" and context.get("trend_answer"):
+        # The forecast read in shopper terms (stylist.trends.answer); the small model's retelling
+        # of it lost the season, the gender or the doubt.
+        return str(context["trend_answer"])
     if intent not in ("search", "look"):
         return text or "I'm here to help you find something from our catalog."
     currency = context.get("currency") or (products[0]["currency"] if products else "")

@@ -327,6 +327,9 @@ def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:
             context["anchor"] = artifact["anchor"]
         if artifact.get("soft_dropped"):
             context["soft_dropped"] = artifact["soft_dropped"]
+            context["tagged"] = artifact.get("tagged", 0)
+        if artifact.get("answer") and "trends" in artifact:
+            context["trend_answer"] = artifact["answer"]
         for note in artifact.get("notes") or []:
             if str(note).startswith("around "):
                 context["approximate"] = str(note).split(":")[0]

@@ -11,13 +11,15 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from stylist.looks import NEUTRALS, next_colours
+from stylist.looks import NEUTRALS, next_colours, pairing_articles
 from stylist.query import Filters, QueryParser, cheaper_ceiling
 
 Intent = Literal["search", "look", "trend", "chat", "refuse"]
 
 _TREND = re.compile(
-    r"\b(trend\w*|in style|still in|in fashion|fashionable|popular|out of style|outdated|hot right now|in vogue|forecast)\b"
+    r"\b(trend\w*|in style|still in|in fashion|fashionable|popular|out of style|outdated|hot right now|in vogue|forecast"
+    r"|(?:still |back )?in (?:for|this) (?:the )?(?:summer|winter|spring|fall|autumn|season|year)|still a thing|"
+    r"what'?s hot|what is hot|what'?s in\b|what is in\b|on trend|the rage|all the rage|out this)\b"
 )
 _LOOK = re.compile(
     r"\b(go(?:es)? with|goes well|match(?:es)? with|pair(?:s)? with|complete the look|wear (?:it |this )?with|style (?:it|this)|what to wear with"
@@ -72,6 +74,7 @@ _REFINE_START = re.compile(
     r"^\s*(and|also|but|what about|how about|in|any|maybe|now|only|show me|something|anything|same|similar|like this"
     r"|no|nope|actually|sorry|oh|wait|not|make it|rather|instead)\b"
 )
+_PHOTO_NOTE = re.compile(r"\n?\[The shopper attached a photo\..*?\]", re.DOTALL)
 _PRODUCT_ID = re.compile(r"\b(?:id|item|product|#)\s*[:#]?\s*(\d{3,7})\b")
 _LIKE_THIS = re.compile(r"\b(like this|similar|this one|like that)\b")
 
@@ -136,7 +139,8 @@ def plan_turn(
         photo: a described photo: ``caption``, ``similar`` ids, ``attributes``, ``anchor``.
     """
     memory = dict(memory or {})
-    text = message.strip()
+    # The photo's description (prompts/photo.md) is for the model; the plan reads the shopper's words.
+    text = _PHOTO_NOTE.sub("", message).strip()
     lowered = text.lower().replace("’", "'")
     parsed = parser.parse(text)
     new = parsed.filters
@@ -205,6 +209,11 @@ def plan_turn(
         filters = base.merged(new)
         if new.colour:
             filters = filters.model_copy(update={"exclude_colour": None})
+        kinds = pairing_articles(str(anchor_item.get("subcategory") or ""), new)
+        if kinds:  # "shoes for the saree": heels, flats or sandals rather than sneakers
+            filters = filters.model_copy(
+                update={"article_type": kinds, "category": None, "subcategory": None}
+            )
         search_text = text  # the anchor's own words would read as this item's colour and type
         notes.append(f"to go with {anchor_item.get('title') or anchor}")
     elif photo and not names_item:
@@ -266,6 +275,8 @@ def plan_turn(
     if anchor and (intent == "look" or photo or ref is not None):
         filters = filters.model_copy(update={"exclude_ids": [anchor]})
 
+    if photo and intent == "trend":
+        search_text = f"{photo.get('caption', '')} {text}".strip()  # "is this in style?"
     plan = TurnPlan(intent=intent, filters=filters, search_text=search_text, anchor_id=anchor, notes=notes)
     if intent in ("search", "look"):
         memory["filters"] = filters.without("exclude_ids").active()

@@ -422,6 +422,20 @@ PAIRINGS = {
 }  # fmt: skip
 
 
+def pairing_articles(anchor_subcategory: str, wanted: Filters) -> list[str] | None:
+    """The article types that pair with an anchor when the shopper names only a category
+    ("shoes" for a saree are heels, flats or sandals), from :data:`PAIRINGS`; None when any will do."""
+    if wanted.article_type:
+        return None
+    names = set(wanted.subcategory or []) | set(wanted.category or [])
+    if "Footwear" in names:
+        names.add("Shoes")
+    for subcategory, articles in PAIRINGS.get(anchor_subcategory, []):
+        if articles and subcategory in names:
+            return list(articles)
+    return None
+
+
 def complete_the_look(
     retriever: Retriever,
     product_id: str,

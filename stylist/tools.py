@@ -161,19 +161,28 @@ def search_products(retriever: Retriever, args: SearchCatalogArgs) -> tuple[str,
     result = retriever.search(args.query, filters, k=args.k, parse=False)
     result.notes = list(parsed.notes) + result.notes
     dropped: list[str] = []
+    used: list[str] = []  # the soft constraints whose dropping found more items
+    tagged = len(result.items)
     for soft in SOFT:
-        if result.items:
+        if len(result.items) >= min(3, args.k):
             break
         if getattr(result.filters, soft):
+            # Few or no items tagged for the season or occasion: the closest others follow them.
             dropped.append(soft)
             retry = retriever.search(args.query, filters.without(*dropped), k=args.k, parse=False)
-            if retry.items:
-                result.items, result.relaxation = retry.items, None
+            seen = {i.id for i in result.items}
+            extra = [i for i in retry.items if i.id not in seen][: args.k - len(result.items)]
+            if extra:
+                result.items, result.relaxation = result.items + extra, None
+                used = list(dropped)
     artifact = search_artifact(result)
-    artifact["soft_dropped"] = dropped if result.items else []
+    artifact["soft_dropped"] = used
+    artifact["tagged"] = tagged
     text = format_result(result)
-    if result.items and dropped:
-        text = f"Nothing tagged for that {' or '.join(dropped)}; closest matches without it:\n" + text
+    if artifact["soft_dropped"]:
+        what = " or ".join(artifact["soft_dropped"])
+        text = (f"{tagged} tagged for that {what}; the rest are the closest matches without it:\n" if tagged
+                else f"Nothing tagged for that {what}; closest matches without it:\n") + text  # fmt: skip
     return text, artifact
 
 

@@ -112,3 +112,19 @@ def test_hidden_guard_arguments_reach_the_search(catalog: CatalogFake) -> None:
     assert [i["id"] for i in artifact["items"]] == ["13"]
     schema = SearchCatalogArgs.model_json_schema()
     assert "exclude_colour" not in schema["properties"] and "exclude_ids" not in schema["properties"]
+
+
+def test_few_items_tagged_for_the_occasion_are_topped_up_with_the_closest(catalog: CatalogFake) -> None:
+    args = SearchCatalogArgs(query="kurta", article_type="Kurtas", usage="Ethnic", season="Summer", k=5)
+    text, artifact = search_products(catalog, args)
+    assert [i["id"] for i in artifact["items"]] == ["1", "2"]  # the Fall kurta follows the Summer one
+    assert artifact["tagged"] == 1 and artifact["soft_dropped"] == ["season"]
+    assert text.startswith("1 tagged for that season")
+
+
+def test_shoes_for_a_dress_are_heels_flats_or_sandals() -> None:
+    from stylist.looks import pairing_articles
+
+    assert pairing_articles("Dress", Filters(category=["Footwear"])) == ["Heels", "Flats", "Sandals"]
+    assert pairing_articles("Dress", Filters(article_type=["Casual Shoes"])) is None  # the shopper said
+    assert pairing_articles("Topwear", Filters(category=["Footwear"])) is None

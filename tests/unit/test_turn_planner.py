@@ -108,3 +108,19 @@ def test_off_topic_requests_get_a_friendly_offer(message: str) -> None:
 )
 def test_vague_or_short_shopping_messages_are_not_refused(message: str) -> None:
     assert plan(message, AFTER_SHIRTS).intent != "refuse"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["are floral dresses in for summer?", "is denim still a thing?", "what's hot for men this winter", "is this on trend"],
+)
+def test_trend_questions_in_other_words_are_trend_questions(message: str) -> None:
+    assert plan(message).intent == "trend"
+
+
+def test_the_photo_note_is_not_read_as_the_shoppers_words() -> None:
+    photo = {"similar": [{"id": "77"}], "caption": "navy blue shirts for men", "attributes": {},
+             "confident": False, "anchor_price": 1299.0}  # fmt: skip
+    note = "\n[The shopper attached a photo. It looks like: navy blue shirts for men. Visually similar catalog items: 77.]"
+    p = plan("what goes with this?" + note, {}, photo)
+    assert p.intent == "look" and p.anchor_id == "77" and p.filters.colour is None
