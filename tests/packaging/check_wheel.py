@@ -196,9 +196,7 @@ def main() -> None:
             assert health == {"status": "ok"}, health
             with urllib.request.urlopen(f"{url}/widget.js", timeout=10) as response:
                 assert response.status == 200
-            with urllib.request.urlopen(f"{url}/api/products/15970/image", timeout=10) as response:
-                assert response.read() == (catalog / "images" / "15970.jpg").read_bytes()
-            print(f"+ app: /healthz {health}, /widget.js and a product photo served", flush=True)
+            print(f"+ app: /healthz {health}, /widget.js served", flush=True)
         finally:
             proc.terminate()
             try:

@@ -1,0 +1,205 @@
+"""README figure tables, generated from ``benchmarks/results/*.json``.
+
+Each table in README.md sits between ``<!-- table:NAME -->`` and ``<!-- /table -->``; this script
+rewrites that region from the result file, so a rerun benchmark updates the README and the README
+cannot drift from the files (``--check``, run by the unit tests, fails when it has).
+Columns that are not measurements (targets, published figures, an earlier model's figures) are kept
+here beside the code that formats the measured ones.
+
+    python benchmarks/readme_tables.py           # rewrite README.md
+    python benchmarks/readme_tables.py --check   # exit 1 when README.md differs from the files
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+README = ROOT / "README.md"
+REGION = re.compile(r"(<!-- table:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /table -->)", re.S)
+
+
+def _load(name: str) -> dict:
+    return json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = [
+        "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|\n" for cells in (header, *rows)
+    ]
+    return lines[0] + "|" + "---|" * len(header) + "\n" + "".join(lines[1:])
+
+
+def _seconds(s: float) -> str:
+    """216 ms below a second, else three significant digits in seconds (3.44 s, 16.7 s)."""
+    if s < 1:
+        return f"{s * 1000:.0f} ms"
+    return f"{s:.2f} s" if s < 10 else f"{s:.1f} s"
+
+
+def _ms(x: float) -> str:
+    """Whole milliseconds, halves rounded up (2770.5 -> 2,771), with thousands separators."""
+    return f"{int(Decimal(str(x)).quantize(Decimal(1), ROUND_HALF_UP)):,}"
+
+
+def retrieval() -> str:
+    r = _load("retrieval")
+    return _table(
+        ["measured (`python benchmarks/retrieval.py`, full 13k sample catalog)", ""],
+        [
+            [f"nDCG@10 / Recall@10, {r['queries']} attribute queries with paraphrases and typos",
+             f"{r['ndcg_at_10']:.3f} / {r['recall_at_10']:.3f}"],
+            ["constraint violations (constraints the parser read)",
+             f"{r['violations_of_parsed_constraints']} of {r['items_returned']:,} results"],
+            ["results missing an attribute the query states (parser missed an ambiguous typo)",
+             f"{r['violation_rate_stated']:.2%}"],
+            ["query p50 / p95 at 13k items",
+             f"{r['query_p50_ms']:.1f} / {r['query_p95_ms']:.1f} ms (load {r['load_average_1m']}); "
+             "62 / 95 ms at load 10"],  # the second figure: an earlier run at load 10
+            ["ingestion of the sample catalog", f"{r['ingest']['items_per_s']} items/s (load about 9)"],
+        ],
+    )  # fmt: skip
+
+
+def llm() -> str:
+    r = _load("llm")
+    rows = []
+    for tokens, m in r["single_stream"].items():
+        rows.append([f"1 stream, {tokens} tokens", _seconds(m["ttft_p50_s"]), _seconds(m["total_p50_s"]),
+                     f"{m['tokens_per_s']:.1f}"])  # fmt: skip
+    out = r["concurrent"]["output_tokens"]
+    for level, m in r["concurrent"]["levels"].items():
+        if level == "1":
+            continue  # one stream is the row above
+        rows.append([f"{level} concurrent, {out} tokens", _seconds(m["ttft_p50_s"]), _seconds(m["total_p50_s"]),
+                     f"{m['tokens_per_s_total']:.1f} total"])  # fmt: skip
+    return _table(["", "TTFT p50", "total p50", "tokens/s"], rows)
+
+
+def load() -> str:
+    runs = _load("load")["runs"]
+    real, canned = runs["real"]["levels"], runs["canned-llm"]["levels"]
+    rows = []
+    for a, b in zip(real, canned, strict=True):
+        assert a["clients"] == b["clients"]
+        rows.append([str(a["clients"])] + [
+            cell
+            for m in (a, b)
+            for cell in (f"{m['requests_per_s']:.2f}", f"{_ms(m['p50_ms'])} / {_ms(m['p95_ms'])}", str(m["errors"]))
+        ])  # fmt: skip
+    header = [
+        "clients",
+        "real stack: req/s",
+        "p50 / p95 ms",
+        "errors",
+        "canned model: req/s",
+        "p50 / p95 ms",
+        "errors",
+    ]
+    return _table(header, rows)
+
+
+#: README label, key in trends.json, the published figure (Hyndman/HERMES papers; not measured here).
+TREND_MODELS = [
+    ("seasonal naive", "seasonal naive", "0.881 (10k set)"),
+    ("ETS (statsforecast AutoETS; non-seasonal because m > 24)", "ETS (AutoETS, m=52)", "0.807 (10k set)"),
+    ("TBATS (AutoTBATS, m=52)", "TBATS (AutoTBATS, m=52)", "0.745"),
+    ("MSTL", "MSTL (STL + AutoETS trend)", ""),
+    ("project, no signal", "project, no signal", ""),
+    ("**project + influencer signal**", "project + influencer signal", "HERMES 0.7368"),
+]
+
+
+def trends() -> str:
+    mase = _load("trends")["mase"]
+    rows = []
+    for label, key, published in TREND_MODELS:
+        value = f"{mase[key]['test (last 52 weeks)']:.4f}"
+        rows.append([label, f"**{value}**" if label.startswith("**") else value, published])
+    return _table(["model", "MASE", "published"], rows)
+
+
+def classifier() -> str:
+    heads = _load("classifier")["heads"]
+    rows = [[name, f"{h['accuracy']:.3f}", f"{h['macro_f1']:.3f}"] for name, h in heads.items()]
+    return _table(["head", "accuracy", "macro-F1"], rows)
+
+
+#: The previous image model's figures (1.1M parameters, 16 epochs) and the targets: not in vision.json.
+VISION_BEFORE = {
+    "article": "0.794 / 0.957", "colour": "0.639", "gender": "0.863", "similar": "0.724", "text": "0.89",
+    "time": "16.6 ms", "unsure": "100%",
+}  # fmt: skip
+
+
+def vision() -> str:
+    f = _load("vision")["figures"]
+    unsure = min(v for k, v in f.items() if k.startswith("non_fashion_") and k.endswith("_flagged"))
+    b = VISION_BEFORE
+    rows = [
+        ["article type top-1 / top-5", f"{f['article_type_top1']:.3f} / {f['article_type_top5']:.3f}", b["article"],
+         "≥ 0.85 (missed)" if f["article_type_top1"] < 0.85 else "≥ 0.85 (met)"],
+        ["colour top-1", f"{f['colour_top1']:.3f}", b["colour"],
+         "≥ 0.65 (met, with no margin)" if f["colour_top1"] < 0.655 else "≥ 0.65"],
+        ["gender top-1", f"{f['gender_top1']:.3f}", b["gender"], ""],
+        ["similar items with the same article type (precision@5)", f"{f['similar_article_type_p5']:.3f}",
+         b["similar"], "≥ 0.80"],
+        ["text to photo, article type precision@10", f"{f['text_to_photo_article_type_p10']:.3f}", b["text"], ""],
+        ["time to describe one photo (median)", f"{f['ms_per_image']:.1f} ms", b["time"], "< 100 ms"],
+        ["non-fashion images marked unsure", f"{unsure:.0%}", b["unsure"], ""],
+    ]  # fmt: skip
+    return _table(["figure", "value", "before", "target"], rows)
+
+
+TABLES: dict[str, Callable[[], str]] = {
+    "retrieval": retrieval,
+    "llm": llm,
+    "load": load,
+    "trends": trends,
+    "classifier": classifier,
+    "vision": vision,
+}
+
+
+def render(text: str) -> str:
+    """``text`` with every marked table region regenerated."""
+
+    def fill(match: re.Match) -> str:
+        name = match["name"]
+        if name not in TABLES:
+            raise SystemExit(f"README.md has a table marker for {name!r}, which this script does not know")
+        return match.group(1) + TABLES[name]() + match.group(4)
+
+    return REGION.sub(fill, text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 when README.md differs from the results")
+    parser.add_argument("--readme", type=Path, default=README)
+    args = parser.parse_args(argv)
+    text = args.readme.read_text(encoding="utf-8")
+    new = render(text)
+    found = {m["name"] for m in REGION.finditer(text)}
+    if args.check:
+        if new != text:
+            print(
+                f"{args.readme}: tables differ from benchmarks/results; run python benchmarks/readme_tables.py"
+            )
+            return 1
+        print(f"{args.readme}: {len(found)} tables match the results ({', '.join(sorted(found))})")
+        return 0
+    args.readme.write_text(new, encoding="utf-8")
+    print(f"{args.readme}: {len(found)} tables written")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
