@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import json
 import os
 import platform
@@ -76,6 +77,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -88,6 +90,7 @@ sys.path.insert(0, str(ROOT))
 DATA = Path(__file__).parent / "data"
 RESULTS = Path(__file__).parent / "results" / "conversations.json"
 SYSTEM_PROMPT = ROOT / "prompts" / "system.md"
+MATCH_CAP = 50  # catalog matches counted per turn (50 reads "50 or more")
 
 CATEGORIES = (
     "occasion", "search", "budget", "follow-up", "reference", "photo", "trend", "injection",
@@ -289,23 +292,47 @@ def ceiling(expect: dict[str, Any]) -> float | None:
     return min(caps) if caps else None
 
 
+@dataclass(frozen=True)
+class Spec:
+    """A turn's static constraints with the groups expanded (computed once per expectation)."""
+
+    genders: frozenset[str]
+    types: frozenset[str]
+    types_not: frozenset[str]
+    usages: frozenset[str]
+    colours: frozenset[str]
+    colours_not: frozenset[str]
+
+    @classmethod
+    def of(cls, expect: dict[str, Any]) -> Spec:
+        hit = _SPECS.get(id(expect))
+        if hit is None or hit[0] is not expect:
+            hit = _SPECS[id(expect)] = expect, cls(
+                frozenset(expand(expect.get("gender"), {})), frozenset(expand(expect.get("article_types"), GROUPS)),
+                frozenset(expand(expect.get("article_types_not"), GROUPS)), frozenset(expand(expect.get("usage"), {})),
+                frozenset(expand(expect.get("colour"), COLOURS)), frozenset(expand(expect.get("colour_not"), COLOURS)),
+            )  # fmt: skip
+        return hit[1]
+
+
+_SPECS: dict[int, tuple[dict[str, Any], Spec]] = {}  # keyed by the expectation's id (kept alive here)
+
+
 def item_violations(item: dict[str, Any], expect: dict[str, Any], row: dict[str, Any] | None = None) -> list[str]:
     """Which static constraints of ``expect`` the item (a card or a catalog row) breaks."""
     out = []
-    if not gender_ok(item.get("gender", ""), expand(expect.get("gender"), {})):
+    spec = Spec.of(expect)
+    if not gender_ok(item.get("gender", ""), spec.genders):
         out.append(f"gender {item.get('gender')}")
-    types = expand(expect.get("article_types"), GROUPS)
-    if types and item.get("article_type") not in types:
+    if spec.types and item.get("article_type") not in spec.types:
         out.append(f"article type {item.get('article_type')}")
-    if item.get("article_type") in expand(expect.get("article_types_not"), GROUPS):
+    if item.get("article_type") in spec.types_not:
         out.append(f"article type {item.get('article_type')} (not wanted)")
-    usages = expand(expect.get("usage"), {})
-    if usages and item.get("usage") not in usages:
+    if spec.usages and item.get("usage") not in spec.usages:
         out.append(f"usage {item.get('usage') or '-'}")
-    colours = expand(expect.get("colour"), COLOURS)
-    if colours and item.get("colour") not in colours:
+    if spec.colours and item.get("colour") not in spec.colours:
         out.append(f"colour {item.get('colour')}")
-    if item.get("colour") in expand(expect.get("colour_not"), COLOURS):
+    if item.get("colour") in spec.colours_not:
         out.append(f"colour {item.get('colour')} (not wanted)")
     cap = ceiling(expect)
     if cap is not None and float(item.get("price", 0)) > cap + 0.5:
@@ -346,6 +373,9 @@ def validate(conversations: list[Conversation], rows: dict[str, dict[str, Any]])
     """
     problems = []
     seen = set()
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows.values():
+        by_type[r["article_type"]].append(r)
     for conv in conversations:
         if conv.id in seen:
             problems.append(f"{conv.id}: duplicate id")
@@ -370,10 +400,18 @@ def validate(conversations: list[Conversation], rows: dict[str, dict[str, Any]])
             photo_row = rows.get(turn.photo["id"]) if turn.photo else None
             if e.get("photo") and photo_row is None:
                 problems.append(f"{turn.key}: photo expectation without a photo")
-            turn.catalog_matches = sum(
-                1 for r in rows.values()
-                if not item_violations(r, e, r) and not photo_violations(r, e, photo_row)
+            types = expand(e.get("article_types"), GROUPS)
+            pool = [r for t in types for r in by_type.get(t, [])] if types else rows.values()
+            spec = Spec.of(e)
+            matches = (
+                r for r in pool
+                if (not spec.genders or gender_ok(r["gender"], spec.genders))
+                and (not spec.usages or r["usage"] in spec.usages)
+                and (not spec.colours or r["colour"] in spec.colours)
+                and not item_violations(r, e, r) and not photo_violations(r, e, photo_row)
             )  # fmt: skip
+            # Counted up to MATCH_CAP: whether there is a match is what matters.
+            turn.catalog_matches = sum(1 for _ in itertools.islice(matches, MATCH_CAP))
             if e["products"] == "yes" and not e.get("no_match") and turn.catalog_matches == 0:
                 problems.append(f"{turn.key}: expects products but the catalog has none meeting {e}")
             if e.get("no_match") and turn.catalog_matches:
@@ -425,10 +463,11 @@ def leaked(answer: str) -> bool:
 
 
 def contradictions(answer: str, cards: list[dict[str, Any]], others: list[dict[str, Any]],
-                   stated: list[float]) -> list[str]:  # fmt: skip
+                   stated: list[float], titles: set[str] = frozenset()) -> list[str]:  # fmt: skip
     """Where the answer's text says something the cards shown contradict.
 
-    ``others``: relaxed alternatives (they may be quoted too); ``stated``: amounts the shopper wrote.
+    ``others``: relaxed alternatives (they may be quoted too); ``stated``: amounts the shopper wrote;
+    ``titles``: product titles the conversation has shown (a title may name any colour).
     """
     out = []
     if not cards:
@@ -455,25 +494,31 @@ def contradictions(answer: str, cards: list[dict[str, Any]], others: list[dict[s
         n = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
         if n is not None and 1 < n <= 10 and n != len(cards):
             out.append(f"text says '{m.group(0).strip()}' but {len(cards)} cards are shown")
-    # "<colour> <article>" naming an item kind shown, in a colour no such card has.
+    # "<colour> <item>" (or "<colour> or <colour> <item>") naming a kind of item shown, in colours no
+    # such card has. Product titles are taken out first: a title names its own colour.
     lowered = answer.lower()
-    for card_type in {c.get("article_type", "") for c in cards}:
-        words = _type_words(card_type)
-        if not words:
-            continue
-        shown = {c["colour"].lower() for c in cards if c.get("article_type") == card_type}
-        for colour in ALL_COLOURS:
-            for w in words:
-                if re.search(rf"\b{re.escape(colour)}\s+{re.escape(w)}\b", lowered):
-                    near = {colour} | {x.lower() for x in COLOURS.get(colour.split()[-1], [])}
-                    if not shown & near and not _colour_in_others(colour, others):
-                        out.append(f"text names '{colour} {w}' but the {card_type} cards are "
-                                   f"{', '.join(sorted(shown))}")  # fmt: skip
+    for title in sorted(titles, key=len, reverse=True):
+        if title:
+            lowered = lowered.replace(title.lower(), " ")
+    colours_by_word: dict[str, set[str]] = defaultdict(set)
+    for c in cards + others:
+        for w in TYPE_WORDS.get(c.get("article_type", ""), []):
+            colours_by_word[w].add(str(c.get("colour", "")).lower())
+    colour_alt = "|".join(re.escape(c) for c in ALL_COLOURS)
+    for w, shown in colours_by_word.items():
+        pattern = rf"\b((?:{colour_alt})(?:\s*(?:,|/|or|and|&)\s*(?:{colour_alt}))*)\s+{re.escape(w)}\b"
+        for m in re.finditer(pattern, lowered):
+            named = [x for x in re.split(r"\s*(?:,|/|\bor\b|\band\b|&)\s*", m.group(1)) if x]
+            near = set()
+            for colour in named:
+                near |= {colour} | {x.lower() for x in COLOURS.get(colour.split()[-1], [])}
+            if not shown & near:
+                out.append(f"text names '{m.group(0)}' but the cards are {', '.join(sorted(shown))}")
     return out
 
 
 ALL_COLOURS = sorted({c.lower() for fam in COLOURS.values() for c in fam} | set(COLOURS), key=len, reverse=True)
-TYPE_WORDS = {"Tshirts": ["t-shirts", "t-shirt", "tshirts", "tshirt", "tee", "tees"], "Shirts": ["shirt", "shirts"],
+TYPE_WORDS: dict[str, list[str]] = {"Tshirts": ["t-shirts", "t-shirt", "tshirts", "tshirt", "tee", "tees"], "Shirts": ["shirt", "shirts"],
               "Kurtas": ["kurta", "kurtas"], "Jeans": ["jeans"], "Trousers": ["trousers", "pants"],
               "Dresses": ["dress", "dresses"], "Tops": ["top", "tops"], "Sarees": ["saree", "sarees", "sari"],
               "Heels": ["heels"], "Handbags": ["handbag", "handbags", "bag"], "Watches": ["watch", "watches"],
@@ -483,20 +528,17 @@ TYPE_WORDS = {"Tshirts": ["t-shirts", "t-shirt", "tshirts", "tshirt", "tee", "te
               "Sandals": ["sandals"], "Flats": ["flats"], "Sunglasses": ["sunglasses"]}  # fmt: skip
 
 
-def _type_words(article_type: str) -> list[str]:
-    return TYPE_WORDS.get(article_type, [])
-
-
-def _colour_in_others(colour: str, others: list[dict[str, Any]]) -> bool:
-    return any(str(o.get("colour", "")).lower() == colour for o in others)
-
-
 @dataclass
 class Context:
     """What a conversation has shown so far (for references and follow-ups)."""
 
     previous_cards: list[dict[str, Any]] = field(default_factory=list)
     stated_amounts: list[float] = field(default_factory=list)
+    titles: set[str] = field(default_factory=set)
+
+
+def _n(turn: Turn) -> str:
+    return f"{turn.catalog_matches}+" if turn.catalog_matches == MATCH_CAP else str(turn.catalog_matches)
 
 
 REFERENCE_INDEX = {"first": 0, "second": 1, "third": 2, "last": -1}
@@ -538,10 +580,10 @@ def check_turn(turn: Turn, reply: dict[str, Any], ctx: Context, rows: dict[str, 
         reasons["products"].append(f"showed {len(cards)} products where none were wanted")
     if e["products"] == "yes":
         if has_match and not cards:
-            reasons["products"].append(f"no products although the catalog has {turn.catalog_matches} matches")
+            reasons["products"].append(f"no products although the catalog has {_n(turn)} matches")
         if has_match and says_no:
             reasons["false_no_match"].append("says we don't carry it although the catalog has "
-                                             f"{turn.catalog_matches} matches")  # fmt: skip
+                                             f"{_n(turn)} matches")  # fmt: skip
         if not has_match:
             if not says_no:
                 reasons["no_match_honesty"].append("the catalog has nothing matching but the answer does not say so")
@@ -604,7 +646,10 @@ def check_turn(turn: Turn, reply: dict[str, Any], ctx: Context, rows: dict[str, 
         if t.get("now") and STALE_YEAR.search(answer):
             reasons["trend"].append(f"answers 'now' with an old year ({STALE_YEAR.search(answer).group(0)})")
 
-    text_issues = contradictions(answer, cards, others, ctx.stated_amounts)
+    ctx.titles |= {str(x.get("title", "")) for x in cards + others}
+    if photo_row is not None:
+        ctx.titles.add(str(photo_row.get("title", "")))
+    text_issues = contradictions(answer, cards, others, ctx.stated_amounts, ctx.titles)
     if text_issues:
         reasons["contradiction"].extend(text_issues)
 
@@ -691,9 +736,13 @@ def pct(values: list[float], q: float) -> float | None:
     return round(values[min(len(values) - 1, int(round(q * (len(values) - 1))))], 1) if values else None
 
 
-def run_conversation(stylist: Any, conv: Conversation, rows: dict, images: Path, bare: dict | None,
-                     lock: threading.Lock) -> list[dict[str, Any]]:  # fmt: skip
-    ctx = Context()
+def bare_selected(key: str, share: float) -> bool:
+    """Whether the turn ``key`` is replayed as bare generation (a fixed, spread-out share of turns)."""
+    return zlib.crc32(key.encode()) % 1000 < share * 1000
+
+
+def run_conversation(stylist: Any, conv: Conversation, images: Path, bare: dict | None) -> list[dict[str, Any]]:
+    """The stylist's raw replies to one conversation (one thread), with bare replays where selected."""
     thread = f"convbench-{conv.id}-{int(time.time() * 1000)}"
     out = []
     for turn in conv.turns:
@@ -702,6 +751,28 @@ def run_conversation(stylist: Any, conv: Conversation, rows: dict, images: Path,
             reply = stylist.respond(turn.say, thread_id=thread, image=image).to_dict()
         except Exception as exc:  # noqa: BLE001 - a crash is a failed turn, the run goes on
             reply = {"answer": "", "products": [], "tool_calls": [], "error": f"{type(exc).__name__}: {exc}"}
+        record: dict[str, Any] = {"key": turn.key, "reply": reply}
+        if bare is not None and not reply.get("error") and bare_selected(turn.key, bare["share"]):
+            try:
+                calls = turn_model_calls(stylist, thread, bare["tools"])
+                if calls:
+                    record["bare"] = bare_replay(bare["url"], bare["model"], calls)
+            except Exception as exc:  # noqa: BLE001
+                record["bare_error"] = f"{type(exc).__name__}: {exc}"[:200]
+        out.append(record)
+    return out
+
+
+def score_conversation(conv: Conversation, records: list[dict[str, Any]], rows: dict) -> list[dict[str, Any]]:
+    """Check each recorded reply of a conversation, in order (references need the earlier turns)."""
+    ctx = Context()
+    by_key = {r["key"]: r for r in records}
+    out = []
+    for turn in conv.turns:
+        record = by_key.get(turn.key)
+        if record is None:
+            continue
+        reply = record["reply"]
         result = check_turn(turn, reply, ctx, rows)
         if reply.get("error"):
             result["passed"] = False
@@ -713,16 +784,11 @@ def run_conversation(stylist: Any, conv: Conversation, rows: dict, images: Path,
             "tool_calls": [{"name": c["name"], "args": c["args"], "source": c.get("source")}
                            for c in reply.get("tool_calls", [])],
             "relaxed": bool(reply.get("relaxed")), "photo": turn.photo,
+            "expects_products": turn.expect["products"] == "yes",
         }  # fmt: skip
-        if bare is not None and not reply.get("error") and bare["left"] > 0:
-            with lock:
-                bare["left"] -= 1
-            try:
-                calls = turn_model_calls(stylist, thread, bare["tools"])
-                if calls:
-                    result["bare"] = bare_replay(bare["url"], bare["model"], calls)
-            except Exception as exc:  # noqa: BLE001
-                result["bare_error"] = f"{type(exc).__name__}: {exc}"[:200]
+        for k in ("bare", "bare_error"):
+            if k in record:
+                result[k] = record[k]
         out.append(result)
     return out
 
@@ -776,18 +842,50 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def report(conversations: list[Conversation], records: list[dict[str, Any]], rows: dict, label: str,
+           meta: dict[str, Any], out: Path) -> dict[str, Any]:  # fmt: skip
+    """Score the recorded replies, print the summary and the top failure classes, keep the run under ``label``."""
+    by_conv: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in records:
+        by_conv[r["key"].split("#")[0]].append(r)
+    results = [x for c in conversations if c.id in by_conv for x in score_conversation(c, by_conv[c.id], rows)]
+    summary = summarise(results)
+    run = meta | {
+        "summary": summary,
+        "failing_turns": [{k: r[k] for k in ("key", "category", "say", "reasons", "answer", "products", "tool_calls",
+                                             "photo") if k in r} for r in results if not r["passed"]],
+    }  # fmt: skip
+    print(json.dumps({label: summary}, indent=2))
+    kinds = Counter(k for r in results for k in r["reasons"])
+    for kind, n in kinds.most_common():
+        print(f"\n== {kind} ({n} turns)", file=sys.stderr)
+        for r in [r for r in results if kind in r["reasons"]][:3]:
+            print(f"  {r['key']} {r['say']!r}\n    -> {r['answer'][:160]!r}\n    {r['reasons'][kind][0]}",
+                  file=sys.stderr)  # fmt: skip
+    existing = json.loads(out.read_text()) if out.is_file() else {}
+    data = {"benchmark": "conversations", "runs": existing.get("runs", {}) | {label: run}}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {out} [{label}]", file=sys.stderr)
+    return run
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--limit", type=int, help="run only the first N conversations (spread over categories)")
-    ap.add_argument("--categories", nargs="*", help="only conversations of these categories")
+    ap.add_argument("--limit", type=int, help="run only N conversations (taken across categories in turn)")
+    ap.add_argument("--categories", nargs="*", help="only conversations with turns of these categories")
     ap.add_argument("--label", help="name of this run in the results (default: the served model folder)")
     ap.add_argument("--workers", type=int, default=1, help="conversations run at once")
-    ap.add_argument("--bare-turns", type=int, default=100000, help="turns replayed as bare vLLM generation")
+    ap.add_argument("--bare-share", type=float, default=0.25,
+                    help="share of turns (a fixed spread-out selection) replayed as bare vLLM generation")
     ap.add_argument("--llm-url", help="use this running vLLM server (OpenAI base URL, .../v1)")
     ap.add_argument("--catalog", type=Path, help="catalog file/folder the expectations are checked against")
     ap.add_argument("--validate", action="store_true", help="only validate the data against the catalog")
+    ap.add_argument("--rescore", type=Path, help="score the raw replies of an earlier run again (no model)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
+
+    from stylist.settings import Settings
 
     conversations = load_conversations()
     rows = load_catalog_rows(args.catalog)
@@ -800,11 +898,16 @@ def main() -> None:
         sys.exit(f"{len(problems)} problems in the benchmark data")
     if args.validate:
         return
+    if args.rescore:
+        saved = json.loads(args.rescore.read_text())
+        label = args.label or saved["label"]
+        report(conversations, saved["records"], rows, label, saved["meta"] | {"rescored_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, args.out)
+        return
     if args.categories:
         conversations = [c for c in conversations if c.category in args.categories
                          or any(t.category in args.categories for t in c.turns)]  # fmt: skip
     if args.limit:
-        # Interleave categories so a short run still covers each.
+        # Take categories in turn so a short run still covers each.
         by: dict[str, list[Conversation]] = defaultdict(list)
         for c in conversations:
             by[c.category].append(c)
@@ -818,14 +921,14 @@ def main() -> None:
     from langchain_core.utils.function_calling import convert_to_openai_tool
 
     from stylist.agent import open_stylist
-    from stylist.settings import Settings
 
     settings = Settings(**({"checkpoint_db": ":memory:"} | ({"llm_url": args.llm_url} if args.llm_url else {})))
     images = Path(args.catalog or settings.catalog_path)
     images = (images if images.is_dir() else images.parent) / "images"
     started = time.perf_counter()
     lock = threading.Lock()
-    results: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
+    n_turns = sum(len(c.turns) for c in conversations)
     with open_stylist(settings) as stylist:
         url = stylist.llm_url
         model, folder = served_model(url)
@@ -835,55 +938,47 @@ def main() -> None:
             from stylist.tools import build_tools
 
             tools = [convert_to_openai_tool(t) for t in build_tools(stylist.retriever, stylist.trends)]
-            bare = {"url": url, "model": model, "tools": tools, "left": args.bare_turns}
+            bare = {"url": url, "model": model, "tools": tools, "share": args.bare_share}
         except Exception as exc:  # noqa: BLE001 - the quality figures still come
             print(f"no bare replay: {exc}", file=sys.stderr)
-        n_turns = sum(len(c.turns) for c in conversations)
         print(f"[{label}] {len(conversations)} conversations, {n_turns} turns, {args.workers} at once",
               file=sys.stderr, flush=True)  # fmt: skip
 
-        def one(conv: Conversation) -> list[dict[str, Any]]:
-            res = run_conversation(stylist, conv, rows, images, bare, lock)
+        def one(conv: Conversation) -> None:
+            res = run_conversation(stylist, conv, images, bare)
             with lock:
-                results.extend(res)
-                done = len(results)
-                fails = sum(not r["passed"] for r in res)
-                print(f"  {done}/{n_turns} turns  {conv.id}: {len(res) - fails}/{len(res)} passed",
-                      file=sys.stderr, flush=True)  # fmt: skip
-            return res
+                records.extend(res)
+                print(f"  {len(records)}/{n_turns} turns  {conv.id}", file=sys.stderr, flush=True)
 
         with ThreadPoolExecutor(max(1, args.workers)) as pool:
             list(pool.map(one, conversations))
 
-    expects = {t.key: t.expect["products"] == "yes" for c in conversations for t in c.turns}
-    order = {t.key: i for i, t in enumerate(t for c in conversations for t in c.turns)}
-    results.sort(key=lambda r: order[r["key"]])
-    for r in results:
-        r["expects_products"] = expects[r["key"]]
-    summary = summarise(results)
-    run = {
-        "model": folder, "served_name": model, "summary": summary,
-        "failing_turns": [{k: r[k] for k in ("key", "category", "say", "reasons", "answer", "products", "tool_calls", "photo")
-                           if k in r} for r in results if not r["passed"]],  # fmt: skip
+    meta = {
+        "model": folder, "served_name": model,
         "settings": {k: getattr(settings, k, None) for k in ("agent_tool_mode", "llm_finetuned", "agent_max_tokens",
                                                               "agent_temperature", "agent_products")},
-        "limit": args.limit, "categories": args.categories, "workers": args.workers,
+        "limit": args.limit, "categories": args.categories, "workers": args.workers, "bare_share": args.bare_share,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_avg": os.getloadavg()},
         "duration_s": round(time.perf_counter() - started, 1),
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "git_commit": _git_head(),
     }  # fmt: skip
-    print(json.dumps({label: summary}, indent=2))
-    kinds = Counter(k for r in results for k in r["reasons"])
-    for kind, _ in kinds.most_common():
-        print(f"\n== {kind} ({kinds[kind]} turns)", file=sys.stderr)
-        for r in [r for r in results if kind in r["reasons"]][:3]:
-            print(f"  {r['key']} {r['say']!r}\n    -> {r['answer'][:160]!r}\n    {r['reasons'][kind][0]}",
-                  file=sys.stderr)  # fmt: skip
-    existing = json.loads(args.out.read_text()) if args.out.is_file() else {}
-    data = {"benchmark": "conversations", "runs": existing.get("runs", {}) | {label: run}}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {args.out} [{label}]", file=sys.stderr)
+    # The raw replies, so the checks can be rescored without the model (--rescore).
+    raw = settings.data_dir / "convbench" / f"{label}.json"
+    raw.parent.mkdir(parents=True, exist_ok=True)
+    raw.write_text(json.dumps({"label": label, "meta": meta, "records": records}, ensure_ascii=False))
+    print(f"raw replies: {raw}", file=sys.stderr)
+    report(conversations, records, rows, label, meta, args.out)
+
+
+def _git_head() -> str | None:
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=10).stdout.strip() or None  # fmt: skip
+    except Exception:  # noqa: BLE001
+        return None
 
 
 if __name__ == "__main__":
