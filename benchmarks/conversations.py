@@ -944,11 +944,17 @@ def main() -> None:
         print(f"[{label}] {len(conversations)} conversations, {n_turns} turns, {args.workers} at once",
               file=sys.stderr, flush=True)  # fmt: skip
 
+        raw = settings.data_dir / "convbench" / f"{label}.json"
+        raw.parent.mkdir(parents=True, exist_ok=True)
+
         def one(conv: Conversation) -> None:
             res = run_conversation(stylist, conv, images, bare)
             with lock:
                 records.extend(res)
                 print(f"  {len(records)}/{n_turns} turns  {conv.id}", file=sys.stderr, flush=True)
+                # Kept as it goes, so a partial run can be rescored (--rescore) while it runs.
+                raw.write_text(json.dumps({"label": label, "meta": {"partial": True}, "records": records},
+                                          ensure_ascii=False))  # fmt: skip
 
         with ThreadPoolExecutor(max(1, args.workers)) as pool:
             list(pool.map(one, conversations))
@@ -964,8 +970,6 @@ def main() -> None:
         "git_commit": _git_head(),
     }  # fmt: skip
     # The raw replies, so the checks can be rescored without the model (--rescore).
-    raw = settings.data_dir / "convbench" / f"{label}.json"
-    raw.parent.mkdir(parents=True, exist_ok=True)
     raw.write_text(json.dumps({"label": label, "meta": meta, "records": records}, ensure_ascii=False))
     print(f"raw replies: {raw}", file=sys.stderr)
     report(conversations, records, rows, label, meta, args.out)
