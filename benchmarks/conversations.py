@@ -72,7 +72,6 @@ import json
 import os
 import platform
 import re
-import statistics
 import sys
 import tempfile
 import threading
@@ -167,7 +166,8 @@ NO_MATCH = re.compile(
     r"(?:carry|have|stock|sell|offer)|(?:couldn't|could not|can't|cannot|was unable to|wasn't able to)\s+"
     r"find|no (?:matching|exact) (?:items?|products?|match(?:es)?)|nothing (?:that |which )?(?:matches|"
     r"fits|meets|in (?:the|our) catalog)|not (?:in stock|available in our)|out of stock|sorry,? (?:no|we|i)"
-    r"|unfortunately,? (?:we|i|there|nothing)|there (?:are|is) no )",
+    r"|unfortunately,? (?:we|i|there|nothing)|there (?:are|is|were) no (?:\w+ )?(?:items?|products?|matches|options?"
+    r"|results?))",
     re.I,
 )
 ALTERNATIVE = re.compile(
@@ -248,7 +248,9 @@ def load_conversations(folder: Path = DATA) -> list[Conversation]:
                 photo = t.get("photo")
                 if photo is not None:
                     photo = {"id": str(photo["id"]), **{k: v for k, v in photo.items() if k != "id"}}
-                conv.turns.append(Turn(conv.id, i, str(t["say"]), t.get("category", conv.category), expect, photo))
+                conv.turns.append(
+                    Turn(conv.id, i, str(t["say"]), t.get("category", conv.category), expect, photo)
+                )
             out.append(conv)
     return out
 
@@ -318,7 +320,9 @@ class Spec:
 _SPECS: dict[int, tuple[dict[str, Any], Spec]] = {}  # keyed by the expectation's id (kept alive here)
 
 
-def item_violations(item: dict[str, Any], expect: dict[str, Any], row: dict[str, Any] | None = None) -> list[str]:
+def item_violations(
+    item: dict[str, Any], expect: dict[str, Any], row: dict[str, Any] | None = None
+) -> list[str]:
     """Which static constraints of ``expect`` the item (a card or a catalog row) breaks."""
     out = []
     spec = Spec.of(expect)
@@ -348,7 +352,9 @@ def item_violations(item: dict[str, Any], expect: dict[str, Any], row: dict[str,
     return out
 
 
-def photo_violations(item: dict[str, Any], expect: dict[str, Any], photo_row: dict[str, Any] | None) -> list[str]:
+def photo_violations(
+    item: dict[str, Any], expect: dict[str, Any], photo_row: dict[str, Any] | None
+) -> list[str]:
     """Constraints relative to the item in the shopper's photo."""
     rel = expect.get("photo")
     if not rel or photo_row is None:
@@ -357,7 +363,9 @@ def photo_violations(item: dict[str, Any], expect: dict[str, Any], photo_row: di
     if not gender_ok(item.get("gender", ""), {photo_row["gender"]}) and photo_row["gender"] != "Unisex":
         out.append(f"gender {item.get('gender')} (photo: {photo_row['gender']})")
     if rel == "complement" and item.get("article_type") == photo_row["article_type"]:
-        out.append(f"same article type as the photo ({photo_row['article_type']}), not something to go with it")
+        out.append(
+            f"same article type as the photo ({photo_row['article_type']}), not something to go with it"
+        )
     if rel in ("cheaper", "similar") and item.get("article_type") != photo_row["article_type"]:
         out.append(f"article type {item.get('article_type')} (photo: {photo_row['article_type']})")
     if rel == "cheaper" and float(item.get("price", 0)) >= float(photo_row["price"]):
@@ -446,7 +454,11 @@ def _amount(number: str, k: str | None) -> float:
 
 def system_prompt_ngrams(n: int = 6) -> set[tuple[str, ...]]:
     """Word n-grams of the system prompt (placeholders dropped), to spot it leaking into an answer."""
-    text = re.sub(r"\{[a-z_]+\}", " ", SYSTEM_PROMPT.read_text(encoding="utf-8")) if SYSTEM_PROMPT.is_file() else ""
+    text = (
+        re.sub(r"\{[a-z_]+\}", " ", SYSTEM_PROMPT.read_text(encoding="utf-8"))
+        if SYSTEM_PROMPT.is_file()
+        else ""
+    )
     words = re.findall(r"[a-z']+", text.lower())
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
@@ -517,7 +529,9 @@ def contradictions(answer: str, cards: list[dict[str, Any]], others: list[dict[s
     return out
 
 
-ALL_COLOURS = sorted({c.lower() for fam in COLOURS.values() for c in fam} | set(COLOURS), key=len, reverse=True)
+ALL_COLOURS = sorted(
+    {c.lower() for fam in COLOURS.values() for c in fam} | set(COLOURS), key=len, reverse=True
+)
 TYPE_WORDS: dict[str, list[str]] = {"Tshirts": ["t-shirts", "t-shirt", "tshirts", "tshirt", "tee", "tees"], "Shirts": ["shirt", "shirts"],
               "Kurtas": ["kurta", "kurtas"], "Jeans": ["jeans"], "Trousers": ["trousers", "pants"],
               "Dresses": ["dress", "dresses"], "Tops": ["top", "tops"], "Sarees": ["saree", "sarees", "sari"],
@@ -544,7 +558,9 @@ def _n(turn: Turn) -> str:
 REFERENCE_INDEX = {"first": 0, "second": 1, "third": 2, "last": -1}
 
 
-def check_turn(turn: Turn, reply: dict[str, Any], ctx: Context, rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def check_turn(
+    turn: Turn, reply: dict[str, Any], ctx: Context, rows: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     """Pass/fail of one reply against the turn's expectations, with reasons by kind."""
     e = turn.expect
     answer = reply.get("answer") or ""
@@ -586,7 +602,9 @@ def check_turn(turn: Turn, reply: dict[str, Any], ctx: Context, rows: dict[str, 
                                              f"{_n(turn)} matches")  # fmt: skip
         if not has_match:
             if not says_no:
-                reasons["no_match_honesty"].append("the catalog has nothing matching but the answer does not say so")
+                reasons["no_match_honesty"].append(
+                    "the catalog has nothing matching but the answer does not say so"
+                )
             if not (others or (cards and ALTERNATIVE.search(answer))):
                 reasons["no_match_honesty"].append("no labelled nearest alternative offered")
 
@@ -605,11 +623,15 @@ def check_turn(turn: Turn, reply: dict[str, Any], ctx: Context, rows: dict[str, 
     if e.get("not_same_as_previous") and previous and cards:
         same = {str(c["id"]) for c in cards} & {str(p["id"]) for p in previous}
         if same:
-            reasons["follow_up"].append(f"shows again {len(same)} item(s) of the previous turn: {sorted(same)}")
+            reasons["follow_up"].append(
+                f"shows again {len(same)} item(s) of the previous turn: {sorted(same)}"
+            )
     if e.get("refers_to") and cards:
         idx = REFERENCE_INDEX[e["refers_to"]]
         if not previous or (idx >= 0 and idx >= len(previous)):
-            reasons["reference"].append(f"the previous turn showed {len(previous)} cards: no '{e['refers_to']}' to refer to")
+            reasons["reference"].append(
+                f"the previous turn showed {len(previous)} cards: no '{e['refers_to']}' to refer to"
+            )
         else:
             ref = previous[idx]
             relation = e.get("relation", "any")
@@ -624,7 +646,9 @@ def check_turn(turn: Turn, reply: dict[str, Any], ctx: Context, rows: dict[str, 
                 if relation == "complement" and c.get("article_type") == ref.get("article_type"):
                     why.append(f"another {ref.get('article_type')}, not something to go with it")
                 if why:
-                    reasons["reference"].append(f"card {c['id']} vs the {e['refers_to']} one ({ref['id']}): {'; '.join(why)}")
+                    reasons["reference"].append(
+                        f"card {c['id']} vs the {e['refers_to']} one ({ref['id']}): {'; '.join(why)}"
+                    )
 
     if e.get("look_min_colours") and len(cards) > 2:
         if len({c.get("colour") for c in cards}) < int(e["look_min_colours"]):
@@ -641,7 +665,9 @@ def check_turn(turn: Turn, reply: dict[str, Any], ctx: Context, rows: dict[str, 
             wrong = [s for s in SEASON_WORDS if s != t["season"] and re.search(rf"\b{s.lower()}\b", low)]
             if wrong and not any(w in low for w in SEASON_WORDS[t["season"]]):
                 reasons["trend"].append(f"answers about {', '.join(wrong)} instead")
-        if t.get("gender") and not any(re.search(rf"\b{w.strip()}", low) for w in GENDER_WORDS[t["gender"]]):
+        if t.get("gender") and not any(
+            re.search(rf"\b{w.strip()}s?\b", low) for w in GENDER_WORDS[t["gender"]]
+        ):
             reasons["trend"].append(f"does not mention who it is for ({t['gender']})")
         if t.get("now") and STALE_YEAR.search(answer):
             reasons["trend"].append(f"answers 'now' with an old year ({STALE_YEAR.search(answer).group(0)})")
@@ -710,7 +736,9 @@ def bare_replay(url: str, model: str, calls: list[dict[str, Any]]) -> dict[str, 
                     if not line.startswith("data: {"):
                         continue
                     chunk = json.loads(line[6:])
-                    piece = "".join((c.get("delta") or {}).get("content") or "" for c in chunk.get("choices", []))
+                    piece = "".join(
+                        (c.get("delta") or {}).get("content") or "" for c in chunk.get("choices", [])
+                    )
                     if piece:
                         first = first or time.perf_counter()
                         text += piece
@@ -741,7 +769,9 @@ def bare_selected(key: str, share: float) -> bool:
     return zlib.crc32(key.encode()) % 1000 < share * 1000
 
 
-def run_conversation(stylist: Any, conv: Conversation, images: Path, bare: dict | None) -> list[dict[str, Any]]:
+def run_conversation(
+    stylist: Any, conv: Conversation, images: Path, bare: dict | None
+) -> list[dict[str, Any]]:
     """The stylist's raw replies to one conversation (one thread), with bare replays where selected."""
     thread = f"convbench-{conv.id}-{int(time.time() * 1000)}"
     out = []
@@ -848,7 +878,9 @@ def report(conversations: list[Conversation], records: list[dict[str, Any]], row
     by_conv: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in records:
         by_conv[r["key"].split("#")[0]].append(r)
-    results = [x for c in conversations if c.id in by_conv for x in score_conversation(c, by_conv[c.id], rows)]
+    results = [
+        x for c in conversations if c.id in by_conv for x in score_conversation(c, by_conv[c.id], rows)
+    ]
     summary = summarise(results)
     run = meta | {
         "summary": summary,
@@ -876,8 +908,12 @@ def main() -> None:
     ap.add_argument("--categories", nargs="*", help="only conversations with turns of these categories")
     ap.add_argument("--label", help="name of this run in the results (default: the served model folder)")
     ap.add_argument("--workers", type=int, default=1, help="conversations run at once")
-    ap.add_argument("--bare-share", type=float, default=0.25,
-                    help="share of turns (a fixed spread-out selection) replayed as bare vLLM generation")
+    ap.add_argument(
+        "--bare-share",
+        type=float,
+        default=0.25,
+        help="share of turns (a fixed spread-out selection) replayed as bare vLLM generation",
+    )
     ap.add_argument("--llm-url", help="use this running vLLM server (OpenAI base URL, .../v1)")
     ap.add_argument("--catalog", type=Path, help="catalog file/folder the expectations are checked against")
     ap.add_argument("--validate", action="store_true", help="only validate the data against the catalog")
@@ -901,7 +937,14 @@ def main() -> None:
     if args.rescore:
         saved = json.loads(args.rescore.read_text())
         label = args.label or saved["label"]
-        report(conversations, saved["records"], rows, label, saved["meta"] | {"rescored_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, args.out)
+        report(
+            conversations,
+            saved["records"],
+            rows,
+            label,
+            saved["meta"] | {"rescored_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
+            args.out,
+        )
         return
     if args.categories:
         conversations = [c for c in conversations if c.category in args.categories
@@ -922,7 +965,9 @@ def main() -> None:
 
     from stylist.agent import open_stylist
 
-    settings = Settings(**({"checkpoint_db": ":memory:"} | ({"llm_url": args.llm_url} if args.llm_url else {})))
+    settings = Settings(
+        **({"checkpoint_db": ":memory:"} | ({"llm_url": args.llm_url} if args.llm_url else {}))
+    )
     images = Path(args.catalog or settings.catalog_path)
     images = (images if images.is_dir() else images.parent) / "images"
     started = time.perf_counter()

@@ -226,7 +226,9 @@ def test_skeleton_matching_itself() -> None:
     assert _skeleton_matches("could you find me a {colour} {article} for my {relative}",
                              "could you find me a red shirt for my dad")  # fmt: skip
     assert not _skeleton_matches("{colour} {article} for {who} under {budget}", "red shirt for him under 900")
-    assert not _skeleton_matches("could you find me a {colour} {article} for my {relative}", "red shirt for my dad")
+    assert not _skeleton_matches(
+        "could you find me a {colour} {article} for my {relative}", "red shirt for my dad"
+    )
 
 
 # --- the checks on replies ------------------------------------------------------------------------------
@@ -247,7 +249,10 @@ def turn(expect: dict, say: str = "x", matches: int = 10, photo: dict | None = N
 def test_ceiling_in_text_above_a_card_and_a_stated_amount() -> None:
     t = turn({"products": "yes", "gender": ["Women"], "article_types": ["Handbags"], "price_around": 2000},
              say="a gift for my wife, she likes handbags, around 2000")  # fmt: skip
-    reply = {"answer": "Here are handbags under 2000 she will love.", "products": [card("1", 4599), card("2", 1899)]}
+    reply = {
+        "answer": "Here are handbags under 2000 she will love.",
+        "products": [card("1", 4599), card("2", 1899)],
+    }
     result = cb.check_turn(t, reply, cb.Context(), {})
     assert not result["passed"]
     assert any("4599" in r for r in result["reasons"]["constraint"])
@@ -303,16 +308,22 @@ def test_trend_answers() -> None:
 
 
 def test_references_follow_ups_and_looks() -> None:
-    ctx = cb.Context(previous_cards=[card("1", 999, "Blue", "Shirts", "Men"), card("2", 899, "White", "Shirts", "Men")])
+    ctx = cb.Context(
+        previous_cards=[card("1", 999, "Blue", "Shirts", "Men"), card("2", 899, "White", "Shirts", "Men")]
+    )
     same_again = turn({"article_types": ["Ties"], "not_same_as_previous": True})
     reasons = cb.check_turn(same_again, {"answer": "", "products": ctx.previous_cards}, ctx, {})["reasons"]
     assert "follow_up" in reasons and "constraint" in reasons
-    ctx = cb.Context(previous_cards=[card("1", 999, "Blue", "Shirts", "Men"), card("2", 899, "White", "Shirts", "Men")])
+    ctx = cb.Context(
+        previous_cards=[card("1", 999, "Blue", "Shirts", "Men"), card("2", 899, "White", "Shirts", "Men")]
+    )
     first = turn({"refers_to": "first", "relation": "complement"})
     women = {"answer": "", "products": [card("5", 999, "Black", "Heels", "Women")]}
     assert "reference" in cb.check_turn(first, women, ctx, {})["reasons"]
     look = turn({"look_min_colours": 2})
-    greens = [card(str(i), 999, "Green", a, "Men") for i, a in enumerate(["Trousers", "Casual Shoes", "Belts"])]
+    greens = [
+        card(str(i), 999, "Green", a, "Men") for i, a in enumerate(["Trousers", "Casual Shoes", "Belts"])
+    ]
     assert "look" in cb.check_turn(look, {"answer": "", "products": greens}, cb.Context(), {})["reasons"]
 
 
@@ -324,4 +335,7 @@ def test_photo_relations() -> None:
     assert "look" in reasons
     cheaper = turn({"photo": "cheaper"}, photo={"id": "7"})
     dearer = [card("10", 2499, "Green", "Shirts", "Men")]
-    assert "constraint" in cb.check_turn(cheaper, {"answer": "", "products": dearer}, cb.Context(), rows)["reasons"]
+    assert (
+        "constraint"
+        in cb.check_turn(cheaper, {"answer": "", "products": dearer}, cb.Context(), rows)["reasons"]
+    )
