@@ -406,8 +406,8 @@ def compose_answer(
     intent: str = "search",
     context: Mapping[str, Any] | None = None,
 ) -> str:
-    """The final answer: what the stylist looked for, the products with a reason each, and the
-    model's own remarks where they are grounded and agree with the products.
+    """The final answer: the model's own remarks where they are grounded and agree with the
+    products, then what the stylist looked for and the products with a reason each.
 
     ``context`` carries what the tools reported: ``outfit`` (a planned look), ``anchor`` (the
     item a look goes with), ``soft_dropped`` (season/occasion left out), ``approximate``
@@ -443,10 +443,9 @@ def compose_answer(
         and not mentions(line, products)
         and not line.rstrip().endswith(":")  # an introduction to a list the answer does not use
     ][:2]
-    parts = [_lead(products, filters, context, currency), product_list(products)]
-    if remarks:
-        parts.append(" ".join(remarks))
-    return "\n".join(parts)
+    # The model's remarks come first, as they were streamed; then what was looked for and found.
+    parts = [" ".join(remarks)] if remarks else []
+    return "\n".join(parts + [_lead(products, filters, context, currency), product_list(products)])
 
 
 _DROPPED = {"price_max": "the price limit", "price_min": "the lowest price", "size": "the size",

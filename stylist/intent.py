@@ -23,7 +23,7 @@ _TREND = re.compile(
 )
 _LOOK = re.compile(
     r"\b(go(?:es)? with|goes well|match(?:es)? with|pair(?:s)? with|complete the look|wear (?:it |this )?with|style (?:it|this)|what to wear with"
-    r"|to match|matching|to go with|pairs? (?:well )?with|team (?:it|this|that) with|(?:for|with) (?:it|this|that)\s*\??$)\b"
+    r"|to match|matching|to go with|pairs? (?:well )?with|team (?:it|this|that) with)\b|\b(?:for|with) (?:it|this|that)\s*[?!.]*$"
 )
 # References to a product shown earlier: "the first one", "the 2nd", "that one", "the last one".
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
@@ -55,6 +55,17 @@ _SHOPPING = re.compile(
     r"similar|instead|another|other|more|same|one|ones|stock|available|have|carry|sell|new|cute|nice|smart|"
     r"elegant|classy|stylish|occasion|party|wedding|festival|interview|date|holiday|vacation|beach)\b"
 )
+# Questions about the shop rather than its products: orders, delivery, returns, offers.
+_SHOP_SERVICE = re.compile(
+    r"\b(return policy|returns?|refunds?|exchanges?|deliver\w*|shipping|ship to|track(?:ing)? (?:my )?order|"
+    r"my order|order status|cancel\w*|payment|pay with|cash on delivery|cod|coupons?|promo code|discounts?|"
+    r"offers?|sale|store hours|opening hours|customer (?:care|service)|gift cards?|warranty)\b"
+)
+_SHOP_SERVICE_REPLY = (
+    "I can't see orders, delivery, returns or offers, so please check the shop's help pages or customer "
+    "service for that. I can help you choose: tell me what you're looking for, who it's for and a budget."
+)
+_UNSURE = re.compile(r"\b(not sure|maybe|hmm+|idk|don'?t know|dunno|let me think|thinking|whatever)\b")
 _OFF_TOPIC_REPLY = (
     "I'm the shop's stylist, so I can't help with that, but I'd love to help you find something to wear: "
     "tell me the occasion, who it's for and a budget, or send a photo."
@@ -180,12 +191,14 @@ def plan_turn(
         and not _SHOPPING.search(lowered)
     ):
         intent = "chat"
-    elif (
-        new.is_empty()
-        and not photo
-        and len(lowered.split()) >= (5 if shown else 3)
-        and not _SHOPPING.search(lowered)
-    ):
+    elif new.is_empty() and not photo and _SHOP_SERVICE.search(lowered):
+        plan = TurnPlan(
+            "refuse", Filters(), text, notes=["a shop service question"], reply=_SHOP_SERVICE_REPLY
+        )
+        return plan, memory
+    elif shown and new.is_empty() and _UNSURE.search(lowered):
+        intent = "chat"
+    elif new.is_empty() and not photo and len(lowered.split()) >= 3 and not _SHOPPING.search(lowered):
         plan = TurnPlan("refuse", Filters(), text, notes=["not a shopping request"], reply=_OFF_TOPIC_REPLY)
         return plan, memory
     else:

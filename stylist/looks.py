@@ -66,7 +66,8 @@ def next_colours(chosen: Sequence[str]) -> tuple[list[str] | None, list[str]]:
     """
     accents = [c for c in chosen if not is_neutral(c)]
     allowed = sorted(NEUTRALS | HARMONY.get(accents[0], set())) if accents else None
-    avoid = [chosen[0]] if chosen and len(set(chosen)) == 1 else []
+    # The first piece's colour is not repeated, so no look is a single colour.
+    avoid = [chosen[0]] if chosen and chosen[0] else []
     if allowed is not None:
         allowed = [c for c in allowed if c not in avoid]
     return allowed, avoid
@@ -75,6 +76,8 @@ def next_colours(chosen: Sequence[str]) -> tuple[list[str] | None, list[str]]:
 def pairing_reason(colour: str, anchor_colour: str) -> str:
     """Why a colour goes with the anchor's, in plain words."""
     colour_l, anchor_l = colour.lower(), anchor_colour.lower()
+    if colour_l == anchor_l:
+        return f"it repeats the {anchor_l} for a matched look"
     if is_neutral(colour) and not is_neutral(anchor_colour):
         return f"{colour_l} is a neutral that lets the {anchor_l} stand out"
     if is_neutral(colour):
@@ -411,7 +414,9 @@ def _piece_reason(piece: LookPiece, main: LookPiece | None, occasion: Occasion) 
 
 # What completes an outfit, by the anchor's subcategory (or category).
 PAIRINGS = {
-    "Topwear": [("Bottomwear", None), ("Shoes", None), ("Watches", None)],
+    "Topwear": [("Bottomwear", ["Jeans", "Trousers", "Shorts", "Skirts", "Capris", "Leggings", "Churidar",
+                                "Salwar", "Patiala", "Jeggings", "Track Pants"]),
+                ("Shoes", None), ("Watches", None)],
     "Bottomwear": [("Topwear", None), ("Shoes", None), ("Belts", None)],
     "Shoes": [("Topwear", None), ("Bottomwear", None), ("Bags", None)],
     "Dress": [("Shoes", ["Heels", "Flats", "Sandals"]), ("Bags", ["Handbags", "Clutches"]), ("Jewellery", None)],

@@ -271,13 +271,21 @@ _SIZE = re.compile(
 )
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
-    r"(?:\bnot|\bno|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing)\s*$"
+    r"(?:\bnot|\bno|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
+    r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more)\s*$"
 )
 
 
 def _number(raw: str) -> float:
     raw = raw.replace(",", "")
     return float(raw[:-1]) * 1000 if raw.endswith("k") else float(raw)
+
+
+def _who(genders: list[str] | None) -> list[str] | None:
+    """A child named beside an adult pronoun ("my daughter ... for her school") is the child."""
+    if genders and {"Boys", "Girls"} & set(genders) and {"Men", "Women"} & set(genders):
+        return [g for g in genders if g in ("Boys", "Girls", "Unisex")]
+    return genders
 
 
 def damerau(a: str, b: str, limit: int) -> int:
@@ -520,7 +528,7 @@ class QueryParser:
                 garment_end = i + n
             i += n
         filters = Filters(
-            gender=found.get("gender"),
+            gender=_who(found.get("gender")),
             category=found.get("category") if "article_type" not in found else None,
             subcategory=found.get("subcategory") if "article_type" not in found else None,
             article_type=found.get("article_type"),

@@ -124,3 +124,30 @@ def test_the_photo_note_is_not_read_as_the_shoppers_words() -> None:
     note = "\n[The shopper attached a photo. It looks like: navy blue shirts for men. Visually similar catalog items: 77.]"
     p = plan("what goes with this?" + note, {}, photo)
     assert p.intent == "look" and p.anchor_id == "77" and p.filters.colour is None
+
+
+def test_shoes_for_it_match_the_item_shown() -> None:
+    p = plan("shoes for it?", AFTER_SHIRTS)
+    assert p.intent == "search" and p.anchor_id == "11" and p.filters.category == ["Footwear"]
+
+
+def test_a_dislike_is_an_excluded_colour() -> None:
+    for message in ("i dont like black", "I don't want black", "I hate black"):
+        f = plan(message, AFTER_SHIRTS).filters
+        assert f.exclude_colour == ["Black"] and not f.colour, message
+
+
+def test_a_child_beside_an_adult_pronoun_is_the_child() -> None:
+    f = plan("my daughter needs something for her school annual day").filters
+    assert f.gender == ["Girls"]
+
+
+@pytest.mark.parametrize("message", ["what is your return policy?", "do you have any discounts?", "where is my order"])
+def test_shop_service_questions_are_pointed_to_the_shop(message: str) -> None:
+    p = plan(message, AFTER_SHIRTS)
+    assert p.intent == "refuse" and "customer service" in p.reply
+
+
+def test_an_unsure_reply_after_products_is_small_talk_not_a_refusal() -> None:
+    assert plan("hmm not sure about these", AFTER_SHIRTS).intent == "chat"
+    assert plan("tell me a joke please", AFTER_SHIRTS).intent == "refuse"
