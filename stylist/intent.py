@@ -23,7 +23,8 @@ _TREND = re.compile(
 )
 _LOOK = re.compile(
     r"\b(go(?:es)? with|goes well|match(?:es)? with|pair(?:s)? with|complete the look|wear (?:it |this )?with|style (?:it|this)|what to wear with"
-    r"|to match|matching|to go with|pairs? (?:well )?with|team (?:it|this|that) with)\b|\b(?:for|with) (?:it|this|that)\s*[?!.]*$"
+    r"|to match|matching|to go with|pairs? (?:well )?with|team (?:it|this|that) with)\b"
+    r"|\b(?:for|with) (?:it|this|that|those|these|them)\s*[?!.]*$"
 )
 # References to a product shown earlier: "the first one", "the 2nd", "that one", "the last one".
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
@@ -35,6 +36,12 @@ _ORDINAL_REF = re.compile(
     r"|\b(?:number|no\.?|#|option)\s*([1-5])\b"
 )
 _DEMONSTRATIVE = re.compile(r"\b(that one|this one|the one you showed|the same one)\b")
+_OTHERS = re.compile(
+    r"\b(something else|anything else|other ones?|others|different (?:ones?|options?|styles?|colou?rs?)|"
+    r"more options|show (?:me )?more|not these|not those|don'?t like (?:these|those|them)|new ones|another|"
+    r"else|instead)\b"
+)
+_OTHER_COLOUR = re.compile(r"\b(different|other|another) colou?rs?\b|\bin (?:a )?different colou?r")
 _COLOURFUL = re.compile(
     r"\b(more colou?rful|colou?rful|brighter|more colou?r|less (?:plain|boring|dull)|bold(?:er)? colou?rs?)\b"
 )
@@ -75,7 +82,7 @@ _INJECTION_REPLY = (
     "tell me what you're looking for, for example 'a navy shirt for men under 1500'."
 )
 #: What the thread remembers of each product shown, so later turns can refer to it.
-SHOWN_FIELDS = ("id", "price", "title", "colour", "article_type", "gender", "usage", "subcategory")
+SHOWN_FIELDS = ("id", "price", "title", "colour", "article_type", "gender", "usage", "subcategory", "role")
 _CHEAPER = re.compile(
     r"\b(cheaper|less expensive|lower price|more affordable|budget option|on a budget|too expensive)\b"
 )
@@ -178,6 +185,9 @@ def plan_turn(
 
     names_item = bool(new.article_type or new.category or new.subcategory)
     wants_match = bool(_LOOK.search(lowered))
+    if ref is not None and names_item and anchor_item:
+        # "leggings for the second one": another kind of item than the one pointed at goes with it.
+        wants_match = wants_match or anchor_item.get("article_type") not in (new.article_type or [])
     if _TREND.search(lowered):
         intent: Intent = "trend"
     elif wants_match and (anchor or shown):
@@ -260,6 +270,17 @@ def plan_turn(
         filters = new
         search_text = text
 
+    others = bool(_OTHERS.search(lowered)) or bool(_CHEAPER.search(lowered) or _PRICIER.search(lowered))
+    if _OTHER_COLOUR.search(lowered) and not new.colour:
+        # "in a different colour": not the colour of the item pointed at (or of those shown).
+        away = (
+            [anchor_item["colour"]]
+            if anchor_item and anchor_item.get("colour")
+            else [str(p.get("colour")) for p in shown if p.get("colour")]
+        )
+        filters = filters.model_copy(
+            update={"colour": None, "exclude_colour": sorted(set(filters.exclude_colour or []) | set(away))}
+        )
     if _COLOURFUL.search(lowered) and not new.colour:
         filters = filters.model_copy(
             update={"colour": None, "exclude_colour": sorted(set(filters.exclude_colour or []) | NEUTRALS)}
@@ -271,9 +292,11 @@ def plan_turn(
         prices = [float(anchor_item["price"])]  # "cheaper" than the item pointed at or photographed
     elif photo and photo.get("anchor_price"):
         prices = [float(photo["anchor_price"])]
+    outfit = bool(shown) and all(p.get("role") for p in shown) and not anchor_item
     if _CHEAPER.search(lowered) and new.price_max is None:
         if prices:
-            ceiling = cheaper_ceiling(prices)
+            # A cheaper outfit is a smaller total; a cheaper item is under the middle of those shown.
+            ceiling = float(int(0.8 * sum(prices))) if outfit else cheaper_ceiling(prices)
             update: dict[str, Any] = {"price_max": ceiling}
             if filters.price_min is not None and filters.price_min >= ceiling:
                 update["price_min"] = None
@@ -285,8 +308,12 @@ def plan_turn(
         if filters.price_max is not None and filters.price_max < floor:
             update["price_max"] = None
         filters = filters.model_copy(update=update)
-    if anchor and (intent == "look" or photo or ref is not None):
-        filters = filters.model_copy(update={"exclude_ids": [anchor]})
+    excluded = [anchor] if anchor and (intent == "look" or photo or ref is not None) else []
+    if others and shown and intent == "search" and not wants_match:
+        # "something else", "other ones", "cheaper": new options, not the ones just shown.
+        excluded += [str(p["id"]) for p in shown if str(p["id"]) not in excluded]
+    if excluded:
+        filters = filters.model_copy(update={"exclude_ids": excluded})
 
     if photo and intent == "trend":
         search_text = f"{photo.get('caption', '')} {text}".strip()  # "is this in style?"

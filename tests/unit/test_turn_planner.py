@@ -151,3 +151,30 @@ def test_shop_service_questions_are_pointed_to_the_shop(message: str) -> None:
 def test_an_unsure_reply_after_products_is_small_talk_not_a_refusal() -> None:
     assert plan("hmm not sure about these", AFTER_SHIRTS).intent == "chat"
     assert plan("tell me a joke please", AFTER_SHIRTS).intent == "refuse"
+
+
+def test_other_ones_are_new_options_not_the_ones_shown() -> None:
+    p = plan("something else, i dont like these", AFTER_SHIRTS)
+    assert p.filters.exclude_ids == ["11", "12", "13"] and p.filters.article_type == ["Shirts"]
+    cheaper = plan("cheaper than these", AFTER_SHIRTS)
+    assert cheaper.filters.price_max == 1498.0 and cheaper.filters.exclude_ids == ["11", "12", "13"]
+
+
+def test_a_different_colour_rules_out_the_colour_pointed_at() -> None:
+    p = plan("the last one in a different colour", AFTER_SHIRTS)
+    assert p.anchor_id == "13" and p.filters.exclude_colour == ["Black"] and p.filters.article_type == ["Shirts"]
+    shown = plan("different colours pls, these are all the same", AFTER_SHIRTS)
+    assert set(shown.filters.exclude_colour) == {"White", "Green", "Black"}
+
+
+def test_another_item_for_a_card_pointed_at_goes_with_it() -> None:
+    p = plan("trousers for the second one", AFTER_SHIRTS)
+    assert p.intent == "search" and p.anchor_id == "12" and p.filters.article_type == ["Trousers"]
+    assert "Green" in p.filters.exclude_colour and "to go with Bb Men Green Shirt" in p.notes
+
+
+def test_a_cheaper_outfit_is_a_smaller_total() -> None:
+    look = [dict(s, role=r) for s, r in zip(SHOWN, ("outfit", "bottom", "footwear"), strict=True)]
+    memory = {"filters": {"gender": ["Men"], "usage": ["Formal"], "price_max": 5000.0},
+              "search_text": "office outfit for men", "shown": look}  # fmt: skip
+    assert plan("cheaper please", memory).filters.price_max == float(int(0.8 * (1099 + 1499 + 1899)))
