@@ -61,7 +61,7 @@ class CompactBackend:
             )
         import torch
 
-        from stylist.vision.train import load_checkpoint
+        from stylist.vision.model import load_checkpoint
 
         torch.set_num_threads(max(1, settings.vision_threads))
         self.model, self.vocab, self.info = load_checkpoint(Path(weights))

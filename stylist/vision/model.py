@@ -5,11 +5,14 @@ and a projection into the text embedding space (all-MiniLM-L6-v2, 384 dimensions
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from stylist.vision.data import Vocab
 
 
 @dataclass
@@ -131,3 +134,37 @@ def infer(
     return {k: torch.cat(v) for k, v in probs.items()}, torch.cat(embs) if embs else torch.zeros(
         0, model.config.embed_dim
     )
+
+
+# -- the weights file: written by training (stylist.vision.train), read by serving ---------------------
+#: Marks a file as this network's weights.
+CHECKPOINT_FORMAT = "stylist-compact-v1"
+
+
+def save_checkpoint(model: CompactNet, vocab: Vocab, info: dict[str, Any], out: Path) -> None:
+    """Write the weights (fp16, a few MB) with everything needed to rebuild the model."""
+    state = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
+    payload = {
+        "format": CHECKPOINT_FORMAT,
+        "config": model.config.to_dict(),
+        "labels": vocab.labels,
+        "state_dict": state,
+        "info": info,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    torch.save(payload, tmp)
+    tmp.replace(out)
+
+
+def load_checkpoint(path: Path) -> tuple[CompactNet, Vocab, dict[str, Any]]:
+    """Rebuild a saved model (fp32 for inference) with its labels and training info."""
+    payload = torch.load(path, map_location="cpu", weights_only=True)
+    if payload.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"{path} is not a stylist image model (format {payload.get('format')!r})")
+    model = CompactNet(ModelConfig.from_dict(payload["config"]))
+    model.load_state_dict(
+        {k: v.float() if v.is_floating_point() else v for k, v in payload["state_dict"].items()}
+    )
+    model.eval()
+    return model.to(memory_format=torch.channels_last), Vocab(payload["labels"]), payload.get("info", {})

@@ -30,7 +30,8 @@ from torch.nn import functional as F
 
 from stylist.vision.data import ATTRIBUTES, PhotoSet, Vocab, is_held_out, load_photos
 from stylist.vision.evaluate import evaluate_photos
-from stylist.vision.model import CompactNet, ModelConfig, to_input
+from stylist.vision.model import CompactNet, ModelConfig, save_checkpoint, to_input
+from stylist.vision.model import load_checkpoint as load_checkpoint  # re-exported: the format lives in model
 
 if TYPE_CHECKING:
     from stylist.catalog import Product
@@ -269,35 +270,6 @@ def train(
     log(f"held out: {metrics}")
     log(f"saved {out} ({out.stat().st_size / 1e6:.2f} MB) after {train_seconds:.0f} s")
     return result
-
-
-def save_checkpoint(model: CompactNet, vocab: Vocab, info: dict[str, Any], out: Path) -> None:
-    """Write the weights (fp16, a few MB) with everything needed to rebuild the model."""
-    state = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
-    payload = {
-        "format": "stylist-compact-v1",
-        "config": model.config.to_dict(),
-        "labels": vocab.labels,
-        "state_dict": state,
-        "info": info,
-    }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    torch.save(payload, tmp)
-    tmp.replace(out)
-
-
-def load_checkpoint(path: Path) -> tuple[CompactNet, Vocab, dict[str, Any]]:
-    """Rebuild a saved model (fp32 for inference) with its labels and training info."""
-    payload = torch.load(path, map_location="cpu", weights_only=True)
-    if payload.get("format") != "stylist-compact-v1":
-        raise ValueError(f"{path} is not a stylist image model (format {payload.get('format')!r})")
-    model = CompactNet(ModelConfig.from_dict(payload["config"]))
-    model.load_state_dict(
-        {k: v.float() if v.is_floating_point() else v for k, v in payload["state_dict"].items()}
-    )
-    model.eval()
-    return model.to(memory_format=torch.channels_last), Vocab(payload["labels"]), payload.get("info", {})
 
 
 def split_photos(photos: PhotoSet, holdout: float = 0.1) -> tuple[PhotoSet, PhotoSet]:

@@ -125,11 +125,7 @@ def upward(from_layer: int) -> list[Import]:
 
 # -- rules --------------------------------------------------------------------------------------------
 # A rule the code still breaks is xfail(strict=True): once fixed, the xpass fails and the mark goes.
-KNOWN_VIOLATIONS: dict[str, str] = {
-    "only the CLI and other training code import training": (
-        "stylist.vision.backends loads the checkpoint through stylist.vision.train.load_checkpoint"
-    ),
-}
+KNOWN_VIOLATIONS: dict[str, str] = {}  # rule name -> the offending import (none left)
 
 
 def _rules() -> dict[str, callable]:
