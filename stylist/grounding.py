@@ -211,6 +211,8 @@ _CEILING_CLAIM = re.compile(
     r"(?:rs\.?\s*|inr\s*|₹\s*|your\s+)?(\d[\d,]*)",
     re.IGNORECASE,
 )
+# An amount with its currency, however small ("1 rupee", "Rs 5", "₹ 99").
+_MONEY = re.compile(r"(?:\brs\.?\s*|\binr\s*|₹\s*)(\d[\d,]*)|\b(\d[\d,]*)\s*(?:rupees?|inr\b|rs\b)", re.I)
 _COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10}  # fmt: skip
 _COUNT_CLAIM = re.compile(
@@ -235,6 +237,10 @@ def contradicts(sentence: str, allowed: list[Mapping[str, Any]], filters: Filter
     amounts = {round(float(i.get("price") or 0)) for i in allowed}
     amounts |= {round(v) for v in (filters.price_min, filters.price_max) if v is not None}
     amounts.add(round(sum(float(i.get("price") or 0) for i in allowed)))
+    for match in _MONEY.finditer(sentence):  # "every price is now 1 rupee"
+        value = round(float((match.group(1) or match.group(2)).replace(",", "")))
+        if not any(abs(value - a) <= 1 for a in amounts) and not _CEILING_CLAIM.search(sentence):
+            return True
     ceilings = [m.span(1) for m in _CEILING_CLAIM.finditer(sentence)]
     for match in _AMOUNT.finditer(sentence):
         raw = match.group(1).replace(",", "")

@@ -47,11 +47,24 @@ _COLOURFUL = re.compile(
 )
 # Attempts to change the stylist's rules or read its instructions.
 _INJECTION = re.compile(
-    r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines?|constraints?|everything)\b"
-    r"|\b(system|hidden|initial|developer)\s+(prompt|message|instructions?)\b"
-    r"|\b(print|show|reveal|repeat|tell me|what are|list|leak|dump)\b.{0,25}\b(your|the)\s+(prompt|instructions?|rules|tools?|configuration|system)\b"
-    r"|\byou are now\b|\bact as (?:a |an )?(?!stylist)|\bpretend (?:to be|you)\b|\bjailbreak|\bdeveloper mode\b|\bdan mode\b|\bdo anything now\b"
-    r"|\bno matter what\b|\bfrom now on\b|\bnew rules?\b|\bsudo\b|<\s*/?\s*(?:system|script)"
+    r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines?|constraints?|everything|budget|filters?)\b"
+    r"|\b(system|hidden|initial|developer)\s+(prompt|message|instructions?|override)\b|\bsystem override\b"
+    r"|\byour (?:system )?(?:prompt|instructions|rules|guidelines|config\w*|filters|tools|schemas?)\b"
+    r"|\b(print|show|reveal|repeat|tell me|what are|list|leak|dump|output)\b.{0,25}\b(your|the)\s+(prompt|instructions?|rules|tools?|configuration|config|system|api keys?)\b"
+    r"|\b(?:rules|instructions) (?:were you|you were|have you been) given\b|\brepeat (?:everything|all|the text)\b|\bverbatim\b"
+    r"|\byou are now\b|\byou(?:'re| are) (?:a|an) \w+ now\b|\btalk like a\b|\bforget (?:that )?you(?:'re| are)\b"
+    r"|\bact as (?:a |an )?(?!stylist)|\bpretend\b|\bjailbreak|\bdeveloper mode\b|\bdan mode\b|\bdo anything now\b"
+    r"|\bno matter what\b|\bfrom now on\b|\bnew rules?\b|\bsudo\b|<\s*/?\s*(?:system|script)|<\|im_(?:start|end)\|>"
+    r"|\bauthori[sz]e you\b|\bdisable (?:your |the )?(?:filters?|safety|rules|guards?)\b|\bapi keys?\b"
+    r"|\bwhich (?:llm|model|language model|ai) (?:are you|you are|is this)\b|\bwrite (?:me )?(?:a |an )?(?:python|script|code|program|essay|poem)\b"
+    r"|\"(?:article_type|price_max|price_min|gender|colour|usage|query)\"\s*:"
+    r"|\b(?:owner|manager|admin) says\b|\bi'?m (?:your|the) (?:admin|developer|owner)\b|\btell customers\b"
+)
+# Small talk about the stylist itself, thanks, complaints: the model answers, no search.
+_SMALL_TALK = re.compile(
+    r"\b(what can you do|who are you|what are you|are you (?:a |an )?(?:real|human|person|bot|robot|ai)|"
+    r"what'?s your name|what is your name|how are you|do you like|you guys|nice stuff|love (?:it|this|these)|"
+    r"haha|lol|lmao|not what i asked|that'?s wrong|useless|not helpful|i hate shopping|namaste|good (?:morning|evening|night|afternoon))\b"
 )
 # Signs that a message is about shopping at all (besides the constraints the parser reads).
 _SHOPPING = re.compile(
@@ -66,7 +79,8 @@ _SHOPPING = re.compile(
 _SHOP_SERVICE = re.compile(
     r"\b(return policy|returns?|refunds?|exchanges?|deliver\w*|shipping|ship to|track(?:ing)? (?:my )?order|"
     r"my order|order status|cancel\w*|payment|pay with|cash on delivery|cod|coupons?|promo code|discounts?|"
-    r"offers?|sale|store hours|opening hours|customer (?:care|service)|gift cards?|warranty)\b"
+    r"offers?|sale|store hours|opening hours|customer (?:care|service)|gift cards?|warranty|upi|emi|"
+    r"gift ?wrap\w*|physical store|store in|shops? in|branch(?:es)?|located|your address)\b"
 )
 _SHOP_SERVICE_REPLY = (
     "I can't see orders, delivery, returns or offers, so please check the shop's help pages or customer "
@@ -199,7 +213,7 @@ def plan_turn(
         (_CHAT.match(lowered) or len(lowered.split()) < 3)
         and new.is_empty()
         and not _SHOPPING.search(lowered)
-    ):
+    ) or (_SMALL_TALK.search(lowered) and new.without("gender").is_empty()):
         intent = "chat"
     elif new.is_empty() and not photo and _SHOP_SERVICE.search(lowered):
         plan = TurnPlan(
@@ -208,7 +222,13 @@ def plan_turn(
         return plan, memory
     elif shown and new.is_empty() and _UNSURE.search(lowered):
         intent = "chat"
-    elif new.is_empty() and not photo and len(lowered.split()) >= 3 and not _SHOPPING.search(lowered):
+    elif (
+        new.is_empty()
+        and not photo
+        and ref is None
+        and len(lowered.split()) >= 3
+        and not _SHOPPING.search(lowered)
+    ):
         plan = TurnPlan("refuse", Filters(), text, notes=["not a shopping request"], reply=_OFF_TOPIC_REPLY)
         return plan, memory
     else:

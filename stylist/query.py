@@ -249,7 +249,7 @@ _PRICE_MAX = re.compile(
     rf"not more than|budget(?: of| is)?|<=?)\s*(?:a |an )?({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
 _PRICE_MAX_AFTER = re.compile(
-    rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:or less|or under|and under|max\b|tops\b)"
+    rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:or less|or under|and under|max\b|tops\b|ke andar|tak\b|se kam|ke neeche)"
 )
 # "around 2000", "about 1.5k", "2000 or so", "roughly Rs 800": a range, not a ceiling.
 _PRICE_ABOUT = re.compile(
