@@ -54,7 +54,7 @@ any answer.
 Run::
 
     python benchmarks/conversations.py [--limit N] [--categories photo trend] [--label NAME]
-        [--workers 1] [--bare-turns N] [--llm-url URL] [--validate]
+        [--workers 1] [--bare-turns N] [--llm-url URL] [--validate] [--data FILE ...]
 
 ``STYLIST_AGENT_TOOL_MODE=prefetch|native`` and ``STYLIST_LLM_FINETUNED=false`` are read by
 ``Settings`` as usual. After each turn the turn's model calls are replayed as bare streamed vLLM
@@ -232,12 +232,13 @@ def _products_flag(value: Any) -> str:
     return "any"
 
 
-def load_conversations(folder: Path = DATA) -> list[Conversation]:
-    """Every conversation of ``folder/conversations*.yaml`` (schema in the module docstring)."""
+def load_conversations(folder: Path = DATA, files: list[Path] | None = None) -> list[Conversation]:
+    """Every conversation of ``folder/conversations*.yaml``, or of ``files`` when given (a held-out
+    set kept outside that glob); schema in the module docstring."""
     import yaml
 
     out: list[Conversation] = []
-    for path in sorted(folder.glob("conversations*.yaml")):
+    for path in [Path(f) for f in files] if files else sorted(folder.glob("conversations*.yaml")):
         for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             conv = Conversation(str(raw["id"]), raw["category"])
             for i, t in enumerate(raw["turns"]):
@@ -917,13 +918,16 @@ def main() -> None:
     ap.add_argument("--llm-url", help="use this running vLLM server (OpenAI base URL, .../v1)")
     ap.add_argument("--catalog", type=Path, help="catalog file/folder the expectations are checked against")
     ap.add_argument("--validate", action="store_true", help="only validate the data against the catalog")
+    ap.add_argument("--data", type=Path, nargs="+", metavar="FILE",
+                    help="conversation YAML file(s) to use instead of data/conversations*.yaml "
+                         "(e.g. a held-out set: data/holdout_conversations.yaml)")  # fmt: skip
     ap.add_argument("--rescore", type=Path, help="score the raw replies of an earlier run again (no model)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
 
     from stylist.settings import Settings
 
-    conversations = load_conversations()
+    conversations = load_conversations(files=args.data)
     rows = load_catalog_rows(args.catalog)
     problems = validate(conversations, rows)
     turns = [t for c in conversations for t in c.turns]
