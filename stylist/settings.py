@@ -7,6 +7,7 @@ which beats the default.
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -26,6 +27,20 @@ def source_checkout() -> bool:
     Only a checkout may be written to (``stylist finetune --ship``); an installed package stays read-only.
     """
     return all((PROJECT_ROOT / name).is_file() for name in ("pyproject.toml", "stylist/__init__.py"))
+
+
+def default_data_dir() -> Path:
+    """Where stylist keeps its data unless ``STYLIST_DATA_DIR`` says otherwise.
+
+    ``.data`` in the source checkout (git-ignored); for an installed package (whose code lies in
+    site-packages) the per-user data folder: ``$XDG_DATA_HOME/stylist``, else ``~/.local/share/stylist``.
+    """
+    if source_checkout():
+        return PROJECT_ROOT / ".data"
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    # The XDG spec ignores a relative XDG_DATA_HOME.
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / "stylist"
 
 
 def _find_sample_data() -> Path:
@@ -52,9 +67,10 @@ class Settings(BaseSettings):
 
     # --- storage -----------------------------------------------------------
     data_dir: Path = Field(
-        default=PROJECT_ROOT / ".data",
+        default_factory=default_data_dir,
         description="Folder for the Chroma store, converted models, caches and conversation "
-        "memory. Git-ignored; point it anywhere with STYLIST_DATA_DIR.",
+        "memory. Default: .data in the source checkout (git-ignored), else the per-user data folder "
+        "($XDG_DATA_HOME/stylist or ~/.local/share/stylist). Point it anywhere with STYLIST_DATA_DIR.",
     )
     catalog_path: Path = Field(
         default=SAMPLE_DATA_DIR / "catalog",
@@ -296,6 +312,11 @@ class Settings(BaseSettings):
         default=4, description="Most model calls in one turn (stops runaway tool loops)."
     )
     agent_products: int = Field(default=5, description="Products shown per answer.")
+    agent_outfits: bool = Field(
+        default=True,
+        description="Answer occasion requests without an item ('a summer wedding outfit') with an outfit "
+        "planned piece by piece (off: one search, as for any request).",
+    )
     agent_max_tokens: int = Field(default=160, description="Most tokens the model writes per call.")
     agent_temperature: float = Field(
         default=0.0,

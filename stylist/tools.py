@@ -147,13 +147,15 @@ def search_artifact(result: SearchResult) -> dict[str, Any]:
 SOFT = ("season", "usage")
 
 
-def search_products(retriever: Retriever, args: SearchCatalogArgs) -> tuple[str, dict[str, Any]]:
+def search_products(
+    retriever: Retriever, args: SearchCatalogArgs, outfits: bool = True
+) -> tuple[str, dict[str, Any]]:
     """What ``search_catalog`` does: an outfit for an occasion, else a search that relaxes
     the season, then the occasion, before it gives up on the shopper's request."""
     parsed = retriever.parse(args.query)
     filters = parsed.filters.merged(args.filters())
     names_item = filters.article_type or filters.category or filters.subcategory
-    occasion = None if names_item else occasion_in(args.query, filters.usage)
+    occasion = None if names_item or not outfits else occasion_in(args.query, filters.usage)
     if occasion is not None:
         look = plan_outfit(retriever, occasion, filters.without("usage"), args.query)
         if look.pieces:
@@ -210,11 +212,11 @@ def look_artifact(look: Look, filters: Filters, notes: list[str]) -> dict[str, A
     }
 
 
-def build_tools(retriever: Retriever, trends: Any = None) -> list[BaseTool]:
+def build_tools(retriever: Retriever, trends: Any = None, *, outfits: bool = True) -> list[BaseTool]:
     """The stylist's tools over a retriever and (optionally) the trend service."""
 
     def search_catalog(**kwargs: Any) -> tuple[str, dict[str, Any]]:
-        return search_products(retriever, SearchCatalogArgs(**kwargs))
+        return search_products(retriever, SearchCatalogArgs(**kwargs), outfits)
 
     def complete_look(product_id: str, price_max: float | None = None, k: int = 4) -> tuple[str, dict]:
         look = complete_the_look(retriever, product_id, price_max, k)

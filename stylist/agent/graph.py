@@ -60,7 +60,7 @@ def build_agent(settings: Settings, model: BaseChatModel, retriever: Retriever, 
                 saver: Any = None, ground: Any = None) -> Any:  # fmt: skip
     """The compiled agent graph."""
     ground = ground or grounding_for(retriever)
-    tools = build_tools(retriever, trends)
+    tools = build_tools(retriever, trends, outfits=settings.agent_outfits)
     if uses_tool_call_grammar(settings):
         model = with_tool_call_grammar(model, tools, retriever)
     return create_agent(

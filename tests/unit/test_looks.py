@@ -129,3 +129,9 @@ def test_shoes_for_a_dress_are_heels_flats_or_sandals() -> None:
     assert pairing_articles("Dress", Filters(category=["Footwear"])) == ["Heels", "Flats", "Sandals"]
     assert pairing_articles("Dress", Filters(article_type=["Casual Shoes"])) is None  # the shopper said
     assert pairing_articles("Topwear", Filters(category=["Footwear"])) is None
+
+
+def test_outfit_planning_can_be_turned_off(catalog: CatalogFake) -> None:
+    args = SearchCatalogArgs(query="a wedding outfit, I'm a woman", gender="Women")
+    _, artifact = search_products(catalog, args, outfits=False)
+    assert "outfit" not in artifact and len(catalog.searches) == 1
