@@ -159,6 +159,11 @@ def main() -> None:
             assert Path(path).is_relative_to(site), f"{path} does not come from the fresh venv ({site})"
         assert not seen["editable"], f"the editable finder was imported: {seen['editable']}"
         assert Path(seen["template"]).is_file()
+        # Without STYLIST_DATA_DIR an installed package keeps its data in the user's data folder.
+        bare = {k: v for k, v in env.items() if k != "STYLIST_DATA_DIR"} | {"XDG_DATA_HOME": str(tmp / "xdg")}
+        probe = "from stylist.settings import Settings; print(Settings().data_dir)"
+        data_dir = Path(run([str(python), "-c", probe], cwd=work, env=bare).stdout.strip())
+        assert data_dir == tmp / "xdg" / "stylist", f"default data folder {data_dir}, not the user's"
 
         # 2. The command line.
         assert "search" in run([str(stylist), "--help"], cwd=work, env=env).stdout
