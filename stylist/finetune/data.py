@@ -204,7 +204,9 @@ class DialogMaker:
         self.products = [
             dict(m, id=i) for i, m in zip(ids, metas, strict=True) if m.get("article_type") in ARTICLE_WORDS
         ]
-        self._usage_named = [p for p in self.products if p["article_type"] in USAGE_NAMED_TYPES] or self.products
+        self._usage_named = [
+            p for p in self.products if p["article_type"] in USAGE_NAMED_TYPES
+        ] or self.products
         self.currency = self.products[0].get("currency", "INR") if self.products else "INR"
         self._call = 0
 
@@ -429,11 +431,10 @@ class DialogMaker:
     def _answer(self, tool: str, args: dict[str, Any], content: str, artifact: dict[str, Any]) -> str:
         rng = self.rng
         if tool == GET_TREND_FORECAST:
-            if not artifact.get("trends"):
-                return "I have no trend forecast for that yet, so I can't say whether it is in or out."
-            t = artifact["trends"][0]
-            detail = ". ".join(str(t.get("summary", "")).split(". ")[1:2]).rstrip(".")
-            return f"Our forecast says {t['trend']} is {t['status']} ({t['change']:+.0%}). {detail}.".strip()
+            # The tool's text is already the answer in the shopper's terms (what the agent shows).
+            if artifact.get("answer"):
+                return str(artifact["answer"])
+            return "I have no trend forecast for that yet, so I can't say whether it is in or out."
         if tool == CLASSIFY_TREND:
             return content
         items = artifact.get("items") or []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -168,7 +169,10 @@ def test_the_benchmark_compares_constraint_arguments_as_values() -> None:
     )  # an invented constraint
     assert repeats("Nice shirt. Nice shirt.") and not repeats("Nice shirt. Good jeans.")
     # An invented occasion fails the strict figure, not the one on the issue's five constraints.
-    call = {"name": "search_catalog", "arguments": '{"gender": "Women", "price_max": 2000, "usage": "Casual"}'}
+    call = {
+        "name": "search_catalog",
+        "arguments": '{"gender": "Women", "price_max": 2000, "usage": "Casual"}',
+    }
     assert score_call(call, {"name": "search_catalog", "arguments": want}) == {
         "exact_args": False, "exact_named_args": True}  # fmt: skip
     assert score_call(dict(call, name="complete_the_look"), {"name": "search_catalog", "arguments": want}) == {
@@ -184,3 +188,47 @@ def _save_tokenizer(folder: Path) -> None:
     vocab = {f"t{i}": i for i in range(64)}
     fast = PreTrainedTokenizerFast(tokenizer_object=Tokenizer(models.WordLevel(vocab, unk_token="t0")))
     fast.save_pretrained(folder)
+
+
+def test_trend_dialogs_answer_with_the_trend_tools_own_answer() -> None:
+    """The trained answer is what the agent shows: the tool's shopper-terms answer, nothing raw."""
+    from types import SimpleNamespace
+
+    from stylist.finetune.data import DialogMaker
+    from stylist.trends.service import forecast_view
+    from tests.fakes import CatalogFake, product
+
+    products = [
+        product("1", "Jeans", "Blue", "Men"),
+        product("2", "Kurtas", "White"),
+        product("3", "Tops", "Red"),
+    ]
+
+    class Retriever(CatalogFake):
+        def snapshot(self) -> SimpleNamespace:
+            return SimpleNamespace(ids=[p["id"] for p in products], metas=products)
+
+    meta = {"trend": "Jeans in Men's Apparel, Winter", "source": "catalog", "gender": "Men", "category": "Apparel",
+            "season": "Winter", "kind": "article_type", "value": "Jeans", "unit": "share", "status": "rising",
+            "change": 0.12, "interval_lo": 0.04, "interval_hi": 0.2, "last_mean": 0.2, "next_mean": 0.224,
+            "last_period": "2017", "chart": "", "detail": "Jeans: rising."}  # fmt: skip
+    forecast = forecast_view(
+        "Share of listings 20.0% in 2017 (18.0% in 2016); forecast for 2018: 22.4%.", meta
+    )
+
+    class Trends:
+        def lookup(self, query: str, request: Any, k: int = 3) -> list[dict[str, Any]]:
+            return [forecast]
+
+    for split in ("train", "heldout"):
+        dialogs = DialogMaker(Retriever(products), Trends(), "system", split, seed=1).make({"trend": 4})
+        assert len(dialogs) == 4
+        for dialog in dialogs:
+            result, answer = dialog.messages[-2], dialog.messages[-1]
+            assert result["role"] == "tool" and answer["role"] == "assistant"
+            assert answer["content"] == result["content"]  # the tool's text is the answer
+            assert "men's jeans are on the rise" in answer["content"]
+            assert "share of listings" not in answer["content"].lower() and "Apparel" not in answer["content"]
+    # Without a trend service the dialog says so instead of claiming a trend.
+    dialog = DialogMaker(Retriever(products), None, "system", "train", seed=1).make({"trend": 1})[0]
+    assert "no trend forecast" in dialog.messages[-1]["content"]
