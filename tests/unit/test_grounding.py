@@ -73,7 +73,10 @@ def test_cleaning_keeps_the_lines_of_a_list_and_drops_only_the_bad_sentence() ->
     shown = [CATALOG[2] | {"price": 999, "currency": "INR"}]
     cleaned = compose_answer(text, shown, Filters(), Grounding(CATALOG))
     # The products come from the tool results; the model's own grounded remarks follow them.
-    assert cleaned == "Here you go. Enjoy!\nHere are some picks from our catalog:\n- Arrow Woman Red Top (999 INR)"
+    assert (
+        cleaned
+        == "Here you go. Enjoy!\nHere are some picks from our catalog:\n- Arrow Woman Red Top (999 INR)"
+    )
     assert dedupe_repetition("Nice. Nice.\n- A top\n- A top\nBye.") == "Nice.\n- A top\nBye."
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stylist.looks import NEUTRALS, complete_the_look, next_colours, occasion_in, plan_outfit
+from stylist.looks import complete_the_look, next_colours, occasion_in, plan_outfit
 from stylist.query import Filters
 from stylist.tools import SearchCatalogArgs, search_products
 from tests.fakes import CatalogFake, product
@@ -73,7 +73,10 @@ def test_wedding_outfit_for_women_is_one_piece_per_role_within_the_total(catalog
 def test_a_season_that_empties_a_piece_is_relaxed_and_said(catalog: CatalogFake) -> None:
     # Only a Fall kurta fits a 1000 budget share: the season is dropped for it, and the reason says so.
     look = plan_outfit(
-        catalog, occasion_in("wedding"), Filters(gender=["Women"], season=["Summer"], price_max=1900), "wedding"
+        catalog,
+        occasion_in("wedding"),
+        Filters(gender=["Women"], season=["Summer"], price_max=1900),
+        "wedding",
     )
     main = look.pieces[0]
     assert main.item.id == "2" and main.relaxed == ["season"]
@@ -81,7 +84,9 @@ def test_a_season_that_empties_a_piece_is_relaxed_and_said(catalog: CatalogFake)
 
 
 def test_search_catalog_with_an_occasion_and_no_item_plans_an_outfit(catalog: CatalogFake) -> None:
-    text, artifact = search_products(catalog, SearchCatalogArgs(query="a wedding outfit, I'm a woman, budget 3000"))
+    text, artifact = search_products(
+        catalog, SearchCatalogArgs(query="a wedding outfit, I'm a woman, budget 3000")
+    )
     assert artifact["outfit"]["occasion"] == "a wedding" and artifact["outfit"]["budget"] == 3000
     assert [i["role"] for i in artifact["items"]] == ["outfit", "footwear", "accessory"]
     assert "Total" in text

@@ -112,7 +112,12 @@ def test_vague_or_short_shopping_messages_are_not_refused(message: str) -> None:
 
 @pytest.mark.parametrize(
     "message",
-    ["are floral dresses in for summer?", "is denim still a thing?", "what's hot for men this winter", "is this on trend"],
+    [
+        "are floral dresses in for summer?",
+        "is denim still a thing?",
+        "what's hot for men this winter",
+        "is this on trend",
+    ],
 )
 def test_trend_questions_in_other_words_are_trend_questions(message: str) -> None:
     assert plan(message).intent == "trend"
@@ -142,7 +147,9 @@ def test_a_child_beside_an_adult_pronoun_is_the_child() -> None:
     assert f.gender == ["Girls"]
 
 
-@pytest.mark.parametrize("message", ["what is your return policy?", "do you have any discounts?", "where is my order"])
+@pytest.mark.parametrize(
+    "message", ["what is your return policy?", "do you have any discounts?", "where is my order"]
+)
 def test_shop_service_questions_are_pointed_to_the_shop(message: str) -> None:
     p = plan(message, AFTER_SHIRTS)
     assert p.intent == "refuse" and "customer service" in p.reply
@@ -162,7 +169,9 @@ def test_other_ones_are_new_options_not_the_ones_shown() -> None:
 
 def test_a_different_colour_rules_out_the_colour_pointed_at() -> None:
     p = plan("the last one in a different colour", AFTER_SHIRTS)
-    assert p.anchor_id == "13" and p.filters.exclude_colour == ["Black"] and p.filters.article_type == ["Shirts"]
+    assert (
+        p.anchor_id == "13" and p.filters.exclude_colour == ["Black"] and p.filters.article_type == ["Shirts"]
+    )
     shown = plan("different colours pls, these are all the same", AFTER_SHIRTS)
     assert set(shown.filters.exclude_colour) == {"White", "Green", "Black"}
 
@@ -196,7 +205,9 @@ def test_more_injections_in_other_words(message: str) -> None:
     assert plan(message, AFTER_SHIRTS).intent == "refuse"
 
 
-@pytest.mark.parametrize("message", ["what can you do?", "are you a real person?", "that's not what i asked for"])
+@pytest.mark.parametrize(
+    "message", ["what can you do?", "are you a real person?", "that's not what i asked for"]
+)
 def test_small_talk_about_the_stylist_goes_to_the_model(message: str) -> None:
     assert plan(message, AFTER_SHIRTS).intent == "chat"
 
