@@ -122,7 +122,9 @@ GROUPS: dict[str, list[str]] = {
                     "Accessory Gift Set", "Headband", "Hair Accessory", "Key chain"],
     "beauty": ["Lipstick", "Lip Gloss", "Nail Polish", "Kajal and Eyeliner", "Perfume and Body Mist",
                "Deodorant", "Fragrance Gift Set", "Highlighter and Blush", "Foundation and Primer",
-               "Compact", "Eyeshadow", "Face Moisturisers", "Lip Liner", "Mascara", "Sunscreen"],
+               "Compact", "Eyeshadow", "Face Moisturisers", "Lip Liner", "Mascara", "Sunscreen", "Makeup Remover",
+               "Lip Care", "Lip Plumper", "Nail Essentials", "Beauty Accessory", "Face Wash and Cleanser",
+               "Mask and Peel", "Eye Cream", "Toner", "Body Lotion", "Concealer", "Face Scrub and Exfoliator"],
     "beach": ["Shorts", "Tshirts", "Shirts", "Tops", "Dresses", "Flip Flops", "Sandals", "Sports Sandals",
               "Sunglasses", "Caps", "Swimwear", "Capris", "Backpacks", "Duffel Bag", "Lounge Shorts",
               "Sunscreen", "Skirts"],
@@ -132,6 +134,10 @@ GROUPS: dict[str, list[str]] = {
 }  # fmt: skip
 GROUPS["outfit"] = GROUPS["topwear"] + GROUPS["bottomwear"] + GROUPS["shoes"] + GROUPS["accessories"] + \
     GROUPS["bags"] + GROUPS["jewellery"] + ["Sarees", "Dupatta", "Salwar and Dupatta"]  # fmt: skip
+
+USAGE_FREE = set(
+    GROUPS["shoes"] + GROUPS["bags"] + GROUPS["jewellery"] + GROUPS["accessories"] + GROUPS["beauty"]
+)
 
 # Colour families a shopper's word covers ("blue" includes navy).
 COLOURS: dict[str, list[str]] = {
@@ -333,7 +339,8 @@ def item_violations(
         out.append(f"article type {item.get('article_type')}")
     if item.get("article_type") in spec.types_not:
         out.append(f"article type {item.get('article_type')} (not wanted)")
-    if spec.usages and item.get("usage") not in spec.usages:
+    # An occasion binds the clothes; the catalog labels nearly all shoes, bags and accessories "Casual".
+    if spec.usages and item.get("usage") not in spec.usages and item.get("article_type") not in USAGE_FREE:
         out.append(f"usage {item.get('usage') or '-'}")
     if spec.colours and item.get("colour") not in spec.colours:
         out.append(f"colour {item.get('colour')}")
@@ -415,7 +422,7 @@ def validate(conversations: list[Conversation], rows: dict[str, dict[str, Any]])
             matches = (
                 r for r in pool
                 if (not spec.genders or gender_ok(r["gender"], spec.genders))
-                and (not spec.usages or r["usage"] in spec.usages)
+                and (not spec.usages or r["usage"] in spec.usages or r["article_type"] in USAGE_FREE)
                 and (not spec.colours or r["colour"] in spec.colours)
                 and not item_violations(r, e, r) and not photo_violations(r, e, photo_row)
             )  # fmt: skip
@@ -493,6 +500,7 @@ def contradictions(answer: str, cards: list[dict[str, Any]], others: list[dict[s
             out.append(f"text says '{m.group(0).strip()}' but a card costs {max(prices):.0f}")
     # A price quoted that no card (nor labelled alternative) has.
     known = prices + [float(o["price"]) for o in others if o.get("price") is not None] + stated
+    known.append(sum(prices))  # a look's total
     ceilings = {m.span() for m in CEILING.finditer(answer)}
     for m in QUOTED.finditer(answer):
         if any(s <= m.start() < e or s < m.end() <= e for s, e in ceilings):
