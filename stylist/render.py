@@ -58,6 +58,21 @@ def product_cards(products: list[dict[str, Any]], base: str = "") -> str:
     return f'<div class="stylist-cards">{"".join(cards)}</div>'
 
 
+def reply_cards(reply: dict[str, Any], base: str = "") -> str:
+    """The cards for a reply: its products, or, when nothing matched and the answer lists the
+    closest items it found without one constraint (``relaxed``), those, under a label saying they
+    are not an exact match (so the cards agree with the text that lists them)."""
+    products = list(reply.get("products") or [])
+    if products:
+        return product_cards(products, base)
+    relaxed = reply.get("relaxed") or {}
+    items = list(relaxed.get("items") or []) if isinstance(relaxed, dict) else []
+    if not items:
+        return ""
+    note = "Closest matches, not everything you asked for"
+    return f'<div class="stylist-cards-note">{escape(note)}</div>' + product_cards(items, base)
+
+
 def _values(trend: dict[str, Any]) -> list[float]:
     """Numbers of a trend's series/chart: a list of numbers or of {"value"/"y"/"forecast": n} points."""
     raw = trend.get("chart") or trend.get("series") or []
@@ -91,23 +106,50 @@ def sparkline(values: list[float], width: int = 160, height: int = 40) -> str:
     )
 
 
+#: How the panel words a forecast's reading (what the answer says), and the fallback from a bare status.
+READING_WORDS = {
+    "rising": "rising",
+    "steady": "holding steady",
+    "fading": "fading",
+    "unclear": "can't tell yet",
+}
+_STATUS_READING = {"rising": "rising", "steady": "steady", "declining": "fading", "falling": "fading"}
+
+
 def trend_panel(trends: list[dict[str, Any]]) -> str:
-    """Escaped HTML: each trend's name, status (rising/stable/falling), change and a small chart."""
+    """Escaped HTML: each trend's label, how its forecast reads, the change and a small chart.
+
+    The panel says what the answer says: it shows a trend's ``reading`` (rising, steady, fading
+    or unclear, from the trend tool) rather than the raw forecast ``status``, and for an unclear
+    reading it shows "can't tell yet" with no change or chart, so it never claims a direction the
+    answer declined to give. ``label`` ("women's jeans, summer") names it in shopper words; the
+    internal ``trend`` name is the fallback.
+    """
     if not trends:
         return ""
     rows = []
     for t in trends:
-        name = escape(str(t.get("trend") or t.get("label") or "trend"))
-        status = escape(str(t.get("status", "")))
-        change = t.get("change")
-        change_text = ""
-        if isinstance(change, int | float):
-            change_text = f"{change:+.0%}" if abs(change) < 10 else f"{change:+.0f}"
-        elif change:
-            change_text = escape(str(change))
+        name = str(t.get("label") or t.get("trend") or "trend")
+        name = escape(name[:1].upper() + name[1:])
+        reading = str(t.get("reading") or _STATUS_READING.get(str(t.get("status", "")), "")).lower()
+        if not reading and t.get("status"):
+            reading = str(t["status"]).lower()
+        status = escape(READING_WORDS.get(reading, reading))
+        change_text = chart = ""
+        if reading != "unclear":
+            change = t.get("change")
+            if isinstance(change, int | float):
+                change_text = f"{change:+.0%}" if abs(change) < 10 else f"{change:+.0f}"
+            elif change:
+                change_text = escape(str(change))
+            chart = sparkline(_values(t))
         rows.append(
-            f'<div class="stylist-trend"><span class="stylist-trend-name">{name}</span> '
+            f'<div class="stylist-trend" data-reading="{escape(reading)}">'
+            f'<span class="stylist-trend-name">{name}</span> '
             f'<span class="stylist-trend-status">{status}</span> '
-            f'<span class="stylist-trend-change">{change_text}</span>{sparkline(_values(t))}</div>'
+            f'<span class="stylist-trend-change">{change_text}</span>{chart}</div>'
         )
-    return f'<div class="stylist-trends">{"".join(rows)}</div>'
+    return (
+        '<div class="stylist-trends"><div class="stylist-trends-title">Trend forecasts</div>'
+        f"{''.join(rows)}</div>"
+    )

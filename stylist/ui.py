@@ -8,6 +8,7 @@ escaped here before Gradio's Markdown renderer sees it.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Iterator
 from html import escape
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from stylist.limits import InputRejected, RateLimiter, check_image, check_message
-from stylist.render import product_cards, trend_panel
+from stylist.render import reply_cards, trend_panel
 from stylist.runtime import NotReady, StylistRuntime
 
 if TYPE_CHECKING:
@@ -25,6 +26,36 @@ if TYPE_CHECKING:
     from stylist.settings import Settings
 
 log = logging.getLogger(__name__)
+
+#: Tools whose turn ends with the forecast's own wording: the model's retelling is not shown.
+TREND_TOOLS = ("get_trend_forecast", "classify_trend")
+_PRICED = re.compile(r"\(\s*[\d.,]+\s*[A-Z]{3}\s*\)|^\s*outfit\s*:", re.IGNORECASE)
+_LISTED = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
+
+
+def _remark(line: str) -> bool:
+    """Whether a streamed line is one of the model's remarks the final answer keeps: not an item of
+    a list, not a product with its price, not an introduction to a list (the answer lists the
+    products itself, with a reason each)."""
+    return bool(line.strip()) and not (
+        _LISTED.match(line) or _PRICED.search(line) or line.rstrip().endswith(":")
+    )
+
+
+def draft(streamed: str) -> str:
+    """What the page shows of the model's text while a turn streams.
+
+    The final answer keeps the model's remarks and then lists the products it found in its own
+    words, so showing the model's list (or its "I found these:" line, which may even name other
+    items) would be replaced a moment later. Only the remarks are shown; the last, unfinished line
+    is held until it is known not to be one of those.
+    """
+    *done, last = streamed.split("\n")
+    lines = [line for line in done if _remark(line)]
+    if _remark(last) and not re.search(r"\(\s*[\d.,]*\s*[A-Z]{0,3}$", last):
+        lines.append(last)
+    return "\n".join(lines).strip()
+
 
 EXAMPLES = [
     "A navy blue shirt for a formal office day, under 1500 rupees",
@@ -45,6 +76,9 @@ CSS = """
 .stylist-card-colour, .stylist-card-reason { color: var(--body-text-color-subdued); }
 .stylist-trend { display: flex; gap: 10px; align-items: center; margin: 4px 0; }
 .stylist-trend-status { font-weight: 600; }
+.stylist-trends-title { font-weight: 600; margin-top: 8px; }
+.stylist-trend[data-reading="unclear"] .stylist-trend-status { font-weight: 400; color: var(--body-text-color-subdued); }
+.stylist-cards-note { color: var(--body-text-color-subdued); font-style: italic; margin-bottom: 6px; }
 #stylist-notice { background: #fff4d6; border-radius: 6px; padding: 4px 12px; }
 @media (max-width: 600px) { .stylist-card { width: calc(50% - 24px); } }
 """
@@ -88,36 +122,60 @@ def build_ui(
             raise gr.Error(str(exc)) from None
 
         history.append({"role": "user", "content": _text(text) + ("\n\n📷 photo attached" if image else "")})
-        history.append({"role": "assistant", "content": ""})
+        user_index = len(history) - 1
+
+        def say(text: str) -> None:
+            # The answer bubble appears with its first text (an empty one reads "Loading content").
+            message = {"role": "assistant", "content": _text(text)}
+            if len(history) == user_index + 1:
+                history.append(message)
+            else:
+                history[-1] = message
+
         status = "Thinking…"
-        answer = ""
+        answer = streamed = ""
         cards = trends = ""
+        trend_turn = False
         yield history, "", None, cards, trends, thread_id, turns, status
         reply: dict[str, Any] | None = None
         try:
             for event in stylist.stream(text, thread_id=thread_id, image=image):
                 if event.type == "token":
-                    answer += str(event.data.get("text", ""))
-                    history[-1] = {"role": "assistant", "content": _text(answer)}
+                    streamed += str(event.data.get("text", ""))
+                    shown = "" if trend_turn else draft(streamed)
+                    if shown == answer or not shown.startswith(answer):
+                        continue  # the shown text only grows; the final answer settles the rest
+                    answer = shown
+                    say(answer)
                 elif event.type == "tool":
-                    status = f"Using {event.data.get('name', 'a tool')}…"
+                    name = str(event.data.get("name") or "")
+                    if name in TREND_TOOLS:
+                        # The answer will be the forecast read in shopper terms: the model's retelling,
+                        # which may claim a trend the data cannot support, is not shown meanwhile.
+                        trend_turn = True
+                        status = "Reading the trend forecasts…"
+                    else:
+                        status = f"Using {name or 'a tool'}…"
                 elif event.type == "error":
                     answer = f"Sorry, something went wrong: {event.data.get('message', '')}"
-                    history[-1] = {"role": "assistant", "content": _text(answer)}
+                    say(answer)
                 elif event.type == "final":
                     reply = dict(event.data.get("reply") or {})
                     # The final reply is authoritative (a guard may have changed the streamed text).
-                    answer = str(reply.get("answer") or answer)
-                    history[-1] = {"role": "assistant", "content": _text(answer)}
-                    cards = product_cards(list(reply.get("products") or []))
+                    answer = str(reply.get("answer") or streamed)
+                    say(answer)
+                    cards = reply_cards(reply)
                     trends = trend_panel(list(reply.get("trends") or []))
+                    status = ""
                 yield history, "", None, cards, trends, thread_id, turns, status
         except Exception as exc:  # noqa: BLE001 - the shopper sees a message in the chat, not a stack trace
             log.exception("UI chat turn failed")
             answer = f"Sorry, the stylist failed on this message ({type(exc).__name__}). Please try again."
-            history[-1] = {"role": "assistant", "content": _text(answer)}
+            say(answer)
             yield history, "", None, cards, trends, thread_id, turns, ""
             return
+        if len(history) == user_index + 1:
+            say(answer)
         turns.append(
             {
                 "index": len(history) - 1,

@@ -13,6 +13,10 @@ import csv
 import json
 import re
 import sys
+import threading
+import time
+import urllib.error
+import urllib.request
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -89,6 +93,43 @@ class ShopHandler(SimpleHTTPRequestHandler):
         pass
 
 
+def origin_allowed(app_url: str, origin: str, timeout: float = 60.0) -> bool | None:
+    """Whether the app lets a page on ``origin`` call its API (a CORS preflight, as a browser sends
+    it); None when the app did not answer within ``timeout`` seconds."""
+    request = urllib.request.Request(
+        app_url.rstrip("/") + "/api/chat/stream",
+        method="OPTIONS",
+        headers={"Origin": origin, "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type"},
+    )  # fmt: skip
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                allowed = response.headers.get("Access-Control-Allow-Origin")
+        except urllib.error.HTTPError as exc:  # a refused preflight is a 400 without the header
+            allowed = exc.headers.get("Access-Control-Allow-Origin")
+        except (urllib.error.URLError, OSError):
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(1.0)
+            continue
+        return allowed in ("*", origin)
+
+
+def warn_unless_allowed(app_url: str, origin: str) -> None:
+    """Say so on the console when the widget on this shop will be refused by the app (a shopper only
+    sees "cannot be reached")."""
+    if origin_allowed(app_url, origin) is False:
+        print(
+            f"warning: the stylist app at {app_url} does not allow this shop's origin {origin}, so the "
+            f"widget cannot reach it; start the app with STYLIST_ALLOWED_ORIGINS='[\"{origin}\"]' "
+            "(or add it to the list)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -104,6 +145,8 @@ def main() -> None:
     handler = partial(ShopHandler, app_url=args.app.rstrip("/"), catalog=args.catalog, products=products)
     server = ThreadingHTTPServer((args.host, args.port), handler)
     print(f"demo shop on http://{args.host}:{server.server_port} (stylist app: {args.app})", flush=True)
+    origin = f"http://{args.host}:{server.server_port}"
+    threading.Thread(target=warn_unless_allowed, args=(args.app, origin), daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

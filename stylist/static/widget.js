@@ -107,6 +107,20 @@
   root.appendChild(panel);
   root.appendChild(launch);
 
+  var TREND_TOOLS = ["get_trend_forecast", "classify_trend"];
+  // The final answer keeps the model's remarks, then lists the products with a reason each, so the
+  // model's own list, product lines and "I found these:" introductions are not shown while streaming
+  // (they would be replaced a moment later); the last, unfinished line waits until it is known.
+  function remark(line) {
+    return !!line.trim() && !/^\s*(?:[-*\u2022]|\d+[.)])\s/.test(line) &&
+      !/\(\s*[\d.,]+\s*[A-Z]{3}\s*\)|^\s*outfit\s*:/i.test(line) && !/:\s*$/.test(line);
+  }
+  function draft(text) {
+    var lines = text.split("\n"), last = lines.pop();
+    var kept = lines.filter(remark);
+    if (remark(last) && !/\(\s*[\d.,]*\s*[A-Z]{0,3}$/.test(last)) kept.push(last);
+    return kept.join("\n").trim();
+  }
   function scroll() { log.scrollTop = log.scrollHeight; }
   function add(cls, text) { var m = el("div", "msg " + cls, text); log.appendChild(m); scroll(); return m; }
 
@@ -190,19 +204,28 @@
       add("err", detail || ("error " + response.status));
       return;
     }
+    var streamed = "", trendTurn = false;
     await readEvents(response, function (type, data) {
       if (type === "tool") {
-        status.textContent = "Searching\u2026 (" + (data.name || "tool") + ")";
+        // A trend answer is the forecast's own wording: the model's retelling is not shown meanwhile.
+        if (TREND_TOOLS.indexOf(data.name) >= 0) trendTurn = true;
+        status.textContent = trendTurn ? "Reading the trend forecasts\u2026" : "Searching\u2026 (" + (data.name || "tool") + ")";
       } else if (type === "token") {
+        streamed += data.text || "";
+        var shown = trendTurn ? "" : draft(streamed);
+        // The shown text only grows; the final answer settles the rest.
+        if (!shown || (answer && shown.indexOf(answer.textContent) !== 0)) return;
         if (!answer) answer = add("bot", "");
-        answer.textContent += data.text || "";
+        answer.textContent = shown;
         scroll();
       } else if (type === "final") {
         var reply = data.reply || {};
         if (!answer) answer = add("bot", "");
-        answer.textContent = reply.answer || answer.textContent;
+        answer.textContent = reply.answer || streamed;
         if (reply.thread_id) sessionStorage.setItem(THREAD_KEY, reply.thread_id);
-        cards(reply.products);
+        var relaxed = reply.relaxed && reply.relaxed.items;
+        if (reply.products && reply.products.length) cards(reply.products);
+        else if (relaxed && relaxed.length) { add("note", "Closest matches, not everything you asked for"); cards(relaxed); }
         (reply.notes || []).forEach(function (n) { add("note", n); });
       } else if (type === "error") {
         add("err", data.message || "something went wrong");
