@@ -790,7 +790,7 @@ def run_conversation(
             reply = stylist.respond(turn.say, thread_id=thread, image=image).to_dict()
         except Exception as exc:  # noqa: BLE001 - a crash is a failed turn, the run goes on
             reply = {"answer": "", "products": [], "tool_calls": [], "error": f"{type(exc).__name__}: {exc}"}
-        record: dict[str, Any] = {"key": turn.key, "reply": reply}
+        record: dict[str, Any] = {"key": turn.key, "say": turn.say, "reply": reply}
         if bare is not None and not reply.get("error") and bare_selected(turn.key, bare["share"]):
             try:
                 calls = turn_model_calls(stylist, thread, bare["tools"])
@@ -811,6 +811,8 @@ def score_conversation(conv: Conversation, records: list[dict[str, Any]], rows: 
         record = by_key.get(turn.key)
         if record is None:
             continue
+        if record.get("say", turn.say) != turn.say:
+            print(f"{turn.key}: the data's wording changed since this reply was recorded", file=sys.stderr)
         reply = record["reply"]
         result = check_turn(turn, reply, ctx, rows)
         if reply.get("error"):
