@@ -16,8 +16,10 @@ from typing import Any
 from stylist.catalog import GENDERS
 from stylist.query import Filters
 
-SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
-_SENTENCE_IN_LINE = re.compile(r"(?<=[.!?])\s+")
+# A sentence ends at . ! or ? and a space, but not after an initial or a brand's abbreviation
+# ("U.S. Polo Assn. Men Shirt").
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])(?<![A-Z]\.)(?<!Assn\.)(?<!\bNo\.)(?<!\bCo\.)\s+|\n+")
+_SENTENCE_IN_LINE = re.compile(r"(?<=[.!?])(?<![A-Z]\.)(?<!Assn\.)(?<!\bNo\.)(?<!\bCo\.)\s+")
 
 
 def _by_line(text: str, keep: Any) -> str:
@@ -285,15 +287,20 @@ def may_show(sentence: str, grounding: Grounding | None, allowed: list[Mapping[s
     return grounding is None or not grounding.ungrounded(sentence, allowed)
 
 
-def reason_for(item: Mapping[str, Any], filters: Filters) -> str:
-    """One line on why an item fits the request."""
+def reason_for(item: Mapping[str, Any], filters: Filters, budget_given: bool = True) -> str:
+    """One line on why an item fits the request (``budget_given``: the ceiling is the shopper's
+    own, not one the stylist derived, as for "cheaper")."""
     parts = []
-    if filters.colour:
+    if filters.colour and len(filters.colour) <= 2:  # more are colours that go with a look, not asked
         parts.append(f"in {item.get('colour', '').lower()} as asked")
-    if filters.usage:
+    if filters.usage and item.get("usage") in filters.usage:
         parts.append(f"{str(item.get('usage', '')).lower()} wear")
     if filters.price_max is not None:
-        parts.append(f"within your {filters.price_max:.0f} budget")
+        parts.append(
+            f"within your {filters.price_max:.0f} budget"
+            if budget_given
+            else f"under {filters.price_max:.0f}"
+        )
     if filters.size:
         parts.append(f"size {filters.size} in stock")
     if not parts:
@@ -448,6 +455,7 @@ def compose_answer(
         and not re.match(r"\s*\d+[.)]", line)
         and not mentions(line, products)
         and not line.rstrip().endswith(":")  # an introduction to a list the answer does not use
+        and "budget" not in line.lower()  # the lead says the budget
     ][:2]
     # The model's remarks come first, as they were streamed; then what was looked for and found.
     parts = [" ".join(remarks)] if remarks else []

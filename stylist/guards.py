@@ -307,7 +307,8 @@ def turn_products(
             if item["id"] in seen:
                 continue
             seen.add(item["id"])
-            products.append(item | {"reason": item.get("reason") or reason_for(item, plan.filters)})
+            given = not any(n.startswith("cheaper") for n in plan.notes)
+            products.append(item | {"reason": item.get("reason") or reason_for(item, plan.filters, given)})
         if artifact.get("relaxation") and not artifact.get("items"):
             relaxed = artifact["relaxation"]
     return products[:limit], relaxed

@@ -101,6 +101,7 @@ _CHEAPER = re.compile(
     r"\b(cheaper|less expensive|lower price|more affordable|budget option|on a budget|too expensive)\b"
 )
 _PRICIER = re.compile(r"\b(more expensive|pricier|premium|higher end|fancier|luxury)\b")
+_GREETING = re.compile(r"^\s*(hi|hello|hey|hiya|yo|namaste|good (?:morning|evening|afternoon))\b")
 _CHAT = re.compile(r"^\s*(hi|hello|hey|thanks|thank you|ok|okay|bye|good (?:morning|evening))\b[\s!.]*$")
 _REFINE_START = re.compile(
     r"^\s*(and|also|but|what about|how about|in|any|maybe|now|only|show me|something|anything|same|similar|like this"
@@ -205,12 +206,20 @@ def plan_turn(
     if _TREND.search(lowered):
         intent: Intent = "trend"
     elif wants_match and (anchor or shown):
+        focus = memory.get("focus") or {}
+        if anchor is None and focus.get("id"):
+            # "shoes for it?" after "love the second one": the item pointed at last.
+            anchor, anchor_item = str(focus["id"]), focus
         anchor = anchor or str(shown[0]["id"])
         anchor_item = anchor_item or next((s for s in shown if str(s["id"]) == anchor), None)
         # "a tie to match", "shoes for it": that kind of item, to go with the anchor.
         intent = "search" if names_item and anchor_item else "look"
     elif (
-        (_CHAT.match(lowered) or len(lowered.split()) < 3)
+        (
+            _CHAT.match(lowered)
+            or len(lowered.split()) < 3
+            or (_GREETING.match(lowered) and len(lowered.split()) <= 5)
+        )
         and new.is_empty()
         and not _SHOPPING.search(lowered)
     ) or (_SMALL_TALK.search(lowered) and new.without("gender").is_empty()):
@@ -252,7 +261,7 @@ def plan_turn(
         filters = base.merged(new)
         if new.colour:
             filters = filters.model_copy(update={"exclude_colour": None})
-        kinds = pairing_articles(str(anchor_item.get("subcategory") or ""), new)
+        kinds = pairing_articles(anchor_item, new)
         if kinds:  # "shoes for the saree": heels, flats or sandals rather than sneakers
             filters = filters.model_copy(
                 update={"article_type": kinds, "category": None, "subcategory": None}
@@ -282,14 +291,23 @@ def plan_turn(
         filters = previous.merged(new)  # type: ignore[union-attr]
         search_text = f"{memory.get('search_text', '')} {text}".strip()
     elif previous is not None and intent == "search":
-        # A new item: keep who it is for (and their size), not the old item's colour or budget.
-        keep = Filters(gender=previous.gender)
+        # A new item: keep who it is for and the budget, not the old item's colour or occasion.
+        keep = Filters(gender=previous.gender, price_min=previous.price_min, price_max=previous.price_max)
         filters = keep.merged(new)
         search_text = text
     else:
         filters = new
         search_text = text
 
+    if parsed.unwanted:
+        filters = filters.without(*parsed.unwanted)  # "doesn't have to be formal"
+    if (
+        new.price_max is not None
+        and new.price_min is None
+        and filters.price_min is not None
+        and filters.price_min >= new.price_max
+    ):
+        filters = filters.without("price_min")  # "under 3000" after "around 4000"
     others = bool(_OTHERS.search(lowered)) or bool(_CHEAPER.search(lowered) or _PRICIER.search(lowered))
     if _OTHER_COLOUR.search(lowered) and not new.colour:
         # "in a different colour": not the colour of the item pointed at (or of those shown).
@@ -341,4 +359,12 @@ def plan_turn(
     if intent in ("search", "look"):
         memory["filters"] = filters.without("exclude_ids").active()
         memory["search_text"] = search_text
+    elif intent == "trend" and new.gender:
+        # "what's in for men this winter?" then "those jackets under 4000": still for men.
+        memory["filters"] = {"gender": new.gender}
+        memory["search_text"] = ""
+    if anchor_item and (ref is not None or photo):
+        memory["focus"] = {k: anchor_item.get(k) for k in SHOWN_FIELDS}
+    elif intent in ("search", "look") and not wants_match:
+        memory.pop("focus", None)
     return plan, memory

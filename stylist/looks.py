@@ -12,7 +12,7 @@ that sit well with that accent), never the same colour on every piece.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -427,17 +427,26 @@ PAIRINGS = {
 }  # fmt: skip
 
 
-def pairing_articles(anchor_subcategory: str, wanted: Filters) -> list[str] | None:
+def pairing_articles(anchor: Mapping[str, Any], wanted: Filters) -> list[str] | None:
     """The article types that pair with an anchor when the shopper names only a category
-    ("shoes" for a saree are heels, flats or sandals), from :data:`PAIRINGS`; None when any will do."""
+    ("shoes" for a saree are heels, flats or sandals; for a wedding kurta, the wedding's footwear);
+    None when any will do."""
     if wanted.article_type:
         return None
     names = set(wanted.subcategory or []) | set(wanted.category or [])
     if "Footwear" in names:
         names.add("Shoes")
-    for subcategory, articles in PAIRINGS.get(anchor_subcategory, []):
+    for subcategory, articles in PAIRINGS.get(str(anchor.get("subcategory") or ""), []):
         if articles and subcategory in names:
             return list(articles)
+    occasion = next(
+        (o for o in OCCASIONS if o.name == _USAGE_OCCASION.get(str(anchor.get("usage") or ""))), None
+    )
+    if occasion is not None and "Shoes" in names and anchor.get("usage") not in ("Casual", ""):
+        pieces = occasion.pieces.get(str(anchor.get("gender") or ""), ())
+        footwear = next((p for p in pieces if p.role == "footwear"), None)
+        if footwear is not None:
+            return list(footwear.articles)
     return None
 
 

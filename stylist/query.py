@@ -146,6 +146,8 @@ class ParsedQuery:
     filters: Filters
     residual: str
     notes: list[str] = field(default_factory=list)
+    #: Fields the shopper said no to without naming another value ("doesn't have to be formal").
+    unwanted: list[str] = field(default_factory=list)
 
 
 # --- vocabulary ------------------------------------------------------------------
@@ -212,6 +214,11 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Track Pants": ["track pants", "joggers", "trackpants"],
 }  # fmt: skip
 
+# Words for several article types at once.
+_LAYER_WORDS: dict[tuple[str, ...], list[str]] = {
+    ("warmer", "something warm", "outerwear", "layer", "layers", "layering", "to throw over", "throw over",
+     "winter wear", "winterwear", "warm clothes"): ["Jackets", "Sweaters", "Sweatshirts", "Shrug", "Blazers"],
+}  # fmt: skip
 # Words that name a whole category rather than one article type.
 _CATEGORY_WORDS = {
     "shoes": ("category", ["Footwear"]), "footwear": ("category", ["Footwear"]),
@@ -246,7 +253,8 @@ _CUR = r"(?:rs\.?|inr|₹|rupees?|€|euros?|eur|\$|usd|dollars?|bucks|£|gbp|po
 _NUM = r"(\d[\d,]*(?:\.\d+)?k?)"
 _PRICE_MAX = re.compile(
     rf"(?:under|below|less than|cheaper than|up to|upto|within|max(?:imum)?|at most|no more than|"
-    rf"not more than|budget(?: of| is)?|<=?)\s*(?:a |an )?({_CUR})?\s*{_NUM}\s*({_CUR})?"
+    rf"not more than|budget(?: of| is)?|<=?|(?:can'?t|cannot|can not|won'?t|don'?t want to|do not want to) "
+    rf"(?:spend|pay|go)(?: any)? (?:more than|over|above|beyond)|not over)\s*(?:a |an )?({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:or less|or under|and under|max\b|tops\b|ke andar|tak\b|se kam|ke neeche)"
@@ -272,7 +280,8 @@ _SIZE = re.compile(
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
     r"(?:\bnot|\bno|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
-    r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more)\s*$"
+    r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more"
+    r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily)\s*$"
 )
 
 
@@ -354,6 +363,11 @@ class QueryParser:
         for label in sorted(set(article_types)):
             for form in _variants(label) - _NOT_ARTICLE:
                 phrases[form] = ("article_type", [label])
+        for words, labels in _LAYER_WORDS.items():
+            kept = [lab for lab in labels if lab in set(article_types)]
+            for w in words:
+                if kept:
+                    phrases[w] = ("article_type", kept)
         for label, words in _ARTICLE_SYNONYMS.items():
             if label in set(article_types):
                 for w in words:
@@ -383,6 +397,7 @@ class QueryParser:
         for word, season in _SEASON_WORDS.items():
             phrases[word] = ("season", [season])
         self.phrases = phrases
+        self._colour_words = {p: v[0] for p, (k, v) in phrases.items() if k == "colour" and " " not in p}
         self.max_words = max(len(p.split()) for p in phrases)
         # Single words eligible for typo correction (short words are too ambiguous).
         self._fuzzy = {p: spec for p, spec in phrases.items() if " " not in p and len(p) >= 5}
@@ -457,6 +472,10 @@ class QueryParser:
         return size, text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
 
     def _fuzzy_match(self, token: str) -> tuple[str, list[str]] | None:
+        if len(token) == 4 and token.isalpha() and token not in _STOPWORDS:
+            # "blak", "gren": one letter off a colour (only colours: short words are ambiguous).
+            near = {self._colour_words[w] for w in self._colour_words if damerau(token, w, 1) == 1}
+            return ("colour", [near.pop()]) if len(near) == 1 else None
         if len(token) < 5 or token in _STOPWORDS or not token.isalpha():
             return None
         limit = 1 if len(token) <= 6 else 2
@@ -494,6 +513,7 @@ class QueryParser:
         tokens = [t[:-2] if t.endswith("'s") and len(t) > 3 else t.rstrip("'") or t for t in rest.split()]
         found: dict[str, list[str]] = {}
         excluded_colours: list[str] = []
+        unwanted: set[str] = set()
         residual: list[str] = []
         garment = ("article_type", "category", "subcategory")
         garment_end = -1  # index just after the last garment phrase read
@@ -517,9 +537,11 @@ class QueryParser:
                 i += 1
                 continue
             n, (name, values) = match
-            negated = bool(_NEGATION.search(" ".join(tokens[max(0, i - 3) : i])))
+            negated = bool(_NEGATION.search(" ".join(tokens[max(0, i - 4) : i])))
             if name == "colour" and negated:
                 excluded_colours.extend(v for v in values if v not in excluded_colours)
+            elif negated:
+                unwanted.add(name)  # "doesn't have to be formal": no occasion, rather than "not formal"
             elif not negated:
                 bucket = found.setdefault(name, [])
                 bucket.extend(v for v in values if v not in bucket)
@@ -540,7 +562,9 @@ class QueryParser:
             price_max=high,
             size=size,
         )
-        return ParsedQuery(text=text, filters=filters, residual=" ".join(residual), notes=notes)
+        return ParsedQuery(
+            text=text, filters=filters, residual=" ".join(residual), notes=notes, unwanted=sorted(unwanted)
+        )
 
 
 __all__ = ["GENDERS", "SEASONS", "Filters", "ParsedQuery", "QueryParser"]

@@ -36,6 +36,8 @@ def server_config(app: FastAPI, settings: Settings) -> Any:
         log_level="warning",
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
+        # An open page keeps a connection alive; Ctrl-C still stops the app within seconds.
+        timeout_graceful_shutdown=5,
     )
 
 

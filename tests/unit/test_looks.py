@@ -131,9 +131,13 @@ def test_few_items_tagged_for_the_occasion_are_topped_up_with_the_closest(catalo
 def test_shoes_for_a_dress_are_heels_flats_or_sandals() -> None:
     from stylist.looks import pairing_articles
 
-    assert pairing_articles("Dress", Filters(category=["Footwear"])) == ["Heels", "Flats", "Sandals"]
-    assert pairing_articles("Dress", Filters(article_type=["Casual Shoes"])) is None  # the shopper said
-    assert pairing_articles("Topwear", Filters(category=["Footwear"])) is None
+    dress = {"subcategory": "Dress", "usage": "Casual", "gender": "Women"}
+    assert pairing_articles(dress, Filters(category=["Footwear"])) == ["Heels", "Flats", "Sandals"]
+    assert pairing_articles(dress, Filters(article_type=["Casual Shoes"])) is None  # the shopper said
+    casual_top = {"subcategory": "Topwear", "usage": "Casual", "gender": "Men"}
+    assert pairing_articles(casual_top, Filters(category=["Footwear"])) is None
+    wedding_kurta = {"subcategory": "Topwear", "usage": "Ethnic", "gender": "Women"}
+    assert pairing_articles(wedding_kurta, Filters(category=["Footwear"])) == ["Flats", "Heels", "Sandals"]
 
 
 def test_outfit_planning_can_be_turned_off(catalog: CatalogFake) -> None:

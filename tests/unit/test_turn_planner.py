@@ -133,7 +133,8 @@ def test_the_photo_note_is_not_read_as_the_shoppers_words() -> None:
 
 def test_shoes_for_it_match_the_item_shown() -> None:
     p = plan("shoes for it?", AFTER_SHIRTS)
-    assert p.intent == "search" and p.anchor_id == "11" and p.filters.category == ["Footwear"]
+    # The shirt shown is formal wear: the shoes of a work outfit, not any footwear.
+    assert p.intent == "search" and p.anchor_id == "11" and p.filters.article_type == ["Formal Shoes"]
 
 
 def test_a_dislike_is_an_excluded_colour() -> None:
@@ -215,3 +216,24 @@ def test_small_talk_about_the_stylist_goes_to_the_model(message: str) -> None:
 def test_a_bare_reference_is_a_search_like_the_card() -> None:
     p = plan("and the second?", AFTER_SHIRTS)
     assert p.intent == "search" and p.anchor_id == "12"
+
+
+def test_shoes_for_the_card_pointed_at_last() -> None:
+    memory = plan_turn("love the second one", PARSER, AFTER_SHIRTS)[1]
+    memory["shown"] = SHOWN[::-1]  # the new results, in another order
+    p = plan("shoes for it?", memory)
+    assert p.anchor_id == "12" and p.notes[-1] == "to go with Bb Men Green Shirt"
+
+
+def test_a_new_item_keeps_who_and_the_budget_and_a_dropped_occasion_goes() -> None:
+    memory = {"filters": {"gender": ["Men"], "article_type": ["Shirts"], "price_min": 1600.0, "price_max": 2400.0},
+              "search_text": "gift for my husband around 2000", "shown": SHOWN}  # fmt: skip
+    p = plan("maybe a watch?", memory)
+    assert p.filters.price_min == 1600.0 and p.filters.price_max == 2400.0 and p.filters.gender == ["Men"]
+    assert plan("doesnt have to be formal", AFTER_SHIRTS).filters.usage is None
+    assert plan("hello there :)").intent == "chat"
+
+
+def test_a_trend_question_for_men_carries_to_the_next_search() -> None:
+    memory = plan_turn("what's in for men this winter?", PARSER, {})[1]
+    assert plan("those trousers under 4000", memory).filters.gender == ["Men"]
