@@ -20,9 +20,9 @@ from stylist.llm import (
     LLMStartError,
     LLMUnavailable,
     ModelError,
-    chat,
     check_llm,
     free_port,
+    llm_errors,
     openai_client,
     served_models,
 )
@@ -43,6 +43,13 @@ SEARCH_TOOL = {
         },
     },
 }
+
+
+def chat(url: str, model: str, messages: list[dict], **params: object):
+    """One chat completion through the raw client; a server that is down is ``LLMUnavailable``
+    (the model server door's own classification, ``llm_errors``)."""
+    with llm_errors(url):
+        return openai_client(url).chat.completions.create(model=model, messages=messages, **params)
 
 
 def alive(processes: list[psutil.Process]) -> list[psutil.Process]:
