@@ -27,6 +27,7 @@ Schema (YAML)::
             usage: [Ethnic, Formal, Party]    # allowed occasions (usage field)
             colour: ["@blue"]                 # allowed colours ("@name": a colour family in COLOURS)
             colour_not: [Green]
+            colour_some: ["@yellow"]          # a look: at least one piece in these colours
             price_max: 2000                   # hard ceiling ("under", "max", "not more than")
             price_around: 2000                # "around/about/roughly": ceiling 1.2 x N
             price_min: 1000
@@ -98,7 +99,7 @@ CATEGORIES = (
 EXPECT_KEYS = {
     "products", "gender", "article_types", "article_types_not", "usage", "colour", "colour_not",
     "price_max", "price_around", "price_min", "size", "exclude_ids", "not_same_as_previous",
-    "refers_to", "relation", "photo", "look_min_colours", "refusal", "trend", "no_match",
+    "refers_to", "relation", "photo", "look_min_colours", "refusal", "trend", "no_match", "colour_some",
 }  # fmt: skip
 
 # Article-type groups the data may name as "@group" (written for this benchmark).
@@ -353,11 +354,21 @@ def item_violations(
         out.append(f"price {item.get('price'):.0f} < {expect['price_min']}")
     if expect.get("size"):
         sizes = (row or item).get("sizes") or {}
-        if int(sizes.get(str(expect["size"]), 0)) <= 0:
-            out.append(f"size {expect['size']} not in stock")
+        want = str(expect["size"])
+        # A size binds the items measured that way (a shirt's M says nothing of the shoes in a look).
+        if any(_size_system(k) == _size_system(want) for k in sizes) and int(sizes.get(want, 0)) <= 0:
+            out.append(f"size {want} not in stock")
     if str(item.get("id")) in {str(x) for x in expect.get("exclude_ids") or []}:
         out.append(f"excluded id {item.get('id')}")
     return out
+
+
+def _size_system(size: str) -> str:
+    if size.isdigit():
+        return "waist" if int(size) >= 24 else "shoe"
+    return (
+        "kids" if size.endswith("Y") else "letter" if size.upper().strip("X") in ("S", "M", "L", "") else size
+    )
 
 
 def photo_violations(
@@ -659,6 +670,10 @@ def check_turn(
                         f"card {c['id']} vs the {e['refers_to']} one ({ref['id']}): {'; '.join(why)}"
                     )
 
+    if e.get("colour_some") and cards:
+        some = expand(e["colour_some"], COLOURS)
+        if not any(c.get("colour") in some for c in cards):
+            reasons["constraint"].append(f"no piece in {', '.join(map(str, e['colour_some']))}")
     if e.get("look_min_colours") and len(cards) > 2:
         if len({c.get("colour") for c in cards}) < int(e["look_min_colours"]):
             reasons["look"].append(f"{len(cards)} pieces all {cards[0].get('colour')}")

@@ -339,3 +339,15 @@ def test_photo_relations() -> None:
         "constraint"
         in cb.check_turn(cheaper, {"answer": "", "products": dearer}, cb.Context(), rows)["reasons"]
     )
+
+
+def test_size_binds_only_items_measured_that_way_and_colour_some() -> None:
+    shoe = card("1", 999, "Silver", "Sandals") | {"sizes": {"5": 2, "6": 0}}
+    kurta = card("2", 999, "Maroon", "Kurtas") | {"sizes": {"M": 0, "L": 3}}
+    assert cb.item_violations(shoe, {"size": "M"}) == []
+    assert cb.item_violations(kurta, {"size": "M"}) == ["size M not in stock"]
+    assert cb.item_violations(shoe, {"size": "6"}) == ["size 6 not in stock"]
+    look = turn({"colour_some": ["@gold", "@maroon"]})
+    assert cb.check_turn(look, {"answer": "", "products": [shoe, kurta]}, cb.Context(), {})["passed"]
+    navy = card("3", 999, "Navy Blue", "Salwar")
+    assert not cb.check_turn(look, {"answer": "", "products": [shoe, navy]}, cb.Context(), {})["passed"]
