@@ -55,12 +55,13 @@ any answer.
 Run::
 
     python benchmarks/conversations.py [--limit N] [--categories photo trend] [--label NAME]
-        [--workers 1] [--bare-turns N] [--llm-url URL] [--validate] [--data FILE ...]
+        [--workers 1] [--bare-share 0.25] [--llm-url URL] [--validate] [--data FILE ...]
+    python benchmarks/conversations.py --rescore .data/convbench/LABEL.json   # re-check saved replies
 
 ``STYLIST_AGENT_TOOL_MODE=prefetch|native`` and ``STYLIST_LLM_FINETUNED=false`` are read by
-``Settings`` as usual. After each turn the turn's model calls are replayed as bare streamed vLLM
-chat completions (same messages, tools and output token count, as ``benchmarks/agent.py`` does), so
-agent/bare ratios of time to first sentence and total come from the same prompts under the same load.
+``Settings`` as usual. After a fixed, spread-out share of turns the turn's model calls are replayed
+as bare streamed vLLM chat completions (same messages, tools and output token count, as
+``benchmarks/agent.py`` does), so agent/bare ratios of time to first sentence and total come from the same prompts under the same load.
 Results are kept per label in ``benchmarks/results/conversations.json``.
 """
 
