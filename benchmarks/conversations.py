@@ -1001,6 +1001,7 @@ def main() -> None:
     images = Path(args.catalog or settings.catalog_path)
     images = (images if images.is_dir() else images.parent) / "images"
     started = time.perf_counter()
+    head = _git_head()  # at the start: the code that answered (other work may be uncommitted)
     lock = threading.Lock()
     records: list[dict[str, Any]] = []
     n_turns = sum(len(c.turns) for c in conversations)
@@ -1042,7 +1043,7 @@ def main() -> None:
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_avg": os.getloadavg()},
         "duration_s": round(time.perf_counter() - started, 1),
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "git_commit": _git_head(),
+        "git_commit": head,
     }  # fmt: skip
     # The raw replies, so the checks can be rescored without the model (--rescore).
     raw.write_text(json.dumps({"label": label, "meta": meta, "records": records}, ensure_ascii=False))
