@@ -389,6 +389,8 @@ def _lead(products: list[dict[str, Any]], filters: Filters, context: Mapping[str
         if not outfit.get("gender"):
             lead += " (tell me who it's for and I'll tailor it)"
         return lead
+    if context.get("not_carried"):
+        return f"Sorry, we don't carry {context['not_carried']} right now. The closest I have:"
     if context.get("anchor"):
         title = context["anchor"].get("title") or "that"
         return f"To go with the {title}, I'd pick:"

@@ -84,7 +84,7 @@ def guard_calls(plan: TurnPlan, k: int) -> list[dict[str, Any]]:
             },
         ]
     if plan.intent == "search":
-        args = {"query": plan.search_text, "k": k} | constraint_args(plan.filters)
+        args = {"query": plan.search_text, "k": k} | constraint_args(plan.filters) | plan_args(plan)
         return [{"name": SEARCH_CATALOG, "args": args, "id": call_id, "type": "tool_call"}]
     return []
 
@@ -104,6 +104,11 @@ def constraint_args(filters: Filters) -> dict[str, Any]:
         if getattr(filters, name):
             out[name] = list(getattr(filters, name))
     return out
+
+
+def plan_args(plan: TurnPlan) -> dict[str, Any]:
+    """Search arguments the plan adds beyond constraints ("the cheapest you have")."""
+    return {"cheapest": True} if "cheapest first" in plan.notes else {}
 
 
 class TurnPlanner(AgentMiddleware[StylistState]):
@@ -131,7 +136,7 @@ class ConstraintMerger(AgentMiddleware[StylistState]):
         plan = TurnPlan.from_state(request.state.get("plan") or {"intent": "chat"})
         merged: dict[str, Any] = {}
         if call["name"] == SEARCH_CATALOG:
-            wanted = constraint_args(plan.filters)
+            wanted = constraint_args(plan.filters) | plan_args(plan)
             merged = {k: v for k, v in wanted.items() if call["args"].get(k) != v}
         elif call["name"] == COMPLETE_THE_LOOK and plan.filters.price_max is not None:
             if call["args"].get("price_max") != plan.filters.price_max:
@@ -335,6 +340,8 @@ def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:
             if str(note).startswith("around "):
                 context["approximate"] = str(note).split(":")[0]
     for note in plan.notes:
+        if note.startswith("not carried: "):
+            context["not_carried"] = note[len("not carried: ") :]
         if note.startswith("around "):
             context["approximate"] = note.split(":")[0]
         elif note.startswith("to go with ") and "anchor" not in context:

@@ -11,7 +11,7 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from stylist.looks import NEUTRALS, next_colours, pairing_articles
+from stylist.looks import NEUTRALS, next_colours, occasion_in, pairing_articles
 from stylist.query import Filters, QueryParser, cheaper_ceiling
 
 Intent = Literal["search", "look", "trend", "chat", "refuse"]
@@ -23,7 +23,8 @@ _TREND = re.compile(
 )
 _LOOK = re.compile(
     r"\b(go(?:es)? with|goes well|match(?:es)? with|pair(?:s)? with|complete the look|wear (?:it |this )?with|style (?:it|this)|what to wear with"
-    r"|to match|matching|to go with|pairs? (?:well )?with|team (?:it|this|that) with)\b"
+    r"|to match|matching|to go with|pairs? (?:well )?with|team (?:it|this|that) with|pair (?:it|this|that|them) with"
+    r"|go (?:well )?with (?:it|this|that)|wear (?:it|this|that) with)\b"
     r"|\b(?:for|with) (?:it|this|that|those|these|them)\s*[?!.]*$"
 )
 # References to a product shown earlier: "the first one", "the 2nd", "that one", "the last one".
@@ -39,8 +40,10 @@ _DEMONSTRATIVE = re.compile(r"\b(that one|this one|the one you showed|the same o
 _OTHERS = re.compile(
     r"\b(something else|anything else|other ones?|others|different (?:ones?|options?|styles?|colou?rs?)|"
     r"more options|show (?:me )?more|not these|not those|don'?t like (?:these|those|them)|new ones|another|"
-    r"else|instead)\b"
+    r"else|instead|more again|^\s*more\b|any more|anymore)\b"
 )
+_CHEAPEST = re.compile(r"\b(cheapest|lowest price|least expensive|most affordable)\b")
+_SAME_COLOUR = re.compile(r"\b(?:same|matching) colou?r\b|\bin that colou?r\b")
 _OTHER_COLOUR = re.compile(r"\b(different|other|another) colou?rs?\b|\bin (?:a )?different colou?r")
 _COLOURFUL = re.compile(
     r"\b(more colou?rful|colou?rful|brighter|more colou?r|less (?:plain|boring|dull)|bold(?:er)? colou?rs?)\b"
@@ -87,6 +90,10 @@ _SHOP_SERVICE_REPLY = (
     "service for that. I can help you choose: tell me what you're looking for, who it's for and a budget."
 )
 _UNSURE = re.compile(r"\b(not sure|maybe|hmm+|idk|don'?t know|dunno|let me think|thinking|whatever)\b")
+_CLARIFY_REPLY = (
+    "Happy to help you find something! What are you shopping for: who is it for, the occasion, and "
+    "roughly what budget? For example 'a kurta for a wedding, for women, under 2000'."
+)
 _OFF_TOPIC_REPLY = (
     "I'm the shop's stylist, so I can't help with that, but I'd love to help you find something to wear: "
     "tell me the occasion, who it's for and a budget, or send a photo."
@@ -98,7 +105,8 @@ _INJECTION_REPLY = (
 #: What the thread remembers of each product shown, so later turns can refer to it.
 SHOWN_FIELDS = ("id", "price", "title", "colour", "article_type", "gender", "usage", "subcategory", "role")
 _CHEAPER = re.compile(
-    r"\b(cheaper|less expensive|lower price|more affordable|budget option|on a budget|too expensive)\b"
+    r"\b(cheaper|less expensive|lower price|more affordable|budget option|on a budget|too expensive|too pricey|"
+    r"for less|less pricey|costs? less|less money|not so expensive|too costly)\b"
 )
 _PRICIER = re.compile(r"\b(more expensive|pricier|premium|higher end|fancier|luxury)\b")
 _GREETING = re.compile(r"^\s*(hi|hello|hey|hiya|yo|namaste|good (?:morning|evening|afternoon))\b")
@@ -199,7 +207,17 @@ def plan_turn(
         notes.append(f"refers to shown item {ref + 1}")
 
     names_item = bool(new.article_type or new.category or new.subcategory)
-    wants_match = bool(_LOOK.search(lowered))
+    look_words = _LOOK.search(lowered)
+    wants_match = bool(look_words)
+    if look_words and names_item:
+        # "a shirt that goes with black jeans": the item wanted comes before, the one worn after.
+        head = parser.parse(text[: look_words.start()]).filters
+        if head.article_type or head.category or head.subcategory:
+            new = new.model_copy(update={
+                "article_type": head.article_type, "category": head.category, "subcategory": head.subcategory,
+                "colour": head.colour, "exclude_colour": head.exclude_colour or new.exclude_colour,
+            })  # fmt: skip
+            names_item = True
     if ref is not None and names_item and anchor_item:
         # "leggings for the second one": another kind of item than the one pointed at goes with it.
         wants_match = wants_match or anchor_item.get("article_type") not in (new.article_type or [])
@@ -239,6 +257,20 @@ def plan_turn(
         and not _SHOPPING.search(lowered)
     ):
         plan = TurnPlan("refuse", Filters(), text, notes=["not a shopping request"], reply=_OFF_TOPIC_REPLY)
+        return plan, memory
+    elif (
+        new.is_empty()
+        and not parsed.unknown_items
+        and not photo
+        and not shown
+        and previous is None
+        and not occasion_in(lowered)
+    ):
+        # Nothing to search on yet ("do you sell iphones", "show me something nice"): ask, as a shop
+        # assistant would, rather than match the words of the message against product names.
+        plan = TurnPlan(
+            "refuse", Filters(), text, notes=["asked what they are looking for"], reply=_CLARIFY_REPLY
+        )
         return plan, memory
     else:
         intent = "search"
@@ -299,6 +331,13 @@ def plan_turn(
         filters = new
         search_text = text
 
+    if _SAME_COLOUR.search(lowered) and anchor_item and anchor_item.get("colour") and not new.colour:
+        # "a belt in the same colour": the colour of the item pointed at, not one that goes with it.
+        filters = filters.model_copy(update={"colour": [anchor_item["colour"]], "exclude_colour": None})
+    if new.exclude_colour and filters.colour:
+        # "not black obviously" after black jeans: the colour is no longer wanted.
+        kept = [c for c in filters.colour if c not in new.exclude_colour]
+        filters = filters.model_copy(update={"colour": kept or None})
     if parsed.unwanted:
         filters = filters.without(*parsed.unwanted)  # "doesn't have to be formal"
     if (
@@ -355,6 +394,10 @@ def plan_turn(
 
     if photo and intent == "trend":
         search_text = f"{photo.get('caption', '')} {text}".strip()  # "is this in style?"
+    if _CHEAPEST.search(lowered) and intent == "search":
+        notes.append("cheapest first")
+    if parsed.unknown_items and intent == "search" and not new.article_type:
+        notes.append("not carried: " + ", ".join(parsed.unknown_items))
     plan = TurnPlan(intent=intent, filters=filters, search_text=search_text, anchor_id=anchor, notes=notes)
     if intent in ("search", "look"):
         memory["filters"] = filters.without("exclude_ids").active()

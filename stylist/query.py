@@ -148,6 +148,8 @@ class ParsedQuery:
     notes: list[str] = field(default_factory=list)
     #: Fields the shopper said no to without naming another value ("doesn't have to be formal").
     unwanted: list[str] = field(default_factory=list)
+    #: Kinds of clothing the shopper named that the shop's catalog has no word for ("sherwani").
+    unknown_items: list[str] = field(default_factory=list)
 
 
 # --- vocabulary ------------------------------------------------------------------
@@ -155,10 +157,10 @@ class ParsedQuery:
 _GENDER_WORDS: dict[str, list[str]] = {
     "Women": ["women", "womens", "woman", "ladies", "lady", "female", "females", "for her", "wife",
               "girlfriend", "mom", "mother", "sister", "daughter in law", "bride", "bridesmaid", "aunt",
-              "grandma", "grandmother", "fiancee", "missus"],
+              "grandma", "grandmother", "fiancee", "missus", "gf", "i'm a girl", "im a girl", "i am a girl"],
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
             "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
-            "grandfather", "fiance", "hubby"],
+            "grandfather", "fiance", "hubby", "bf"],
     "Boys": ["boys", "boy", "son", "my son", "nephew", "grandson", "stepson", "schoolboy"],
     "Girls": ["girls", "girl", "daughter", "my daughter", "niece", "granddaughter", "stepdaughter", "schoolgirl"],
     "Unisex": ["unisex"],
@@ -192,7 +194,8 @@ _COLOUR_SYNONYMS = {"navy": "Navy Blue", "gray": "Grey", "grey": "Grey", "offwhi
 _AMBIGUOUS_COLOURS = {"skin", "cream", "multi", "metallic", "steel", "rose", "nude"}
 
 _ARTICLE_SYNONYMS: dict[str, list[str]] = {
-    "Tshirts": ["t shirt", "t shirts", "tshirt", "tee", "tees", "tee shirt", "polo", "polos"],
+    "Tshirts": ["t shirt", "t shirts", "tshirt", "tee", "tees", "tee shirt", "polo", "polos", "jersey", "jerseys"],
+    "Mobile Pouch": ["phone pouch", "phone case", "mobile pouch", "phone cover", "mobile cover"],
     "Casual Shoes": ["sneakers", "sneaker", "loafers", "canvas shoes"],
     "Sports Shoes": ["running shoes", "trainers", "training shoes", "sport shoes"],
     "Formal Shoes": ["oxfords", "derby shoes", "brogues", "dress shoes"],
@@ -214,6 +217,19 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Track Pants": ["track pants", "joggers", "trackpants"],
 }  # fmt: skip
 
+# Kinds of clothing and accessories people ask for, whether or not a shop carries them: a word here
+# that is not one of the catalog's own is an item the shop does not have ("sherwani", "tuxedo").
+GARMENT_WORDS = frozenset("""
+sherwani sherwanis lehenga lehengas suit suits tuxedo tuxedos blazer blazers gown gowns bikini bikinis
+swimsuit swimsuits swimwear boots boot raincoat raincoats overcoat overcoats trench poncho anarkali
+anarkalis dhoti dhotis waistcoat waistcoats jumpsuit jumpsuits romper rompers dungarees overalls
+cardigan cardigans hoodie hoodies beanie beanies gloves mittens umbrella umbrellas tie ties bowtie
+kimono kaftan kaftans sarong corset lingerie pyjamas pajamas tracksuit tracksuits leggings jeggings
+sneakers loafers moccasins mules wedges stilettos espadrilles brogues slippers crocs clogs
+earrings necklace bracelet bangles anklet anklets ring rings brooch cufflinks hairband scrunchie
+turban pagdi safa stole shawl shawls dupatta dupattas scarf scarves muffler bandana cap caps hat hats
+wallet wallets clutch clutches backpack backpacks tote totes sling belt belts watch watches sunglasses
+""".split())  # fmt: skip
 # Words for several article types at once.
 _LAYER_WORDS: dict[tuple[str, ...], list[str]] = {
     ("warmer", "something warm", "outerwear", "layer", "layers", "layering", "to throw over", "throw over",
@@ -246,7 +262,7 @@ _NOT_ARTICLE = {"short", "brief"}
 _CURRENCY = {
     "rs": "INR", "rs.": "INR", "inr": "INR", "₹": "INR", "rupees": "INR", "rupee": "INR",
     "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
-    "$": "USD", "usd": "USD", "dollars": "USD", "dollar": "USD", "bucks": "USD",
+    "$": "USD", "usd": "USD", "dollars": "USD", "dollar": "USD", "bucks": None,
     "£": "GBP", "gbp": "GBP", "pounds": "GBP", "pound": "GBP", "quid": "GBP",
 }  # fmt: skip
 _CUR = r"(?:rs\.?|inr|₹|rupees?|€|euros?|eur|\$|usd|dollars?|bucks|£|gbp|pounds?|quid)"
@@ -257,9 +273,15 @@ _PRICE_MAX = re.compile(
     rf"(?:spend|pay|go)(?: any)? (?:more than|over|above|beyond)|not over)\s*(?:a |an )?({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
 _PRICE_MAX_AFTER = re.compile(
-    rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:or less|or under|and under|max\b|tops\b|ke andar|tak\b|se kam|ke neeche)"
+    rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:or less|or under|and under|"
+    rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most)"
 )
 # "around 2000", "about 1.5k", "2000 or so", "roughly Rs 800": a range, not a ceiling.
+# "i have rs 999", "what can i get for 300 rupees": an amount of money the shopper has (with a currency).
+_PRICE_HAVE = re.compile(
+    rf"(?:i have|i've got|i got|got only|only have|have only|i can spend|can spend|with|for)\s+(?:only\s+)?"
+    rf"(?:({_CUR})\s*{_NUM}|{_NUM}\s*({_CUR}))"
+)
 _PRICE_ABOUT = re.compile(
     rf"(?:around|about|roughly|approximately|approx\.?|~|in the region of|ballpark(?: of)?|close to|"
     rf"something like|more or less)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
@@ -276,6 +298,14 @@ _PRICE_RANGE = re.compile(
 _SIZE = re.compile(
     r"\bsize\s*(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
     r"|\b(xxs|xs|xl|xxl|xxxl)\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*waist\b"
+    # "men, M", "in M": a letter size on its own at the end of a phrase
+    r"|(?:^|[,;]\s*|\bin\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
+    # "jeans, slim fit, 34", "trousers men 36": a waist size after a bottom
+    r"|\b(?:jeans|trousers|pants|chinos|shorts|track pants)\b[^0-9]{0,20}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
+    # "a 7 in women's", "casual shoes in 7", "size 9 shoes": a shoe size beside a shoe word
+    r"|\b(?:in|a|an|wear|am|i'?m)\s+(?:uk\s+)?([3-9]|1[0-2])(?=\s*(?:in\b|[,;.!?]|$))"
+    r"(?=.*\b(?:shoes?|sneakers?|heels|sandals?|flats|footwear|boots?|loafers|slippers|flip ?flops)\b)"
+    r"|\b(?:shoes|sneakers|heels|sandals|flats|loafers|boots)\s+(?:in\s+)?(?:uk\s+)?([3-9]|1[0-2])\b(?!\s*(?:\d|k\b|rs|inr|₹|year|yr))"
 )
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
@@ -457,6 +487,12 @@ class QueryParser:
             if m and high is None:
                 high = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
                 text = blank(m, text)
+        m = _PRICE_HAVE.search(text)
+        if m and high is None and low is None:
+            high = self._to_shop_currency(
+                _number(m.group(2) or m.group(3)), cur(m.group(1), m.group(4)), notes
+            )
+            text = blank(m, text)
         m = _PRICE_MIN.search(text)
         if m and low is None:
             low = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
@@ -467,9 +503,12 @@ class QueryParser:
         m = _SIZE.search(text)
         if not m:
             return None, text
-        raw = next(g for g in m.groups() if g)
+        group = next(i for i, g in enumerate(m.groups(), 1) if g)
+        raw = m.group(group)
         size = _SIZE_WORDS.get(raw, raw.upper() if raw.isalpha() else raw.upper())
-        return size, text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+        # The last alternatives match the item too ("jeans ... 34"): blank only the size then.
+        start, end = m.span(group) if group >= 6 else m.span()
+        return size, text[:start] + " " * (end - start) + text[end:]
 
     def _fuzzy_match(self, token: str) -> tuple[str, list[str]] | None:
         if len(token) == 4 and token.isalpha() and token not in _STOPWORDS:
@@ -514,6 +553,7 @@ class QueryParser:
         found: dict[str, list[str]] = {}
         excluded_colours: list[str] = []
         unwanted: set[str] = set()
+        unknown: list[str] = []
         residual: list[str] = []
         garment = ("article_type", "category", "subcategory")
         garment_end = -1  # index just after the last garment phrase read
@@ -533,6 +573,8 @@ class QueryParser:
             if match is None and (spec := self._fuzzy_match(tokens[i])) is not None:
                 match = (1, spec)
             if match is None:
+                if tokens[i] in GARMENT_WORDS and tokens[i] not in unknown:
+                    unknown.append(tokens[i])
                 residual.append(tokens[i])
                 i += 1
                 continue
@@ -563,7 +605,12 @@ class QueryParser:
             size=size,
         )
         return ParsedQuery(
-            text=text, filters=filters, residual=" ".join(residual), notes=notes, unwanted=sorted(unwanted)
+            text=text,
+            filters=filters,
+            residual=" ".join(residual),
+            notes=notes,
+            unwanted=sorted(unwanted),
+            unknown_items=unknown,
         )
 
 

@@ -57,6 +57,7 @@ class SearchCatalogArgs(BaseModel):
     exclude_ids: SkipJsonSchema[list[str] | None] = None
     category: SkipJsonSchema[list[str] | None] = None
     subcategory: SkipJsonSchema[list[str] | None] = None
+    cheapest: SkipJsonSchema[bool] = False  # lowest prices first ("the cheapest you have")
 
     def filters(self) -> Filters:
         """The constraints; a list of values means any of them (an occasion may be Ethnic or Party)."""
@@ -160,15 +161,31 @@ def search_products(
         look = plan_outfit(retriever, occasion, filters.without("usage"), args.query)
         if look.pieces:
             return format_look(look), look_artifact(look, filters, parsed.notes)
-    result = retriever.search(args.query, filters, k=args.k, parse=False)
+    k = 60 if args.cheapest else args.k  # the cheapest of the relevant ones, not of the first five
+    result = retriever.search(args.query, filters, k=k, parse=False)
+    if args.cheapest:
+        result.items = sorted(result.items, key=lambda i: i.price)[: args.k]
     result.notes = list(parsed.notes) + result.notes
     dropped: list[str] = []
     used: list[str] = []  # the soft constraints whose dropping found more items
     tagged = len(result.items)
-    for soft in SOFT:
+    for soft in SOFT + ("unisex",):
         if len(result.items) >= min(3, args.k):
             break
-        if getattr(result.filters, soft):
+        if soft == "unisex" and filters.gender and "Unisex" not in filters.gender:
+            # Few items for that person: unisex ones suit them too (a school backpack, sunglasses).
+            retry = retriever.search(
+                args.query,
+                filters.without(*dropped).model_copy(update={"gender": ["Unisex"]}),
+                k=args.k,
+                parse=False,
+            )
+            seen = {i.id for i in result.items}
+            extra = [i for i in retry.items if i.id not in seen][: args.k - len(result.items)]
+            if extra:
+                result.items, result.relaxation = result.items + extra, None
+            continue
+        if soft != "unisex" and getattr(result.filters, soft):
             # Few or no items tagged for the season or occasion: the closest others follow them.
             dropped.append(soft)
             retry = retriever.search(args.query, filters.without(*dropped), k=args.k, parse=False)

@@ -237,3 +237,30 @@ def test_a_new_item_keeps_who_and_the_budget_and_a_dropped_occasion_goes() -> No
 def test_a_trend_question_for_men_carries_to_the_next_search() -> None:
     memory = plan_turn("what's in for men this winter?", PARSER, {})[1]
     assert plan("those trousers under 4000", memory).filters.gender == ["Men"]
+
+
+def test_nothing_to_search_on_gets_a_question_not_random_products() -> None:
+    for message in ("do you sell iphones", "show me something nice please"):
+        p = plan(message)
+        assert p.intent == "refuse" and "who is it for" in p.reply, message
+
+
+def test_the_item_wanted_comes_before_the_item_worn() -> None:
+    memory = {"filters": {"gender": ["Men"], "article_type": ["Jeans"], "colour": ["Black"]},
+              "search_text": "black jeans", "shown": [dict(SHOWN[2], article_type="Trousers")]}  # fmt: skip
+    p = plan("a shirt that goes with black trousers", memory)
+    assert p.filters.article_type == ["Shirts"] and "Black" in (p.filters.exclude_colour or [])
+
+
+def test_same_colour_cheapest_and_more() -> None:
+    p = plan("the first one is nice, a tie in the same colour?", AFTER_SHIRTS)
+    assert p.filters.article_type == ["Ties"] and p.filters.colour == ["White"]
+    assert "cheapest first" in plan("ok what's the cheapest you have", AFTER_SHIRTS).notes
+    assert plan("more", AFTER_SHIRTS).filters.exclude_ids == ["11", "12", "13"]
+    assert plan("anything like it for less?", {}, {"similar": [{"id": "9"}], "anchor_price": 1000.0,
+                                                    "caption": "", "attributes": {}}).filters.price_max == 999.0  # fmt: skip
+
+
+def test_an_item_the_shop_has_no_word_for_is_said_honestly() -> None:
+    p = plan("a sherwani for my wedding, i'm the groom")
+    assert "not carried: sherwani" in p.notes
