@@ -374,28 +374,51 @@ def describe_filters(filters: Filters) -> str:
     return " ".join(bits)
 
 
-def _lead(products: list[dict[str, Any]], filters: Filters, context: Mapping[str, Any],
-          currency: str) -> str:  # fmt: skip
-    """The first sentence: what the stylist looked for and found, in plain words."""
+def _found(n: int) -> str:
+    return f"found {n}" if n != 1 else "found one"
+
+
+def answer_lead(
+    products: list[dict[str, Any]],
+    filters: Filters,
+    relaxed: dict[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> str:
+    """The answer's first line: what the stylist looked for and found, in plain words.
+
+    It is known as soon as the tools have run, so it is streamed before the model writes
+    anything, and the final answer starts with the same line.
+    """
+    context = dict(context or {})
+    currency = context.get("currency") or (products[0]["currency"] if products else "")
+    if not products:
+        what = describe_filters(filters)
+        if relaxed and relaxed.get("items"):
+            dropped = " and ".join(
+                _DROPPED.get(d, d.replace("_", " ")) for d in str(relaxed["dropped"]).split(" and ")
+            )
+            return f"Sorry, we don't carry {what} right now. The closest I have, without {dropped}:"
+        return (
+            f"Sorry, we don't carry {what} right now. Try another colour, type or budget and I'll look again."
+        )
+    n = len(products)
     outfit = context.get("outfit")
     if outfit:
         who = f" for {_WHO.get(outfit.get('gender') or '', 'you')}" if outfit.get("gender") else ""
-        lead = f"Here's a look for {outfit['occasion']}{who}, one piece each"
+        lead = f"Here's a look for {outfit['occasion']}{who}, one piece each, {_money(outfit['total'])} {currency} in all"
         if outfit.get("budget"):
-            lead += f", {_money(outfit['total'])} {currency} in all, within your {_money(outfit['budget'])} budget"
-        else:
-            lead += f", {_money(outfit['total'])} {currency} in all"
-        lead += ":"
+            lead += f", within your {_money(outfit['budget'])} budget"
+        lead += "."
         if not outfit.get("gender"):
-            lead += " (tell me who it's for and I'll tailor it)"
+            lead += " Tell me who it's for and I'll tailor it."
         return lead
     if context.get("not_carried"):
-        return f"Sorry, we don't carry {context['not_carried']} right now. The closest I have:"
+        return f"Sorry, we don't carry {context['not_carried']} right now, so here are the closest {n}."
     if context.get("anchor"):
         title = context["anchor"].get("title") or "that"
-        return f"To go with the {title}, I'd pick:"
+        return f"To go with the {title}, I picked {n}."
     if filters.without("exclude_ids").is_empty():
-        return "Here are some picks from our catalog:"
+        return "Here's one pick from our catalog." if n == 1 else f"Here are {n} picks from our catalog."
     lead = f"I looked for {describe_filters(filters)}"
     if context.get("approximate"):
         lead += f" (you said {context['approximate']}, so I kept within 20% either side)"
@@ -404,11 +427,11 @@ def _lead(products: list[dict[str, Any]], filters: Filters, context: Mapping[str
         what = " or ".join("season" if d == "season" else "occasion" for d in dropped)
         tagged = int(context.get("tagged") or 0)
         if tagged:
-            lead += f". Only {tagged} {'is' if tagged == 1 else 'are'} tagged for that {what}, so the rest are the closest matches:"
+            lead += f" and {_found(tagged)} tagged for that {what}, so the rest are the closest matches."
         else:
-            lead += f". None are tagged for that {what}, so here are the closest matches:"
+            lead += f". None are tagged for that {what}, so here are the closest {n}."
     else:
-        lead += " and found these:"
+        lead += f" and {_found(n)}."
     return lead
 
 
@@ -421,12 +444,13 @@ def compose_answer(
     intent: str = "search",
     context: Mapping[str, Any] | None = None,
 ) -> str:
-    """The final answer: the model's own remarks where they are grounded and agree with the
-    products, then what the stylist looked for and the products with a reason each.
+    """The final answer: what the stylist looked for (:func:`answer_lead`, streamed first), the
+    model's own remarks where they are grounded and agree with the products, then the products
+    with a reason each.
 
     ``context`` carries what the tools reported: ``outfit`` (a planned look), ``anchor`` (the
     item a look goes with), ``soft_dropped`` (season/occasion left out), ``approximate``
-    (an "around N" budget as the shopper said it), ``currency``.
+    (an "around N" budget as the shopper said it), ``not_carried``, ``trend_answer``, ``currency``.
     """
     context = dict(context or {})
     text = _by_line(dedupe_repetition(model_text or ""), lambda x: may_show(x, grounding, products, filters))
@@ -436,18 +460,10 @@ def compose_answer(
         return str(context["trend_answer"])
     if intent not in ("search", "look"):
         return text or "I'm here to help you find something from our catalog."
-    currency = context.get("currency") or (products[0]["currency"] if products else "")
+    lead = answer_lead(products, filters, relaxed, context)
     if not products:
-        what = describe_filters(filters)
-        if relaxed and relaxed.get("items"):
-            dropped = " and ".join(
-                _DROPPED.get(d, d.replace("_", " ")) for d in str(relaxed["dropped"]).split(" and ")
-            )
-            lead = f"Sorry, we don't carry {what} right now. The closest I have, without {dropped}:"
-            return lead + "\n" + product_list(relaxed["items"])
-        return (
-            f"Sorry, we don't carry {what} right now. Try another colour, type or budget and I'll look again."
-        )
+        listed = product_list(relaxed["items"]) if relaxed and relaxed.get("items") else ""
+        return "\n".join(x for x in (lead, listed) if x)
     # The model's remarks: sentences that name no product and agree with what is shown.
     remarks = [
         line
@@ -459,9 +475,8 @@ def compose_answer(
         and not line.rstrip().endswith(":")  # an introduction to a list the answer does not use
         and "budget" not in line.lower()  # the lead says the budget
     ][:2]
-    # The model's remarks come first, as they were streamed; then what was looked for and found.
-    parts = [" ".join(remarks)] if remarks else []
-    return "\n".join(parts + [_lead(products, filters, context, currency), product_list(products)])
+    parts = [lead] + ([" ".join(remarks)] if remarks else []) + [product_list(products)]
+    return "\n".join(parts)
 
 
 _DROPPED = {"price_max": "the price limit", "price_min": "the lowest price", "size": "the size",

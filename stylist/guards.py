@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from stylist.grounding import Grounding, compose_answer, reason_for
 from stylist.intent import TurnPlan, plan_turn
+from stylist.looks import pairing_reason
 from stylist.query import Filters, QueryParser, damerau
 from stylist.tools import (
     CLASSIFY_TREND,
@@ -313,7 +314,12 @@ def turn_products(
                 continue
             seen.add(item["id"])
             given = not any(n.startswith("cheaper") for n in plan.notes)
-            products.append(item | {"reason": item.get("reason") or reason_for(item, plan.filters, given)})
+            pairs = next((n[len("pairs with ") :] for n in plan.notes if n.startswith("pairs with ")), None)
+            reason = item.get("reason") or (
+                pairing_reason(str(item.get("colour") or ""), pairs).capitalize() if pairs
+                else reason_for(item, plan.filters, given)
+            )  # fmt: skip
+            products.append(item | {"reason": reason})
         if artifact.get("relaxation") and not artifact.get("items"):
             relaxed = artifact["relaxation"]
     return products[:limit], relaxed

@@ -300,6 +300,8 @@ def plan_turn(
             )
         search_text = text  # the anchor's own words would read as this item's colour and type
         notes.append(f"to go with {anchor_item.get('title') or anchor}")
+        if anchor_item.get("colour"):
+            notes.append(f"pairs with {anchor_item['colour']}")
     elif photo and not names_item:
         # A photo stands for the item: search near it with the shopper's new constraints.
         attrs = photo.get("attributes", {})

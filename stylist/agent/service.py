@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Too
 from stylist.agent.graph import build_agent, grounding_for
 from stylist.agent.streaming import SentenceGate
 from stylist.errors import LLMUnavailable
-from stylist.grounding import compose_answer
+from stylist.grounding import answer_lead, compose_answer
 from stylist.guards import GUARD_PREFIX, turn_context, turn_messages, turn_products
 from stylist.intent import SHOWN_FIELDS, TurnPlan
 from stylist.llm.chat import chat_model, check_llm, unavailable_cause
@@ -88,6 +88,9 @@ class Stylist:
         emitted_tools: set[str] = set()
         first_token: float | None = None
         gate = SentenceGate(self.grounding)
+        plan: TurnPlan | None = None
+        tool_results: list[ToolMessage] = []
+        led = False  # the answer's first line (known once the tools ran) has been streamed
         try:
             for mode, chunk in self.graph.stream(inputs, config, stream_mode=["updates", "messages"]):
                 if mode == "messages":
@@ -99,12 +102,29 @@ class Stylist:
                     ):
                         if getattr(piece, "tool_call_chunks", None) or piece.tool_calls:
                             continue
+                        if led and plan is not None and plan.intent == "trend":
+                            continue  # the forecast's own reading was streamed; the final answer is it
                         for sentence in gate.feed(str(piece.content)):
                             first_token = first_token or time.perf_counter()
                             yield Event("token", {"text": sentence})
                     continue
                 for update in (chunk or {}).values():
                     gate.observe(update)
+                    if not isinstance(update, dict):
+                        continue
+                    if update.get("plan"):
+                        plan = TurnPlan.from_state(update["plan"])
+                    results = [m for m in update.get("messages", []) if isinstance(m, ToolMessage)]
+                    tool_results.extend(results)
+                    lead = None
+                    if plan is not None and not led and plan.reply is not None:
+                        lead = plan.reply  # a refusal: the whole answer, no model
+                    elif plan is not None and not led and results:
+                        lead = self._lead(plan, tool_results)
+                    if lead:
+                        led = True
+                        first_token = first_token or time.perf_counter()
+                        yield Event("token", {"text": lead + "\n"})
                     for msg in (update or {}).get("messages", []) if isinstance(update, dict) else []:
                         if isinstance(msg, AIMessage):
                             for call in msg.tool_calls:
@@ -167,6 +187,16 @@ class Stylist:
             if anchor is not None:  # the photographed item, as "cheaper" and "what goes with it" read it
                 photo["anchor"] = {k: getattr(anchor, k, None) for k in SHOWN_FIELDS}
         return photo
+
+    def _lead(self, plan: TurnPlan, results: list[ToolMessage]) -> str | None:
+        """The answer's first line, from the plan and the tools' results (see ``answer_lead``)."""
+        context = turn_context(results, plan)
+        if plan.intent == "trend":
+            return context.get("trend_answer")
+        if plan.intent not in ("search", "look"):
+            return None
+        products, relaxed = turn_products(results, plan, self.settings.agent_products)
+        return answer_lead(products, plan.filters, relaxed, context)
 
     def _reply(self, state: dict[str, Any], thread_id: str, started: float) -> Reply:
         messages = state.get("messages", [])

@@ -75,7 +75,7 @@ def test_cleaning_keeps_the_lines_of_a_list_and_drops_only_the_bad_sentence() ->
     # The products come from the tool results; the model's own grounded remarks follow them.
     assert (
         cleaned
-        == "Here you go. Enjoy!\nHere are some picks from our catalog:\n- Arrow Woman Red Top (999 INR)"
+        == "Here's one pick from our catalog.\nHere you go. Enjoy!\n- Arrow Woman Red Top (999 INR)"
     )
     assert dedupe_repetition("Nice. Nice.\n- A top\n- A top\nBye.") == "Nice.\n- A top\nBye."
 
@@ -94,7 +94,7 @@ def test_a_budget_the_shopper_did_not_give_is_dropped_from_the_answer() -> None:
     answer = compose_answer(
         text, [CATALOG[2] | {"price": 999, "currency": "INR"}], Filters(), Grounding(CATALOG)
     )
-    assert answer == "Here are some picks from our catalog:\n- Arrow Woman Red Top (999 INR)"
+    assert answer == "Here's one pick from our catalog.\n- Arrow Woman Red Top (999 INR)"
 
 
 def test_a_sentence_that_loops_is_dropped_and_the_rest_of_the_answer_stays() -> None:
@@ -116,7 +116,7 @@ def test_a_sentence_that_loops_is_dropped_and_the_rest_of_the_answer_stays() -> 
         None,
         "look",
     )
-    assert answer == "Here are some picks from our catalog:\n- Arrow Woman Red Top (999 INR)"
+    assert answer == "Here's one pick from our catalog.\n- Arrow Woman Red Top (999 INR)"
     assert "sit well" not in answer
 
 
@@ -136,5 +136,5 @@ def test_sentences_that_contradict_the_cards_are_dropped() -> None:
     assert not contradicts("Both cost less than 5,000 INR, the tan one is 1,899.", cards, Filters(), colours)
     assert not contradicts("Two options in black and tan.", cards, Filters(), colours)
     answer = compose_answer("Here are three great picks. A classic choice.", cards, Filters(), None)
-    assert "three" not in answer and answer.startswith("A classic choice.")
+    assert "three" not in answer and answer.startswith("Here are 2 picks from our catalog.\nA classic choice.")
     assert "- Aa Women Black Bag (4599 INR)" in answer
