@@ -158,7 +158,63 @@ def vision() -> str:
     return _table(["figure", "value", "before", "target"], rows)
 
 
+def conversations() -> str:
+    """Every run of the conversation benchmark, one column each, in the order they were measured."""
+    runs = sorted(_load("conversations")["runs"].items(), key=lambda kv: kv[1].get("measured_at", ""))
+    header = ["conversation benchmark"]
+    for label, run in runs:
+        st = run.get("settings") or {}
+        model = "tuned" if st.get("llm_finetuned", True) else "base"
+        scope = f"{run['summary']['turns']} turns"
+        header.append(
+            f"`{label}`: {model}, {st.get('agent_tool_mode', 'prefetch')}, {scope}, commit {run.get('git_commit', '?')}"
+        )
+    rows: list[list[str]] = []
+
+    def row(name: str, fmt: Callable[[dict], str]) -> None:
+        cells = []
+        for _, run in runs:
+            try:
+                cells.append(fmt(run["summary"]))
+            except (KeyError, TypeError, ZeroDivisionError):
+                cells.append("")
+        rows.append([name, *cells])
+
+    row("**turn pass rate** (target >= 0.95)", lambda s: f"**{s['turn_pass_rate']:.3f}**")
+    row("conversation pass rate", lambda s: f"{s['conversation_pass_rate']:.3f}")
+    categories = sorted({c for _, r in runs for c in r["summary"].get("per_category", {})})
+    for cat in categories:
+        row(
+            f"- {cat}",
+            lambda s, c=cat: f"{s['per_category'][c]['pass_rate']:.2f} ({s['per_category'][c]['turns']})",
+        )
+    row('false "we don\'t carry" rate (target 0)', lambda s: f"{s['false_no_match_rate']:.3f}")
+    row("text/card contradictions (target 0)", lambda s: f"{s['text_card_contradiction_turns']}")
+    row(
+        "cards breaking a stated constraint (target 0)",
+        lambda s: f"{s['constraint_violating_cards']} of {s['cards_shown']:,}",
+    )
+    row(
+        "looks with >= 2 colours (target >= 0.95)",
+        lambda s: f"{s['look_two_colour_share']:.2f} of {s['look_turns']}",
+    )
+    row(
+        "first sentence p50 / p95",
+        lambda s: f"{_seconds(s['ttft_ms_p50'] / 1000)} / {_seconds(s['ttft_ms_p95'] / 1000)}",
+    )
+    row(
+        "end of turn p50 / p95",
+        lambda s: f"{_seconds(s['total_ms_p50'] / 1000)} / {_seconds(s['total_ms_p95'] / 1000)}",
+    )
+    row(
+        "agent / bare vLLM, p50: first sentence, end of turn",
+        lambda s: f"{s['agent_over_bare_first_sentence_p50']:.2f}, {s['agent_over_bare_total_p50']:.2f}",
+    )
+    return _table(header, rows)
+
+
 TABLES: dict[str, Callable[[], str]] = {
+    "conversations": conversations,
     "retrieval": retrieval,
     "llm": llm,
     "load": load,

@@ -109,7 +109,7 @@ def constraint_args(filters: Filters) -> dict[str, Any]:
 
 def plan_args(plan: TurnPlan) -> dict[str, Any]:
     """Search arguments the plan adds beyond constraints ("the cheapest you have")."""
-    return {"cheapest": True} if "cheapest first" in plan.notes else {}
+    return {"planned": True} | ({"cheapest": True} if "cheapest first" in plan.notes else {})
 
 
 class TurnPlanner(AgentMiddleware[StylistState]):

@@ -24,7 +24,7 @@ _TREND = re.compile(
 _LOOK = re.compile(
     r"\b(go(?:es)? with|goes well|match(?:es)? with|pair(?:s)? with|complete the look|wear (?:it |this )?with|style (?:it|this)|what to wear with"
     r"|to match|matching|to go with|pairs? (?:well )?with|team (?:it|this|that) with|pair (?:it|this|that|them) with"
-    r"|go (?:well )?with (?:it|this|that)|wear (?:it|this|that) with)\b"
+    r"|go (?:well )?with (?:it|this|that)|wear (?:it|this|that) with|go(?:es)? w/?|look good with|style (?:these|them))\b"
     r"|\b(?:for|with) (?:it|this|that|those|these|them)\s*[?!.]*$"
 )
 # References to a product shown earlier: "the first one", "the 2nd", "that one", "the last one".
@@ -41,6 +41,12 @@ _OTHERS = re.compile(
     r"\b(something else|anything else|other ones?|others|different (?:ones?|options?|styles?|colou?rs?)|"
     r"more options|show (?:me )?more|not these|not those|don'?t like (?:these|those|them)|new ones|another|"
     r"else|instead|more again|^\s*more\b|any more|anymore)\b"
+)
+_BARE_AMOUNT = re.compile(r"(?<![\w.])(\d{3,6})(?![\w.%])")
+_ADULT = re.compile(
+    r"\b(adult|grown[- ]?up|college|university|uni|hostel|office|my job|working|(?:she|he)'?s (?:1[6-9]|[2-9]\d)|"
+    r"(?:girl|boy|woman|man|guy),? (?:1[6-9]|[2-9]\d)|(?:1[6-9]|[2-9]\d) ?(?:yrs?|years?)(?: old)?|\((?:1[6-9]|[2-9]\d)\))\b"
+    r"|\b(?:lol|haha),? (?:1[89]|[2-9]\d)\b|, (?:1[89]|[2-9]\d)$"
 )
 _CHEAPEST = re.compile(r"\b(cheapest|lowest price|least expensive|most affordable)\b")
 _SAME_COLOUR = re.compile(r"\b(?:same|matching) colou?r\b|\bin that colou?r\b")
@@ -67,7 +73,7 @@ _INJECTION = re.compile(
 _SMALL_TALK = re.compile(
     r"\b(what can you do|who are you|what are you|are you (?:a |an )?(?:real|human|person|bot|robot|ai)|"
     r"what'?s your name|what is your name|how are you|do you like|you guys|nice stuff|love (?:it|this|these)|"
-    r"haha|lol|lmao|not what i asked|that'?s wrong|useless|not helpful|i hate shopping|namaste|good (?:morning|evening|night|afternoon))\b"
+    r"not what i asked|that'?s wrong|useless|not helpful|i hate shopping|namaste|good (?:morning|evening|night|afternoon))\b"
 )
 # Signs that a message is about shopping at all (besides the constraints the parser reads).
 _SHOPPING = re.compile(
@@ -76,7 +82,9 @@ _SHOPPING = re.compile(
     r"recommend\w*|suggest\w*|show|options?|collection|brand\w*|price\w*|budget|items?|products?|cotton|"
     r"linen|denim|silk|wool\w*|leather|pack|packing|wardrobe|accessor\w*|shoes?|footwear|ethnic|formal|casual|"
     r"similar|instead|another|other|more|same|one|ones|stock|available|have|carry|sell|new|cute|nice|smart|"
-    r"elegant|classy|stylish|occasion|party|wedding|festival|interview|date|holiday|vacation|beach)\b"
+    r"elegant|classy|stylish|occasion|party|wedding|festival|interview|date|holiday|vacation|beach|sleeves?\w*|"
+    r"collars?|necks?|printed|plain|striped|checked|floral|patterns?|fabric|material|slim|loose|tight|comfy|"
+    r"comfortable|warm|light|dark|bright|pastel|ones|size|fits?)\b"
 )
 # Questions about the shop rather than its products: orders, delivery, returns, offers.
 _SHOP_SERVICE = re.compile(
@@ -110,7 +118,10 @@ _CHEAPER = re.compile(
 )
 _PRICIER = re.compile(r"\b(more expensive|pricier|premium|higher end|fancier|luxury)\b")
 _GREETING = re.compile(r"^\s*(hi|hello|hey|hiya|yo|namaste|good (?:morning|evening|afternoon))\b")
-_CHAT = re.compile(r"^\s*(hi|hello|hey|thanks|thank you|ok|okay|bye|good (?:morning|evening))\b[\s!.]*$")
+_CHAT = re.compile(
+    r"^\s*(?:ok |okay )?(hi|hello|hey|thanks|thank you|thx|ty|cheers|ok|okay|bye|cool|great|nice|awesome|perfect|"
+    r"good (?:morning|evening))\b(?: (?:so much|a lot|very much))?[\W_]*$"
+)
 _REFINE_START = re.compile(
     r"^\s*(and|also|but|what about|how about|in|any|maybe|now|only|show me|something|anything|same|similar|like this"
     r"|no|nope|actually|sorry|oh|wait|not|make it|rather|instead)\b"
@@ -230,12 +241,25 @@ def plan_turn(
             anchor, anchor_item = str(focus["id"]), focus
         anchor = anchor or str(shown[0]["id"])
         anchor_item = anchor_item or next((s for s in shown if str(s["id"]) == anchor), None)
+        kind = (anchor_item or {}).get("article_type")
+        if kind and new.article_type and kind in new.article_type:
+            # "i bought this kurta, what bottoms go with it?": the kurta is the one worn, not wanted.
+            rest = [a for a in new.article_type if a != kind] or None
+            if rest is None:
+                # Read the words again without the anchor's kind: "bottoms" was set aside beside "kurta".
+                forms = {kind.lower(), kind.lower().rstrip("s")}
+                again = parser.parse(
+                    re.sub(r"\b(" + "|".join(re.escape(f) for f in forms) + r")s?\b", " ", text, flags=re.I)
+                ).filters
+                new = new.model_copy(update={"category": again.category, "subcategory": again.subcategory})
+            new = new.model_copy(update={"article_type": rest})
+            names_item = bool(rest or new.category or new.subcategory)
         # "a tie to match", "shoes for it": that kind of item, to go with the anchor.
         intent = "search" if names_item and anchor_item else "look"
     elif (
         (
             _CHAT.match(lowered)
-            or len(lowered.split()) < 3
+            or (len(lowered.split()) < 3 and previous is None)  # "aviators?" refines what was asked
             or (_GREETING.match(lowered) and len(lowered.split()) <= 5)
         )
         and new.is_empty()
@@ -253,6 +277,8 @@ def plan_turn(
         new.is_empty()
         and not photo
         and ref is None
+        and not parsed.unknown_items
+        and not (previous is not None and _BARE_AMOUNT.search(lowered))
         and len(lowered.split()) >= 3
         and not _SHOPPING.search(lowered)
     ):
@@ -302,6 +328,16 @@ def plan_turn(
         notes.append(f"to go with {anchor_item.get('title') or anchor}")
         if anchor_item.get("colour"):
             notes.append(f"pairs with {anchor_item['colour']}")
+    elif (
+        photo
+        and anchor_item
+        and (not names_item or anchor_item.get("article_type") in (new.article_type or []))
+    ):
+        # "anything like it for less?", "similar sunglasses pls": like the photographed item.
+        like = Filters(article_type=[anchor_item["article_type"]] if anchor_item.get("article_type") else None,
+                       gender=[anchor_item["gender"]] if anchor_item.get("gender") else None)  # fmt: skip
+        filters = like.merged(new)
+        search_text = f"{photo.get('caption', '')} {text}".strip()
     elif photo and not names_item:
         # A photo stands for the item: search near it with the shopper's new constraints.
         attrs = photo.get("attributes", {})
@@ -340,6 +376,21 @@ def plan_turn(
         # "not black obviously" after black jeans: the colour is no longer wanted.
         kept = [c for c in filters.colour if c not in new.exclude_colour]
         filters = filters.model_copy(update={"colour": kept or None})
+    if previous is not None and new.price_max is None and new.price_min is None:
+        amounts = [float(a) for a in _BARE_AMOUNT.findall(lowered)]
+        if amounts and amounts[0] >= 100:
+            # "i said 1000 not 1500": a bare amount in a follow-up is the budget.
+            filters = filters.model_copy(update={"price_max": amounts[0], "price_min": None})
+    if _ADULT.search(lowered) and filters.gender:
+        # "she's an adult, 24", "starting college, girl": grown-ups, not children's sizes.
+        grown = {"Girls": "Women", "Boys": "Men"}
+        filters = filters.model_copy(update={"gender": sorted({grown.get(g, g) for g in filters.gender})})
+    if new.colour and filters.exclude_colour:
+        # "pink pls": a colour asked for now is no longer ruled out.
+        kept = [c for c in filters.exclude_colour if c not in new.colour]
+        filters = filters.model_copy(update={"exclude_colour": kept or None})
+    if _CHEAPEST.search(lowered) and new.price_max is None:
+        filters = filters.without("price_min", "price_max")  # the cheapest there is, whatever the ceiling
     if parsed.unwanted:
         filters = filters.without(*parsed.unwanted)  # "doesn't have to be formal"
     if (

@@ -244,6 +244,8 @@ _CATEGORY_WORDS = {
     "jewellery": ("subcategory", ["Jewellery"]), "jewelry": ("subcategory", ["Jewellery"]),
     "eyewear": ("subcategory", ["Eyewear"]), "makeup": ("subcategory", ["Makeup", "Lips", "Nails", "Eyes"]),
     "topwear": ("subcategory", ["Topwear"]), "bottomwear": ("subcategory", ["Bottomwear"]),
+    "bottoms": ("subcategory", ["Bottomwear"]), "bottom": ("subcategory", ["Bottomwear"]),
+    "something for the feet": ("category", ["Footwear"]), "for the feet": ("category", ["Footwear"]),
     "innerwear": ("subcategory", ["Innerwear"]), "nightwear": ("subcategory", ["Loungewear and Nightwear"]),
 }  # fmt: skip
 
@@ -257,7 +259,16 @@ _STOPWORDS = set(
     "look looks looking trend trends trending season gift gifts".split()
 )
 # Catalog-label spellings that are usually adjectives in a request ("a short dress").
-_NOT_ARTICLE = {"short", "brief"}
+_NOT_ARTICLE = {"short", "brief", "tight"}
+# After "my sister's ...": events the shopper goes to and people of theirs; a gift ("my husband's
+# birthday") is still for the person named.
+_NOT_THEIRS = {"wedding", "engagement", "sangeet", "mehendi", "mehndi", "haldi", "reception", "party", "function",
+               "graduation", "funeral", "shaadi", "ceremony", "event", "teacher", "friend", "boss", "colleague",
+               "class", "school", "office", "house", "place", "home"}  # fmt: skip
+# Generic words for who wears it: "women's kurta" is for women, but "my sister's wedding" is not
+# for the sister (the shopper is going to it), nor "my daughter's teacher" for the daughter.
+_WEARER_WORDS = {"women", "woman", "men", "man", "ladies", "lady", "boys", "boy", "girls", "girl", "gents", "kids",
+                 "kid", "unisex", "mens", "womens", "female", "male", "guy", "guys"}  # fmt: skip
 
 _CURRENCY = {
     "rs": "INR", "rs.": "INR", "inr": "INR", "₹": "INR", "rupees": "INR", "rupee": "INR",
@@ -513,16 +524,22 @@ class QueryParser:
     def _fuzzy_match(self, token: str) -> tuple[str, list[str]] | None:
         if len(token) == 4 and token.isalpha() and token not in _STOPWORDS:
             # "blak", "gren": one letter off a colour (only colours: short words are ambiguous).
-            near = {self._colour_words[w] for w in self._colour_words if damerau(token, w, 1) == 1}
+            near = {
+                self._colour_words[w]
+                for w in self._colour_words
+                if len(w) == 5 and w[0] == token[0] and damerau(token, w, 1) == 1  # a letter left out
+            }
             return ("colour", [near.pop()]) if len(near) == 1 else None
-        if len(token) < 5 or token in _STOPWORDS or not token.isalpha():
+        if len(token) < 5 or token in _STOPWORDS or token in _NOT_ARTICLE or not token.isalpha():
             return None
         limit = 1 if len(token) <= 6 else 2
         best: list[tuple[int, str]] = []
         for phrase in self._fuzzy:
+            if phrase[0] != token[0]:
+                continue  # typos keep the first letter ("weather" is no "sweater")
             d = damerau(token, phrase, limit)
-            # Who it is for is read only from a near-exact word ("weather" is not "father").
-            if d <= (1 if self._fuzzy[phrase][0] == "gender" else limit):
+            # Who it is for is read only from the exact word ("chill" is not "child").
+            if self._fuzzy[phrase][0] != "gender" and d <= limit:
                 best.append((d, phrase))
         if not best:
             return None
@@ -549,7 +566,9 @@ class QueryParser:
         size, rest = self._size(rest)
         rest = re.sub(r"[^\w₹€$£'\s-]", " ", rest).replace("-", " ")
         # Possessives name the same thing: "women's" -> "women", "ladies'" -> "ladies".
-        tokens = [t[:-2] if t.endswith("'s") and len(t) > 3 else t.rstrip("'") or t for t in rest.split()]
+        raw_tokens = rest.split()
+        tokens = [t[:-2] if t.endswith("'s") and len(t) > 3 else t.rstrip("'") or t for t in raw_tokens]
+        owner = [t.endswith("'s") and len(t) > 3 and t[:-2] not in _WEARER_WORDS for t in raw_tokens]
         found: dict[str, list[str]] = {}
         excluded_colours: list[str] = []
         unwanted: set[str] = set()
@@ -579,6 +598,10 @@ class QueryParser:
                 i += 1
                 continue
             n, (name, values) = match
+            if name == "gender" and owner[i + n - 1] and i + n < len(tokens) and tokens[i + n] in _NOT_THEIRS:
+                residual.append(tokens[i])  # "my sister's engagement": whose event, not who wears it
+                i += 1
+                continue
             negated = bool(_NEGATION.search(" ".join(tokens[max(0, i - 4) : i])))
             if name == "colour" and negated:
                 excluded_colours.extend(v for v in values if v not in excluded_colours)

@@ -58,6 +58,9 @@ class SearchCatalogArgs(BaseModel):
     category: SkipJsonSchema[list[str] | None] = None
     subcategory: SkipJsonSchema[list[str] | None] = None
     cheapest: SkipJsonSchema[bool] = False  # lowest prices first ("the cheapest you have")
+    # The guards planned every constraint: the query's words rank, they are not read again (the
+    # planner may have dropped one they state, as for "doesn't have to be formal").
+    planned: SkipJsonSchema[bool] = False
 
     def filters(self) -> Filters:
         """The constraints; a list of values means any of them (an occasion may be Ethnic or Party)."""
@@ -154,7 +157,11 @@ def search_products(
     """What ``search_catalog`` does: an outfit for an occasion, else a search that relaxes
     the season, then the occasion, before it gives up on the shopper's request."""
     parsed = retriever.parse(args.query)
-    filters = parsed.filters.merged(args.filters())
+    filters = args.filters() if args.planned else parsed.filters.merged(args.filters())
+    if filters.colour and filters.exclude_colour:
+        # A colour read from the words (an item's title) gives way to one ruled out.
+        kept = [c for c in filters.colour if c not in filters.exclude_colour]
+        filters = filters.model_copy(update={"colour": kept or None})
     names_item = filters.article_type or filters.category or filters.subcategory
     occasion = None if names_item or not outfits else occasion_in(args.query, filters.usage)
     if occasion is not None:
