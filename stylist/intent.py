@@ -24,7 +24,8 @@ _TREND = re.compile(
 _LOOK = re.compile(
     r"\b(go(?:es)? with|goes well|match(?:es)? with|pair(?:s)? with|complete the look|wear (?:it |this )?with|style (?:it|this)|what to wear with"
     r"|to match|matching|to go with|pairs? (?:well )?with|team (?:it|this|that) with|pair (?:it|this|that|them) with"
-    r"|go (?:well )?with (?:it|this|that)|wear (?:it|this|that) with|go(?:es)? w/?|look good with|style (?:these|them))\b"
+    r"|go (?:well )?with (?:it|this|that)|wear (?:it|this|that) with|go(?:es)? w/?|look good with|style (?:these|them)"
+    r"|(?:would|will|that|which|to) match(?:es)?)\b"
     r"|\b(?:for|with) (?:it|this|that|those|these|them)\s*[?!.]*$"
 )
 # References to a product shown earlier: "the first one", "the 2nd", "that one", "the last one".
@@ -48,12 +49,21 @@ _ADULT = re.compile(
     r"(?:girl|boy|woman|man|guy),? (?:1[6-9]|[2-9]\d)|(?:1[6-9]|[2-9]\d) ?(?:yrs?|years?)(?: old)?|\((?:1[6-9]|[2-9]\d)\))\b"
     r"|\b(?:lol|haha),? (?:1[89]|[2-9]\d)\b|, (?:1[89]|[2-9]\d)$"
 )
+_SHOW_ME = re.compile(r"\b(show me|find me|i want|i need|get me|looking for|any|some)\b")
 _CHEAPEST = re.compile(r"\b(cheapest|lowest price|least expensive|most affordable)\b")
 _SAME_COLOUR = re.compile(r"\b(?:same|matching) colou?r\b|\bin that colou?r\b")
 _OTHER_COLOUR = re.compile(r"\b(different|other|another) colou?rs?\b|\bin (?:a )?different colou?r")
 _COLOURFUL = re.compile(
-    r"\b(more colou?rful|colou?rful|brighter|more colou?r|less (?:plain|boring|dull)|bold(?:er)? colou?rs?)\b"
+    r"\b(more colou?rful|colou?rful|brighter|bright colou?rs?|more colou?r|some colou?r|pop of colou?r|"
+    r"less (?:plain|boring|dull)|bold(?:er)? colou?rs?|vibrant)\b"
 )
+# Words for a family of colours.
+_COLOUR_FAMILIES = (
+    (re.compile(r"\b(light colou?rs?|lighter|pastels?|light shades?|soft colou?rs?)\b"),
+     ["White", "Off White", "Cream", "Beige", "Pink", "Peach", "Lavender", "Yellow", "Grey Melange", "Skin"]),
+    (re.compile(r"\b(dark colou?rs?|darker|dark shades?|dark wash|deep colou?rs?)\b"),
+     ["Black", "Navy Blue", "Charcoal", "Maroon", "Brown", "Coffee Brown", "Burgundy", "Blue", "Grey", "Olive"]),
+)  # fmt: skip
 # Attempts to change the stylist's rules or read its instructions.
 _INJECTION = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines?|constraints?|everything|budget|filters?)\b"
@@ -111,7 +121,18 @@ _INJECTION_REPLY = (
     "tell me what you're looking for, for example 'a navy shirt for men under 1500'."
 )
 #: What the thread remembers of each product shown, so later turns can refer to it.
-SHOWN_FIELDS = ("id", "price", "title", "colour", "article_type", "gender", "usage", "subcategory", "role")
+SHOWN_FIELDS = (
+    "id",
+    "price",
+    "title",
+    "colour",
+    "article_type",
+    "gender",
+    "usage",
+    "category",
+    "subcategory",
+    "role",
+)
 _CHEAPER = re.compile(
     r"\b(cheaper|less expensive|lower price|more affordable|budget option|on a budget|too expensive|too pricey|"
     r"for less|less pricey|costs? less|less money|not so expensive|too costly)\b"
@@ -232,7 +253,7 @@ def plan_turn(
     if ref is not None and names_item and anchor_item:
         # "leggings for the second one": another kind of item than the one pointed at goes with it.
         wants_match = wants_match or anchor_item.get("article_type") not in (new.article_type or [])
-    if _TREND.search(lowered):
+    if _TREND.search(lowered) and not (_SHOW_ME.search(lowered) and (names_item or memory.get("trend"))):
         intent: Intent = "trend"
     elif wants_match and (anchor or shown):
         focus = memory.get("focus") or {}
@@ -242,6 +263,17 @@ def plan_turn(
         anchor = anchor or str(shown[0]["id"])
         anchor_item = anchor_item or next((s for s in shown if str(s["id"]) == anchor), None)
         kind = (anchor_item or {}).get("article_type")
+        if (
+            anchor_item
+            and not new.article_type
+            and (
+                (new.category and new.category == [anchor_item.get("category")])
+                or (new.subcategory and new.subcategory == [anchor_item.get("subcategory")])
+            )
+        ):
+            # "what would go with these shoes?": the shoes are the ones worn.
+            new = new.model_copy(update={"category": None, "subcategory": None})
+            names_item = False
         if kind and new.article_type and kind in new.article_type:
             # "i bought this kurta, what bottoms go with it?": the kurta is the one worn, not wanted.
             rest = [a for a in new.article_type if a != kind] or None
@@ -391,8 +423,14 @@ def plan_turn(
         filters = filters.model_copy(update={"exclude_colour": kept or None})
     if _CHEAPEST.search(lowered) and new.price_max is None:
         filters = filters.without("price_min", "price_max")  # the cheapest there is, whatever the ceiling
-    if parsed.unwanted:
-        filters = filters.without(*parsed.unwanted)  # "doesn't have to be formal"
+    unwanted = [f for f in parsed.unwanted if not getattr(new, f)]  # "for me, a woman, not kids stuff"
+    if unwanted:
+        filters = filters.without(*unwanted)  # "doesn't have to be formal"
+    if new.exclude_article_type and filters.article_type:
+        kinds = [a for a in filters.article_type if a not in new.exclude_article_type]
+        filters = filters.model_copy(
+            update={"article_type": kinds or None}
+        )  # "he already has lots of tshirts"
     if (
         new.price_max is not None
         and new.price_min is None
@@ -411,7 +449,10 @@ def plan_turn(
         filters = filters.model_copy(
             update={"colour": None, "exclude_colour": sorted(set(filters.exclude_colour or []) | set(away))}
         )
-    if _COLOURFUL.search(lowered) and not new.colour:
+    family = next((cols for pattern, cols in _COLOUR_FAMILIES if pattern.search(lowered)), None)
+    if family and not new.colour:
+        filters = filters.model_copy(update={"colour": family})  # "in a light colour", "dark wash"
+    if _COLOURFUL.search(lowered) and (not new.colour or set(new.colour) <= NEUTRALS):
         filters = filters.model_copy(
             update={"colour": None, "exclude_colour": sorted(set(filters.exclude_colour or []) | NEUTRALS)}
         )
@@ -455,10 +496,14 @@ def plan_turn(
     if intent in ("search", "look"):
         memory["filters"] = filters.without("exclude_ids").active()
         memory["search_text"] = search_text
-    elif intent == "trend" and new.gender:
-        # "what's in for men this winter?" then "those jackets under 4000": still for men.
-        memory["filters"] = {"gender": new.gender}
-        memory["search_text"] = ""
+    elif intent == "trend":
+        # "what's in for men this winter?" then "those jackets under 4000" or "ok show me some":
+        # the trend asked about is what to show.
+        memory["filters"] = new.without("season").active()
+        memory["search_text"] = text
+        memory["trend"] = True
+    if intent != "trend":
+        memory.pop("trend", None)
     if anchor_item and (ref is not None or photo):
         memory["focus"] = {k: anchor_item.get(k) for k in SHOWN_FIELDS}
     elif intent in ("search", "look") and not wants_match:

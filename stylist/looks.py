@@ -224,7 +224,7 @@ _USAGE_OCCASION = {"Ethnic": "the festivities", "Formal": "work", "Sports": "the
 
 def occasion_in(text: str, usage: Sequence[str] | None = None) -> Occasion | None:
     """The occasion a request is for, read from its words ("a friend's wedding", "packing for Goa")."""
-    lowered = " " + re.sub(r"[^a-z ]+", " ", text.lower()) + " "
+    lowered = " " + re.sub(r"[^a-z ]+", " ", text.lower()).replace("work out", "workout") + " "
     for occasion in OCCASIONS:
         if any(f" {w} " in lowered for w in occasion.words):
             return occasion
@@ -314,6 +314,13 @@ def plan_outfit(
         # Nobody named: the main piece may be anyone's; the rest follow whoever it is for.
         pieces = occasion.pieces["Women"][:1]
     season = filters.season or ([occasion.season] if occasion.season else None)
+    if season and "Winter" in season and pieces and pieces[0].role == "outfit":
+        # A winter trip needs something warm first.
+        first = pieces[0]
+        warm = ("Jackets", "Sweaters", "Sweatshirts")
+        pieces = (
+            Piece(first.role, warm + tuple(a for a in first.articles if a not in warm), (), first.share),
+        ) + tuple(pieces[1:])
     total_share = sum(p.share for p in pieces) or 1.0
     budget = filters.price_max
     look = Look(occasion=occasion.name, gender=gender, pieces=[], budget=budget)

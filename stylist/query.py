@@ -68,6 +68,9 @@ class Filters(BaseModel):
     )
     colour: list[str] | None = Field(default=None, description="Allowed base colours, e.g. Black, Navy Blue.")
     exclude_colour: list[str] | None = Field(default=None, description="Colours the shopper does not want.")
+    exclude_article_type: list[str] | None = Field(
+        default=None, description="Kinds of item the shopper does not want ('not sports shoes')."
+    )
     season: list[str] | None = Field(
         default=None, description="Allowed seasons: Summer, Fall, Winter, Spring."
     )
@@ -104,6 +107,8 @@ class Filters(BaseModel):
                 clauses.append({name: {"$in": list(values)}})
         if self.exclude_colour:
             clauses.append({"colour": {"$nin": list(self.exclude_colour)}})
+        if self.exclude_article_type:
+            clauses.append({"article_type": {"$nin": list(self.exclude_article_type)}})
         if self.price_min is not None:
             clauses.append({"price": {"$gte": float(self.price_min)}})
         if self.price_max is not None:
@@ -121,6 +126,8 @@ class Filters(BaseModel):
                 broken.append(name)
         if self.exclude_colour and item.get("colour") in self.exclude_colour:
             broken.append("exclude_colour")
+        if self.exclude_article_type and item.get("article_type") in self.exclude_article_type:
+            broken.append("exclude_article_type")
         price = item.get("price")
         if self.price_min is not None and (price is None or float(price) < self.price_min):
             broken.append("price_min")
@@ -184,6 +191,8 @@ _USAGE_WORDS: dict[tuple[str, ...], list[str]] = {
 }  # fmt: skip
 
 _SEASON_WORDS = {"summer": "Summer", "summery": "Summer", "winter": "Winter", "wintry": "Winter",
+                 "freezing": "Winter", "snow": "Winter", "january": "Winter", "december": "Winter",
+                 "monsoon": "Fall", "rainy": "Fall",
                  "fall": "Fall", "autumn": "Fall", "spring": "Spring"}  # fmt: skip
 
 _COLOUR_SYNONYMS = {"navy": "Navy Blue", "gray": "Grey", "grey": "Grey", "offwhite": "Off White",
@@ -203,6 +212,7 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Sweatshirts": ["hoodie", "hoodies", "sweatshirt"],
     "Trousers": ["pants", "chinos", "slacks"],
     "Handbags": ["handbag", "purse", "purses", "tote", "totes"],
+    "Backpacks": ["school bag", "schoolbag", "rucksack", "rucksacks"],
     "Sunglasses": ["shades", "sunnies"],
     "Sarees": ["saree", "sari", "saris"],
     "Dresses": ["dress", "gown", "gowns"],
@@ -280,7 +290,7 @@ _CUR = r"(?:rs\.?|inr|₹|rupees?|€|euros?|eur|\$|usd|dollars?|bucks|£|gbp|po
 _NUM = r"(\d[\d,]*(?:\.\d+)?k?)"
 _PRICE_MAX = re.compile(
     rf"(?:under|below|less than|cheaper than|up to|upto|within|max(?:imum)?|at most|no more than|"
-    rf"not more than|budget(?: of| is)?|<=?|(?:can'?t|cannot|can not|won'?t|don'?t want to|do not want to) "
+    rf"not more than|budget(?: of| is| maybe| like| roughly| approx)?|<=?|(?:can'?t|cannot|can not|won'?t|don'?t want to|do not want to) "
     rf"(?:spend|pay|go)(?: any)? (?:more than|over|above|beyond)|not over)\s*(?:a |an )?({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
 _PRICE_MAX_AFTER = re.compile(
@@ -322,7 +332,8 @@ _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "
 _NEGATION = re.compile(
     r"(?:\bnot|\bno|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
     r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more"
-    r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily)\s*$"
+    r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
+    r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of)?|\bno more of)\s*$"
 )
 
 
@@ -572,6 +583,7 @@ class QueryParser:
         found: dict[str, list[str]] = {}
         excluded_colours: list[str] = []
         unwanted: set[str] = set()
+        excluded_articles: list[str] = []
         unknown: list[str] = []
         residual: list[str] = []
         garment = ("article_type", "category", "subcategory")
@@ -598,13 +610,23 @@ class QueryParser:
                 i += 1
                 continue
             n, (name, values) = match
-            if name == "gender" and owner[i + n - 1] and i + n < len(tokens) and tokens[i + n] in _NOT_THEIRS:
+            companion = name == "gender" and (
+                (i >= 1 and tokens[i - 1] == "with")
+                or (i >= 2 and tokens[i - 2] == "with" and tokens[i - 1] in ("my", "the"))
+            )  # "dinner with hubby", "goa trip with the girls": who they go with, not who wears it
+            if companion or (
+                name == "gender" and owner[i + n - 1] and i + n < len(tokens) and tokens[i + n] in _NOT_THEIRS
+            ):
                 residual.append(tokens[i])  # "my sister's engagement": whose event, not who wears it
                 i += 1
                 continue
             negated = bool(_NEGATION.search(" ".join(tokens[max(0, i - 4) : i])))
             if name == "colour" and negated:
                 excluded_colours.extend(v for v in values if v not in excluded_colours)
+            elif negated and name == "article_type":
+                excluded_articles.extend(
+                    v for v in values if v not in excluded_articles
+                )  # "not sports shoes"
             elif negated:
                 unwanted.add(name)  # "doesn't have to be formal": no occasion, rather than "not formal"
             elif not negated:
@@ -621,6 +643,7 @@ class QueryParser:
             article_type=found.get("article_type"),
             colour=[c for c in found.get("colour", []) if c not in excluded_colours] or None,
             exclude_colour=excluded_colours or None,
+            exclude_article_type=excluded_articles or None,
             season=found.get("season"),
             usage=found.get("usage"),
             price_min=low,

@@ -55,6 +55,7 @@ class SearchCatalogArgs(BaseModel):
     # Set by the guards from the shopper's words, never by the model (hidden from its schema).
     exclude_colour: SkipJsonSchema[list[str] | None] = None
     exclude_ids: SkipJsonSchema[list[str] | None] = None
+    exclude_article_type: SkipJsonSchema[list[str] | None] = None
     category: SkipJsonSchema[list[str] | None] = None
     subcategory: SkipJsonSchema[list[str] | None] = None
     cheapest: SkipJsonSchema[bool] = False  # lowest prices first ("the cheapest you have")
@@ -79,6 +80,7 @@ class SearchCatalogArgs(BaseModel):
             size=self.size,
             exclude_colour=self.exclude_colour,
             exclude_ids=self.exclude_ids,
+            exclude_article_type=self.exclude_article_type,
             category=self.category,
             subcategory=self.subcategory,
         )

@@ -222,7 +222,9 @@ def test_shoes_for_the_card_pointed_at_last() -> None:
     memory = plan_turn("love the second one", PARSER, AFTER_SHIRTS)[1]
     memory["shown"] = SHOWN[::-1]  # the new results, in another order
     p = plan("shoes for it?", memory)
-    assert p.anchor_id == "12" and "to go with Bb Men Green Shirt" in p.notes and "pairs with Green" in p.notes
+    assert (
+        p.anchor_id == "12" and "to go with Bb Men Green Shirt" in p.notes and "pairs with Green" in p.notes
+    )
 
 
 def test_a_new_item_keeps_who_and_the_budget_and_a_dropped_occasion_goes() -> None:
@@ -264,3 +266,24 @@ def test_same_colour_cheapest_and_more() -> None:
 def test_an_item_the_shop_has_no_word_for_is_said_honestly() -> None:
     p = plan("a sherwani for my wedding, i'm the groom")
     assert "not carried: sherwani" in p.notes
+
+
+def test_an_item_ruled_out_is_excluded_and_companions_are_not_the_wearer() -> None:
+    f = plan("casual shoes for women, not sports shoes").filters
+    assert f.exclude_article_type == ["Formal Shoes"] or f.exclude_article_type is None  # no such type here
+    f = plan("a kurta for men, not shirts").filters
+    assert f.article_type == ["Kurtas"] and f.exclude_article_type == ["Shirts"]
+    assert plan("anniversary dinner with hubby, want a pretty kurta").filters.gender is None
+    assert plan("hmm he already has lots of shirts", AFTER_SHIRTS).filters.article_type is None
+
+
+def test_colour_families_and_a_call_for_colour() -> None:
+    assert "White" in plan("show me one in a light colour", AFTER_SHIRTS).filters.colour
+    f = plan("my wardrobe is all black and white, help me add some colour", AFTER_SHIRTS).filters
+    assert f.colour is None and {"Black", "White"} <= set(f.exclude_colour)
+
+
+def test_show_me_after_a_trend_question_searches() -> None:
+    memory = plan_turn("are kurtas trending for women?", PARSER, {})[1]
+    p = plan("ok show me some", memory)
+    assert p.intent == "search" and p.filters.article_type == ["Kurtas"] and p.filters.gender == ["Women"]
