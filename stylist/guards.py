@@ -144,9 +144,11 @@ class ConstraintMerger(AgentMiddleware[StylistState]):
                 merged = {"price_max": plan.filters.price_max}
         if merged:
             request = request.override(tool_call={**call, "args": {**call["args"], **merged}})
+        # "planned" only says the constraints come from the plan; it changes nothing the model asked.
+        changed = {k: v for k, v in merged.items() if k != "planned"}
         result = handler(request)
-        if merged and isinstance(result, ToolMessage):
-            result.additional_kwargs["guard"] = {"merged": merged, "model_args": call["args"]}
+        if changed and isinstance(result, ToolMessage):
+            result.additional_kwargs["guard"] = {"merged": changed, "model_args": call["args"]}
         return result
 
 
