@@ -355,3 +355,28 @@ def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:
         elif note.startswith("to go with ") and "anchor" not in context:
             context["anchor"] = {"title": note[len("to go with ") :]}
     return context
+
+
+def recent_turns(messages: list[BaseMessage], turns: int) -> list[BaseMessage]:
+    """The messages of the last ``turns`` shopper turns (the planner's memory keeps the rest)."""
+    starts = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+    if len(starts) <= turns:
+        return list(messages)
+    return list(messages[starts[-turns] :])
+
+
+class HistoryWindow(AgentMiddleware[StylistState]):
+    """Sends the model only the last few turns, so a long conversation never outgrows its context
+    (the bundled model has 4,096 tokens); what earlier turns settled lives in the plan's memory."""
+
+    state_schema = StylistState
+
+    def __init__(self, turns: int) -> None:
+        super().__init__()
+        self.turns = max(1, turns)
+
+    def wrap_model_call(self, request: Any, handler: Callable[[Any], Any]) -> Any:
+        kept = recent_turns(list(request.messages), self.turns)
+        if len(kept) != len(request.messages):
+            request = request.override(messages=kept)
+        return handler(request)

@@ -312,6 +312,11 @@ class Settings(BaseSettings):
         default=4, description="Most model calls in one turn (stops runaway tool loops)."
     )
     agent_products: int = Field(default=5, description="Products shown per answer.")
+    agent_history_turns: int = Field(
+        default=3,
+        ge=1,
+        description="Shopper turns of the conversation the model sees (the plan remembers the rest).",
+    )
     agent_outfits: bool = Field(
         default=True,
         description="Answer occasion requests without an item ('a summer wedding outfit') with an outfit "

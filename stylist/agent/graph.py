@@ -13,7 +13,7 @@ from langchain.agents.middleware import ModelCallLimitMiddleware
 
 from stylist.agent.checkpoint import checkpointer
 from stylist.grounding import Grounding
-from stylist.guards import ConstraintMerger, RetrievalGuard, TurnPlanner
+from stylist.guards import ConstraintMerger, HistoryWindow, RetrievalGuard, TurnPlanner
 from stylist.prompts import load_prompt
 from stylist.tools import build_tools, catalog_tool_call_grammar, tool_schemas
 
@@ -74,6 +74,7 @@ def build_agent(settings: Settings, model: BaseChatModel, retriever: Retriever, 
                 settings.agent_tool_mode, settings.agent_products, ground, lambda: retriever.parser
             ),
             ConstraintMerger(),
+            HistoryWindow(settings.agent_history_turns),
         ],
         checkpointer=saver if saver is not None else checkpointer(settings),
     )

@@ -287,3 +287,16 @@ def test_show_me_after_a_trend_question_searches() -> None:
     memory = plan_turn("are kurtas trending for women?", PARSER, {})[1]
     p = plan("ok show me some", memory)
     assert p.intent == "search" and p.filters.article_type == ["Kurtas"] and p.filters.gender == ["Women"]
+
+
+def test_the_model_sees_only_the_last_turns() -> None:
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    from stylist.guards import recent_turns
+
+    history = []
+    for n in range(5):
+        history += [HumanMessage(content=f"ask {n}"), AIMessage(content=f"answer {n}")]
+    kept = recent_turns(history, 3)
+    assert [m.content for m in kept] == ["ask 2", "answer 2", "ask 3", "answer 3", "ask 4", "answer 4"]
+    assert recent_turns(history[:4], 3) == history[:4]
