@@ -114,14 +114,6 @@ class MemoEmbedder:
         return np.asarray(self.embed(texts), dtype=np.float32)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory):
     """A real Chroma server (`chroma run`) on a free loopback port; yields its URL."""
@@ -130,10 +122,12 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
     import time
     import urllib.request
 
+    from stylist.net import free_port
+
     exe = Path(sys.executable).parent / "chroma"
     if not exe.is_file():
         pytest.fail(f"the chroma server script is missing beside {sys.executable}")
-    port = _free_port()
+    port = free_port()
     folder = tmp_path_factory.mktemp("chroma-server")
     log = (folder.parent / "chroma-server.log").open("wb")
     proc = subprocess.Popen(
