@@ -74,8 +74,7 @@ def test_cleaning_keeps_the_lines_of_a_list_and_drops_only_the_bad_sentence() ->
     cleaned = compose_answer(text, shown, Filters(), Grounding(CATALOG))
     # The products come from the tool results; the model's own grounded remarks follow them.
     assert (
-        cleaned
-        == "Here's one pick from our catalog.\nHere you go. Enjoy!\n- Arrow Woman Red Top (999 INR)"
+        cleaned == "Here's one pick from our catalog.\nHere you go. Enjoy!\n- Arrow Woman Red Top (999 INR)"
     )
     assert dedupe_repetition("Nice. Nice.\n- A top\n- A top\nBye.") == "Nice.\n- A top\nBye."
 
@@ -136,5 +135,7 @@ def test_sentences_that_contradict_the_cards_are_dropped() -> None:
     assert not contradicts("Both cost less than 5,000 INR, the tan one is 1,899.", cards, Filters(), colours)
     assert not contradicts("Two options in black and tan.", cards, Filters(), colours)
     answer = compose_answer("Here are three great picks. A classic choice.", cards, Filters(), None)
-    assert "three" not in answer and answer.startswith("Here are 2 picks from our catalog.\nA classic choice.")
+    assert "three" not in answer and answer.startswith(
+        "Here are 2 picks from our catalog.\nA classic choice."
+    )
     assert "- Aa Women Black Bag (4599 INR)" in answer
