@@ -181,6 +181,14 @@ class TurnPlan:
         )
 
 
+def like_item(item: dict[str, Any]) -> Filters:
+    """The same kind of item for the same person as ``item`` (a card or a photographed product)."""
+    return Filters(
+        article_type=[item["article_type"]] if item.get("article_type") else None,
+        gender=[item["gender"]] if item.get("gender") else None,
+    )
+
+
 def referenced(lowered: str, shown: list[dict[str, Any]]) -> int | None:
     """The index of the shown product a message points at ("the second one", "that one"), if any."""
     if not shown:
@@ -366,8 +374,7 @@ def plan_turn(
         and (not names_item or anchor_item.get("article_type") in (new.article_type or []))
     ):
         # "anything like it for less?", "similar sunglasses pls": like the photographed item.
-        like = Filters(article_type=[anchor_item["article_type"]] if anchor_item.get("article_type") else None,
-                       gender=[anchor_item["gender"]] if anchor_item.get("gender") else None)  # fmt: skip
+        like = like_item(anchor_item)
         filters = like.merged(new)
         search_text = f"{photo.get('caption', '')} {text}".strip()
     elif photo and not names_item:
@@ -385,8 +392,7 @@ def plan_turn(
     elif ref is not None and anchor_item and intent == "search":
         # "that one but in blue", "the second one in size M": like the item shown, changed as asked.
         base = (previous or Filters()).without("colour", "exclude_colour")
-        like = Filters(article_type=[anchor_item["article_type"]] if anchor_item.get("article_type") else None,
-                       gender=[anchor_item["gender"]] if anchor_item.get("gender") else None)  # fmt: skip
+        like = like_item(anchor_item)
         filters = base.merged(like).merged(new)
         search_text = f"{anchor_item.get('title', '')} {text}".strip()
     elif refines:

@@ -178,30 +178,27 @@ def search_products(
     dropped: list[str] = []
     used: list[str] = []  # the soft constraints whose dropping found more items
     tagged = len(result.items)
+
+    def top_up(relaxed: Filters) -> bool:
+        """Add the closest items ``relaxed`` finds to the few found; whether any were added."""
+        seen = {i.id for i in result.items}
+        retry = retriever.search(args.query, relaxed, k=args.k, parse=False)
+        extra = [i for i in retry.items if i.id not in seen][: args.k - len(result.items)]
+        if extra:
+            result.items, result.relaxation = result.items + extra, None
+        return bool(extra)
+
     for soft in SOFT + ("unisex",):
         if len(result.items) >= min(3, args.k):
             break
-        if soft == "unisex" and filters.gender and "Unisex" not in filters.gender:
-            # Few items for that person: unisex ones suit them too (a school backpack, sunglasses).
-            retry = retriever.search(
-                args.query,
-                filters.without(*dropped).model_copy(update={"gender": ["Unisex"]}),
-                k=args.k,
-                parse=False,
-            )
-            seen = {i.id for i in result.items}
-            extra = [i for i in retry.items if i.id not in seen][: args.k - len(result.items)]
-            if extra:
-                result.items, result.relaxation = result.items + extra, None
-            continue
-        if soft != "unisex" and getattr(result.filters, soft):
+        if soft == "unisex":
+            if filters.gender and "Unisex" not in filters.gender:
+                # Few items for that person: unisex ones suit them too (a school backpack, sunglasses).
+                top_up(filters.without(*dropped).model_copy(update={"gender": ["Unisex"]}))
+        elif getattr(result.filters, soft):
             # Few or no items tagged for the season or occasion: the closest others follow them.
             dropped.append(soft)
-            retry = retriever.search(args.query, filters.without(*dropped), k=args.k, parse=False)
-            seen = {i.id for i in result.items}
-            extra = [i for i in retry.items if i.id not in seen][: args.k - len(result.items)]
-            if extra:
-                result.items, result.relaxation = result.items + extra, None
+            if top_up(filters.without(*dropped)):
                 used = list(dropped)
     artifact = search_artifact(result)
     artifact["soft_dropped"] = used
