@@ -21,6 +21,10 @@ class ProductCard:
     image: str = ""
     url: str = ""
     reason: str = ""  # one line: why the stylist picked it
+    #: Stock per size from the catalog (the widget offers the sizes in stock; size advice reads it).
+    sizes: dict[str, int] = field(default_factory=dict)
+    #: The piece's place in a planned outfit ("top", "footwear", ...); empty outside a look.
+    role: str = ""
 
 
 @dataclass

@@ -379,6 +379,21 @@ class Settings(BaseSettings):
         "in the queue, which shows their position).",
     )
 
+    # --- shop integration (widget, cart hand-off, size advice) ---------------------------------
+    cart_url_template: str | None = Field(
+        default=None,
+        description="The shop's add-to-cart link, with {id}, {size} and {qty} filled in by the widget, "
+        "e.g. https://shop.example/cart/add?id={id}&size={size}&qty={qty}. Set, product cards get an "
+        "'Add to cart' link; unset, the widget only fires its stylist:add-to-cart event when the shop "
+        "asks for the button (see README, 'In the shop').",
+    )
+    size_chart_path: Path | None = Field(
+        default=None,
+        description="The shop's size chart (CSV or JSON, see README 'Size advice'). Default: "
+        "size_chart.csv or size_chart.json in the catalog's folder, else, for the sample catalog, "
+        "the sample chart shipped with stylist (sample data); none: size advice says it cannot tell.",
+    )
+
     @cached_property
     def chroma_path(self) -> Path:
         """Folder of the embedded Chroma store."""
