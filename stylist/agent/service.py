@@ -7,11 +7,13 @@ the optional trend and image services, and build the agent graph over them.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
@@ -30,6 +32,35 @@ if TYPE_CHECKING:
 
     from stylist.retrieval import Retriever
     from stylist.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["products", "no_match", "refusal", "clarify", "trend", "error"]
+
+
+@dataclass
+class TurnRecord:
+    """What one finished turn was about, for the stylist's observers (``Stylist.observers``).
+
+    It carries no message text: the shop's demand log (issue 17) keeps the parsed request only, and
+    it must not keep ``shopper_id`` either (the personal stylist may).
+    """
+
+    #: The parsed constraints (``Filters.active()``: gender, article_type, colour, usage, price_max, size...).
+    constraints: dict[str, Any]
+    #: Catalog items satisfying ``constraints``; None when not counted (not a search, or no count).
+    matching_items: int | None
+    outcome: Outcome
+    #: The turn's plan intent: "search", "look", "trend", "chat", "refuse"; "error" when it failed.
+    answer_kind: str
+    latency_s: float
+    thread_id: str
+    shopper_id: str | None = None
+    #: Ids of the products shown, in order.
+    product_ids: list[str] = field(default_factory=list)
+    #: The constraint dropped to find the offered items when nothing matched, if any.
+    relaxed: str | None = None
+    created: float = field(default_factory=time.time)
 
 
 class Stylist:
@@ -58,13 +89,23 @@ class Stylist:
         )
         self._closers: list[Any] = []
         self._lock = threading.Lock()
+        #: Called with a :class:`TurnRecord` after every turn (also a failed one); an observer's
+        #: exception is logged and never reaches the shopper.
+        self.observers: list[Callable[[TurnRecord], None]] = []
 
     # -- the facade ---------------------------------------------------------------------
 
-    def respond(self, message: str, thread_id: str | None = None, image: bytes | None = None) -> Reply:
+    def respond(
+        self,
+        message: str,
+        thread_id: str | None = None,
+        image: bytes | None = None,
+        *,
+        shopper_id: str | None = None,
+    ) -> Reply:
         """Answer one message (blocking)."""
         reply = None
-        for event in self.stream(message, thread_id, image):
+        for event in self.stream(message, thread_id, image, shopper_id=shopper_id):
             if event.type == "final":
                 reply = event.data["reply"]
             elif event.type == "error":
@@ -73,11 +114,32 @@ class Stylist:
         return reply_from_dict(reply)
 
     def stream(
-        self, message: str, thread_id: str | None = None, image: bytes | None = None
+        self,
+        message: str,
+        thread_id: str | None = None,
+        image: bytes | None = None,
+        *,
+        shopper_id: str | None = None,
     ) -> Iterator[Event]:
-        """Answer one message as events: tool steps, answer text, then the final reply."""
+        """Answer one message as events: tool steps, answer text, then the final reply.
+
+        Every observer hears about the turn once it ends (see :class:`TurnRecord`).
+        """
         started = time.perf_counter()
         thread_id = thread_id or uuid.uuid4().hex
+        outcome: dict[str, Any] = {}
+        try:
+            yield from self._stream(message, thread_id, image, started, outcome)
+        except Exception:
+            outcome.setdefault("error", True)
+            raise
+        finally:
+            if self.observers:
+                self._notify(self._record(outcome, thread_id, shopper_id, started))
+
+    def _stream(
+        self, message: str, thread_id: str, image: bytes | None, started: float, outcome: dict[str, Any]
+    ) -> Iterator[Event]:
         config = {"configurable": {"thread_id": thread_id}}
         photo = self._describe(image) if image is not None else None
         text = message if photo is None else f"{message}\n" + load_prompt(
@@ -134,6 +196,7 @@ class Stylist:
                                                          "source": _source(call["id"])})  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - the shopper gets a clear message either way
             if unavailable_cause(exc) is not None:
+                outcome["error"] = True
                 yield Event("error", {"message": "The stylist's language model is not reachable right now "
                                       f"({type(exc).__name__}). Please try again in a moment."})  # fmt: skip
                 return
@@ -146,6 +209,7 @@ class Stylist:
         reply = self._reply(state, thread_id, started)
         reply.ttft_ms = round(((first_token or time.perf_counter()) - started) * 1000, 1)
         data = reply.to_dict()
+        outcome.update(plan=state.get("plan"), reply=reply)
         yield Event("final", {"reply": data})
 
     def ready(self) -> dict[str, bool]:
@@ -168,6 +232,49 @@ class Stylist:
         self._closers.clear()
 
     # -- internals -------------------------------------------------------------------------
+
+    def _record(
+        self, outcome: dict[str, Any], thread_id: str, shopper_id: str | None, started: float
+    ) -> TurnRecord:
+        """The :class:`TurnRecord` of a finished (or failed, or abandoned) turn."""
+        reply: Reply | None = outcome.get("reply")
+        plan = TurnPlan.from_state(outcome["plan"]) if outcome.get("plan") else None
+        constraints = plan.filters.without("exclude_ids").active() if plan is not None else {}
+        kind = plan.intent if plan is not None else "error"
+        matching = None
+        if plan is not None and plan.intent in ("search", "look"):
+            with contextlib.suppress(Exception):  # a count is nice to have; the turn is done
+                matching = int(self.retriever.snapshot().mask(plan.filters.without("exclude_ids")).sum())
+        products = [p.id for p in reply.products] if reply is not None else []
+        state: Outcome
+        if outcome.get("error") or reply is None or plan is None:
+            state = "error"
+        elif plan.intent == "refuse":
+            state = "refusal"
+        elif plan.intent == "trend":
+            state = "trend"
+        elif plan.intent == "chat":
+            state = "clarify"
+        else:
+            state = "products" if products else "no_match"
+        return TurnRecord(
+            constraints=constraints,
+            matching_items=matching,
+            outcome=state,
+            answer_kind=kind,
+            latency_s=round(time.perf_counter() - started, 4),
+            thread_id=thread_id,
+            shopper_id=shopper_id,
+            product_ids=products,
+            relaxed=(reply.relaxed or {}).get("dropped") if reply is not None else None,
+        )
+
+    def _notify(self, record: TurnRecord) -> None:
+        for observer in list(self.observers):
+            try:
+                observer(record)
+            except Exception:  # noqa: BLE001 - an observer must never break a turn
+                log.exception("turn observer %r failed", observer)
 
     def _describe(self, image: bytes) -> dict[str, Any] | None:
         if self.images is None:
