@@ -394,6 +394,26 @@ class Settings(BaseSettings):
         "the sample chart shipped with stylist (sample data); none: size advice says it cannot tell.",
     )
 
+    # --- the merchandiser's console (issue 17) ---------------------------------------------------
+    admin_token: str | None = Field(
+        default=None,
+        description="Bearer token of the staff console (/admin) and the admin API (/api/admin/...). "
+        "Unset (the default), both are closed: every request gets 401.",
+    )
+    demand_db: str | None = Field(
+        default=None,
+        description="Where the demand log (each turn's parsed request, match count and outcome; no "
+        "message text, no shopper ids) is kept: a SQLite path or a postgresql:// URL. Default: the "
+        "checkpoint_db's Postgres server when that is one, else demand.sqlite in data_dir.",
+    )
+    demand_retention_days: int = Field(
+        default=400, ge=1, description="Days the demand log keeps a turn; older ones are deleted."
+    )
+    demand_budget_bands: list[float] = Field(
+        default=[500, 1000, 2000, 5000],
+        description="Upper edges (shop currency) of the budget bands the demand log files budgets in.",
+    )
+
     @cached_property
     def chroma_path(self) -> Path:
         """Folder of the embedded Chroma store."""
@@ -412,6 +432,15 @@ class Settings(BaseSettings):
     def charts_path(self) -> Path:
         """Folder of the trend forecast charts (PNG)."""
         return self.data_dir / "trends" / "charts"
+
+    @property
+    def demand_url(self) -> str:
+        """The demand log's database: ``demand_db``, else checkpoint_db's Postgres, else a SQLite file."""
+        if self.demand_db:
+            return self.demand_db
+        if self.checkpoint_db.startswith(("postgresql://", "postgres://")):
+            return self.checkpoint_db
+        return str(self.data_dir / "demand.sqlite")
 
     @property
     def feedback_path(self) -> Path:
