@@ -342,6 +342,38 @@ class Settings(BaseSettings):
         default=8, ge=1, description="Connections each app worker keeps to a Postgres checkpoint_db."
     )
 
+    # --- the personal stylist (shopper profiles, personalised ranking) ---------------------------
+    personal_enabled: bool = Field(
+        default=True,
+        description="Learn a profile for requests that carry a shopper id (sizes, disliked colours, "
+        "usual spend, signals) and use it: hard facts as default constraints, taste in the ranking. "
+        "Off: shopper ids are ignored as if none was sent; the profile API still shows and deletes.",
+    )
+    personal_db: str = Field(
+        default="",
+        description="Where shopper profiles and their signals are kept: a SQLite file path, a "
+        "postgresql:// URL, or empty: checkpoint_db when that is a Postgres URL (workers share it), "
+        "else data_dir/personal.sqlite.",
+    )
+    personal_weight: float = Field(
+        default=1.0,
+        ge=0.0,
+        description="How far the shopper's taste (collaborative model + content profile) may reorder "
+        "the search's candidates; 0 keeps the search's order.",
+    )
+    personal_candidates: int = Field(
+        default=20,
+        ge=5,
+        le=60,
+        description="Candidates a personalised search reorders before it shows the top ones.",
+    )
+    personal_retrain_hours: float = Field(
+        default=6.0,
+        ge=0.0,
+        description="Hours between background retrainings of the collaborative model while the app "
+        "runs (only when new signals arrived); 0: only `stylist personalise train`.",
+    )
+
     # --- serving --------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Host the web app binds to.")
     port: int = Field(default=7860, description="Port the web app binds to.")
@@ -441,6 +473,11 @@ class Settings(BaseSettings):
         if self.checkpoint_db.startswith(("postgresql://", "postgres://")):
             return self.checkpoint_db
         return str(self.data_dir / "demand.sqlite")
+
+    @property
+    def personal_model_path(self) -> Path:
+        """The trained collaborative-filtering model of the personal stylist (item factors, .npz)."""
+        return self.data_dir / "personal" / "cf.npz"
 
     @property
     def feedback_path(self) -> Path:
