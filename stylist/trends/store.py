@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from vectorstore.builds import rebuild
-from vectorstore.client import Embedder, active_collection, connect
+from vectorstore.client import Embedder, active_collection, connect, live_build
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
@@ -69,3 +69,25 @@ def get_trends(settings: Settings, where: dict[str, Any]) -> list[tuple[str, dic
     return [
         (d, dict(m or {})) for d, m in zip(found["documents"] or [], found["metadatas"] or [], strict=True)
     ]
+
+
+def all_trends(
+    settings: Settings, known_build: str | None = None
+) -> tuple[str | None, list[dict[str, Any]] | None]:
+    """The live build's name and every stored trend's metadata; ``None`` metadata when the live
+    build is still ``known_build`` (nothing to re-read) or there is no collection."""
+    client = connect(settings)
+    build = live_build(client, settings.trends_collection)
+    if build is None or build == known_build:
+        return build, None
+    collection = active_collection(client, settings.trends_collection)
+    if collection is None:
+        return None, None
+    metas: list[dict[str, Any]] = []
+    offset = 0
+    while True:
+        page = collection.get(include=["metadatas"], limit=5000, offset=offset)
+        metas += [dict(m or {}) for m in page["metadatas"] or []]
+        if len(page["ids"]) < 5000:
+            return build, metas
+        offset += len(page["ids"])

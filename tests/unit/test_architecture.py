@@ -34,7 +34,7 @@ LAYERS: dict[str, int] = {
     "stylist.guards": 5, "stylist.agent": 5,
     # 6. interfaces: HTTP API, UI, CLI and what only they use
     "stylist.runtime": 6, "stylist.feedback": 6, "stylist.limits": 6, "stylist.render": 6,
-    "stylist.ingestion": 6, "stylist.ui": 6, "stylist.api": 6, "stylist.cli": 6,
+    "stylist.ingestion": 6, "stylist.ui": 6, "stylist.api": 6, "stylist.cli": 6, "stylist.admin": 6,
     # 7. wiring
     "app": 7,
 }  # fmt: skip
