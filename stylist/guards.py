@@ -101,7 +101,14 @@ def constraint_args(filters: Filters) -> dict[str, Any]:
         if getattr(filters, name) is not None:
             out[name] = getattr(filters, name)
     # The tool takes these from the guards only (the model's schema does not show them).
-    for name in ("exclude_colour", "exclude_ids", "exclude_article_type", "category", "subcategory"):
+    for name in (
+        "exclude_colour",
+        "exclude_ids",
+        "exclude_article_type",
+        "exclude_gender",
+        "category",
+        "subcategory",
+    ):
         if getattr(filters, name):
             out[name] = list(getattr(filters, name))
     return out

@@ -19,23 +19,29 @@ Intent = Literal["search", "look", "trend", "chat", "refuse"]
 _TREND = re.compile(
     r"\b(trend\w*|in style|still in|in fashion|fashionable|popular|out of style|outdated|hot right now|in vogue|forecast"
     r"|(?:still |back )?in (?:for|this) (?:the )?(?:summer|winter|spring|fall|autumn|season|year)|still a thing|"
-    r"what'?s hot|what is hot|what'?s in\b|what is in\b|on trend|the rage|all the rage|out this)\b"
+    r"what'?s hot|what is hot|what'?s in\b|what is in\b|on trend|the rage|all the rage|out this"
+    r"|kya chal raha|chal rah[aie]|kya trend|trend (?:mein|me|main)|fashion (?:mein|me|main)|kya in hai|in hai kya)\b"
 )
 _LOOK = re.compile(
     r"\b(go(?:es)? with|goes well|match(?:es)? with|pair(?:s)? with|complete the look|wear (?:it |this )?with|style (?:it|this)|what to wear with"
-    r"|to match|matching|to go with|pairs? (?:well )?with|team (?:it|this|that) with|pair (?:it|this|that|them) with"
+    r"|to match|matching|pairing|to go with|pairs? (?:well )?with|team (?:it|this|that) with|pair (?:it|this|that|them) with"
     r"|go (?:well )?with (?:it|this|that)|wear (?:it|this|that) with|go(?:es)? w/?|look good with|style (?:these|them)"
     r"|(?:would|will|that|which|to) match(?:es)?)\b"
-    r"|\b(?:for|with) (?:it|this|that|those|these|them)\s*[?!.]*$"
+    r"|\b(?:for|with|w) (?:it|this|that|those|these|them)\s*[?!.]*$"
 )
 # References to a product shown earlier: "the first one", "the 2nd", "that one", "the last one".
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
-             "fifth": 4, "5th": 4, "last": -1}  # fmt: skip
+             "fifth": 4, "5th": 4, "last": -1,
+             "pehla": 0, "pehli": 0, "pehle": 0, "pahla": 0, "doosra": 1, "dusra": 1, "doosri": 1, "dusri": 1,
+             "teesra": 2, "tisra": 2, "teesri": 2, "tisri": 2, "chautha": 3, "chauthi": 3, "aakhri": -1,
+             "akhri": -1}  # fmt: skip
 _ORDINAL_REF = re.compile(
     r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+(?:one|item|option|pick|product)s?\b"
     r"|\bthe (first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b"
     r"(?=\s*(?:[?.!,]|$|in\b|but\b|please\b|with\b|for\b|is\b|looks?\b|again\b))"
     r"|\b(?:number|no\.?|#|option)\s*([1-5])\b"
+    r"|\b(pehla|pehli|pehle|pahla|doosra|dusra|doosri|dusri|teesra|tisra|teesri|tisri|chautha|chauthi|aakhri|akhri)"
+    r"\s*(?:wala|wali|waala|waali|vala|vali|one|item)?\b"
 )
 _DEMONSTRATIVE = re.compile(r"\b(that one|this one|the one you showed|the same one)\b")
 _OTHERS = re.compile(
@@ -49,8 +55,27 @@ _ADULT = re.compile(
     r"(?:girl|boy|woman|man|guy),? (?:1[6-9]|[2-9]\d)|(?:1[6-9]|[2-9]\d) ?(?:yrs?|years?)(?: old)?|\((?:1[6-9]|[2-9]\d)\))\b"
     r"|\b(?:lol|haha),? (?:1[89]|[2-9]\d)\b|, (?:1[89]|[2-9]\d)$"
 )
+# "my chhota bhai (10 yrs)", "turning 7", "a 5 year old": a child.
+_CHILD_AGE = re.compile(
+    r"\((?:[1-9]|1[0-3])\s*(?:yrs?|years?|y|yo)?\)|\b(?:[1-9]|1[0-3])\s*(?:yrs?|years?|y/o|yo)(?:[ -]old)?\b"
+    r"|\bturning (?:[1-9]|1[0-3])\b|\baged? (?:[1-9]|1[0-3])\b"
+)
+# Anything that says a child may be the wearer: without it, children's items stay out of the results.
+_KID_CUE = re.compile(
+    r"\b(kids?|kiddo|child|children|toddlers?|baby|babies|infant|son|sons|daughters?|nephews?|nieces?|boys?|girls?|"
+    r"school\w*|grand(?:son|daughter|kids?)|bacch\w*|bachch\w*|beti|beta|teen|teens|teenager)\b"
+)
+_MUTED = re.compile(
+    r"\b(muted|sober|subdued|understated|subtle|nothing flashy|not flashy|not too flashy|nothing loud|not loud|"
+    r"toned down|low[- ]key|prayer meet\w*|memorial|funeral|condolence|chautha|mourning|besna|uthala)\b"
+)
+_MUTED_COLOURS = ["White", "Off White", "Cream", "Beige", "Grey", "Grey Melange", "Charcoal", "Black", "Navy Blue",
+                  "Khaki", "Taupe"]  # fmt: skip
 _SHOW_ME = re.compile(r"\b(show me|find me|i want|i need|get me|looking for|any|some)\b")
-_CHEAPEST = re.compile(r"\b(cheapest|lowest price|least expensive|most affordable)\b")
+_CHEAPEST = re.compile(
+    r"\b(cheapest|lowest price|least expensive|most affordable|least i'?d (?:have to )?(?:pay|spend)|"
+    r"least i (?:can|could) (?:pay|spend)|lowest (?:i can|i could|you have|you've got)|sabse sast[aie])\b"
+)
 _SAME_COLOUR = re.compile(r"\b(?:same|matching) colou?r\b|\bin that colou?r\b")
 _OTHER_COLOUR = re.compile(r"\b(different|other|another) colou?rs?\b|\bin (?:a )?different colou?r")
 _COLOURFUL = re.compile(
@@ -77,6 +102,8 @@ _INJECTION = re.compile(
     r"|\bauthori[sz]e you\b|\bdisable (?:your |the )?(?:filters?|safety|rules|guards?)\b|\bapi keys?\b"
     r"|\bwhich (?:llm|model|language model|ai) (?:are you|you are|is this)\b|\bwrite (?:me )?(?:a |an )?(?:python|script|code|program|essay|poem)\b"
     r"|\"(?:article_type|price_max|price_min|gender|colour|usage|query)\"\s*:"
+    r"|\b(?:ignorez|ignorer|oubliez|ignora|ignore[nz]|olvida|ignoriere|vergiss|bhool jao|bhul jao)\b"
+    r"|\b(?:consignes|instrucciones|anweisungen|istruzioni|systemprompt)\b|\bmessage syst[eè]me\b|\bprompt (?:du )?syst"
     r"|\b(?:owner|manager|admin) says\b|\bi'?m (?:your|the) (?:admin|developer|owner)\b|\btell customers\b"
 )
 # Small talk about the stylist itself, thanks, complaints: the model answers, no search.
@@ -94,7 +121,8 @@ _SHOPPING = re.compile(
     r"similar|instead|another|other|more|same|one|ones|stock|available|have|carry|sell|new|cute|nice|smart|"
     r"elegant|classy|stylish|occasion|party|wedding|festival|interview|date|holiday|vacation|beach|sleeves?\w*|"
     r"collars?|necks?|printed|plain|striped|checked|floral|patterns?|fabric|material|slim|loose|tight|comfy|"
-    r"comfortable|warm|light|dark|bright|pastel|ones|size|fits?)\b"
+    r"comfortable|warm|light|dark|bright|pastel|ones|size|fits?|"
+    r"dikhao|dikha|dikhana|chahiye|chaiye|pehn\w*|milega|milegi|milenge|kuch|jaisa|jaise|jaisi|wala|wali|lena|sasta|sasti)\b"
 )
 # Questions about the shop rather than its products: orders, delivery, returns, offers.
 _SHOP_SERVICE = re.compile(
@@ -102,6 +130,27 @@ _SHOP_SERVICE = re.compile(
     r"my order|order status|cancel\w*|payment|pay with|cash on delivery|cod|coupons?|promo code|discounts?|"
     r"offers?|sale|store hours|opening hours|customer (?:care|service)|gift cards?|warranty|upi|emi|"
     r"gift ?wrap\w*|physical store|store in|shops? in|branch(?:es)?|located|your address)\b"
+)
+# Questions about the shop that no product answers, even when they name one ("need trousers hemmed").
+_SERVICE_ALWAYS = re.compile(
+    r"\b(tailor\w*|alterations?|alter (?:it|them|my)|hem(?:med|ming)?|stitch(?:ing)? (?:it|them|my)|repair\w*|"
+    r"cash on delivery|cod available|pin ?code|track(?:ing)? (?:my )?order|my order|order status|refund\w*|"
+    r"return policy|exchange policy|delivery (?:time|charges?|date)|when will (?:it|my \w+) (?:arrive|come|be delivered))\b"
+)
+# Requests that are not about shopping at all, whatever garment word they mention in passing.
+_OFF_TOPIC = re.compile(
+    r"\b(resume|cv|cover letter|homework|essay|weather|gonna rain|going to rain|will it rain|forecast for (?:today|tomorrow)|"
+    r"movies?|films?|netflix|songs?|recipes?|cook\w*|ipl|cricket score|match score|who'?s winning|who will win|"
+    r"election|politics|news|stock market|stocks|crypto|bitcoin|math|equation|capital of|translate|joke|"
+    r"doctor|medicine|symptoms?|restaurant|hotel booking|flight|train ticket)\b"
+)
+# "haha ok that's actually nice", "aaaah thank uuu": an answer to what was shown, not a request.
+_ACK = re.compile(
+    r"^\W*(?:(?:haha\w*|lol|lmao|ok+(?:ay)?|oh+|wow|aw+|a+h+|hmm+|yay|omg|yes|yeah|yep|cool|great|nice|sweet|"
+    r"perfect|lovely|awesome|amazing|thanks?|thank (?:you|u+)|ty|thx|love (?:it|them|these|that)|"
+    r"that'?s (?:actually |really |so |very )?(?:nice|good|great|cool|perfect|lovely|helpful|cute|amazing)|"
+    r"i'?m so (?:excited|happy)|you'?re (?:the best|great|amazing)|so (?:cute|nice|pretty)|"
+    r"(?:they|these|it) (?:look|are|is) (?:nice|great|good|cute|lovely|perfect))\b[\s\W]*){1,6}$"
 )
 _SHOP_SERVICE_REPLY = (
     "I can't see orders, delivery, returns or offers, so please check the shop's help pages or customer "
@@ -135,7 +184,8 @@ SHOWN_FIELDS = (
 )
 _CHEAPER = re.compile(
     r"\b(cheaper|less expensive|lower price|more affordable|budget option|on a budget|too expensive|too pricey|"
-    r"for less|less pricey|costs? less|less money|not so expensive|too costly)\b"
+    r"for less|less pricey|costs? less|less money|not so expensive|too costly|too much|too high|over my budget|"
+    r"out of (?:my )?budget|can'?t afford|sasta|sasti|saste|kam (?:daam|price|paise))\b"
 )
 _PRICIER = re.compile(r"\b(more expensive|pricier|premium|higher end|fancier|luxury)\b")
 _GREETING = re.compile(r"^\s*(hi|hello|hey|hiya|yo|namaste|good (?:morning|evening|afternoon))\b")
@@ -149,7 +199,9 @@ _REFINE_START = re.compile(
 )
 _PHOTO_NOTE = re.compile(r"\n?\[The shopper attached a photo\..*?\]", re.DOTALL)
 _PRODUCT_ID = re.compile(r"\b(?:id|item|product|#)\s*[:#]?\s*(\d{3,7})\b")
-_LIKE_THIS = re.compile(r"\b(like this|similar|this one|like that)\b")
+_SAID_AMOUNT = re.compile(r"\b(said|meant|budget|make it|change it|instead|not)\b")
+_NARROW = re.compile(r"^\W*(?:ok(?:ay)?\W+|fine\W+|then\W+|so\W+)?(?:just|only)\b|\b(?:only|just)\W*$")
+_LIKE_THIS = re.compile(r"\b(like this|similar|this one|like that|jaisa|jaise|jaisi)\b")
 
 
 @dataclass
@@ -189,13 +241,19 @@ def like_item(item: dict[str, Any]) -> Filters:
     )
 
 
+def _worn_by(shown: list[dict[str, Any]]) -> list[str] | None:
+    """Whose things were shown, when they were all one grown-up's ("flowy dresses" were women's)."""
+    genders = {p.get("gender") for p in shown if p.get("gender")} - {"Unisex"}
+    return [genders.pop()] if len(genders) == 1 and genders <= {"Men", "Women"} else None
+
+
 def referenced(lowered: str, shown: list[dict[str, Any]]) -> int | None:
     """The index of the shown product a message points at ("the second one", "that one"), if any."""
     if not shown:
         return None
     m = _ORDINAL_REF.search(lowered)
     if m:
-        word = m.group(1) or m.group(2)
+        word = m.group(1) or m.group(2) or m.group(4)
         index = _ORDINALS[word] if word else int(m.group(3)) - 1
         index = index if index >= 0 else len(shown) + index
         return index if 0 <= index < len(shown) else None
@@ -261,6 +319,14 @@ def plan_turn(
     if ref is not None and names_item and anchor_item:
         # "leggings for the second one": another kind of item than the one pointed at goes with it.
         wants_match = wants_match or anchor_item.get("article_type") not in (new.article_type or [])
+    if (
+        photo
+        and anchor_item
+        and new.article_type
+        and anchor_item.get("article_type") not in new.article_type
+        and not _LIKE_THIS.search(lowered)
+    ):
+        wants_match = True  # a photo of a clutch and "which dresses?": dresses to go with it
     if _TREND.search(lowered) and not (_SHOW_ME.search(lowered) and (names_item or memory.get("trend"))):
         intent: Intent = "trend"
     elif wants_match and (anchor or shown):
@@ -306,13 +372,26 @@ def plan_turn(
         and not _SHOPPING.search(lowered)
     ) or (_SMALL_TALK.search(lowered) and new.without("gender").is_empty()):
         intent = "chat"
-    elif new.is_empty() and not photo and _SHOP_SERVICE.search(lowered):
+    elif _ACK.match(lowered) and new.is_empty() and not parsed.unknown_items and not photo:
+        intent = "chat"  # "haha ok that's actually nice": nothing new to look for
+    elif not photo and (
+        _SERVICE_ALWAYS.search(lowered)
+        or (new.without("gender").is_empty() and _SHOP_SERVICE.search(lowered))
+    ):
         plan = TurnPlan(
             "refuse", Filters(), text, notes=["a shop service question"], reply=_SHOP_SERVICE_REPLY
         )
         return plan, memory
     elif shown and new.is_empty() and _UNSURE.search(lowered):
         intent = "chat"
+    elif (
+        _OFF_TOPIC.search(lowered)
+        and not names_item
+        and not photo
+        and not re.search(r"\b(wear\w*|outfits?|look|dress\w*|style|buy|shop\w*|gifts?|pack\w*)\b", lowered)
+    ):
+        plan = TurnPlan("refuse", Filters(), text, notes=["not a shopping request"], reply=_OFF_TOPIC_REPLY)
+        return plan, memory
     elif (
         new.is_empty()
         and not photo
@@ -340,11 +419,35 @@ def plan_turn(
         return plan, memory
     else:
         intent = "search"
-
-    refines = (
-        previous is not None
+    if (
+        intent == "search"
+        and memory.get("trend")
         and not names_item
-        and (len(text.split()) <= 8 or bool(_REFINE_START.match(lowered)) or bool(_CHEAPER.search(lowered)))
+        and not photo
+        and ref is None
+        and new.without("gender", "season").is_empty()
+        and (new.gender or new.season)
+        and not _SHOW_ME.search(lowered)
+        and len(lowered.split()) <= 8
+    ):
+        intent = "trend"  # "and for the men?" after "what's in for women this autumn?"
+        if not new.season and memory.get("trend_season"):
+            text = " ".join(memory["trend_season"]) + " " + text
+
+    narrows = bool(_NARROW.search(lowered)) and names_item and previous is not None
+    refines = previous is not None and (
+        narrows
+        or (
+            not names_item
+            and (
+                len(text.split()) <= 8
+                or bool(_REFINE_START.match(lowered))
+                or bool(_CHEAPER.search(lowered))
+                or bool(_CHEAPEST.search(lowered))
+                # only a budget, size or colour: the same thing, changed ("i can maybe go to 1500")
+                or new.without("price_min", "price_max", "size", "colour", "exclude_colour").is_empty()
+            )
+        )
     )
     if intent == "search" and wants_match and anchor_item:
         # Another kind of item for the one shown: same person and occasion, colours that go with it.
@@ -395,12 +498,20 @@ def plan_turn(
         like = like_item(anchor_item)
         filters = base.merged(like).merged(new)
         search_text = f"{anchor_item.get('title', '')} {text}".strip()
+    elif refines and narrows:
+        # "just shirts", "ok only the shirts then, in M": that kind of item, the rest of the request kept.
+        filters = previous.without("article_type", "category", "subcategory").merged(new)  # type: ignore[union-attr]
+        search_text = text
     elif refines:
         filters = previous.merged(new)  # type: ignore[union-attr]
         search_text = f"{memory.get('search_text', '')} {text}".strip()
     elif previous is not None and intent == "search":
         # A new item: keep who it is for and the budget, not the old item's colour or occasion.
-        keep = Filters(gender=previous.gender, price_min=previous.price_min, price_max=previous.price_max)
+        keep = Filters(
+            gender=previous.gender or _worn_by(shown),
+            price_min=previous.price_min,
+            price_max=previous.price_max,
+        )
         filters = keep.merged(new)
         search_text = text
     else:
@@ -416,9 +527,14 @@ def plan_turn(
         filters = filters.model_copy(update={"colour": kept or None})
     if previous is not None and new.price_max is None and new.price_min is None:
         amounts = [float(a) for a in _BARE_AMOUNT.findall(lowered)]
-        if amounts and amounts[0] >= 100:
+        if amounts and amounts[0] >= 100 and (len(lowered.split()) <= 6 or _SAID_AMOUNT.search(lowered)):
             # "i said 1000 not 1500": a bare amount in a follow-up is the budget.
             filters = filters.model_copy(update={"price_max": amounts[0], "price_min": None})
+    if _CHILD_AGE.search(lowered) and not _ADULT.search(lowered):
+        # "my chhota bhai (10 yrs)", "she's turning 7": children's sizes.
+        young = {"Women": "Girls", "Men": "Boys"}
+        genders = sorted({young.get(g, g) for g in filters.gender}) if filters.gender else ["Boys", "Girls"]
+        filters = filters.model_copy(update={"gender": genders, "exclude_gender": None})
     if _ADULT.search(lowered) and filters.gender:
         # "she's an adult, 24", "starting college, girl": grown-ups, not children's sizes.
         grown = {"Girls": "Women", "Boys": "Men"}
@@ -437,13 +553,8 @@ def plan_turn(
         filters = filters.model_copy(
             update={"article_type": kinds or None}
         )  # "he already has lots of tshirts"
-    if (
-        new.price_max is not None
-        and new.price_min is None
-        and filters.price_min is not None
-        and filters.price_min >= new.price_max
-    ):
-        filters = filters.without("price_min")  # "under 3000" after "around 4000"
+    if new.price_max is not None and new.price_min is None and filters.price_min is not None:
+        filters = filters.without("price_min")  # "upto 2000 then" after "around 2000": a new ceiling
     others = bool(_OTHERS.search(lowered)) or bool(_CHEAPER.search(lowered) or _PRICIER.search(lowered))
     if _OTHER_COLOUR.search(lowered) and not new.colour:
         # "in a different colour": not the colour of the item pointed at (or of those shown).
@@ -455,6 +566,9 @@ def plan_turn(
         filters = filters.model_copy(
             update={"colour": None, "exclude_colour": sorted(set(filters.exclude_colour or []) | set(away))}
         )
+    if _MUTED.search(lowered) and not new.colour and intent in ("search", "look"):
+        filters = filters.model_copy(update={"colour": _MUTED_COLOURS})  # "nothing flashy", "a prayer meet"
+        notes.append("muted colours")
     family = next((cols for pattern, cols in _COLOUR_FAMILIES if pattern.search(lowered)), None)
     if family and not new.colour:
         filters = filters.model_copy(update={"colour": family})  # "in a light colour", "dark wash"
@@ -492,6 +606,15 @@ def plan_turn(
     if excluded:
         filters = filters.model_copy(update={"exclude_ids": excluded})
 
+    if (
+        intent in ("search", "look")
+        and not filters.gender
+        and not filters.exclude_gender
+        and not _KID_CUE.search(lowered)
+        and not (photo and anchor_item and anchor_item.get("gender") in ("Boys", "Girls"))
+    ):
+        # Nobody named is a child: grown-ups' things, not children's sizes.
+        filters = filters.model_copy(update={"exclude_gender": ["Boys", "Girls"]})
     if photo and intent == "trend":
         search_text = f"{photo.get('caption', '')} {text}".strip()  # "is this in style?"
     if _CHEAPEST.search(lowered) and intent == "search":
@@ -508,6 +631,8 @@ def plan_turn(
         memory["filters"] = new.without("season").active()
         memory["search_text"] = text
         memory["trend"] = True
+        if new.season:
+            memory["trend_season"] = list(new.season)
     if intent != "trend":
         memory.pop("trend", None)
     if anchor_item and (ref is not None or photo):

@@ -135,7 +135,7 @@ OCCASIONS: tuple[Occasion, ...] = (
                 _p("accessory", "Watches, Cufflinks, Ties", "Formal", 0.1)),
     }),
     Occasion("the festivities", ("diwali", "festival", "festive", "eid", "puja", "pooja", "navratri", "holi",
-                                 "onam", "pongal", "durga", "rakhi", "garba", "karva"), {
+                                 "onam", "pongal", "durga", "rakhi", "garba", "karva", "ethnic", "traditional"), {
         "Women": (_p("outfit", "Kurtas, Kurta Sets, Sarees, Kurtis", "Ethnic", 0.5),
                   _p("bottom", "Churidar, Salwar, Patiala, Leggings", "Ethnic", 0.15),
                   _p("footwear", "Flats, Heels, Sandals", share=0.2),
@@ -218,6 +218,7 @@ _OUTFIT_WORDS = re.compile(
     r"\b(outfit|outfits|look|what (?:should|shall|can|do) i (?:wear|pack|take)|what to (?:wear|pack)|"
     r"dress (?:up )?for|wear (?:to|for)|pack|packing|something to wear|get ?up|attire|ensemble)\b"
 )
+_GIFT = re.compile(r"\b(gift|gifts|present|presents|secret santa|gifting|return gift)\b")
 _USAGE_OCCASION = {"Ethnic": "the festivities", "Formal": "work", "Sports": "the gym", "Party": "a night out",
                    "Casual": "everyday wear", "Smart Casual": "a night out", "Travel": "your trip"}  # fmt: skip
 
@@ -225,6 +226,8 @@ _USAGE_OCCASION = {"Ethnic": "the festivities", "Formal": "work", "Sports": "the
 def occasion_in(text: str, usage: Sequence[str] | None = None) -> Occasion | None:
     """The occasion a request is for, read from its words ("a friend's wedding", "packing for Goa")."""
     lowered = " " + re.sub(r"[^a-z ]+", " ", text.lower()).replace("work out", "workout") + " "
+    if _GIFT.search(lowered):
+        return None  # a gift is one thing for someone else, not an outfit for the shopper
     for occasion in OCCASIONS:
         if any(f" {w} " in lowered for w in occasion.words):
             return occasion
@@ -352,6 +355,7 @@ def plan_outfit(
             season=season,
             colour=filters.colour if main is None else None,
             exclude_colour=filters.exclude_colour,
+            exclude_gender=filters.exclude_gender if not genders else None,
             price_max=ceiling,
             size=filters.size if piece.role in ("outfit", "bottom") else None,
             exclude_ids=filters.exclude_ids,

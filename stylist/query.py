@@ -71,6 +71,9 @@ class Filters(BaseModel):
     exclude_article_type: list[str] | None = Field(
         default=None, description="Kinds of item the shopper does not want ('not sports shoes')."
     )
+    exclude_gender: list[str] | None = Field(
+        default=None, description="Genders left out: children's items when nobody named is a child."
+    )
     season: list[str] | None = Field(
         default=None, description="Allowed seasons: Summer, Fall, Winter, Spring."
     )
@@ -109,6 +112,8 @@ class Filters(BaseModel):
             clauses.append({"colour": {"$nin": list(self.exclude_colour)}})
         if self.exclude_article_type:
             clauses.append({"article_type": {"$nin": list(self.exclude_article_type)}})
+        if self.exclude_gender:
+            clauses.append({"gender": {"$nin": list(self.exclude_gender)}})
         if self.price_min is not None:
             clauses.append({"price": {"$gte": float(self.price_min)}})
         if self.price_max is not None:
@@ -128,6 +133,8 @@ class Filters(BaseModel):
             broken.append("exclude_colour")
         if self.exclude_article_type and item.get("article_type") in self.exclude_article_type:
             broken.append("exclude_article_type")
+        if self.exclude_gender and item.get("gender") in self.exclude_gender:
+            broken.append("exclude_gender")
         price = item.get("price")
         if self.price_min is not None and (price is None or float(price) < self.price_min):
             broken.append("price_min")
@@ -164,15 +171,33 @@ class ParsedQuery:
 _GENDER_WORDS: dict[str, list[str]] = {
     "Women": ["women", "womens", "woman", "ladies", "lady", "female", "females", "for her", "wife",
               "girlfriend", "mom", "mother", "sister", "daughter in law", "bride", "bridesmaid", "aunt",
-              "grandma", "grandmother", "fiancee", "missus", "gf", "i'm a girl", "im a girl", "i am a girl"],
+              "grandma", "grandmother", "fiancee", "missus", "gf", "i'm a girl", "im a girl", "i am a girl",
+              "mummy", "mum", "mumma", "mommy", "ammi", "amma", "maa", "didi", "behen", "bhabhi", "chachi",
+              "nani", "dadi", "ladki", "ladkiyon", "ladkiyan", "aunty", "sis", "wifey", "mother in law"],
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
             "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
-            "grandfather", "fiance", "hubby", "bf"],
+            "grandfather", "fiance", "hubby", "bf", "bhai", "bhaiya", "papa", "pappa", "chacha", "jiju",
+            "ladka", "ladke", "ladkon", "dude", "bro", "father in law"],
     "Boys": ["boys", "boy", "son", "my son", "nephew", "grandson", "stepson", "schoolboy"],
-    "Girls": ["girls", "girl", "daughter", "my daughter", "niece", "granddaughter", "stepdaughter", "schoolgirl"],
+    "Girls": ["girls", "girl", "daughter", "my daughter", "niece", "granddaughter", "stepdaughter", "schoolgirl", "beti"],
     "Unisex": ["unisex"],
 }  # fmt: skip
-_KIDS_WORDS = ["kids", "kid", "children", "child", "toddler"]
+_KIDS_WORDS = [
+    "kids",
+    "kid",
+    "children",
+    "child",
+    "toddler",
+    "toddlers",
+    "kiddo",
+    "bacche",
+    "bachche",
+    "baccha",
+]
+# "(f, 26)", "m/30", "26F": who the shopper is, in the shorthand of forms and forums.
+_SEX_AGE = re.compile(
+    r"(?:^|[(\[,;]\s*|\bi'?m\s+)(f|m)\s*[,/]?\s*(\d{2})\b|(?<!size )\b(\d{2})\s*(f|m)\b(?![\w'])"
+)
 
 # Occasion words -> catalog usage values.
 _USAGE_WORDS: dict[tuple[str, ...], list[str]] = {
@@ -190,7 +215,9 @@ _USAGE_WORDS: dict[tuple[str, ...], list[str]] = {
     ("lounge", "loungewear", "at home", "home wear"): ["Home"],
 }  # fmt: skip
 
-_SEASON_WORDS = {"summer": "Summer", "summery": "Summer", "winter": "Winter", "wintry": "Winter",
+_SEASON_WORDS = {"sardi": "Winter", "sardiyon": "Winter", "sardiyo": "Winter",
+                 "garmi": "Summer", "garmiyon": "Summer", "garmiyo": "Summer", "baarish": "Fall", "barish": "Fall",
+                 "summer": "Summer", "summery": "Summer", "winter": "Winter", "wintry": "Winter",
                  "freezing": "Winter", "snow": "Winter", "january": "Winter", "december": "Winter",
                  "monsoon": "Fall", "rainy": "Fall",
                  "fall": "Fall", "autumn": "Fall", "spring": "Spring"}  # fmt: skip
@@ -198,7 +225,12 @@ _SEASON_WORDS = {"summer": "Summer", "summery": "Summer", "winter": "Winter", "w
 _COLOUR_SYNONYMS = {"navy": "Navy Blue", "gray": "Grey", "grey": "Grey", "offwhite": "Off White",
                     "golden": "Gold", "wine": "Burgundy", "turquoise": "Turquoise Blue",
                     "multicolour": "Multi", "multicolor": "Multi", "multicoloured": "Multi",
-                    "multicolored": "Multi", "maroon": "Maroon", "violet": "Purple"}  # fmt: skip
+                    "multicolored": "Multi", "maroon": "Maroon", "violet": "Purple",
+                    # Hindi colour words
+                    "safed": "White", "safaid": "White", "kala": "Black", "kaala": "Black", "kaali": "Black",
+                    "laal": "Red", "lal": "Red", "neela": "Blue", "neeli": "Blue", "peela": "Yellow",
+                    "peeli": "Yellow", "gulabi": "Pink", "bhura": "Brown", "sunehra": "Gold", "sunehri": "Gold",
+                    "chandi": "Silver", "chaandi": "Silver"}  # fmt: skip
 # Colour names that are usually other words in a request ("skin care", "face cream").
 _AMBIGUOUS_COLOURS = {"skin", "cream", "multi", "metallic", "steel", "rose", "nude"}
 
@@ -215,16 +247,33 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Backpacks": ["school bag", "schoolbag", "rucksack", "rucksacks"],
     "Sunglasses": ["shades", "sunnies"],
     "Sarees": ["saree", "sari", "saris"],
-    "Dresses": ["dress", "gown", "gowns"],
+    "Dresses": ["dress", "gown", "gowns", "frock", "frocks", "maxi", "sundress", "sundresses"],
     "Perfume and Body Mist": ["perfume", "perfumes", "fragrance", "body mist", "scent"],
     "Necklace and Chains": ["necklace", "necklaces", "chain", "chains"],
     "Lehenga Choli": ["lehenga", "lehengas"],
     "Caps": ["cap", "hat", "hats", "baseball cap"],
     "Jackets": ["jacket", "coat", "coats", "bomber"],
     "Heels": ["heels", "high heels", "pumps", "stilettos"],
-    "Flip Flops": ["flip flops", "flipflops", "slippers", "chappals"],
-    "Innerwear Vests": ["vest", "vests"],
+    "Flip Flops": ["flip flops", "flipflops", "slippers", "chappals", "chappal", "slides"],
+    "Innerwear Vests": ["vest", "vests", "banian", "banyan"],
     "Track Pants": ["track pants", "joggers", "trackpants"],
+    "Earrings": ["jhumka", "jhumkas", "jhumki", "jhumkis", "studs", "hoops", "danglers"],
+    "Flats": ["jutti", "juttis", "mojari", "mojaris", "ballerinas", "ballet flats"],
+    "Sandals": ["kolhapuri", "kolhapuris"],
+    "Ties": ["necktie", "neckties", "neck tie"],
+    "Scarves": ["scarf"],
+    "Stoles": ["shawl", "shawls"],
+    "Duffel Bag": ["gym bag", "duffle", "duffle bag", "duffel"],
+}  # fmt: skip
+# Words for several article types: "boots" are the shop's booties and casual shoes, a "pajama" under a
+# kurta is a churidar or salwar (or lounge pants), a bag for a trek is a backpack.
+_MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
+    ("boots", "boot", "ankle boots"): ["Booties", "Casual Shoes"],
+    ("pajama", "pajamas", "pyjama", "pyjamas", "payjama", "paijama"): ["Churidar", "Salwar", "Patiala", "Lounge Pants"],
+    ("sling bag", "sling bags", "sling", "slingbag", "shoulder bag", "satchel", "tote bag"): ["Handbags"],
+    ("trekking bag", "hiking bag", "travel backpack", "rucksack", "rucksacks", "litre", "litres", "liter", "liters",
+     "ltr"): ["Backpacks", "Rucksacks"],
+    ("cover my head", "for my head", "head cover", "sun hat", "hat", "hats"): ["Caps"],
 }  # fmt: skip
 
 # Kinds of clothing and accessories people ask for, whether or not a shop carries them: a word here
@@ -266,7 +315,7 @@ _STOPWORDS = set(
     "it its can you do does have has wear wearing outfit outfits style styles piece pieces items item "
     "match matches matching beach night light bright pretty smart dinner brunch date black white "
     "would could should really very much also just then there their these those them they when where "
-    "look looks looking trend trends trending season gift gifts".split()
+    "look looks looking trend trends trending season gift gifts toned tone tones dressed coded".split()
 )
 # Catalog-label spellings that are usually adjectives in a request ("a short dress").
 _NOT_ARTICLE = {"short", "brief", "tight"}
@@ -290,8 +339,11 @@ _CUR = r"(?:rs\.?|inr|₹|rupees?|€|euros?|eur|\$|usd|dollars?|bucks|£|gbp|po
 _NUM = r"(\d[\d,]*(?:\.\d+)?k?)"
 _PRICE_MAX = re.compile(
     rf"(?:under|below|less than|cheaper than|up to|upto|within|max(?:imum)?|at most|no more than|"
-    rf"not more than|budget(?: of| is| maybe| like| roughly| approx)?|<=?|(?:can'?t|cannot|can not|won'?t|don'?t want to|do not want to) "
-    rf"(?:spend|pay|go)(?: any)? (?:more than|over|above|beyond)|not over)\s*(?:a |an )?({_CUR})?\s*{_NUM}\s*({_CUR})?"
+    rf"not more than|budget(?: of| is| maybe| like| roughly| approx)?|<=?|(?:can'?t|cannot|can not|won'?t|wont|don'?t want to|do not want to) "
+    rf"(?:spend|pay|go)(?: any)? (?:more than|over|above|beyond)|not over|"
+    rf"(?:nothing|not|never|none)(?: priced)? (?:over|above|more than|beyond|higher than|pricier than|costlier than)|"
+    rf"not exceeding|no higher than|limit(?: is| of)?|max of|"
+    rf"(?:can|could|will|would|i'?ll)(?: maybe| only| probably| just)? (?:go|stretch|spend|do|pay)(?: up)? to)\s*(?:a |an )?({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:or less|or under|and under|"
@@ -306,7 +358,7 @@ _PRICE_HAVE = re.compile(
 _PRICE_ABOUT = re.compile(
     rf"(?:around|about|roughly|approximately|approx\.?|~|in the region of|ballpark(?: of)?|close to|"
     rf"something like|more or less)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
-    rf"|({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:or so|ish\b|give or take)"
+    rf"|({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:or so|ish\b|give or take|(?:ke )?aas ?paas|(?:ke )?aaspaas)"
 )
 #: How far an approximate budget reaches either side ("around 2000" = 1600 to 2400).
 APPROX_BUDGET = 0.2
@@ -330,11 +382,55 @@ _SIZE = re.compile(
 )
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
-    r"(?:\bnot|\bno|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
+    r"(?:\bnot|\bnon|\bno|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
     r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more"
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
     r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of)?|\bno more of)\s*$"
 )
+
+
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "fifty": 50,
+    "ek": 1, "do": 2, "teen": 3, "char": 4, "chaar": 4, "paanch": 5, "panch": 5, "chhe": 6, "saat": 7,
+    "aath": 8, "nau": 9, "das": 10, "dedh": 1.5, "dhai": 2.5, "dhaai": 2.5, "half a": 0.5,
+}  # fmt: skip
+_SCALES = {"grand": 1000, "thousand": 1000, "k": 1000, "hazaar": 1000, "hazar": 1000, "hajar": 1000,
+           "hundred": 100, "sau": 100, "lakh": 100000, "lakhs": 100000}  # fmt: skip
+_AMOUNT_WORDS = re.compile(
+    r"\b(\d+(?:\.\d+)?|"
+    + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))
+    + r")\s*("
+    + "|".join(_SCALES)
+    + r")\b"
+)
+# "2-3k", "1.5 to 2k": the scale written once for both ends.
+_SHARED_K = re.compile(r"\b(\d+(?:\.\d+)?)\s*(-|–|to)\s*(\d+(?:\.\d+)?)k\b")
+
+
+# Excluding a colour leaves out its close shades too: "no white, they go see-through" is no off-white.
+_EXCLUDE_SHADES = {"White": ["Off White"], "Grey": ["Grey Melange"], "Blue": ["Navy Blue", "Turquoise Blue"],
+                   "Brown": ["Coffee Brown", "Mushroom Brown"], "Green": ["Lime Green", "Sea Green"],
+                   "Gold": ["Bronze"], "Pink": ["Magenta"]}  # fmt: skip
+
+
+def spelled_amounts(text: str) -> str:
+    """Amounts written in words or with a scale word as digits: "one thousand" -> "1000",
+    "3 grand" -> "3000", "teen hazaar" -> "3000", "2-3k" -> "2000-3000"."""
+    text = _SHARED_K.sub(
+        lambda m: f"{float(m.group(1)) * 1000:g} {m.group(2)} {float(m.group(3)) * 1000:g}", text
+    )
+
+    def one(m: re.Match[str]) -> str:
+        head, scale = m.group(1), m.group(2)
+        if scale == "k" and not head[0].isdigit():
+            return m.group(0)
+        if head in ("do", "a", "an", "das", "teen") and scale in ("hundred", "sau", "k"):
+            return m.group(0)  # "do sau" is rare; "a hundred" is fine but "teen k" is no amount
+        value = float(head) if head[0].isdigit() else _NUMBER_WORDS[head]
+        return f"{value * _SCALES[scale]:g}"
+
+    return _AMOUNT_WORDS.sub(one, text)
 
 
 def _number(raw: str) -> float:
@@ -424,7 +520,13 @@ class QueryParser:
             if label in set(article_types):
                 for w in words:
                     phrases[w] = ("article_type", [label])
+        for words, labels in _MULTI_ARTICLE_WORDS.items():
+            kept = [lab for lab in labels if lab in set(article_types)]
+            for w in words:
+                if kept:
+                    phrases[w] = ("article_type", kept)
         colour_set = set(colours)
+        self._colours = colour_set
         # Ambiguous colour words are read only where they can only be a colour (see parse).
         self._ambiguous_colours: dict[str, str] = {}
         for label in sorted(colour_set):
@@ -485,10 +587,12 @@ class QueryParser:
         def blank(m: re.Match[str], s: str) -> str:
             return s[: m.start()] + " " * (m.end() - m.start()) + s[m.end() :]
 
+        text = spelled_amounts(text)
         m = _PRICE_RANGE.search(text)
         if m and (
             m.group(0).strip().startswith(("between", "from"))
             or cur(m.group(1), m.group(3), m.group(4), m.group(6))
+            or min(_number(m.group(2)), _number(m.group(5))) >= 100  # "500-1000": no size is that large
         ):
             c = cur(m.group(1), m.group(3), m.group(4), m.group(6))
             a = self._to_shop_currency(_number(m.group(2)), c, notes)
@@ -572,8 +676,12 @@ class QueryParser:
     def parse(self, text: str) -> ParsedQuery:
         """Read the explicit constraints in ``text``."""
         notes: list[str] = []
-        lowered = " " + text.lower().replace("’", "'") + " "
+        lowered = " " + text.lower().replace("’", "'").replace("dress code", "dresscode") + " "
         low, high, rest = self._prices(lowered, notes)
+        sex_age = _SEX_AGE.search(rest)
+        if sex_age:
+            letter = sex_age.group(1) or sex_age.group(4)
+            rest = rest[: sex_age.start()] + " " * (sex_age.end() - sex_age.start()) + rest[sex_age.end() :]
         size, rest = self._size(rest)
         rest = re.sub(r"[^\w₹€$£'\s-]", " ", rest).replace("-", " ")
         # Possessives name the same thing: "women's" -> "women", "ladies'" -> "ladies".
@@ -586,6 +694,8 @@ class QueryParser:
         excluded_articles: list[str] = []
         unknown: list[str] = []
         residual: list[str] = []
+        friends: list[str] = []
+        children: set[str] = set()
         garment = ("article_type", "category", "subcategory")
         garment_end = -1  # index just after the last garment phrase read
         i = 0
@@ -611,18 +721,32 @@ class QueryParser:
                 continue
             n, (name, values) = match
             companion = name == "gender" and (
-                (i >= 1 and tokens[i - 1] == "with")
-                or (i >= 2 and tokens[i - 2] == "with" and tokens[i - 1] in ("my", "the"))
+                (i >= 1 and tokens[i - 1] in ("with", "w"))
+                or (i >= 2 and tokens[i - 2] in ("with", "w") and tokens[i - 1] in ("my", "the"))
             )  # "dinner with hubby", "goa trip with the girls": who they go with, not who wears it
+            if companion and tokens[i - 1] == "the" and values[0] in ("Boys", "Men", "Girls", "Women"):
+                # "a trip with the boys": a group of friends, so the shopper is one of them
+                friends.append({"Boys": "Men", "Girls": "Women"}.get(values[0], values[0]))
+            if name == "gender" and i >= 1 and tokens[i - 1] in ("you", "u", "ya") and tokens[i] == "guys":
+                companion = True  # "do you guys deliver": the shop, not who wears it
+            if (
+                name == "gender"
+                and i + n < len(tokens)
+                and tokens[i + n] in ("says", "said", "thinks", "told", "feels")
+            ):
+                companion = True  # "ammi says pink would look better": who advises, not who wears it
             if companion or (
                 name == "gender" and owner[i + n - 1] and i + n < len(tokens) and tokens[i + n] in _NOT_THEIRS
             ):
                 residual.append(tokens[i])  # "my sister's engagement": whose event, not who wears it
                 i += 1
                 continue
-            negated = bool(_NEGATION.search(" ".join(tokens[max(0, i - 4) : i])))
+            negated = bool(_NEGATION.search(" ".join(tokens[max(0, i - 4) : i]))) or (
+                i + n < len(tokens) and tokens[i + n] in ("nahi", "nahin", "nai", "mat")
+            )  # Hindi puts the "not" after: "saree nahi", "brown nahi, black"
             if name == "colour" and negated:
-                excluded_colours.extend(v for v in values if v not in excluded_colours)
+                shades = [s for v in values for s in [v, *_EXCLUDE_SHADES.get(v, [])] if s in self._colours]
+                excluded_colours.extend(v for v in shades if v not in excluded_colours)
             elif negated and name == "article_type":
                 excluded_articles.extend(
                     v for v in values if v not in excluded_articles
@@ -632,12 +756,24 @@ class QueryParser:
             elif not negated:
                 bucket = found.setdefault(name, [])
                 bucket.extend(v for v in values if v not in bucket)
+                if name == "gender" and len(values) == 1 and values[0] in ("Boys", "Girls"):
+                    children.add(values[0])
             if name in garment:
                 residual.extend(tokens[i : i + n])
                 garment_end = i + n
             i += n
+        genders = found.get("gender")
+        if genders and children and set(genders) >= {"Boys", "Girls"} and len(children) == 1:
+            genders = [
+                g for g in genders if g not in {"Boys", "Girls"} - children
+            ]  # "kids ones, for my daughter"
+        if sex_age and not genders:
+            adult = int(sex_age.group(2) or sex_age.group(3)) >= 16
+            genders = [("Women" if adult else "Girls") if letter == "f" else ("Men" if adult else "Boys")]
+        if friends and not genders:
+            genders = [friends[0]]
         filters = Filters(
-            gender=_who(found.get("gender")),
+            gender=_who(genders),
             category=found.get("category") if "article_type" not in found else None,
             subcategory=found.get("subcategory") if "article_type" not in found else None,
             article_type=found.get("article_type"),

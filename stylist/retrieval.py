@@ -269,6 +269,8 @@ class _Snapshot:
             ok &= ~self._in("colour", filters.exclude_colour)
         if filters.exclude_article_type:
             ok &= ~self._in("article_type", filters.exclude_article_type)
+        if filters.exclude_gender:
+            ok &= ~self._in("gender", filters.exclude_gender)
         # NaN compares False, so items without a price fail any price bound (as in violations).
         if filters.price_min is not None:
             ok &= self._price >= filters.price_min

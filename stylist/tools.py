@@ -56,6 +56,7 @@ class SearchCatalogArgs(BaseModel):
     exclude_colour: SkipJsonSchema[list[str] | None] = None
     exclude_ids: SkipJsonSchema[list[str] | None] = None
     exclude_article_type: SkipJsonSchema[list[str] | None] = None
+    exclude_gender: SkipJsonSchema[list[str] | None] = None
     category: SkipJsonSchema[list[str] | None] = None
     subcategory: SkipJsonSchema[list[str] | None] = None
     cheapest: SkipJsonSchema[bool] = False  # lowest prices first ("the cheapest you have")
@@ -81,6 +82,7 @@ class SearchCatalogArgs(BaseModel):
             exclude_colour=self.exclude_colour,
             exclude_ids=self.exclude_ids,
             exclude_article_type=self.exclude_article_type,
+            exclude_gender=self.exclude_gender,
             category=self.category,
             subcategory=self.subcategory,
         )

@@ -49,6 +49,37 @@ CASES = [
     ("not black", {"exclude_colour": ["Black"]}),
     ("a dress, anything but red", {"article_type": ["Dresses"], "exclude_colour": ["Red"]}),
     ("blue, not white", {"colour": ["Blue"], "exclude_colour": ["White"]}),
+    # ceilings said with a negation, in words, in Hindi, and shared scales
+    ("and chappals, nothing over 700 bucks", {"price_max": 700.0}),
+    (
+        "black shirts, nothing above 2000",
+        {"colour": ["Black"], "article_type": ["Shirts"], "price_max": 2000.0},
+    ),
+    ("a watch strictly below one thousand rupees", {"article_type": ["Watches"], "price_max": 1000.0}),
+    ("jeans, wont spend more than a grand", {"article_type": ["Jeans"], "price_max": 1000.0}),
+    ("roughly 3 grand?", {"price_min": 2400.0, "price_max": 3600.0}),
+    ("mummy ke liye kuch accha sa, teen hazaar tak", {"gender": ["Women"], "price_max": 3000.0}),
+    ("kurta 800 ke aas paas", {"article_type": ["Kurtas"], "price_min": 640.0, "price_max": 960.0}),
+    ("something useful, 2-3k", {"price_min": 2000.0, "price_max": 3000.0}),
+    ("500-1000 please", {"price_min": 500.0, "price_max": 1000.0}),
+    ("limit is ₹500", {"price_max": 500.0}),
+    ("i can maybe go to 1500", {"price_max": 1500.0}),
+    # who: forum shorthand, Hindi kin words, friends one goes with, the shop addressed, advisers
+    ("need the gym basics (f, 26)", {"gender": ["Women"], "usage": ["Sports"]}),
+    ("goa trip w the boys", {"gender": ["Men"], "usage": ["Travel", "Casual"]}),
+    ("kids ones actually, for my daughter", {"gender": ["Girls"]}),
+    ("do u guys do cash on delivery?", {}),
+    ("ammi says a pink kurta", {"colour": ["Pink"], "article_type": ["Kurtas"]}),
+    ("bhai ke liye kurta", {"gender": ["Men"], "article_type": ["Kurtas"]}),
+    # Hindi: colours, a "not" after the word; words that are not items
+    ("safed kurta chahiye", {"colour": ["White"], "article_type": ["Kurtas"]}),
+    ("saree nahi, handbag dikhao", {"article_type": ["Handbags"], "exclude_article_type": ["Sarees"]}),
+    ("a non-white shirt", {"article_type": ["Shirts"], "exclude_colour": ["White"]}),
+    (
+        "office party, dress code is black",
+        {"colour": ["Black"], "usage": ["Formal", "Party", "Smart Casual"]},
+    ),
+    ("aaaah thank uuu i'm so excited", {}),
     ("shrits", {"article_type": ["Shirts"]}),  # typo: one transposition
     ("blue tshrits for men", {"article_type": ["Tshirts"], "colour": ["Blue"], "gender": ["Men"]}),
     ("kurtaz for women", {"article_type": ["Kurtas"], "gender": ["Women"]}),
@@ -138,3 +169,18 @@ def test_merged_filters_prefer_the_explicit_ones() -> None:
     merged = parsed.merged(Filters(price_max=1000, colour=["Blue"]))
     assert merged.active() == {"gender": ["Women"], "colour": ["Blue"], "price_max": 1000}
     assert merged.without("gender").active() == {"colour": ["Blue"], "price_max": 1000}
+
+
+def test_excluding_a_colour_leaves_out_its_close_shades_the_shop_has() -> None:
+    shades = QueryParser(["Tshirts"], ["White", "Off White", "Black"], [])
+    assert shades.parse("tees, no white pls").filters.exclude_colour == ["White", "Off White"]
+
+
+def test_words_for_several_kinds_of_item() -> None:
+    wide = QueryParser(
+        ["Booties", "Casual Shoes", "Churidar", "Salwar", "Backpacks", "Rucksacks", "Earrings"], [], []
+    )
+    assert wide.parse("ankle boots").filters.article_type == ["Booties", "Casual Shoes"]
+    assert wide.parse("aur pajama bhi").filters.article_type == ["Churidar", "Salwar"]
+    assert wide.parse("a bag, 40 litre-ish").filters.article_type == ["Backpacks", "Rucksacks"]
+    assert wide.parse("jhumkas for it").filters.article_type == ["Earrings"]
