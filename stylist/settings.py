@@ -460,11 +460,6 @@ class Settings(BaseSettings):
         """The classifier weights folder, defaulting to the shipped one."""
         return self.classifier_dir or PROJECT_ROOT / "stylist" / "trends" / "weights"
 
-    @cached_property
-    def charts_path(self) -> Path:
-        """Folder of the trend forecast charts (PNG)."""
-        return self.data_dir / "trends" / "charts"
-
     @property
     def demand_url(self) -> str:
         """The demand log's database: ``demand_db``, else checkpoint_db's Postgres, else a SQLite file."""

@@ -13,6 +13,7 @@ needs no date functions).
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
 import time
@@ -207,10 +208,20 @@ class DemandLog:
     def __init__(
         self, url: str, *, retention_days: int = 400, budget_edges: Sequence[float] = (500, 1000, 2000, 5000)
     ) -> None:
-        self.db = _Database(url)
+        self.url = url
         self.retention_days = retention_days
         self.budget_edges = list(budget_edges)
         self._purged = 0.0
+        self._db: _Database | None = None
+        self._open = threading.Lock()
+
+    @property
+    def db(self) -> _Database:
+        """The database, opened (and its table created) on first use."""
+        with self._open:
+            if self._db is None:
+                self._db = _Database(self.url)
+            return self._db
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DemandLog:
@@ -353,14 +364,16 @@ class DemandLog:
         }
 
     def close(self) -> None:
-        self.db.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 def _quantile(values: Sequence[float], q: float) -> float | None:
     """The ``q`` quantile of sorted ``values`` (nearest rank); None when empty."""
     if not values:
         return None
-    index = min(len(values) - 1, max(0, int(round(q * len(values) + 0.5)) - 1))
+    index = min(len(values) - 1, max(0, math.ceil(q * len(values)) - 1))
     return round(float(values[index]), 1)
 
 

@@ -1,62 +1,91 @@
-"""Small PNG forecast charts drawn with Pillow (no plotting library needed)."""
+"""Interactive trend charts with Plotly: history, forecast and its 80% interval.
+
+The figures are plain ``plotly.graph_objects.Figure`` objects: the staff console shows them with
+``gr.Plot``, the report embeds them in one HTML file with plotly.js inline (it opens offline).
+Plotly is imported here only, on first use.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-import numpy as np
-
-WIDTH, HEIGHT, PAD = 480, 240, 36
-HISTORY, FORECAST, BAND, AXIS = (60, 60, 60), (200, 40, 90), (245, 205, 220), (170, 170, 170)
+HISTORY, FORECAST, BAND = "#3c3c3c", "#c8285a", "rgba(200,40,90,0.18)"
 
 
-def forecast_chart(
-    path: Path,
-    history: np.ndarray,
-    mean: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    *,
-    title: str,
-    start_label: str = "",
-    end_label: str = "",
-) -> Path:
-    """Draw the history (grey), the forecast (red) and its interval (pink band) into a PNG.
+def _axis(periods: Sequence[str], history: int, forecast: int) -> tuple[list[Any], list[Any]]:
+    """x values of the history and of the forecast (the period labels when stored, else indices)."""
+    if len(periods) == history + forecast and periods:
+        return list(periods[:history]), list(periods[history:])
+    return list(range(-history + 1, 1)), list(range(1, forecast + 1))
 
-    Returns:
-        ``path``, written atomically (a reader never sees half a file).
-    """
-    from PIL import Image, ImageDraw
 
-    history, mean, lo, hi = (np.asarray(a, dtype=float) for a in (history, mean, lo, hi))
-    n, h = len(history), len(mean)
-    top = float(max(history.max(initial=0), hi.max(initial=0))) or 1.0
-    span = max(n + h - 1, 1)
+def forecast_figure(trend: Mapping[str, Any], *, height: int = 320) -> Any:
+    """History (grey), forecast (red) and its 80% interval (band) of one trend row
+    (:func:`stylist.admin.trends.trend_row`: ``history``, ``forecast``, ``forecast_lo``/``_hi``,
+    ``periods``, ``label``, ``status``, ``unit``)."""
+    import plotly.graph_objects as go
 
-    def xy(i: int, v: float) -> tuple[float, float]:
-        x = PAD + (WIDTH - 2 * PAD) * i / span
-        y = HEIGHT - PAD - (HEIGHT - 2 * PAD) * (v / top)
-        return x, y
+    history = [float(v) for v in trend.get("history") or []]
+    forecast = [float(v) for v in trend.get("forecast") or []]
+    lo, hi = list(trend.get("forecast_lo") or []), list(trend.get("forecast_hi") or [])
+    x_hist, x_fc = _axis(list(trend.get("periods") or []), len(history), len(forecast))
+    share = trend.get("unit", "share") == "share"
+    fig = go.Figure()
+    if len(lo) == len(forecast) == len(hi) and forecast:
+        fig.add_trace(go.Scatter(x=x_fc, y=hi, mode="lines", line={"width": 0}, showlegend=False,
+                                 hoverinfo="skip", name="80% high"))  # fmt: skip
+        fig.add_trace(go.Scatter(x=x_fc, y=lo, mode="lines", line={"width": 0}, fill="tonexty",
+                                 fillcolor=BAND, name="80% interval"))  # fmt: skip
+    fig.add_trace(go.Scatter(x=x_hist, y=history, mode="lines+markers", name="history",
+                             line={"color": HISTORY}))  # fmt: skip
+    if forecast:
+        # The forecast line starts at the last observation so the two read as one series.
+        fig.add_trace(go.Scatter(x=x_hist[-1:] + x_fc, y=history[-1:] + forecast, mode="lines+markers",
+                                 name="forecast", line={"color": FORECAST, "dash": "dash"}))  # fmt: skip
+    status = trend.get("status", "")
+    probability = trend.get("probability")
+    title = str(trend.get("label") or "")
+    if status:
+        title += f" ({status}" + (f", p={float(probability):.2f})" if probability is not None else ")")
+    fig.update_layout(
+        title={"text": title, "font": {"size": 14}}, height=height, margin={"l": 50, "r": 20, "t": 40, "b": 40},
+        yaxis={"tickformat": ".0%" if share else "~s", "title": "share of listings" if share else "value"},
+        legend={"orientation": "h", "y": -0.2}, template="plotly_white",
+    )  # fmt: skip
+    return fig
 
-    image = Image.new("RGB", (WIDTH, HEIGHT), "white")
-    draw = ImageDraw.Draw(image)
-    band = [xy(n - 1, history[-1])] + [xy(n + i, v) for i, v in enumerate(hi)]
-    band += [xy(n + i, v) for i, v in reversed(list(enumerate(lo)))]
-    draw.polygon(band, fill=BAND)
-    draw.line([(PAD, HEIGHT - PAD), (WIDTH - PAD, HEIGHT - PAD)], fill=AXIS)
-    draw.line([(PAD, PAD), (PAD, HEIGHT - PAD)], fill=AXIS)
-    if n > 1:
-        draw.line([xy(i, v) for i, v in enumerate(history)], fill=HISTORY, width=2)
-    draw.line([xy(n - 1, history[-1])] + [xy(n + i, v) for i, v in enumerate(mean)], fill=FORECAST, width=2)
-    split = xy(n - 1, 0)[0]
-    draw.line([(split, PAD), (split, HEIGHT - PAD)], fill=AXIS)
-    draw.text((PAD, 8), title[:70], fill=(0, 0, 0))
-    draw.text((2, PAD - 12), f"{top:.3g}", fill=AXIS)
-    draw.text((PAD, HEIGHT - PAD + 6), start_label, fill=(90, 90, 90))
-    if end_label:
-        draw.text((WIDTH - PAD - 6 * len(end_label), HEIGHT - PAD + 6), end_label, fill=(90, 90, 90))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.png")
-    image.save(tmp, format="PNG")
-    tmp.replace(path)
-    return path
+
+def bar_figure(labels: Sequence[str], values: Sequence[float], *, title: str, height: int = 320,
+               color: str = FORECAST, horizontal: bool = True) -> Any:  # fmt: skip
+    """A bar chart (horizontal by default: long labels stay readable)."""
+    import plotly.graph_objects as go
+
+    bars = (
+        go.Bar(x=list(values), y=list(labels), orientation="h", marker_color=color)
+        if horizontal
+        else go.Bar(x=list(labels), y=list(values), marker_color=color)
+    )
+    fig = go.Figure(bars)
+    fig.update_layout(
+        title={"text": title, "font": {"size": 14}}, height=height, template="plotly_white",
+        margin={"l": 10, "r": 20, "t": 40, "b": 30},
+        yaxis={"autorange": "reversed", "automargin": True} if horizontal else {},
+    )  # fmt: skip
+    return fig
+
+
+def lines_figure(
+    x: Sequence[Any], series: Mapping[str, Sequence[float]], *, title: str, height: int = 300
+) -> Any:
+    """Several lines over one x axis (e.g. requests per day and no-match answers per day)."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure(
+        [go.Scatter(x=list(x), y=list(v), mode="lines+markers", name=n) for n, v in series.items()]
+    )
+    fig.update_layout(
+        title={"text": title, "font": {"size": 14}}, height=height, template="plotly_white",
+        margin={"l": 40, "r": 20, "t": 40, "b": 30}, legend={"orientation": "h", "y": -0.25},
+    )  # fmt: skip
+    return fig

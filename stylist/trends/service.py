@@ -239,7 +239,7 @@ def update_trends(
     signal_path: Path | None = None,
     embedder: Embedder | None = None,
 ) -> dict[str, Any]:
-    """Forecast the catalog-derived and the shop's own trends; write summaries and charts.
+    """Forecast the catalog-derived and the shop's own trends; write their summaries.
 
     Raises:
         TrendDataError: an input cannot be used (nothing is written then).
@@ -262,7 +262,7 @@ def update_trends(
         notes += skipped
     if not items:
         raise TrendDataError("nothing to forecast: give a catalog or a series file")
-    records = [forecast_record(item, settings.charts_path, settings.trends_band) for item in items]
+    records = [forecast_record(item, settings.trends_band) for item in items]
     embedder = embedder or Embedder(settings.resolved_embedding_model(), settings.embedding_batch_size)
     build = write_trends(records, settings, embedder)
     return {
@@ -270,7 +270,6 @@ def update_trends(
         "by_source": dict(Counter(r.metadata["source"] for r in records)),
         "by_status": dict(Counter(r.metadata["status"] for r in records)),
         "build": build,
-        "charts": str(settings.charts_path),
         "seconds": round(time.perf_counter() - start, 1),
         "notes": notes,
     }

@@ -1,7 +1,9 @@
-"""Forecast named trends and turn each into a short summary record with a chart.
+"""Forecast named trends and turn each into a short summary record.
 
 The stored summary is in shopper words (:func:`stylist.trends.answer.summary_text`); the
 analytic one (shares of listings per period, the 80% interval) is kept in ``metadata["detail"]``.
+The metadata also holds what a chart needs (the history, the forecast, its 80% interval and
+the period labels); the staff console and the report draw them with :mod:`stylist.trends.charts`.
 """
 
 from __future__ import annotations
@@ -9,13 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from stylist.trends.answer import summary_text
-from stylist.trends.charts import forecast_chart
 from stylist.trends.forecast import TrendForecaster, trend_status
 from stylist.trends.named import NamedSeries
 
@@ -47,7 +47,7 @@ def slug(name: str) -> str:
     return f"{text}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
 
 
-def forecast_record(item: NamedSeries, charts_dir: Path | None, band: float = 0.10) -> TrendRecord:
+def forecast_record(item: NamedSeries, band: float = 0.10) -> TrendRecord:
     """Forecast one named series for one seasonal cycle and summarise it."""
     series = item.series
     y = item.values
@@ -83,13 +83,8 @@ def forecast_record(item: NamedSeries, charts_dir: Path | None, band: float = 0.
         f"{meta.trend}: {status}. {recent[0].upper()}{recent[1:]}; forecast for {next_label}: "
         f"{_fmt(nxt, unit)} (80% interval {_fmt(lo, unit)}-{_fmt(hi, unit)}), {change:+.0%} vs {now_label}."
     )
-    chart = ""
-    if charts_dir is not None:
-        path = forecast_chart(
-            charts_dir / f"{slug(item.name)}.png", y, fc.mean, fc.lo, fc.hi, title=f"{meta.trend} ({status})",
-            start_label=_period(dates[0], series.freq), end_label=_period(future[-1], series.freq),
-        )  # fmt: skip
-        chart = str(path)
+    shown = y[-3 * max(m, 4) :]
+    periods = [_period(d, series.freq) for d in list(dates[len(dates) - len(shown) :]) + list(future)]
     metadata: dict[str, Any] = {
         **meta.to_metadata(),
         "name": item.name,
@@ -100,10 +95,15 @@ def forecast_record(item: NamedSeries, charts_dir: Path | None, band: float = 0.
         "last_mean": last,
         "next_mean": nxt,
         "method": fc.method,
-        "chart": chart,
+        "chart": "",  # charts are drawn from the numbers below (stylist.trends.charts), not stored
         "last_period": _period(dates[-1], series.freq),
-        "history": ",".join(f"{v:.5g}" for v in y[-3 * max(m, 4) :]),
+        "history": ",".join(f"{v:.5g}" for v in shown),
         "forecast": ",".join(f"{v:.5g}" for v in fc.mean),
+        "forecast_lo": ",".join(f"{v:.5g}" for v in fc.lo),
+        "forecast_hi": ",".join(
+            f"{v:.5g}" for v in (np.minimum(fc.hi, 1.0) if item.meta.unit == "share" else fc.hi)
+        ),
+        "periods": ",".join(periods),
         "detail": detail,  # the analytic summary (shares, periods): for analysts, not shoppers
     }
     # What is embedded and shown is in shopper words: no shares of listings, no years.

@@ -150,7 +150,7 @@ def test_update_then_forecasts_and_classify(tmp_path: Path) -> None:
     from stylist.trends.store import write_trends
     from stylist.trends.update import forecast_record
 
-    records = [forecast_record(i, settings.charts_path) for i in items]
+    records = [forecast_record(i) for i in items]
     write_trends(records, settings, embedder)
 
     found = service.forecasts("navy blue shirt men", k=2)
@@ -174,7 +174,15 @@ def test_update_then_forecasts_and_classify(tmp_path: Path) -> None:
     navy = next(f for f in found if f["trend"].startswith("Navy Blue"))
     assert navy["status"] == "rising" and navy["change"] > 0.1
     assert navy["interval"][0] <= navy["change"] <= navy["interval"][1]
-    assert Path(navy["chart"]).is_file() and Path(navy["chart"]).read_bytes()[:4] == b"\x89PNG"
+    # What a chart needs is stored (stylist.trends.charts draws it): the interval around the forecast,
+    # a period label for every point.
+    meta = navy["metadata"]
+    fc, lo, hi = (
+        np.array(meta[k].split(","), dtype=float) for k in ("forecast", "forecast_lo", "forecast_hi")
+    )
+    assert len(fc) == len(lo) == len(hi) > 0 and np.all(lo <= fc) and np.all(fc <= hi) and np.all(hi <= 1)
+    periods = meta["periods"].split(",")
+    assert len(periods) == len(meta["history"].split(",")) + len(fc) and periods == sorted(periods)
     only_women = service.forecasts("navy blue shirt men", k=5, where={"gender": "Women"})
     assert only_women and all(f["metadata"]["gender"] == "Women" for f in only_women)
     women_winter = service.forecasts("kurta", k=5, gender="Women", season=["Winter", "Fall"])
