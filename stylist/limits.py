@@ -8,23 +8,72 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from stylist.errors import ImageError, InputRejected
 
+#: Longest accepted conversation id (ids the service makes are 32 hex digits).
+MAX_THREAD_ID_CHARS = 128
+_THREAD_ID = re.compile(r"[A-Za-z0-9._:@-]+")
+#: Characters that show nothing: a message made only of these (and spaces) is empty.
+_INVISIBLE = {"Cf", "Zs", "Zl", "Zp", "Mn"}
 
-def check_message(message: object, max_chars: int) -> str:
-    """The shopper's message, stripped, or :class:`InputRejected` (400 empty, 413 too long)."""
+
+def check_message(message: object, max_chars: int, field: str = "message") -> str:
+    """The shopper's message, stripped, or :class:`InputRejected`.
+
+    400 when it is empty (also when it shows nothing: zero-width characters only), holds a
+    control character (a null byte, an escape sequence; tabs and newlines are fine) or is
+    not valid Unicode (a lone surrogate, which no database or model can store); 413 when it
+    is longer than ``max_chars`` characters.
+    """
     if not isinstance(message, str):
-        raise InputRejected(400, "message must be a string")
+        raise InputRejected(400, f"{field} must be a string")
     text = message.strip()
-    if not text:
-        raise InputRejected(400, "message is empty: say what you are looking for")
     if len(text) > max_chars:
-        raise InputRejected(413, f"message is {len(text)} characters long; the limit is {max_chars}")
+        raise InputRejected(413, f"{field} is {len(text)} characters long; the limit is {max_chars}")
+    for i, ch in enumerate(text):
+        code = ord(ch)
+        if (code < 32 and ch not in "\t\n\r") or 0x7F <= code <= 0x9F:
+            raise InputRejected(
+                400,
+                f"{field} contains a control character (U+{code:04X}) at position {i + 1}; send plain text",
+            )
+        if 0xD800 <= code <= 0xDFFF:
+            raise InputRejected(
+                400, f"{field} is not valid Unicode text (a lone surrogate U+{code:04X} at position {i + 1})"
+            )
+    if not text or all(unicodedata.category(ch) in _INVISIBLE or ch.isspace() for ch in text):
+        raise InputRejected(400, f"{field} is empty: say what you are looking for")
     return text
+
+
+def check_thread_id(value: object) -> str | None:
+    """A conversation id as sent by a client (None or empty: start a new one), or 400.
+
+    Ids are what a reply returned (32 hex digits) or a client's own: 1 to 128 letters,
+    digits and ``. _ : @ -``. Anything else (a megabyte, a path, control characters) is
+    refused before it reaches the conversation store.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputRejected(400, "thread_id must be a string (the id a reply returned)")
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > MAX_THREAD_ID_CHARS or not _THREAD_ID.fullmatch(value):
+        shown = value[:40] + ("..." if len(value) > 40 else "")
+        raise InputRejected(
+            400,
+            f"thread_id {shown!r} is not a conversation id: use the thread_id a reply returned "
+            f"(1 to {MAX_THREAD_ID_CHARS} letters, digits or . _ : @ -), or leave it out to start one",
+        )
+    return value
 
 
 def decode_base64_image(data: str, max_bytes: int) -> bytes:
@@ -39,8 +88,10 @@ def decode_base64_image(data: str, max_bytes: int) -> bytes:
         if not header[5:].startswith("image/"):
             raise InputRejected(415, f"upload is not an image ({header[5:].split(';')[0] or 'no type'})")
     # base64 inflates by 4/3: refuse a payload that cannot fit before decoding it.
-    if len(payload) > (max_bytes * 4) // 3 + 8:
+    if len(payload) > (max_bytes * 4) // 3 + max_bytes // 20 + 8:
         raise InputRejected(413, f"image is larger than the limit of {max_bytes} bytes")
+    # MIME-style base64 breaks lines every 76 characters; those breaks are not errors.
+    payload = re.sub(r"[ \t\r\n]+", "", payload)
     try:
         raw = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):

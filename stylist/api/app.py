@@ -17,6 +17,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from stylist.api import catalog, chat, openai_facade, service, widget
+from stylist.api.deps import validation_message
+from stylist.api.guard import RequestGuard, add_fallback_routes, error_body, max_body_bytes
 from stylist.errors import InputRejected, StylistError
 from stylist.limits import RateLimiter
 from stylist.runtime import StylistRuntime
@@ -89,9 +91,12 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
         allow_headers=["Content-Type", "Authorization"],
         max_age=600,
     )
+    # Outermost: an oversized or compressed body is refused before any route or the UI reads it.
+    app.add_middleware(RequestGuard, max_bytes=max_body_bytes(settings.max_image_bytes))
     add_error_handlers(app)
     for router in (service.router, chat.router, catalog.router, openai_facade.router, widget.router):
         app.include_router(router)
+    add_fallback_routes(app)  # after every API router: unknown /api/ and /v1/ paths get JSON 404/405
 
     if ui:
         import gradio as gr
@@ -112,12 +117,7 @@ def error_response(
     request: Request, status: int, message: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     """One clear JSON shape per API family: OpenAI's ``error`` object under ``/v1/``, else ``detail``."""
-    if request.url.path.startswith("/v1/"):
-        kind = "invalid_request_error" if status < 500 else "server_error"
-        body: dict[str, Any] = {"error": {"message": message, "type": kind, "code": status}}
-    else:
-        body = {"detail": message}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(error_body(request.url.path, status, message), status_code=status, headers=headers)
 
 
 def add_error_handlers(app: FastAPI) -> None:
@@ -135,8 +135,4 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'body'}: {e.get('msg')}"
-            for e in exc.errors()
-        )
-        return error_response(request, 422, f"invalid request: {problems}")
+        return error_response(request, 422, validation_message(exc.errors()))

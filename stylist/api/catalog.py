@@ -31,11 +31,16 @@ def image_root(settings: Settings) -> Path:
     return path if path.is_dir() else path.parent
 
 
+def shown(product_id: str) -> str:
+    """An id as error messages quote it: at most 60 characters, so a 10 kB id is not echoed back."""
+    return repr(product_id[:60] + ("..." if len(product_id) > 60 else ""))
+
+
 @router.get("/api/products/{product_id}", summary="One catalog item.")
 async def product(product_id: str, request: Request, runtime: RuntimeDep) -> dict[str, Any]:
     item = await run_in_threadpool(runtime.get().product, product_id)
     if item is None:
-        raise HTTPException(404, f"no product with id {product_id!r}")
+        raise HTTPException(404, f"no product with id {shown(product_id)}")
     item = dict(item)
     item["image"] = image_src(item, base_url(request))
     return item
@@ -49,7 +54,7 @@ async def product(product_id: str, request: Request, runtime: RuntimeDep) -> dic
 async def product_image(product_id: str, runtime: RuntimeDep, root: ImageRootDep) -> Response:
     item = await run_in_threadpool(runtime.get().product, product_id)
     if item is None:
-        raise HTTPException(404, f"no product with id {product_id!r}")
+        raise HTTPException(404, f"no product with id {shown(product_id)}")
     image = str(item.get("image") or "")
     if image.startswith(("http://", "https://")):
         return RedirectResponse(image, status_code=307)
@@ -61,7 +66,7 @@ async def product_image(product_id: str, runtime: RuntimeDep, root: ImageRootDep
         or not path.is_relative_to(root)
         or not path.is_file()
     ):
-        raise HTTPException(404, f"product {product_id!r} has no photo")
+        raise HTTPException(404, f"product {shown(product_id)} has no photo")
     return FileResponse(
         path,
         media_type=IMAGE_SUFFIXES[path.suffix.lower()],

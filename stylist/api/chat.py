@@ -11,11 +11,20 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+from starlette.exceptions import HTTPException
 
-from stylist.api.deps import RuntimeDep, SettingsDep, admit, base_url, reply_dict, turn_failed
+from stylist.api.deps import (
+    RuntimeDep,
+    SettingsDep,
+    admit,
+    base_url,
+    reply_dict,
+    turn_failed,
+    validation_message,
+)
 from stylist.errors import InputRejected, StylistError
-from stylist.limits import check_image, check_message, decode_base64_image
+from stylist.limits import check_image, check_message, check_thread_id, decode_base64_image
 from stylist.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,12 +65,33 @@ _CHAT_BODY_DOC = {
 }
 
 
+#: Form limits: the message, a thread id, one photo and a few extra fields (Starlette's defaults are 1000).
+FORM_MAX_FIELDS = 20
+FORM_MAX_FILES = 4
+FORM_MAX_PART_BYTES = 256 * 1024
+
+
 async def read_chat(request: Request, settings: Settings) -> tuple[str, str, bytes | None]:
     """Message, thread id and photo from a JSON or multipart body, all limits checked."""
     ctype = request.headers.get("content-type", "")
-    if ctype.startswith("multipart/form-data"):
-        form = await request.form()
-        upload = form.get("image")
+    main = ctype.split(";")[0].strip().lower()
+    if main == "multipart/form-data":
+        try:
+            form = await request.form(
+                max_files=FORM_MAX_FILES, max_fields=FORM_MAX_FIELDS, max_part_size=FORM_MAX_PART_BYTES
+            )
+        except HTTPException as exc:
+            if exc.status_code == 413:
+                raise
+            if "maximum size" in str(exc.detail):
+                raise InputRejected(
+                    413, f"a form field is larger than the limit of {FORM_MAX_PART_BYTES // 1024} kB"
+                ) from None
+            raise InputRejected(400, f"invalid multipart form: {str(exc.detail).splitlines()[0]}") from None
+        uploads = form.getlist("image")
+        if len(uploads) > 1:
+            raise InputRejected(400, "send one photo per message (the form has several image fields)")
+        upload = uploads[0] if uploads else None
         image = None
         if upload is not None and not isinstance(upload, str):
             # Read one byte past the limit: enough to know it is too large without reading it all.
@@ -71,18 +101,19 @@ async def read_chat(request: Request, settings: Settings) -> tuple[str, str, byt
         elif isinstance(upload, str) and upload:
             image = decode_base64_image(upload, settings.max_image_bytes)
         message, thread = form.get("message"), form.get("thread_id")
-        thread = thread if isinstance(thread, str) else None
-    elif ctype.startswith("application/json") or not ctype:
+        if message is None:
+            raise InputRejected(400, "the form has no message field: say what you are looking for")
+    elif main in ("application/json", "") or main.endswith("+json"):
         try:
             body = ChatRequest.model_validate_json(await request.body())
-        except ValueError as exc:
-            raise InputRejected(422, f"invalid JSON body: {exc}") from None
+        except ValidationError as exc:
+            raise InputRejected(422, validation_message(exc.errors())) from None
         message, thread = body.message, body.thread_id
         image = decode_base64_image(body.image, settings.max_image_bytes) if body.image else None
     else:
-        raise InputRejected(415, f"send application/json or multipart/form-data, not {ctype}")
+        raise InputRejected(415, f"send application/json or multipart/form-data, not {ctype[:80]}")
     text = check_message(message, settings.max_message_chars)
-    return text, (thread or "").strip() or uuid.uuid4().hex, image
+    return text, check_thread_id(thread) or uuid.uuid4().hex, image
 
 
 @router.post("/api/chat", summary="Answer one message.", openapi_extra=_CHAT_BODY_DOC)

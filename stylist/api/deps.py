@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -80,6 +81,35 @@ def reply_dict(reply: Reply | dict[str, Any], thread_id: str, base: str) -> dict
     data = reply.to_dict() if isinstance(reply, Reply) else dict(reply)
     data["thread_id"] = data.get("thread_id") or thread_id
     return publish(data, base)
+
+
+def validation_message(errors: Sequence[Any]) -> str:
+    """One sentence for pydantic/FastAPI validation errors: which field, what is wrong; no input echoed.
+
+    A body that is not JSON at all says so (with the parser's reason and position) instead of
+    listing fields.
+    """
+    problems = []
+    for e in errors:
+        loc = [str(p) for p in e.get("loc", ()) if p != "body"]
+        if e.get("type") == "json_invalid":
+            reason = (e.get("ctx") or {}).get("error") or e.get("msg", "")
+            where = f" (at character {loc[-1]})" if loc and loc[-1].isdigit() else ""
+            return f"the body is not valid JSON: {str(reason).removeprefix('Invalid JSON: ')}{where}"
+        if e.get("type") == "missing" and not loc:
+            return "the body is empty: send a JSON object"
+        if e.get("type") in ("model_attributes_type", "dict_type", "model_type") and not loc:
+            return 'the body must be a JSON object, e.g. {"message": "a navy shirt"}'
+        problems.append(f"{'.'.join(loc) or 'body'}: {e.get('msg')}")
+    return "invalid request: " + "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
+
+
+def require_json(request: Request) -> None:
+    """Dependency of JSON-only routes: 415 for any other declared content type."""
+    ctype = request.headers.get("content-type", "")
+    main = ctype.split(";")[0].strip().lower()
+    if main and main != "application/json" and not main.endswith("+json"):
+        raise HTTPException(415, f"send the body as application/json, not {ctype[:80]}")
 
 
 def turn_failed(exc: Exception) -> HTTPException:

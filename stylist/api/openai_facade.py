@@ -13,14 +13,14 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from stylist.api.deps import RuntimeDep, SettingsDep, admit, base_url, reply_dict, turn_failed
+from stylist.api.deps import RuntimeDep, SettingsDep, admit, base_url, reply_dict, require_json, turn_failed
 from stylist.errors import InputRejected, StylistError
-from stylist.limits import check_message, decode_base64_image
+from stylist.limits import check_message, check_thread_id, decode_base64_image
 from stylist.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,11 @@ class OpenAIChatRequest(BaseModel):
     user: str | None = None
 
 
-@router.post("/v1/chat/completions", summary="OpenAI-compatible chat completions.")
+@router.post(
+    "/v1/chat/completions",
+    summary="OpenAI-compatible chat completions.",
+    dependencies=[Depends(require_json)],
+)
 async def completions(
     body: OpenAIChatRequest, request: Request, runtime: RuntimeDep, settings: SettingsDep
 ) -> Response:
@@ -61,8 +65,9 @@ async def completions(
     if body.model != OPENAI_MODEL:
         raise HTTPException(404, f"model {body.model!r} does not exist; use {OPENAI_MODEL!r}")
     admit(request)
+    check_openai_request(body)
     message, image = openai_input(body, settings)
-    thread_id = (body.thread_id or "").strip() or uuid.uuid4().hex
+    thread_id = check_thread_id(body.thread_id) or uuid.uuid4().hex
     stylist = runtime.get()
     base = base_url(request)
     cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
@@ -141,21 +146,82 @@ def _extra(reply: dict[str, Any]) -> dict[str, Any]:
     return {k: reply.get(k) for k in keys}
 
 
+#: Roles an OpenAI client may send; only the last (user) message is read, the history lives server-side.
+OPENAI_ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
+#: Most messages a request may carry (clients resend their history; the stylist reads the last one).
+MAX_OPENAI_MESSAGES = 500
+#: Largest max_tokens accepted (and ignored: the stylist's own answers are short and capped).
+MAX_OPENAI_TOKENS = 1_000_000
+
+
+def check_openai_request(body: OpenAIChatRequest) -> None:
+    """Refuse (400/413) what the facade cannot honour, instead of silently doing something else.
+
+    The stylist calls its own tools with its own rules, answers once, as text: client tools,
+    ``tool_choice``, ``n`` other than 1 and structured ``response_format`` are refused;
+    ``max_tokens`` is accepted (and ignored) only as a sane positive integer.
+    """
+    extra = body.model_extra or {}
+    for name in ("tools", "tool_choice", "functions", "function_call"):
+        if extra.get(name) not in (None, [], "none", "auto"):
+            raise InputRejected(
+                400, f"{name} is not supported: the stylist calls its own catalog tools; send only messages"
+            )
+    n = extra.get("n", 1)
+    if n is not None and (type(n) is not int or n != 1):
+        raise InputRejected(400, f"n must be 1 (the stylist gives one answer per message), not {str(n)[:20]}")
+    for name in ("max_tokens", "max_completion_tokens"):
+        value = extra.get(name)
+        if value is not None and (type(value) is not int or not 1 <= value <= MAX_OPENAI_TOKENS):
+            raise InputRejected(
+                400, f"{name} must be a whole number from 1 to {MAX_OPENAI_TOKENS:,}, not {str(value)[:24]}"
+            )
+    fmt = extra.get("response_format")
+    if fmt is not None and (not isinstance(fmt, dict) or fmt.get("type") != "text"):
+        raise InputRejected(400, "response_format is not supported: the stylist answers in text")
+    if len(body.messages) > MAX_OPENAI_MESSAGES:
+        raise InputRejected(
+            413,
+            f"{len(body.messages):,} messages; the limit is {MAX_OPENAI_MESSAGES} (only the last is read)",
+        )
+    for i, message in enumerate(body.messages):
+        if message.role not in OPENAI_ROLES:
+            raise InputRejected(
+                400,
+                f"messages[{i}] has an unknown role {message.role[:30]!r}; use one of: user, assistant, system",
+            )
+    if body.user is not None:
+        check_message(body.user, 256, field="user")
+
+
 def openai_input(body: OpenAIChatRequest, settings: Settings) -> tuple[str, bytes | None]:
     """The shopper's last message (text and optional data-URL photo) from OpenAI-style messages."""
-    if not body.messages or body.messages[-1].role != "user":
+    if not body.messages:
+        raise InputRejected(400, "messages is empty: send the shopper's message with role 'user'")
+    if body.messages[-1].role != "user":
         raise InputRejected(400, "the last message must have role 'user'")
     content = body.messages[-1].content
     image = None
     if isinstance(content, list):
         texts = []
         for part in content:
-            if part.get("type") == "text":
+            kind = part.get("type")
+            if kind == "text":
                 texts.append(str(part.get("text", "")))
-            elif part.get("type") == "image_url":
-                url = (part.get("image_url") or {}).get("url", "")
-                if not str(url).startswith("data:"):
+            elif kind == "image_url":
+                if image is not None:
+                    raise InputRejected(400, "send one photo per message (this message has several)")
+                spec = part.get("image_url")
+                url = spec.get("url") if isinstance(spec, dict) else None
+                if not isinstance(url, str) or not url:
+                    raise InputRejected(400, 'an image_url part needs {"url": "data:image/...;base64,..."}')
+                if not url.startswith("data:"):
                     raise InputRejected(400, "images must be sent inline as data:image/...;base64 URLs")
                 image = decode_base64_image(url, settings.max_image_bytes)
+            else:
+                raise InputRejected(
+                    400,
+                    f"content part type {str(kind)[:30]!r} is not supported; send text and image_url parts",
+                )
         content = "\n".join(texts)
     return check_message(content or "", settings.max_message_chars), image
