@@ -14,6 +14,7 @@ from langchain.agents.middleware import ModelCallLimitMiddleware
 from stylist.agent.checkpoint import checkpointer
 from stylist.grounding import Grounding
 from stylist.guards import ConstraintMerger, HistoryWindow, RetrievalGuard, TurnPlanner
+from stylist.personal.middleware import PersonalRanking, ProfileDefaults
 from stylist.prompts import load_prompt
 from stylist.tools import build_tools, catalog_tool_call_grammar, tool_schemas
 
@@ -57,22 +58,30 @@ def with_tool_call_grammar(model: BaseChatModel, tools: list[Any], retriever: Re
 
 
 def build_agent(settings: Settings, model: BaseChatModel, retriever: Retriever, *, trends: Any = None,
-                saver: Any = None, ground: Any = None) -> Any:  # fmt: skip
-    """The compiled agent graph."""
+                saver: Any = None, ground: Any = None, personal: Any = None) -> Any:  # fmt: skip
+    """The compiled agent graph (``personal``: a :class:`~stylist.personal.Personaliser`, whose
+    middleware adds the shopper's profile to the plan and ranks searches by their taste)."""
     ground = ground or grounding_for(retriever)
     tools = build_tools(retriever, trends, outfits=settings.agent_outfits)
     if uses_tool_call_grammar(settings):
         model = with_tool_call_grammar(model, tools, retriever)
+    planner: list[Any] = [TurnPlanner(lambda: retriever.parser)]
+    ranking: list[Any] = []
+    if personal is not None:
+        # After the planner: the profile fills in what the shopper did not say this turn.
+        planner.append(ProfileDefaults(lambda: retriever.parser, personal.size_names))
+        ranking.append(PersonalRanking(personal.scorer, settings.personal_candidates))
     return create_agent(
         model,
         tools,
         system_prompt=load_prompt("system", shop_name=settings.shop_name, currency=settings.currency),
         middleware=[
-            TurnPlanner(lambda: retriever.parser),
+            *planner,
             ModelCallLimitMiddleware(run_limit=settings.agent_max_model_calls, exit_behavior="end"),
             RetrievalGuard(
                 settings.agent_tool_mode, settings.agent_products, ground, lambda: retriever.parser
             ),
+            *ranking,
             ConstraintMerger(),
             HistoryWindow(settings.agent_history_turns),
         ],

@@ -24,6 +24,8 @@ from stylist.grounding import answer_lead, compose_answer
 from stylist.guards import GUARD_PREFIX, turn_context, turn_messages, turn_products
 from stylist.intent import SHOWN_FIELDS, TurnPlan
 from stylist.llm.chat import chat_model, check_llm, unavailable_cause
+from stylist.personal import Personaliser
+from stylist.personal.apply import stated_filters, thread_for_other, with_profile_sentence
 from stylist.prompts import load_prompt
 from stylist.reply import Event, ProductCard, Reply, ToolCall
 
@@ -74,20 +76,29 @@ class Stylist:
         images: the image service (optional).
         saver: a LangGraph checkpointer (defaults to the configured SQLite file).
         llm_url: the vLLM base URL, for readiness checks.
+        personal: the personal stylist (default: one built from ``settings``; see stylist.personal).
     """
 
     def __init__(self, settings: Settings, model: BaseChatModel, retriever: Retriever, *, trends: Any = None,
-                 images: Any = None, saver: Any = None, llm_url: str | None = None) -> None:  # fmt: skip
+                 images: Any = None, saver: Any = None, llm_url: str | None = None,
+                 personal: Personaliser | None = None) -> None:  # fmt: skip
         self.settings = settings
         self.retriever = retriever
         self.trends = trends
         self.images = images
         self.llm_url = llm_url
         self.grounding = grounding_for(retriever)
+        self.personal = personal or Personaliser(settings, retriever)
         self.graph = build_agent(
-            settings, model, retriever, trends=trends, saver=saver, ground=self.grounding
+            settings,
+            model,
+            retriever,
+            trends=trends,
+            saver=saver,
+            ground=self.grounding,
+            personal=self.personal,
         )
-        self._closers: list[Any] = []
+        self._closers: list[Any] = [self.personal.close]
         self._lock = threading.Lock()
         #: Called with a :class:`TurnRecord` after every turn (also a failed one); an observer's
         #: exception is logged and never reaches the shopper.
@@ -123,13 +134,15 @@ class Stylist:
     ) -> Iterator[Event]:
         """Answer one message as events: tool steps, answer text, then the final reply.
 
-        Every observer hears about the turn once it ends (see :class:`TurnRecord`).
+        Every observer hears about the turn once it ends (see :class:`TurnRecord`). With a
+        ``shopper_id`` (and ``personal_enabled``) the personal stylist learns from the message,
+        applies the shopper's profile and ranks by their taste; without one the turn is unchanged.
         """
         started = time.perf_counter()
         thread_id = thread_id or uuid.uuid4().hex
         outcome: dict[str, Any] = {}
         try:
-            yield from self._stream(message, thread_id, image, started, outcome)
+            yield from self._stream(message, thread_id, image, started, outcome, shopper_id)
         except Exception:
             outcome.setdefault("error", True)
             raise
@@ -138,15 +151,38 @@ class Stylist:
                 self._notify(self._record(outcome, thread_id, shopper_id, started))
 
     def _stream(
-        self, message: str, thread_id: str, image: bytes | None, started: float, outcome: dict[str, Any]
+        self,
+        message: str,
+        thread_id: str,
+        image: bytes | None,
+        started: float,
+        outcome: dict[str, Any],
+        shopper_id: str | None = None,
     ) -> Iterator[Event]:
         config = {"configurable": {"thread_id": thread_id}}
+        personal = None
+        if shopper_id and self.personal.enabled:
+            command = self.personal.command(message)
+            if command is not None:
+                yield from self._personal_command(command, shopper_id, thread_id, started, outcome)
+                return
+            values = self.graph.get_state(config).values
+            before = bool((values.get("personal") or {}).get("for_other"))
+            personal = self.personal.before_turn(
+                shopper_id, thread_id, message, thread_for_other(message, before)
+            )
+            noted = self.personal.noted(personal, message, bool((values.get("memory") or {}).get("filters")))
+            if noted and image is None:
+                # "I'm a size M and I hate yellow" with nothing asked yet: say what was kept, ask what they need.
+                yield from self._personal_reply(noted, "profile: noted", thread_id, started, outcome)
+                return
         photo = self._describe(image) if image is not None else None
         text = message if photo is None else f"{message}\n" + load_prompt(
             "photo", caption=photo.get("caption", "unclear"),
             similar=", ".join(str(s["id"]) for s in photo.get("similar", [])[:5]) or "none",
         )  # fmt: skip
-        inputs = {"messages": [HumanMessage(content=text)], "photo": photo}
+        # "personal" is set every turn (None without a shopper), so a thread never keeps an old one.
+        inputs = {"messages": [HumanMessage(content=text)], "photo": photo, "personal": personal}
         emitted_tools: set[str] = set()
         first_token: float | None = None
         gate = SentenceGate(self.grounding)
@@ -184,6 +220,7 @@ class Stylist:
                     elif plan is not None and not led and results:
                         lead = self._lead(plan, tool_results)
                     if lead:
+                        lead = with_profile_sentence(lead, plan.notes) if plan is not None else lead
                         led = True
                         first_token = first_token or time.perf_counter()
                         yield Event("token", {"text": lead + "\n"})
@@ -212,6 +249,47 @@ class Stylist:
         outcome.update(plan=state.get("plan"), reply=reply)
         yield Event("final", {"reply": data})
 
+    def forget_shopper(self, shopper_id: str) -> dict[str, int]:
+        """Delete everything kept about a shopper: profile, signals and their conversations."""
+        threads = self.personal.forget(shopper_id)
+        deleted = 0
+        for thread_id in threads:
+            with contextlib.suppress(Exception):  # a thread the checkpointer never saw
+                self.graph.checkpointer.delete_thread(thread_id)
+                deleted += 1
+        return {"conversations": deleted}
+
+    def _personal_command(
+        self, command: str, shopper_id: str, thread_id: str, started: float, outcome: dict[str, Any]
+    ) -> Iterator[Event]:
+        """ "what do you remember about me?" and "forget me": answered here, without the model."""
+        if command == "forget":
+            self.forget_shopper(shopper_id)
+            with contextlib.suppress(Exception):
+                self.graph.checkpointer.delete_thread(thread_id)  # this conversation too
+            text = (
+                "Done: I've forgotten everything I kept about you (sizes, likes, what you clicked) and "
+                "deleted our conversations. Next time we start fresh."
+            )
+        else:
+            self.personal.store.link_thread(shopper_id, thread_id)
+            text = self.personal.remember_text(shopper_id)
+        yield from self._personal_reply(text, f"profile: {command}", thread_id, started, outcome)
+
+    def _personal_reply(
+        self, text: str, note: str, thread_id: str, started: float, outcome: dict[str, Any]
+    ) -> Iterator[Event]:
+        yield Event("token", {"text": text})
+        reply = Reply(
+            answer=text,
+            latency_ms=round((time.perf_counter() - started) * 1000, 1),
+            ttft_ms=round((time.perf_counter() - started) * 1000, 1),
+            thread_id=thread_id,
+            notes=[note],
+        )
+        outcome.update(plan={"intent": "chat", "filters": {}, "search_text": ""}, reply=reply)
+        yield Event("final", {"reply": reply.to_dict()})
+
     def ready(self) -> dict[str, bool]:
         """Whether the model server and the catalog store answer (``/readyz``)."""
         llm_ok = bool(self.llm_url and check_llm(self.llm_url, api_key=self.settings.llm_api_key))
@@ -239,12 +317,14 @@ class Stylist:
         """The :class:`TurnRecord` of a finished (or failed, or abandoned) turn."""
         reply: Reply | None = outcome.get("reply")
         plan = TurnPlan.from_state(outcome["plan"]) if outcome.get("plan") else None
-        constraints = plan.filters.without("exclude_ids").active() if plan is not None else {}
+        # What the shopper asked, without what their profile added (profile data stays out of reports).
+        stated = stated_filters(outcome["plan"]) if plan is not None else None
+        constraints = stated.without("exclude_ids").active() if stated is not None else {}
         kind = plan.intent if plan is not None else "error"
         matching = None
-        if plan is not None and plan.intent in ("search", "look"):
+        if plan is not None and stated is not None and plan.intent in ("search", "look"):
             with contextlib.suppress(Exception):  # a count is nice to have; the turn is done
-                matching = int(self.retriever.snapshot().mask(plan.filters.without("exclude_ids")).sum())
+                matching = int(self.retriever.snapshot().mask(stated.without("exclude_ids")).sum())
         products = [p.id for p in reply.products] if reply is not None else []
         state: Outcome
         if outcome.get("error") or reply is None or plan is None:
@@ -321,6 +401,8 @@ class Stylist:
             )
         else:
             text = str(answer.content)
+        if plan.intent in ("search", "look"):
+            text = with_profile_sentence(text, plan.notes)  # "in your size M, skipping yellow, as you asked"
         calls: list[ToolCall] = []
         trends: list[dict[str, Any]] = []
         guard_merged = {

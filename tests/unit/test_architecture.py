@@ -22,7 +22,7 @@ LAYERS: dict[str, int] = {
     "prompts": 0, "stylist": 0, "stylist.settings": 0, "stylist.errors": 0, "stylist.net": 0,
     "stylist.prompts": 0,
     # 1. the catalog schema and the deterministic query parser
-    "stylist.catalog": 1, "stylist.query": 1,
+    "stylist.catalog": 1, "stylist.query": 1, "stylist.sizing": 1,
     # 2. storage: the Chroma store and its ingestion
     "vectorstore": 2,
     # 3. retrieval over the store: text search, photos, trends
@@ -31,7 +31,7 @@ LAYERS: dict[str, int] = {
     "stylist.llm": 4,
     # 5. the stylist: tools, guards, grounding, the agent
     "stylist.reply": 5, "stylist.grounding": 5, "stylist.intent": 5, "stylist.looks": 5, "stylist.tools": 5,
-    "stylist.guards": 5, "stylist.agent": 5,
+    "stylist.guards": 5, "stylist.agent": 5, "stylist.personal": 5,
     # 6. interfaces: HTTP API, UI, CLI and what only they use
     "stylist.runtime": 6, "stylist.feedback": 6, "stylist.limits": 6, "stylist.render": 6,
     "stylist.ingestion": 6, "stylist.ui": 6, "stylist.api": 6, "stylist.cli": 6, "stylist.admin": 6,
