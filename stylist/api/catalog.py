@@ -9,7 +9,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from stylist.api.deps import ImageRootDep, RuntimeDep, base_url
+from stylist.api.deps import ImageRootDep, RuntimeDep, SettingsDep, base_url
+from stylist.errors import InputRejected
+from stylist.limits import check_message
 from stylist.render import image_src
 from stylist.settings import Settings
 
@@ -72,3 +74,64 @@ async def product_image(product_id: str, runtime: RuntimeDep, root: ImageRootDep
         media_type=IMAGE_SUFFIXES[path.suffix.lower()],
         headers={"Cache-Control": "public, max-age=86400"},
     )
+
+
+#: The body measurements ``/size`` takes as query parameters (``stylist.sizing.MEASURES``).
+SIZE_PARAMS = ("height_cm", "weight_kg", "chest_cm", "waist_cm", "hip_cm", "foot_cm")
+
+
+@router.get("/api/products/{product_id}/size", summary="The size to take of one product.")
+async def product_size(
+    product_id: str, request: Request, runtime: RuntimeDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Query: any of `height_cm`, `weight_kg`, `chest_cm`, `waist_cm`, `hip_cm`, `foot_cm` (numbers),
+    `usual` (a size the shopper usually wears: `M`, `UK 8`, `EU 42`, `32`) and `text` (the shopper's
+    own words: "I'm 178 cm and 72 kg, usually M").
+
+    Returns `{"size", "confidence", "in_stock", "reason", "alternatives"}` from the shop's size chart:
+    `size` is null when the chart cannot tell (`reason` says why), `alternatives` are the sizes next to it
+    that are in stock. Impossible or unreadable values: 400 with what is wrong.
+    """
+    from stylist.sizing import SizeRequest, advise, load_chart, parse_size_request
+
+    query = request.query_params
+    unknown = sorted(set(query) - {*SIZE_PARAMS, "usual", "text"})
+    if unknown:
+        raise InputRejected(
+            400, f"unknown parameter(s) {', '.join(unknown)}; use {', '.join(SIZE_PARAMS)}, usual, text"
+        )
+    facts = SizeRequest()
+    if query.get("text"):
+        facts = parse_size_request(check_message(query["text"], settings.max_message_chars, "text"))
+    usual = (query.get("usual") or "").strip()
+    if usual:
+        said = parse_size_request(f"I usually wear {usual[:40]}").usual
+        if not said:
+            raise InputRejected(
+                400, f"usual: {usual[:40]!r} is not a size I can read (e.g. M, UK 8, EU 42, 32)"
+            )
+        facts.usual = said + facts.usual
+    for name in SIZE_PARAMS:
+        raw = (query.get(name) or "").strip()
+        if not raw:
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            raise InputRejected(400, f"{name}: {raw[:40]!r} is not a number") from None
+        setattr(facts, name, value)
+    if facts.empty():
+        raise InputRejected(
+            400,
+            f"say something about the shopper: one of {', '.join(SIZE_PARAMS)}, usual or text (none was read)",
+        )
+    facts.check()
+    item = await run_in_threadpool(runtime.get().product, product_id)
+    if item is None:
+        raise HTTPException(404, f"no product with id {product_id!r}")
+    advice = advise(item, facts, await run_in_threadpool(load_chart, settings))
+    return {
+        "product_id": str(item.get("id", product_id)),
+        **advice.to_dict(),
+        "read": {**facts.measures(), "usual": [str(u) for u in facts.usual]},
+    }
