@@ -128,7 +128,7 @@ async def product_size(
     facts.check()
     item = await run_in_threadpool(runtime.get().product, product_id)
     if item is None:
-        raise HTTPException(404, f"no product with id {product_id!r}")
+        raise HTTPException(404, f"no product with id {shown(product_id)}")
     advice = advise(item, facts, await run_in_threadpool(load_chart, settings))
     return {
         "product_id": str(item.get("id", product_id)),

@@ -278,13 +278,21 @@
       return null;  // storage blocked (privacy mode, consent): no id
     }
   }
+  // The server takes 1-128 letters, digits or -_.:@ (an id it cannot use would refuse the whole chat).
+  function usable(id) {
+    if (id === null || id === undefined || id === "") return null;
+    id = String(id).trim();
+    if (/^[A-Za-z0-9._:@-]{1,128}$/.test(id)) return id;
+    if (window.console) console.warn("stylist: shopperId must be 1-128 letters, digits or -_.:@; using an anonymous id");
+    return null;
+  }
   function shopperId() {
     var provided = shopperIdSetting;
     if (typeof provided === "function") {
-      return Promise.resolve().then(provided).then(function (id) { return id ? String(id) : anonymous(); },
+      return Promise.resolve().then(provided).then(function (id) { return usable(id) || anonymous(); },
         function () { return anonymous(); });
     }
-    return Promise.resolve(provided ? String(provided) : anonymous());
+    return Promise.resolve(usable(provided) || anonymous());
   }
 
   // -- the server's widget settings (cart link template) ---------------------------------------------
