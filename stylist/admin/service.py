@@ -71,3 +71,11 @@ class Admin:
         data = self.demand.analytics(days)
         data["thumbs"] = thumbs_by_answer_type(self.settings.feedback_path, days)
         return data
+
+
+def runtime_catalog(runtime: Any) -> Sequence[Mapping[str, Any]]:
+    """The live catalog's metadata from a ``StylistRuntime``'s stylist; ``[]`` until it is ready."""
+    if runtime.state != "ready":
+        return []
+    retriever = getattr(runtime.get(), "retriever", None)
+    return retriever.snapshot().metas if retriever is not None else []

@@ -16,6 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
+from stylist.admin.service import Admin, runtime_catalog
+from stylist.api import admin as admin_api
 from stylist.api import catalog, chat, openai_facade, service, widget
 from stylist.api.deps import validation_message
 from stylist.api.guard import RequestGuard, add_fallback_routes, error_body, max_body_bytes
@@ -53,14 +55,16 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
         ui: Mount the Gradio UI at ``/``.
     """
     settings = settings or Settings()
+    # The merchandiser's console (issue 17): its demand log hears every turn of the stylist.
+    admin = Admin(settings, catalog=lambda: runtime_catalog(runtime))
     if stylist is not None:
-        runtime = StylistRuntime(stylist)
+        runtime = StylistRuntime(admin.attach(stylist))
     else:
 
         def build() -> Any:
             from stylist.agent import build_stylist
 
-            return build_stylist(settings)
+            return admin.attach(build_stylist(settings))
 
         runtime = StylistRuntime(factory=build)
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
@@ -83,6 +87,7 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.limiter = limiter
+    app.state.admin = admin
     app.state.image_root = catalog.image_root(settings)
     app.add_middleware(
         CORSMiddleware,
@@ -94,16 +99,27 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
     # Outermost: an oversized or compressed body is refused before any route or the UI reads it.
     app.add_middleware(RequestGuard, max_bytes=max_body_bytes(settings.max_image_bytes))
     add_error_handlers(app)
-    for router in (service.router, chat.router, catalog.router, openai_facade.router, widget.router):
+    admin_api.guard_console(app)
+    for router in (
+        service.router,
+        chat.router,
+        catalog.router,
+        openai_facade.router,
+        widget.router,
+        admin_api.router,
+    ):
         app.include_router(router)
     add_fallback_routes(app)  # after every API router: unknown /api/ and /v1/ paths get JSON 404/405
 
     if ui:
         import gradio as gr
 
+        from stylist.admin.console import build_console
         from stylist.feedback import FeedbackStore
         from stylist.ui import CSS, build_ui
 
+        # The staff console first: the chat's mount at "/" would take /admin too.
+        app = gr.mount_gradio_app(app, build_console(admin).queue(), path=admin_api.CONSOLE_PATH)
         blocks = build_ui(runtime, settings, FeedbackStore(settings.feedback_path), limiter)
         blocks.queue(default_concurrency_limit=settings.ui_concurrency)
         app.state.blocks = blocks
