@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from stylist.api.deps import ImageRootDep, RuntimeDep, SettingsDep, base_url
 from stylist.errors import InputRejected
@@ -135,3 +136,26 @@ async def product_size(
         **advice.to_dict(),
         "read": {**facts.measures(), "usual": [str(u) for u in facts.usual]},
     }
+
+
+class SizesRequest(BaseModel):
+    """What the shopper said in this conversation and the products shown (``POST /api/sizes``)."""
+
+    text: str = Field(description="The shopper's messages (the widget sends those of the conversation).")
+    product_ids: list[str] = Field(max_length=20, description="The products to size (at most 20).")
+
+
+@router.post("/api/sizes", summary="Sizes for the products shown, from what the shopper said.")
+async def sizes(body: SizesRequest, runtime: RuntimeDep, settings: SettingsDep) -> dict[str, Any]:
+    """Reads body facts and usual sizes in `text` ("I'm 178 cm and 72 kg, UK 8 in shoes") and advises a
+    size for each product, as `/api/products/{id}/size` does. `read` is empty and `advice` too when the
+    text says nothing about size (or only impossible values); unknown ids are left out."""
+    from stylist.sizing import advise_products, load_chart
+
+    text = check_message(body.text, settings.max_message_chars * 3, "text") if body.text.strip() else ""
+    stylist = runtime.get()
+    items = [await run_in_threadpool(stylist.product, pid) for pid in dict.fromkeys(body.product_ids)]
+    chart = await run_in_threadpool(load_chart, settings)
+    facts, advice = advise_products([i for i in items if i is not None], text, chart)
+    read = {**facts.measures(), "usual": [str(u) for u in facts.usual]} if advice else {}
+    return {"read": read, "advice": {pid: a.to_dict() for pid, a in advice.items()}}

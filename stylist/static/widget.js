@@ -381,13 +381,13 @@
     node.appendChild(el("div", "p", price(p)));
     if (p.colour) node.appendChild(el("div", "c", p.colour));
     if (p.reason) node.appendChild(el("div", "r", p.reason));
-    var advice = p.size_advice && p.size_advice.size ? p.size_advice : null;
-    if (advice) node.appendChild(el("div", "fit", t("suggested", { size: advice.size })));
+    var fit = el("div", "fit");
+    node.appendChild(fit);
 
     var template = cartTemplate(cfg);
     var sizes = inStock(p);
     var picker = null;
-    var entry = { node: node, product: p, picker: null,
+    var entry = { node: node, product: p, picker: null, fit: fit,
       size: function () { return picker ? picker.value : (sizes[0] || ""); } };
     if (!template && !(addToCartSetting === true || addToCartSetting === "true")) return entry;
     if (sizes.length > 1 || (sizes.length === 1 && !/^one size$/i.test(sizes[0]))) {
@@ -397,7 +397,6 @@
       none.value = "";
       picker.appendChild(none);
       sizes.forEach(function (s) { var o = el("option", "", s); o.value = s; picker.appendChild(o); });
-      if (advice && sizes.indexOf(advice.size) >= 0) picker.value = advice.size;
       node.appendChild(picker);
       entry.picker = picker;
     }
@@ -439,6 +438,7 @@
     var entries = products.map(function (p) { return card(p, cfg); });
     entries.forEach(function (entry) { row.appendChild(entry.node); });
     log.appendChild(row);
+    adviseSizes(entries);
     var canAdd = cartTemplate(cfg) || addToCartSetting === true || addToCartSetting === "true";
     if (isLook && canAdd && entries.length > 1) {
       var whole = el("button", "look", t("addLook"));
@@ -447,6 +447,42 @@
       log.appendChild(whole);
     }
     scroll();
+  }
+
+  // Size advice: what the shopper said about their body and usual sizes in this conversation, read by
+  // the server against the shop's size chart (POST /api/sizes); a card gets "Your size: M" and its size
+  // picker starts there. Nothing is shown when the shopper said nothing about size.
+  var SAID_KEY = "stylist-said:" + api;
+  function remember(text) {
+    var said = said_();
+    said.push(text);
+    try { sessionStorage.setItem(SAID_KEY, JSON.stringify(said.slice(-8))); } catch (e) { /* storage full */ }
+  }
+  function said_() {
+    try { return JSON.parse(sessionStorage.getItem(SAID_KEY) || "[]") || []; } catch (e) { return []; }
+  }
+  function adviseSizes(entries) {
+    var sized = entries.filter(function (e) { return Object.keys(e.product.sizes || {}).length; });
+    var text = said_().join("\n").slice(-5000);
+    if (!sized.length || !/\d|\b(xs|s|m|l|xl|xxl|small|medium|large)\b/i.test(text)) return Promise.resolve();
+    return fetch(api + "/api/sizes", {
+      method: "POST", headers: { "Content-Type": "application/json" }, credentials: "omit",
+      body: JSON.stringify({ text: text, product_ids: sized.map(function (e) { return String(e.product.id); }) })
+    }).then(function (r) { return r.ok ? r.json() : {}; }).then(function (data) {
+      var advice = (data && data.advice) || {};
+      sized.forEach(function (e) {
+        var a = advice[String(e.product.id)];
+        if (!a || !a.size) return;
+        e.fit.textContent = t("suggested", { size: a.size });
+        e.fit.title = a.reason || "";
+        if (a.reason) e.fit.appendChild(el("span", "sr", " (" + a.reason + ")"));
+        e.advice = a;
+        if (e.picker && !e.picker.value && Array.prototype.some.call(e.picker.options, function (o) { return o.value === a.size; })) {
+          e.picker.value = a.size;
+          e.picker.dispatchEvent(new Event("change"));
+        }
+      });
+    }).catch(function () {});
   }
 
   // "Add the whole look": every piece needs its size; one add-to-cart event per piece (detail.look lists
@@ -513,6 +549,7 @@
 
   async function ask(text, f) {
     add("user", f ? text + "  " + t("photoAttached", { name: f.name }) : text);
+    remember(text);
     emit("message", { role: "user", text: text });
     var body = { message: text };
     var thread = sessionStorage.getItem(THREAD_KEY);
@@ -598,6 +635,7 @@
   file.addEventListener("change", function () { photo.classList.toggle("has", !!(file.files && file.files.length)); });
   newChat.addEventListener("click", function () {
     sessionStorage.removeItem(THREAD_KEY);
+    sessionStorage.removeItem(SAID_KEY);
     while (log.firstChild) log.removeChild(log.firstChild);
     greet();
     input.focus();

@@ -343,3 +343,27 @@ def test_widget_config_gives_the_cart_link_template(tiny_products, tmp_path):
 
 def test_chart_path_is_a_path():
     assert isinstance(SAMPLE_CHART, Path) and SAMPLE_CHART.is_file()
+
+
+def test_sizes_for_the_products_shown_from_the_conversation(client):
+    r = client.post(
+        "/api/sizes",
+        json={
+            "text": "a shirt and jeans\nI'm 40 inch chest, 32 waist",
+            "product_ids": ["15970", "39386", "59263", "nope"],
+        },
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert {k: v["size"] for k, v in body["advice"].items()} == {
+        "15970": "M",
+        "39386": "32",
+        "59263": "One Size",
+    }
+    assert body["read"] == {"chest_cm": 101.6, "waist_cm": 81.3, "usual": []}
+    quiet = client.post("/api/sizes", json={"text": "a navy shirt please", "product_ids": ["15970"]}).json()
+    assert quiet == {"read": {}, "advice": {}}
+    too_many = client.post(
+        "/api/sizes", json={"text": "chest 100 cm", "product_ids": [str(i) for i in range(21)]}
+    )
+    assert too_many.status_code == 422
