@@ -67,3 +67,10 @@ class FeedbackStore:
         return [
             {**dict(r), "liked": bool(r["liked"]), "product_ids": json.loads(r["product_ids"])} for r in rows
         ]
+
+    def delete_threads(self, thread_ids: list[str]) -> int:
+        """Delete the judgements given in these conversations (a shopper asked to be forgotten)."""
+        with self._lock, self._connect() as db:
+            return sum(
+                db.execute("DELETE FROM feedback WHERE thread_id = ?", (t,)).rowcount for t in thread_ids
+            )

@@ -48,9 +48,19 @@ class FakeStylist:
     def enqueue(self, *replies: Reply | Exception) -> None:
         self.script.extend(replies)
 
-    def _next(self, method: str, message: str, thread_id: str | None, image: bytes | None) -> Reply:
+    def _next(
+        self,
+        method: str,
+        message: str,
+        thread_id: str | None,
+        image: bytes | None,
+        shopper_id: str | None = None,
+    ) -> Reply:
         with self._lock:
-            self.calls.append({"method": method, "message": message, "thread_id": thread_id, "image": image})
+            self.calls.append(
+                {"method": method, "message": message, "thread_id": thread_id, "image": image,
+                 "shopper_id": shopper_id}
+            )  # fmt: skip
             scripted = self.script.popleft() if self.script else None
         if isinstance(scripted, Exception):
             raise scripted
@@ -66,13 +76,25 @@ class FakeStylist:
         scripted.thread_id = scripted.thread_id or (thread_id or "")
         return scripted
 
-    def respond(self, message: str, thread_id: str | None = None, image: bytes | None = None) -> Reply:
-        return self._next("respond", message, thread_id, image)
+    def respond(
+        self,
+        message: str,
+        thread_id: str | None = None,
+        image: bytes | None = None,
+        *,
+        shopper_id: str | None = None,
+    ) -> Reply:
+        return self._next("respond", message, thread_id, image, shopper_id)
 
     def stream(
-        self, message: str, thread_id: str | None = None, image: bytes | None = None
+        self,
+        message: str,
+        thread_id: str | None = None,
+        image: bytes | None = None,
+        *,
+        shopper_id: str | None = None,
     ) -> Iterator[Event]:
-        reply = self._next("stream", message, thread_id, image)
+        reply = self._next("stream", message, thread_id, image, shopper_id)
         for call in reply.tool_calls:
             yield Event("tool", {"name": call.name, "args": call.args, "source": call.source})
         for i, word in enumerate(reply.answer.split(" ")):

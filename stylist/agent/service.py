@@ -103,6 +103,9 @@ class Stylist:
         #: Called with a :class:`TurnRecord` after every turn (also a failed one); an observer's
         #: exception is logged and never reaches the shopper.
         self.observers: list[Callable[[TurnRecord], None]] = []
+        #: Called with a forgotten shopper's thread ids, to delete what else is kept per thread
+        #: (the app adds the thumbs-feedback store's); an exception is logged.
+        self.forget_hooks: list[Callable[[list[str]], Any]] = []
 
     # -- the facade ---------------------------------------------------------------------
 
@@ -249,24 +252,36 @@ class Stylist:
         outcome.update(plan=state.get("plan"), reply=reply)
         yield Event("final", {"reply": data})
 
-    def forget_shopper(self, shopper_id: str) -> dict[str, int]:
-        """Delete everything kept about a shopper: profile, signals and their conversations."""
+    def forget_shopper(self, shopper_id: str) -> dict[str, Any]:
+        """Delete everything kept about a shopper: profile, signals and their conversations.
+
+        Returns ``{"conversations": deleted, "threads": [their thread ids]}`` (the caller deletes
+        what it keeps per thread, such as thumbs feedback)."""
         threads = self.personal.forget(shopper_id)
+        for hook in list(self.forget_hooks):
+            try:
+                hook(threads)
+            except Exception:  # noqa: BLE001 - the profile is gone; the log says what was left
+                log.exception("a forget hook failed")
         deleted = 0
         for thread_id in threads:
             with contextlib.suppress(Exception):  # a thread the checkpointer never saw
                 self.graph.checkpointer.delete_thread(thread_id)
                 deleted += 1
-        return {"conversations": deleted}
+        return {"conversations": deleted, "threads": threads}
 
     def _personal_command(
         self, command: str, shopper_id: str, thread_id: str, started: float, outcome: dict[str, Any]
     ) -> Iterator[Event]:
         """ "what do you remember about me?" and "forget me": answered here, without the model."""
         if command == "forget":
-            self.forget_shopper(shopper_id)
-            with contextlib.suppress(Exception):
-                self.graph.checkpointer.delete_thread(thread_id)  # this conversation too
+            threads = self.forget_shopper(shopper_id)["threads"]
+            if thread_id not in threads:  # this conversation too
+                for hook in list(self.forget_hooks):
+                    with contextlib.suppress(Exception):
+                        hook([thread_id])
+                with contextlib.suppress(Exception):
+                    self.graph.checkpointer.delete_thread(thread_id)
             text = (
                 "Done: I've forgotten everything I kept about you (sizes, likes, what you clicked) and "
                 "deleted our conversations. Next time we start fresh."

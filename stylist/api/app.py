@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 
 from stylist.admin.service import Admin, runtime_catalog
 from stylist.api import admin as admin_api
-from stylist.api import catalog, chat, openai_facade, service, widget
+from stylist.api import catalog, chat, events, openai_facade, service, widget
 from stylist.api.deps import validation_message
 from stylist.api.guard import RequestGuard, add_fallback_routes, error_body, max_body_bytes
 from stylist.errors import InputRejected, StylistError
@@ -58,13 +58,13 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
     # The merchandiser's console (issue 17): its demand log hears every turn of the stylist.
     admin = Admin(settings, catalog=lambda: runtime_catalog(runtime))
     if stylist is not None:
-        runtime = StylistRuntime(admin.attach(stylist))
+        runtime = StylistRuntime(events.attach(admin.attach(stylist), settings))
     else:
 
         def build() -> Any:
             from stylist.agent import build_stylist
 
-            return admin.attach(build_stylist(settings))
+            return events.attach(admin.attach(build_stylist(settings)), settings)
 
         runtime = StylistRuntime(factory=build)
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
         openai_facade.router,
         widget.router,
         admin_api.router,
+        events.router,
     ):
         app.include_router(router)
     add_fallback_routes(app)  # after every API router: unknown /api/ and /v1/ paths get JSON 404/405

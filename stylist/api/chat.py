@@ -25,6 +25,7 @@ from stylist.api.deps import (
 )
 from stylist.errors import InputRejected, StylistError
 from stylist.limits import check_image, check_message, check_thread_id, decode_base64_image
+from stylist.personal import clean_shopper_id
 from stylist.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,12 @@ class ChatRequest(BaseModel):
     image: str | None = Field(
         default=None, description="Optional photo: base64, or a data:image/...;base64 URL."
     )
+    shopper_id: str | None = Field(
+        default=None,
+        description="A stable id of the shopper (the widget keeps an anonymous one): the personal stylist "
+        "remembers their size, dislikes and taste under it. Treat it as a secret (random, not a customer "
+        "number). Omitted: no profile is read or kept.",
+    )
 
 
 _CHAT_BODY_DOC = {
@@ -56,6 +63,7 @@ _CHAT_BODY_DOC = {
                     "properties": {
                         "message": {"type": "string"},
                         "thread_id": {"type": "string"},
+                        "shopper_id": {"type": "string"},
                         "image": {"type": "string", "format": "binary", "description": "A photo file."},
                     },
                 }
@@ -71,8 +79,8 @@ FORM_MAX_FILES = 4
 FORM_MAX_PART_BYTES = 256 * 1024
 
 
-async def read_chat(request: Request, settings: Settings) -> tuple[str, str, bytes | None]:
-    """Message, thread id and photo from a JSON or multipart body, all limits checked."""
+async def read_chat(request: Request, settings: Settings) -> tuple[str, str, bytes | None, str | None]:
+    """Message, thread id, photo and shopper id from a JSON or multipart body, all limits checked."""
     ctype = request.headers.get("content-type", "")
     main = ctype.split(";")[0].strip().lower()
     if main == "multipart/form-data":
@@ -100,7 +108,7 @@ async def read_chat(request: Request, settings: Settings) -> tuple[str, str, byt
                 image = check_image(raw, settings.max_image_bytes, upload.content_type)
         elif isinstance(upload, str) and upload:
             image = decode_base64_image(upload, settings.max_image_bytes)
-        message, thread = form.get("message"), form.get("thread_id")
+        message, thread, shopper = form.get("message"), form.get("thread_id"), form.get("shopper_id")
         if message is None:
             raise InputRejected(400, "the form has no message field: say what you are looking for")
     elif main in ("application/json", "") or main.endswith("+json"):
@@ -108,26 +116,36 @@ async def read_chat(request: Request, settings: Settings) -> tuple[str, str, byt
             body = ChatRequest.model_validate_json(await request.body())
         except ValidationError as exc:
             raise InputRejected(422, validation_message(exc.errors())) from None
-        message, thread = body.message, body.thread_id
+        message, thread, shopper = body.message, body.thread_id, body.shopper_id
         image = decode_base64_image(body.image, settings.max_image_bytes) if body.image else None
     else:
         raise InputRejected(415, f"send application/json or multipart/form-data, not {ctype[:80]}")
     text = check_message(message, settings.max_message_chars)
-    return text, check_thread_id(thread) or uuid.uuid4().hex, image
+    return text, check_thread_id(thread) or uuid.uuid4().hex, image, read_shopper_id(shopper)
+
+
+def read_shopper_id(value: object) -> str | None:
+    """The shopper id sent (None when absent or empty); a clear 400 for one that cannot be an id."""
+    try:
+        return clean_shopper_id(value)
+    except ValueError as exc:
+        raise InputRejected(400, str(exc)) from None
 
 
 @router.post("/api/chat", summary="Answer one message.", openapi_extra=_CHAT_BODY_DOC)
 async def chat(request: Request, runtime: RuntimeDep, settings: SettingsDep) -> dict[str, Any]:
-    """Send JSON `{"message", "thread_id"?, "image"?}` or a multipart form with an image file.
+    """Send JSON `{"message", "thread_id"?, "image"?, "shopper_id"?}` or a multipart form with an image file.
 
     Returns the stylist's reply (`answer`, `products`, `tool_calls`, `trends`, ...) and the
     `thread_id` to send with a follow-up.
     """
     admit(request)
-    message, thread_id, image = await read_chat(request, settings)
+    message, thread_id, image, shopper_id = await read_chat(request, settings)
     stylist = runtime.get()
     try:
-        reply = await run_in_threadpool(stylist.respond, message, thread_id=thread_id, image=image)
+        reply = await run_in_threadpool(
+            stylist.respond, message, thread_id=thread_id, image=image, shopper_id=shopper_id
+        )
     except StylistError:
         raise  # the app answers with its status and message
     except Exception as exc:  # noqa: BLE001 - the shopper gets a message, the log the traceback
@@ -146,13 +164,13 @@ async def chat_stream(request: Request, runtime: RuntimeDep, settings: SettingsD
     `final` (`reply`: the full reply, as `/api/chat` returns it), `error` (`message`).
     Each is `event: TYPE` and `data: JSON` lines followed by a blank line."""
     admit(request)
-    message, thread_id, image = await read_chat(request, settings)
+    message, thread_id, image, shopper_id = await read_chat(request, settings)
     stylist = runtime.get()
     base = base_url(request)
 
     def events() -> Iterator[str]:
         try:
-            for event in stylist.stream(message, thread_id=thread_id, image=image):
+            for event in stylist.stream(message, thread_id=thread_id, image=image, shopper_id=shopper_id):
                 data = event.to_dict()
                 if event.type == "final":
                     data["reply"] = reply_dict(data.get("reply") or {}, thread_id, base)

@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from stylist.api.chat import read_shopper_id
 from stylist.api.deps import RuntimeDep, SettingsDep, admit, base_url, reply_dict, require_json, turn_failed
 from stylist.errors import InputRejected, StylistError
 from stylist.limits import check_message, check_thread_id, decode_base64_image
@@ -48,7 +49,11 @@ class OpenAIChatRequest(BaseModel):
         description="Conversation to continue (the stylist keeps the history server-side; pass it with "
         "extra_body). Omitted: a new conversation; its id comes back in the `stylist` field.",
     )
-    user: str | None = None
+    user: str | None = Field(
+        default=None,
+        description="OpenAI's end-user id: the stylist's shopper id (the personal stylist remembers their "
+        "size, dislikes and taste under it). Omitted: no profile is read or kept.",
+    )
 
 
 @router.post(
@@ -68,12 +73,15 @@ async def completions(
     check_openai_request(body)
     message, image = openai_input(body, settings)
     thread_id = check_thread_id(body.thread_id) or uuid.uuid4().hex
+    shopper_id = read_shopper_id(body.user)
     stylist = runtime.get()
     base = base_url(request)
     cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if not body.stream:
         try:
-            reply = await run_in_threadpool(stylist.respond, message, thread_id=thread_id, image=image)
+            reply = await run_in_threadpool(
+                stylist.respond, message, thread_id=thread_id, image=image, shopper_id=shopper_id
+            )
         except StylistError:
             raise  # the app answers with its status and message
         except Exception as exc:  # noqa: BLE001
@@ -113,7 +121,7 @@ async def completions(
         yield chunk({"role": "assistant", "content": ""})
         streamed = False
         try:
-            for event in stylist.stream(message, thread_id=thread_id, image=image):
+            for event in stylist.stream(message, thread_id=thread_id, image=image, shopper_id=shopper_id):
                 if event.type == "token":
                     streamed = True
                     yield chunk({"content": event.data.get("text", "")})
