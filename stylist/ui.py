@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from stylist.limits import InputRejected, RateLimiter, check_image, check_message
+from stylist.personal import clean_shopper_id
 from stylist.render import reply_cards, trend_panel
 from stylist.runtime import NotReady, StylistRuntime
 
@@ -100,6 +101,7 @@ def build_ui(
         history: list[dict[str, Any]] | None,
         thread_id: str | None,
         turns: list[dict[str, Any]] | None,
+        shopper_id: str | None,
         request: gr.Request,
     ) -> Iterator[tuple[Any, ...]]:
         history = list(history or [])
@@ -139,7 +141,9 @@ def build_ui(
         yield history, "", None, cards, trends, thread_id, turns, status
         reply: dict[str, Any] | None = None
         try:
-            for event in stylist.stream(text, thread_id=thread_id, image=image):
+            for event in stylist.stream(
+                text, thread_id=thread_id, image=image, shopper_id=shopper(shopper_id)
+            ):
                 if event.type == "token":
                     streamed += str(event.data.get("text", ""))
                     shown = "" if trend_turn else draft(streamed)
@@ -187,7 +191,9 @@ def build_ui(
         )
         yield history, "", None, cards, trends, thread_id, turns, ""
 
-    def on_like(data: gr.LikeData, thread_id: str | None, turns: list[dict[str, Any]] | None) -> str:
+    def on_like(
+        data: gr.LikeData, thread_id: str | None, turns: list[dict[str, Any]] | None, shopper_id: str | None
+    ) -> str:
         index = data.index[0] if isinstance(data.index, list | tuple) else data.index
         turn = next((t for t in turns or [] if t["index"] == index), None)
         if turn is None or not thread_id:
@@ -201,7 +207,23 @@ def build_ui(
             product_ids=turn["product_ids"],
             liked=liked,
         )
+        sid = shopper(shopper_id)
+        personal = getattr(runtime.get(), "personal", None) if runtime.state == "ready" and sid else None
+        if personal is not None and personal.enabled:
+            # A thumb on an answer is a (half-weight) signal about each product it showed.
+            personal.record_answer_feedback(sid, thread_id, turn["product_ids"], liked)
         return "Thanks for the feedback." if liked is not None else ""
+
+    def shopper(value: str | None) -> str | None:
+        """The page's anonymous shopper id (kept in the browser's localStorage), if valid."""
+        try:
+            return clean_shopper_id(value)
+        except ValueError:
+            return None
+
+    def ensure_shopper(value: str | None) -> tuple[str, str]:
+        sid = shopper(value) or f"anon-{uuid.uuid4().hex}"
+        return sid, sid
 
     def clear() -> tuple[Any, ...]:
         return [], "", None, "", "", uuid.uuid4().hex, [], ""
@@ -249,13 +271,18 @@ def build_ui(
         thanks = gr.Markdown("", elem_id="stylist-thanks")
         thread_id = gr.State(None)
         turns = gr.State([])
+        # A stable anonymous id per browser (localStorage): the personal stylist remembers sizes and
+        # taste under it. Copied into the session's state, so the page's API (/respond) is unchanged.
+        stored_shopper = gr.BrowserState(None, storage_key="stylist-shopper-id")
+        shopper_id = gr.State(None)
 
         outputs = [chatbot, textbox, image, cards, trends, thread_id, turns, status]
-        inputs = [textbox, image, chatbot, thread_id, turns]
+        inputs = [textbox, image, chatbot, thread_id, turns, shopper_id]
         send.click(respond, inputs, outputs, api_name="respond")
         textbox.submit(respond, inputs, outputs, api_name=False)
         clear_btn.click(clear, None, outputs, api_name="clear")
-        chatbot.like(on_like, [thread_id, turns], thanks, api_name=False)
+        chatbot.like(on_like, [thread_id, turns, shopper_id], thanks, api_name=False)
         timer.tick(poll, None, [notice, timer], api_name=False)
         demo.load(poll, None, [notice, timer], api_name=False)
+        demo.load(ensure_shopper, stored_shopper, [stored_shopper, shopper_id], api_name=False)
     return demo
