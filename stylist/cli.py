@@ -372,6 +372,9 @@ def trends_update(
     ] = None,
     signal: Annotated[Path | None, typer.Option(help="Weak signal aligned with --series.")] = None,
     no_catalog: Annotated[bool, typer.Option("--no-catalog", help="Only the shop's own series.")] = False,
+    no_demand: Annotated[
+        bool, typer.Option("--no-demand", help="Leave out the demand log's weekly requests.")
+    ] = False,
 ) -> None:
     """Forecast the named trends and write one summary per trend (with a chart) into Chroma."""
     from stylist.catalog import CatalogError
@@ -380,8 +383,9 @@ def trends_update(
 
     try:
         report = update_trend_forecasts(
-            Settings(), catalog=catalog, use_catalog=not no_catalog, series=series, signal=signal
-        )
+            Settings(), catalog=catalog, use_catalog=not no_catalog, series=series, signal=signal,
+            demand=not no_demand,
+        )  # fmt: skip
     except (CatalogError, TrendDataError) as exc:
         _fail(str(exc), code=2)
         return
@@ -543,6 +547,61 @@ def vision_train(
         _fail(str(exc), code=2)
         return
     typer.echo(json.dumps({"weights": str(target), **result}))
+
+
+@trends_app.command("demand")
+def trends_demand(
+    out: Annotated[Path, typer.Option("--out", help="CSV to write: date, series, value (weekly).")],
+    weeks: Annotated[int, typer.Option("--weeks", min=1, help="Weeks back.")] = 156,
+) -> None:
+    """Write the demand log's weekly requests per article type, colour and usage (by gender) as named
+    series ("Men/article_type=Blazers"), the file `stylist trends forecast --input` and `update --series` read."""
+    import csv
+
+    from stylist.admin.demand import DemandLog
+
+    log = DemandLog.from_settings(Settings())
+    counts: dict[str, dict[str, int]] = {}
+    for kind in ("article_type", "colour", "usage"):
+        counts.update(log.weekly(kind, weeks=weeks))
+    grid = sorted({w for series in counts.values() for w in series})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["date", "series", "value"])
+        if grid:
+            from datetime import date, timedelta
+
+            first, last = date.fromisoformat(grid[0]), date.fromisoformat(grid[-1])
+            weeks_all = [
+                (first + timedelta(days=7 * i)).isoformat() for i in range((last - first).days // 7 + 1)
+            ]
+            for name in sorted(counts):
+                writer.writerows([w, name, counts[name].get(w, 0)] for w in weeks_all)
+    typer.echo(json.dumps({"out": str(out), "series": len(counts), "weeks": len(grid) and len(weeks_all)}))
+
+
+@app.command()
+def report(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for report.html, demand.csv, trends.csv, analytics.csv.")
+    ],
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="Weeks the report covers.")] = 4,
+) -> None:
+    """The merchandiser's report: report.html (charts embedded; opens offline) and CSVs."""
+    from stylist.admin.report import write_report
+    from stylist.admin.service import Admin
+
+    settings = Settings()
+
+    def catalog() -> list:
+        from stylist.retrieval import Retriever
+
+        return Retriever(settings).snapshot().metas
+
+    typer.echo(
+        json.dumps(write_report(Admin(settings, catalog=catalog), weeks, out, shop=settings.shop_name))
+    )
 
 
 def main() -> None:

@@ -150,6 +150,7 @@ def update_trend_forecasts(
     series: Path | None = None,
     signal: Path | None = None,
     embedder: Embedder | None = None,
+    demand: bool = True,
 ) -> dict[str, Any]:
     """Forecast the named trends and write one summary per trend into the trend collection.
 
@@ -160,6 +161,8 @@ def update_trend_forecasts(
         series: a shop's own series CSV (default: ``settings.trends_series``).
         signal: a weak signal aligned with ``series`` (default: ``settings.trends_signal``).
         embedder: the text embedder of the summaries (default: the configured one).
+        demand: also forecast the demand log's weekly requests per article type, colour and usage
+            (by gender), when it holds enough weeks (see :func:`stylist.admin.demand.demand_trends`).
 
     Returns:
         The report ``stylist trends update`` prints, with its ``notes``.
@@ -170,10 +173,18 @@ def update_trend_forecasts(
     """
     from stylist.trends.service import update_trends
 
-    return update_trends(
+    extra, notes = [], []
+    if demand:
+        from stylist.admin.demand import DemandLog, demand_trends
+
+        extra, notes = demand_trends(DemandLog.from_settings(settings))
+    report = update_trends(
         settings,
         products=load_products(settings, catalog)[1] if use_catalog else None,
         series_path=series or settings.trends_series,
         signal_path=signal or settings.trends_signal,
         embedder=embedder,
+        extra=extra,
     )
+    report["notes"] = notes + report["notes"]
+    return report

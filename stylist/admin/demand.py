@@ -380,3 +380,17 @@ def _quantile(values: Sequence[float], q: float) -> float | None:
 def week_start(day: date) -> date:
     """The Monday of ``day``'s week (the log's weeks start on Mondays)."""
     return day - timedelta(days=day.weekday())
+
+
+def demand_trends(log: DemandLog, *, weeks: int = 156, min_requests: int = 20) -> tuple[list[Any], list[str]]:
+    """The log's weekly requests per article type, colour and usage (by gender) as named series
+    (``stylist.trends.named.weekly_trends``), ready for the trend forecaster; notes on what was left out."""
+    from stylist.trends.named import weekly_trends
+
+    counts: dict[str, dict[str, int]] = {}
+    for kind in ("article_type", "colour", "usage"):
+        counts.update(log.weekly(kind, weeks=weeks))
+    if not counts:
+        return [], ["demand log: no requests yet"]
+    found, notes = weekly_trends(counts, min_requests=min_requests)
+    return found, [f"demand log: {n}" for n in notes]

@@ -183,20 +183,82 @@ def catalog_trends(
     return out, notes
 
 
+#: A shop's series named by what it counts: "[Gender/][Category/]kind=value", e.g. "Men/article_type=Blazers".
+_GENDERS = ("Men", "Women", "Boys", "Girls", "Unisex")
+
+
+def series_meta(name: str, source: str = "shop") -> TrendMeta:
+    """What a shop's series measures, read from its name.
+
+    A name ``[Gender/][Category/]kind=value`` (kind: article_type, colour or usage), such as
+    ``Women/article_type=Kurtas``, ``Men/Apparel/colour=Navy Blue`` or ``usage=Party``, becomes a
+    trend about that item for that gender, all seasons, which the chat's trend answers find like a
+    catalog trend (and prefer). Any other name ("linen shirts sales") stays a free-named series.
+    """
+    parts = [p.strip() for p in name.split("/")]
+    kind, _, value = parts[-1].partition("=")
+    kind, value = kind.strip(), value.strip()
+    rest = parts[:-1]
+    gender = rest[0] if rest and rest[0] in _GENDERS else ""
+    category = rest[-1] if rest and rest[-1] not in _GENDERS else ""
+    if kind in KINDS and value and len(rest) <= 2 and (len(rest) < 2 or (gender and category)):
+        label = f"{value} {'' if kind == 'article_type' else kind + ' '}" + (
+            "searches" if source == "demand" else "(shop series)"
+        )
+        label += f" for {gender}" if gender else ""
+        return TrendMeta(trend=label.replace("  ", " "), source=source, gender=gender, category=category,
+                         kind=kind, value=value, unit="value")  # fmt: skip
+    return TrendMeta(trend=name, source=source, kind="series", value=name, unit="value")
+
+
 def shop_trends(
     path: Path | str, signal_path: Path | str | None = None
 ) -> tuple[list[NamedSeries], list[str]]:
-    """A shop's own sales or mentions series (wide or long file, see :mod:`stylist.trends.data`)."""
+    """A shop's own sales or mentions series (wide or long file, see :mod:`stylist.trends.data`;
+    series named as :func:`series_meta` reads them)."""
     from stylist.trends.data import align_signal
 
     series = read_series(path)
     signals = align_signal(series, read_series(signal_path)) if signal_path else {}
+    return _named(series, "shop", signals), list(series.notes)
+
+
+def _named(series: SeriesSet, source: str, signals: dict | None = None) -> list[NamedSeries]:
     out = []
     for name, values in series.values.items():
         dates = series.dates[len(series.dates) - len(values) :]
         one = SeriesSet(
             dates=dates, values={name: values}, freq=series.freq, season_length=series.season_length
         )
-        meta = TrendMeta(trend=name, source="shop", kind="series", value=name, unit="value")
-        out.append(NamedSeries(name=name, series=one, meta=meta, signal=signals.get(name)))
-    return out, list(series.notes)
+        meta = series_meta(name, source)
+        out.append(NamedSeries(name=name, series=one, meta=meta, signal=(signals or {}).get(name)))
+    return out
+
+
+def weekly_trends(
+    counts: dict[str, dict[str, int]], *, min_requests: int = 20, min_weeks: int = 8, source: str = "demand"
+) -> tuple[list[NamedSeries], list[str]]:
+    """Weekly counts (``{series name: {week start "YYYY-MM-DD": n}}``, e.g. the demand log's) as named
+    series on one weekly grid; a week without a count is 0. Series with fewer than ``min_requests``
+    in all, or a grid shorter than ``min_weeks``, are left out (a note says so)."""
+    import pandas as pd
+
+    weeks = sorted({w for series in counts.values() for w in series})
+    if not weeks:
+        return [], ["no weekly counts yet"]
+    grid = pd.date_range(weeks[0], weeks[-1], freq="7D")
+    if len(grid) < min_weeks:
+        return [], [f"only {len(grid)} weeks of counts; {min_weeks} are needed to forecast them"]
+    notes, rows = [], []
+    for name, series in sorted(counts.items()):
+        if sum(series.values()) < min_requests:
+            notes.append(f"skipped {name}: {sum(series.values())} requests (fewer than {min_requests})")
+            continue
+        rows += [
+            (d.strftime("%Y-%m-%d"), name, repr(float(series.get(d.strftime("%Y-%m-%d"), 0)))) for d in grid
+        ]
+    if not rows:
+        return [], notes
+    table = pd.DataFrame(rows, columns=["date", "series", "value"])
+    series_set = series_from_table(table, Path(source))
+    return _named(series_set, source), notes + list(series_set.notes)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from stylist.settings import Settings
     from stylist.trends.answer import TrendRequest
     from stylist.trends.classifier import TextClassifier
+    from stylist.trends.named import NamedSeries
     from vectorstore.client import Embedder
 
 #: Heads whose top label is looked up among the named trends, most specific first.
@@ -238,8 +239,11 @@ def update_trends(
     series_path: Path | None = None,
     signal_path: Path | None = None,
     embedder: Embedder | None = None,
+    extra: Sequence[NamedSeries] = (),
 ) -> dict[str, Any]:
     """Forecast the catalog-derived and the shop's own trends; write their summaries.
+
+    ``extra``: more named series to forecast with them (the demand log's weekly requests).
 
     Raises:
         TrendDataError: an input cannot be used (nothing is written then).
@@ -260,6 +264,7 @@ def update_trends(
         found, skipped = shop_trends(series_path, signal_path)
         items += found
         notes += skipped
+    items += list(extra)
     if not items:
         raise TrendDataError("nothing to forecast: give a catalog or a series file")
     records = [forecast_record(item, settings.trends_band) for item in items]
