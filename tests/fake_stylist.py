@@ -30,6 +30,7 @@ def card(product: dict[str, Any], reason: str = "") -> ProductCard:
         image=product.get("image", ""),
         url=product.get("url", ""),
         reason=reason,
+        sizes=dict(product.get("sizes") or {}),
     )
 
 
