@@ -201,6 +201,15 @@ OCCASIONS: tuple[Occasion, ...] = (
                 _p("footwear", "Sports Shoes", "Sports", 0.35),
                 _p("accessory", "Caps, Backpacks, Socks, Watches", "Sports", 0.1)),
     }),
+    Occasion("a prayer meet", ("prayer meet", "prayer meeting", "memorial", "funeral", "condolence", "chautha",
+                               "shraddh", "uthala", "besna", "last rites"), {
+        "Women": (_p("outfit", "Kurtas, Kurta Sets, Sarees, Salwar and Dupatta", "Ethnic, Casual", 0.55),
+                  _p("bottom", "Churidar, Salwar, Leggings, Patiala", "Ethnic", 0.2),
+                  _p("footwear", "Flats, Sandals", share=0.25)),
+        "Men": (_p("outfit", "Kurtas, Shirts", "Ethnic, Formal, Casual", 0.5),
+                _p("bottom", "Trousers, Churidar", "Formal, Ethnic", 0.25),
+                _p("footwear", "Formal Shoes, Sandals", share=0.25)),
+    }),
     Occasion("everyday wear", ("college", "weekend", "everyday", "casual", "hangout", "hanging out", "school",
                                "mall", "movie", "movies", "daily"), {
         "Women": (_p("outfit", "Tops, Tshirts, Kurtis, Dresses", "Casual", 0.4),
@@ -317,7 +326,13 @@ def plan_outfit(
         # Nobody named: the main piece may be anyone's; the rest follow whoever it is for.
         pieces = occasion.pieces["Women"][:1]
     season = filters.season or ([occasion.season] if occasion.season else None)
-    if season and "Winter" in season and pieces and pieces[0].role == "outfit":
+    if (
+        season
+        and "Winter" in season
+        and pieces
+        and pieces[0].role == "outfit"
+        and occasion.name != "the beach"
+    ):
         # A winter trip needs something warm first.
         first = pieces[0]
         warm = ("Jackets", "Sweaters", "Sweatshirts")
@@ -353,7 +368,8 @@ def plan_outfit(
             article_type=articles,
             usage=list(piece.usage) or None,
             season=season,
-            colour=filters.colour if main is None else None,
+            # One colour is the main piece's; a palette ("black n gold", muted tones) is the whole look's.
+            colour=filters.colour if main is None or len(filters.colour or []) > 1 else None,
             exclude_colour=filters.exclude_colour,
             exclude_gender=filters.exclude_gender if not genders else None,
             price_max=ceiling,

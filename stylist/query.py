@@ -409,7 +409,7 @@ _SHARED_K = re.compile(r"\b(\d+(?:\.\d+)?)\s*(-|–|to)\s*(\d+(?:\.\d+)?)k\b")
 
 
 # Excluding a colour leaves out its close shades too: "no white, they go see-through" is no off-white.
-_EXCLUDE_SHADES = {"White": ["Off White"], "Grey": ["Grey Melange"], "Blue": ["Navy Blue", "Turquoise Blue"],
+_EXCLUDE_SHADES = {"White": ["Off White", "Cream"], "Grey": ["Grey Melange"], "Blue": ["Navy Blue", "Turquoise Blue"],
                    "Brown": ["Coffee Brown", "Mushroom Brown"], "Green": ["Lime Green", "Sea Green"],
                    "Gold": ["Bronze"], "Pink": ["Magenta"]}  # fmt: skip
 

@@ -388,6 +388,13 @@ class Retriever:
             present = [name for name in RELAX_ORDER if getattr(active, name) not in (None, [])]
             for names in [c for size in (1, 2) for c in combinations(present, size)]:
                 relaxed_filters = active.without(*names)
+                if "article_type" in names and not (active.category or active.subcategory):
+                    # "mojari for men" when there are none: other footwear, not any item at all
+                    kinds = set(active.article_type or ())
+                    cats = sorted(
+                        {str(m.get("category")) for m in snap.metas if m.get("article_type") in kinds}
+                    )
+                    relaxed_filters = relaxed_filters.model_copy(update={"category": cats or None})
                 relaxed_mask = snap.mask(relaxed_filters)
                 if not relaxed_mask.any():
                     continue

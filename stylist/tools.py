@@ -155,6 +155,17 @@ def search_artifact(result: SearchResult) -> dict[str, Any]:
 SOFT = ("season", "usage")
 
 
+def colour_spread(items: list[Any], k: int) -> list[Any]:
+    """The first ``k`` of ``items`` in rank order, taking each colour's best before any colour's second."""
+    rounds: dict[str, list[Any]] = {}
+    for item in items:
+        rounds.setdefault(str(item.colour), []).append(item)
+    picked = [group[i] for i in range(max(map(len, rounds.values()), default=0)) for group in rounds.values()
+              if i < len(group)]  # fmt: skip
+    chosen = {id(i) for i in picked[:k]}
+    return [i for i in items if id(i) in chosen]
+
+
 def search_products(
     retriever: Retriever, args: SearchCatalogArgs, outfits: bool = True
 ) -> tuple[str, dict[str, Any]]:
@@ -166,16 +177,23 @@ def search_products(
         # A colour read from the words (an item's title) gives way to one ruled out.
         kept = [c for c in filters.colour if c not in filters.exclude_colour]
         filters = filters.model_copy(update={"colour": kept or None})
-    names_item = filters.article_type or filters.category or filters.subcategory
+    # "what clothes do i pack for goa": clothes in general still make an outfit
+    names_item = (
+        filters.article_type or filters.subcategory or (filters.category and filters.category != ["Apparel"])
+    )
     occasion = None if names_item or not outfits else occasion_in(args.query, filters.usage)
     if occasion is not None:
         look = plan_outfit(retriever, occasion, filters.without("usage"), args.query)
         if look.pieces:
             return format_look(look), look_artifact(look, filters, parsed.notes)
-    k = 60 if args.cheapest else args.k  # the cheapest of the relevant ones, not of the first five
+    # No one colour asked ("dresses for this gold clutch", "maroon or wine"): a spread of colours to choose from.
+    several = len(filters.colour or []) != 1
+    k = 60 if args.cheapest else 3 * args.k if several else args.k  # the cheapest of the relevant ones
     result = retriever.search(args.query, filters, k=k, parse=False)
     if args.cheapest:
         result.items = sorted(result.items, key=lambda i: i.price)[: args.k]
+    elif several:
+        result.items = colour_spread(result.items, args.k)
     result.notes = list(parsed.notes) + result.notes
     dropped: list[str] = []
     used: list[str] = []  # the soft constraints whose dropping found more items
