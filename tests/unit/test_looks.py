@@ -144,3 +144,31 @@ def test_outfit_planning_can_be_turned_off(catalog: CatalogFake) -> None:
     args = SearchCatalogArgs(query="a wedding outfit, I'm a woman", gender="Women")
     _, artifact = search_products(catalog, args, outfits=False)
     assert "outfit" not in artifact and len(catalog.searches) == 1
+
+
+@pytest.mark.parametrize(
+    "text", ["a gift for my dad's wedding anniversary", "secret santa at work, something neutral"]
+)
+def test_a_gift_is_one_thing_not_an_outfit(text: str) -> None:
+    assert occasion_in(text) is None
+
+
+def test_a_palette_dresses_every_piece_and_one_colour_only_the_main_one(catalog: CatalogFake) -> None:
+    occasion = occasion_in("office party")
+    palette = plan_outfit(catalog, occasion, Filters(gender=["Men"], colour=["Green", "Beige"]), "party")
+    assert palette.pieces and all(p.item.colour in ("Green", "Beige") for p in palette.pieces)
+    one = plan_outfit(catalog, occasion, Filters(gender=["Men"], colour=["Green"]), "party")
+    assert one.pieces[0].item.colour == "Green" and len({p.item.colour for p in one.pieces}) >= 2
+
+
+def test_colour_spread_takes_each_colours_best_first() -> None:
+    from types import SimpleNamespace
+
+    from stylist.tools import colour_spread
+
+    items = [
+        SimpleNamespace(id=i, colour=c)
+        for i, c in enumerate(["Black", "Black", "Black", "Red", "Blue", "Red"])
+    ]
+    assert [i.id for i in colour_spread(items, 3)] == [0, 3, 4]  # rank order kept among those chosen
+    assert [i.id for i in colour_spread(items, 5)] == [0, 1, 3, 4, 5]
