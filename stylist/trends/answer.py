@@ -248,12 +248,12 @@ def summary_text(meta: Mapping[str, Any]) -> str:
     state = reading(meta)
     change = float(meta.get("change") or 0.0)
     nxt = f" next {season}" if season else " next period"
-    return head + ": " + {
+    return _own_words([meta], head + ": " + {
         "rising": f"on the rise in our catalog, forecast {_amount(change)}{nxt}.",
         "fading": f"fading in our catalog, forecast {_amount(change)}{nxt}.",
         "steady": "holding steady in our catalog.",
         "unclear": f"{CANT_TELL} whether {'they are' if _verb(words) == 'are' else 'it is'} rising or fading.",
-    }[state]  # fmt: skip
+    }[state])  # fmt: skip
 
 
 # --- the answer -------------------------------------------------------------------
@@ -325,9 +325,10 @@ def trend_reply(
     else:
         season_used = used.most_common(1)[0][0]
         source = f"our {season_used.lower()} listings" if season_used else "our all-season forecasts"
-        sentences.append(
-            f"We don't have {request.season.lower()} forecasts{for_who} yet, so this is from {source}."
-        )
+        if season_used or not own_source(forecasts):  # the shop's own series cover every season
+            sentences.append(
+                f"We don't have {request.season.lower()} forecasts{for_who} yet, so this is from {source}."
+            )
         when = when_words(season_used, today)
     forecasts = [f for f in forecasts if str(_meta(f).get("season") or "") == season_used]
     genders = {str(_meta(f).get("gender") or "") for f in forecasts}
@@ -348,7 +349,31 @@ def trend_reply(
     else:
         text, mentioned = _broad_sentence(forecasts, intro, who, when, nxt, whose, bool(wanted))
         sentences.append(text)
-    return " ".join(s for s in sentences if s), mentioned
+    return _own_words(forecasts, " ".join(s for s in sentences if s)), mentioned
+
+
+# --- the shop's own series (issue 17, a separate addition) ---------------------------------------
+# A shop's own weekly series (its sales file, "shop", or the chat's demand log, "demand") speak
+# for the shop better than shares of catalog listings: TrendService.lookup tries them first
+# (OWN_FILTER), and an answer from them says where it comes from instead of "in our catalog".
+
+#: Sources of the shop's own signals.
+OWN_SOURCES = ("shop", "demand")
+#: The Chroma filter of the shop's own series.
+OWN_FILTER: dict[str, Any] = {"source": {"$in": list(OWN_SOURCES)}}
+
+
+def own_source(forecasts: Sequence[Mapping[str, Any]]) -> str:
+    """Where the forecasts come from, in words, when all are the shop's own series; else ""."""
+    sources = {str(_meta(f).get("source") or "") for f in forecasts}
+    if not sources or not sources <= set(OWN_SOURCES):
+        return ""
+    return "in what our shoppers ask for" if sources == {"demand"} else "in our own sales"
+
+
+def _own_words(forecasts: Sequence[Mapping[str, Any]], text: str) -> str:
+    own = own_source(forecasts)
+    return text.replace("in our catalog", own) if own else text
 
 
 def _focus_sentences(

@@ -130,13 +130,14 @@ class TrendService:
     def lookup(self, query: str, request: TrendRequest, k: int = 3) -> list[dict[str, Any]]:
         """Forecasts for a shopper's trend question (:func:`stylist.trends.answer.trend_request`).
 
-        The season and gender asked, the item asked first; when the season has no forecast,
+        The shop's own series first (see :data:`~stylist.trends.answer.OWN_FILTER`), then the
+        catalog's: the season and gender asked, the item asked first; when the season has no forecast,
         the all-season ones, then the nearest seasons (the answer says so). A broad question
         ("what's in for men?") looks at up to :data:`~stylist.trends.answer.BROAD_K` trends so
         the answer can pick the clearest. The query is embedded once.
         """
         from stylist.query import chroma_where as all_of
-        from stylist.trends.answer import BROAD_K, lookup_filters, pick_season
+        from stylist.trends.answer import BROAD_K, OWN_FILTER, lookup_filters, pick_season
         from stylist.trends.store import query_trends
 
         embedder = _OnceEmbedder(self.embedder)
@@ -147,6 +148,10 @@ class TrendService:
 
         for where, broad in lookup_filters(request):
             n = max(k, BROAD_K) if broad else k
+            # The shop's own series (its sales, its shoppers' requests) first, whatever the season.
+            own = nearest(n, all_of(where, OWN_FILTER))
+            if own:
+                return own
             # The season asked; else every season's, the nearest season first (two queries at most).
             found = nearest(n, all_of(where, season=request.season))
             found = found or pick_season(request.season, nearest(4 * n, where))[:n]
