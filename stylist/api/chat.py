@@ -20,11 +20,18 @@ from stylist.api.deps import (
     admit,
     base_url,
     reply_dict,
+    stream_failure,
     turn_failed,
     validation_message,
 )
 from stylist.errors import InputRejected, StylistError
-from stylist.limits import check_image, check_message, check_thread_id, decode_base64_image
+from stylist.limits import (
+    check_image,
+    check_message,
+    check_thread_id,
+    decode_base64_image,
+    message_token_budget,
+)
 from stylist.personal import clean_shopper_id
 from stylist.settings import Settings
 
@@ -120,7 +127,9 @@ async def read_chat(request: Request, settings: Settings) -> tuple[str, str, byt
         image = decode_base64_image(body.image, settings.max_image_bytes) if body.image else None
     else:
         raise InputRejected(415, f"send application/json or multipart/form-data, not {ctype[:80]}")
-    text = check_message(message, settings.max_message_chars)
+    text = check_message(
+        message, settings.max_message_chars, max_tokens=message_token_budget(settings.llm_max_model_len)
+    )
     return text, check_thread_id(thread) or uuid.uuid4().hex, image, read_shopper_id(shopper)
 
 
@@ -176,8 +185,7 @@ async def chat_stream(request: Request, runtime: RuntimeDep, settings: SettingsD
                     data["reply"] = reply_dict(data.get("reply") or {}, thread_id, base)
                 yield sse(event.type, data)
         except Exception as exc:  # noqa: BLE001 - the stream is already open: report in-band
-            log.exception("streamed chat turn failed")
-            yield sse("error", {"type": "error", "message": f"the stylist failed: {type(exc).__name__}"})
+            yield sse("error", {"type": "error", "message": stream_failure(exc)})
 
     return StreamingResponse(
         events(),

@@ -112,10 +112,43 @@ def require_json(request: Request) -> None:
         raise HTTPException(415, f"send the body as application/json, not {ctype[:80]}")
 
 
-def turn_failed(exc: Exception) -> HTTPException:
-    """The 500 for a turn that failed on something other than a :class:`~stylist.errors.StylistError`.
+#: What the shopper is told when the conversation no longer fits in the model's context.
+TOO_LONG = (
+    "this conversation is too long for the language model to read (its context is full): "
+    "say it in fewer words, or start a new conversation"
+)
 
+
+def context_overflow(exc: BaseException) -> bool:
+    """Whether ``exc`` is the model server refusing a prompt longer than its context (a 400 from vLLM)."""
+    import openai
+    from langchain_core.exceptions import ContextOverflowError
+
+    for error in (exc, exc.__cause__, exc.__context__):
+        if isinstance(error, ContextOverflowError):
+            return True
+        if isinstance(error, openai.BadRequestError) and "context length" in str(error.message):
+            return True
+    return False
+
+
+def turn_failed(exc: Exception) -> HTTPException:
+    """The answer for a turn that failed on something other than a :class:`~stylist.errors.StylistError`.
+
+    413 when the prompt outgrew the model's context (:func:`context_overflow`), else 500.
     A ``StylistError`` is re-raised by the routes instead: the app maps it to its own status.
     """
+    if context_overflow(exc):
+        log.warning("chat turn refused by the model: the prompt is longer than its context")
+        return HTTPException(413, TOO_LONG)
     log.exception("chat turn failed")
     return HTTPException(500, f"the stylist failed on this message: {type(exc).__name__}")
+
+
+def stream_failure(exc: Exception) -> str:
+    """The in-band error message of a streamed turn that failed (logged like :func:`turn_failed`)."""
+    if context_overflow(exc):
+        log.warning("streamed chat turn refused by the model: the prompt is longer than its context")
+        return TOO_LONG
+    log.exception("streamed chat turn failed")
+    return f"the stylist failed: {type(exc).__name__}"

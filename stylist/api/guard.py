@@ -4,7 +4,7 @@
 413 from its ``Content-Length`` before a byte is read, or as soon as a chunked body
 passes the limit, so no route (nor Gradio's upload route) buffers or spools a 100 MB
 upload; a compressed body (``Content-Encoding``) is refused with 415, since nothing here
-inflates one; a client that hangs up mid-body ends the request quietly.
+inflates one; a client that hangs up mid-body ends the request quietly (400, no traceback).
 
 :func:`error_body` is the one JSON shape of every error the app writes: OpenAI's ``error``
 object under ``/v1/``, else ``{"detail": message}``.
@@ -95,7 +95,10 @@ class RequestGuard:
             if not started:
                 await self._refuse(path, 413, str(exc.detail), send)
         except ClientDisconnect:
-            return  # the client hung up before its body arrived: nobody to answer
+            # The client hung up before its body arrived. Nobody reads the answer, but middleware
+            # around this one (BaseHTTPMiddleware) fails without one.
+            if not started:
+                await self._refuse(path, 400, "the request body ended before it was complete", send)
 
     @staticmethod
     async def _refuse(path: str, status: int, message: str, send: Any) -> None:

@@ -19,9 +19,18 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from stylist.api.chat import read_shopper_id
-from stylist.api.deps import RuntimeDep, SettingsDep, admit, base_url, reply_dict, require_json, turn_failed
+from stylist.api.deps import (
+    RuntimeDep,
+    SettingsDep,
+    admit,
+    base_url,
+    reply_dict,
+    require_json,
+    stream_failure,
+    turn_failed,
+)
 from stylist.errors import InputRejected, StylistError
-from stylist.limits import check_message, check_thread_id, decode_base64_image
+from stylist.limits import check_message, check_thread_id, decode_base64_image, message_token_budget
 from stylist.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -135,10 +144,7 @@ async def completions(
                         yield chunk({"content": reply["answer"]})
                     yield chunk({}, "stop", _extra(reply))
         except Exception as exc:  # noqa: BLE001 - already streaming: report in-band
-            log.exception("streamed chat turn failed")
-            yield chunk(
-                {}, "stop", {"error": f"the stylist failed: {type(exc).__name__}", "thread_id": thread_id}
-            )
+            yield chunk({}, "stop", {"error": stream_failure(exc), "thread_id": thread_id})
         yield "data: [DONE]\n\n"
 
     return StreamingResponse(chunks(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
@@ -232,4 +238,5 @@ def openai_input(body: OpenAIChatRequest, settings: Settings) -> tuple[str, byte
                     f"content part type {str(kind)[:30]!r} is not supported; send text and image_url parts",
                 )
         content = "\n".join(texts)
-    return check_message(content or "", settings.max_message_chars), image
+    budget = message_token_budget(settings.llm_max_model_len)
+    return check_message(content or "", settings.max_message_chars, max_tokens=budget), image

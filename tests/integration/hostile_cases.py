@@ -340,6 +340,10 @@ def build_cases(photo: bytes, product_id: str) -> list[Case]:
              json={"message": "\u202eחולצה\u202c blue shirt for men"}, status=(200,), answer=True))  # fmt: skip
     add(Case("RTL and mixed scripts", "Hinglish in Devanagari and Latin",
              json={"message": "mujhe ek नीली kurta chahiye under 1500"}, status=(200,), answer=True))  # fmt: skip
+    add(Case("RTL and mixed scripts", "2,000 Devanagari characters (too many tokens)",
+             json={"message": ("मुझे एक नीली कुर्ता चाहिए " * 80)[:2000]}, status=(413,), words=("too long",)))  # fmt: skip
+    add(Case("RTL and mixed scripts", "1,900 CJK characters", json={"message": "我想要一件蓝色衬衫" * 211},
+             status=(413,), words=("too long",)))  # fmt: skip
     add(Case("RTL and mixed scripts", "zalgo text over the limit",
              json={"message": "s" + "\u0336\u0337\u0338" * 900 + "hirt"}, status=(413,), words=("limit",)))  # fmt: skip
     add(Case("RTL and mixed scripts", "RTL thread_id", json={"message": ok_msg, "thread_id": "שיחה-1"},
@@ -351,8 +355,14 @@ def build_cases(photo: bytes, product_id: str) -> list[Case]:
     )
     add(Case("emoji floods", "1,000 family emoji (ZWJ sequences)", json={"message": "👨‍👩‍👧‍👦" * 1000},
              status=(413,), words=("limit",)))  # fmt: skip
-    add(Case("emoji floods", "2,000 emoji (at the character limit)", json={"message": "👠" * 2000},
-             status=(200,), answer=True))  # fmt: skip
+    add(Case("emoji floods", "2,000 emoji (6,000 tokens: more than the model's context)", json={"message": "👠" * 2000},
+             status=(413,), words=("too long",)))  # fmt: skip
+    add(Case("emoji floods", "2,000 emoji, streamed", path="/api/chat/stream", json={"message": "👠" * 2000},
+             status=(413,), words=("too long",)))  # fmt: skip
+    add(Case("emoji floods", "2,000 emoji, OpenAI facade", path="/v1/chat/completions",
+             json={"model": "stylist", "messages": [{"role": "user", "content": "👠" * 2000}]},
+             status=(413,), words=("too long",)))  # fmt: skip
+    add(Case("emoji floods", "300 emoji", json={"message": "👠👗" * 150}, status=(200,), answer=True))  # fmt: skip
     add(Case("emoji floods", "emoji with skin tones and flags", json={"message": "👍🏽🇮🇳 shirt for men 👔👔👔"},
              status=(200,), answer=True))  # fmt: skip
     add(Case("emoji floods", "emoji flood in thread_id", json={"message": ok_msg, "thread_id": "🔥" * 500},
