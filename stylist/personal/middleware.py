@@ -88,5 +88,6 @@ def _retold(content: str, items: list[dict[str, Any]], artifact: dict[str, Any])
     if not sep:
         return content
     fields = Item.__dataclass_fields__
-    found = [Item(**{k: v for k, v in i.items() if k in fields}) for i in items]
+    blank = {"price": 0.0, "score": 0.0, "sizes": {}}
+    found = [Item(**{k: i.get(k, blank.get(k, "")) for k in fields}) for i in items]
     return head + format_result(SearchResult("", Filters(**artifact.get("filters", {})), found))

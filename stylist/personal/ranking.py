@@ -91,9 +91,10 @@ class ContentProfile:
         return profile
 
     def score(self, meta: Mapping[str, Any]) -> float:
-        """The item's content affinity in [-1, 1]."""
+        """The item's content affinity: the sum of its colour, occasion, brand and price fit (each in
+        [-1, 1]); NaN for an item the shopper thumbed down (it goes last)."""
         if str(meta.get("id")) in self.disliked_items:
-            return -1.0
+            return math.nan
         parts: list[float] = []
         for facet, key in ((self.colour, "colour"), (self.usage, "usage")):
             if facet:
@@ -103,7 +104,7 @@ class ContentProfile:
         if self.price and meta.get("price"):
             # 1 at the shopper's usual price, 0 at twice or half of it, below 0 further away.
             parts.append(1.0 - abs(math.log(float(meta["price"]) / self.price)) / math.log(2.0))
-        return float(np.clip(np.mean(parts), -1.0, 1.0)) if parts else 0.0
+        return float(sum(parts))
 
 
 class CFModel:
@@ -191,20 +192,32 @@ class Scorer:
         if n < 2 or self.weight <= 0:
             return list(items)
         base = 1.0 - np.arange(n) / n
-        taste = (
-            np.asarray([self.content.score(i) for i in items]) if not self.content.empty() else np.zeros(n)
-        )
+        # Each view is centred and scaled over the candidates (to [-1, 1]): what moves an item is
+        # how much better it fits than the others, not facets they all share.
+        taste = np.zeros(n)
+        disliked = np.zeros(n, dtype=bool)
+        if not self.content.empty():
+            content = np.asarray([self.content.score(i) for i in items])
+            disliked = np.isnan(content)
+            taste = _spread(content)
         if self.cf is not None and self.user is not None:
             cf = self.cf.scores(self.user, [str(i["id"]) for i in items])
-            known = ~np.isnan(cf)
-            if known.sum() >= 2:
-                spread = np.nanmax(np.abs(cf - np.nanmean(cf))) or 1.0
-                cf_scaled = np.where(known, (cf - np.nanmean(cf)) / spread, 0.0)
+            if (~np.isnan(cf)).sum() >= 2:
                 share = CF_SHARE if not self.content.empty() else 1.0
-                taste = (1 - share) * taste + share * cf_scaled
-        final = base + self.weight * taste
+                taste = (1 - share) * taste + share * _spread(cf)
+        final = base + self.weight * taste - 10.0 * disliked  # thumbed down: last, whatever else
         order = sorted(range(n), key=lambda j: (-final[j], j))
         return [items[j] for j in order]
+
+
+def _spread(values: np.ndarray) -> np.ndarray:
+    """``values`` minus their mean, over the largest distance from it (NaN, unknown: 0)."""
+    known = ~np.isnan(values)
+    if not known.any():
+        return np.zeros(len(values))
+    centred = np.where(known, values - np.nanmean(values), 0.0)
+    top = float(np.max(np.abs(centred)))
+    return centred / top if top > 0 else centred
 
 
 class ModelCache:

@@ -12,6 +12,7 @@ and no retraining per signal.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,12 +69,14 @@ def fit(
     cols = np.fromiter((i_index[p] for _, p, _ in pairs), dtype=np.int32, count=len(pairs))
     conf = np.fromiter((1.0 + alpha * w for _, _, w in pairs), dtype=np.float32, count=len(pairs))
     matrix = sp.csr_matrix((conf, (rows, cols)), shape=(len(shoppers), len(items)))
-    model = AlternatingLeastSquares(
-        factors=factors, regularization=regularization, iterations=iterations, random_state=seed,
-        num_threads=threads, calculate_training_loss=False,
-    )  # fmt: skip
-    # implicit's own loop over users is the parallel part; BLAS threads on top only contend.
-    with threadpool_limits(1, "blas"):
+    # implicit's own loop over users is the parallel part; BLAS threads on top only contend
+    # (implicit warns about them at construction even inside the limit).
+    with threadpool_limits(1, "blas"), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*OpenBLAS is configured.*")
+        model = AlternatingLeastSquares(
+            factors=factors, regularization=regularization, iterations=iterations, random_state=seed,
+            num_threads=threads, calculate_training_loss=False,
+        )  # fmt: skip
         model.fit(matrix, show_progress=False)
     cf = CFModel(items, np.asarray(model.item_factors), regularization, alpha)
     users = np.asarray(model.user_factors)
