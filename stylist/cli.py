@@ -23,6 +23,10 @@ llm_app = typer.Typer(help="Serve the chat model with vLLM.", no_args_is_help=Tr
 app.add_typer(llm_app, name="llm")
 trends_app = typer.Typer(help="Trend forecasts and the fashion-text classifier.", no_args_is_help=True)
 app.add_typer(trends_app, name="trends")
+personalise_app = typer.Typer(
+    help="The personal stylist: train its model, show or forget a shopper.", no_args_is_help=True
+)
+app.add_typer(personalise_app, name="personalise")
 vision_app = typer.Typer(help="The image model: train it, check it.", no_args_is_help=True)
 app.add_typer(vision_app, name="vision")
 
@@ -108,6 +112,10 @@ def chat(
         Path | None, typer.Option(help="One message per line, each a fresh conversation.")
     ] = None,
     image: Annotated[Path | None, typer.Option(help="A photo to send with the message.")] = None,
+    shopper: Annotated[
+        str | None,
+        typer.Option("--shopper", help="Shopper id: the personal stylist remembers their size and taste."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Talk to the stylist (starts a local vLLM server unless STYLIST_LLM_URL is set)."""
@@ -116,13 +124,22 @@ def chat(
 
     if (message is None) == (batch is None):
         _fail("give a MESSAGE or --batch FILE", code=2)
+    if shopper is not None:
+        from stylist.personal import clean_shopper_id
+
+        try:
+            shopper = clean_shopper_id(shopper)
+        except ValueError as exc:
+            _fail(str(exc), code=2)
     messages = [message] if message is not None else [m for m in _lines(batch) if m.strip()]  # type: ignore[arg-type]
     photo = image.read_bytes() if image is not None else None
     settings = Settings()
     with open_stylist(settings) as stylist:
         for text in messages:
             try:
-                reply = stylist.respond(text, thread_id=thread if batch is None else None, image=photo)
+                reply = stylist.respond(
+                    text, thread_id=thread if batch is None else None, image=photo, shopper_id=shopper
+                )
             except LLMUnavailable as exc:
                 if as_json:
                     typer.echo(json.dumps({"error": str(exc)}))
@@ -602,6 +619,61 @@ def report(
     typer.echo(
         json.dumps(write_report(Admin(settings, catalog=catalog), weeks, out, shop=settings.shop_name))
     )
+
+
+@personalise_app.command("train")
+def personalise_train() -> None:
+    """Train the collaborative model on every stored signal (a running app reloads it within 30 s)."""
+    from stylist.personal.store import ProfileStore, profile_db
+    from stylist.personal.train import train
+
+    settings = Settings()
+    store = ProfileStore(profile_db(settings))
+    try:
+        report = train(store, settings.personal_model_path)
+    except ValueError as exc:
+        _fail(str(exc), code=3)
+        return
+    finally:
+        store.close()
+    typer.echo(
+        f"trained on {report.signals} signals from {report.shoppers} shoppers over {report.items} products "
+        f"in {report.seconds:.1f} s -> {report.path}"
+    )
+
+
+@personalise_app.command("show")
+def personalise_show(shopper: Annotated[str, typer.Argument(help="The shopper id.")]) -> None:
+    """Print what is kept about a shopper (JSON, as GET /api/shoppers/{id}/profile)."""
+    from stylist.personal import Personaliser
+    from stylist.retrieval import Retriever
+
+    settings = Settings()
+    personal = Personaliser(settings, Retriever(settings))
+    try:
+        typer.echo(json.dumps(personal.profile(shopper), ensure_ascii=False, indent=2))
+    finally:
+        personal.close()
+
+
+@personalise_app.command("forget")
+def personalise_forget(shopper: Annotated[str, typer.Argument(help="The shopper id.")]) -> None:
+    """Delete a shopper's profile, signals, conversations and thumbs feedback."""
+    from stylist.agent.checkpoint import checkpointer
+    from stylist.feedback import FeedbackStore
+    from stylist.personal.store import ProfileStore, profile_db
+
+    settings = Settings()
+    store = ProfileStore(profile_db(settings))
+    try:
+        threads = store.forget(shopper)
+    finally:
+        store.close()
+    saver = checkpointer(settings)
+    for thread_id in threads:
+        saver.delete_thread(thread_id)
+    FeedbackStore(settings.feedback_path).delete_threads(threads)
+    typer.echo(f"forgot {shopper}: {len(threads)} conversation(s) deleted")
 
 
 def main() -> None:
