@@ -6,9 +6,26 @@ HTML or script in a message or a product title is shown as text and never runs.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 from urllib.parse import quote
+
+#: Bare web addresses Markdown would turn into links (GFM autolinks), and other URL schemes.
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|javascript|data|vbscript|file)(:)|\b(www)(\.)")
+
+
+def chat_markdown(text: str) -> str:
+    """Text for a Markdown chat bubble, shown as written: never as HTML, a link or an image.
+
+    Answers name catalog titles verbatim and catalog text comes from suppliers: a title
+    like ``Red Handbag [90% off](https://phish.example)`` must stay text. HTML is escaped,
+    ``[`` and ``]`` are backslash-escaped (no ``[text](url)`` link, no ``![..](..)``
+    image) and bare addresses lose their autolink (the ``:`` of ``https:`` and the ``.``
+    after ``www`` become character references, which display the same).
+    """
+    text = escape(text, quote=False).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return _AUTOLINK.sub(lambda m: f"{m.group(1)}&#58;" if m.group(1) else f"{m.group(3)}&#46;", text)
 
 
 def image_src(card: dict[str, Any], base: str = "") -> str:

@@ -11,15 +11,14 @@ import logging
 import re
 import uuid
 from collections.abc import Iterator
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from stylist.limits import InputRejected, RateLimiter, check_image, check_message
+from stylist.limits import InputRejected, RateLimiter, check_image, check_message, message_token_budget
 from stylist.personal import clean_shopper_id
-from stylist.render import reply_cards, trend_panel
+from stylist.render import chat_markdown, reply_cards, trend_panel
 from stylist.runtime import NotReady, StylistRuntime
 
 if TYPE_CHECKING:
@@ -86,8 +85,8 @@ CSS = """
 
 
 def _text(value: str) -> str:
-    """Chat text as Markdown that shows HTML as text (Gradio renders Markdown; entities stay literal)."""
-    return escape(value, quote=False)
+    """Chat text as Markdown that shows HTML, links and images as text (catalog titles come from suppliers)."""
+    return chat_markdown(value)
 
 
 def build_ui(
@@ -108,7 +107,8 @@ def build_ui(
         turns = list(turns or [])
         thread_id = thread_id or uuid.uuid4().hex
         try:
-            text = check_message(message, settings.max_message_chars)
+            budget = message_token_budget(settings.llm_max_model_len)
+            text = check_message(message, settings.max_message_chars, max_tokens=budget)
             image = None
             if image_path:
                 raw = Path(image_path).read_bytes()
