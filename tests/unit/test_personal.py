@@ -4,6 +4,7 @@ agent graph with a scripted model over a catalog fake."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
@@ -411,3 +412,16 @@ def test_the_openai_user_field_is_the_shopper(tmp_path):
         assert c.post("/v1/chat/completions", json=body).status_code == 200
         assert c.post("/api/chat/stream", json={"message": "tees"}).status_code == 200
     assert [call["shopper_id"] for call in fake.calls] == ["ana", None]
+
+
+def test_no_profile_data_reaches_the_logs(shop, tmp_path, caplog):
+    stylist = make(shop, tmp_path, "Tees.", "Tees.")
+    with caplog.at_level(logging.DEBUG):
+        stylist.respond("I'm a size M and I hate yellow", thread_id="s0", shopper_id="shopper-7f3e")
+        stylist.respond("t-shirts for me", thread_id="s1", shopper_id="shopper-7f3e")
+        stylist.personal.record_event("shopper-7f3e", "click", "t2")
+        stylist.respond("what do you remember about me?", thread_id="s2", shopper_id="shopper-7f3e")
+        stylist.forget_shopper("shopper-7f3e")
+
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "shopper-7f3e" not in logged and "dislikes" not in logged and "Yellow" not in logged
