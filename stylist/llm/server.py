@@ -8,6 +8,7 @@ decides between a remote server (``STYLIST_LLM_URL``) and a local one this proce
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import logging
 import os
@@ -186,13 +187,15 @@ class LLMServer:
         host = self.settings.llm_host
         # A restart keeps the port, so URLs handed out before stay valid.
         port = self.port or self.settings.llm_port or free_port(host)
+        log_dir = self.settings.data_dir / "logs"
+        if port_in_use(host, port) and reap_orphan(log_dir / f"vllm-{port}.pid", host, port):
+            log.warning("stopped a vLLM server left on port %s by an app that was killed", port)
         if port_in_use(host, port):
             raise LLMStartError(
                 f"Port {port} on {host} is already in use (another vLLM server?). Use it with "
                 f"STYLIST_LLM_URL=http://{host}:{port}/v1, or pick another STYLIST_LLM_PORT (0: any free port)."
             )
         self.port = port
-        log_dir = self.settings.data_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"vllm-{port}.log"
         self._log_file = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
@@ -207,6 +210,9 @@ class LLMServer:
             env=build_env(self.settings),
             start_new_session=True,  # own process group: stop() signals vLLM and its children
         )
+        # Who owns the port, so the next start can stop this server if this app is killed (kill -9
+        # leaves it running: it is in its own session and atexit never runs).
+        (log_dir / f"vllm-{port}.pid").write_text(f"{self.process.pid}\n{os.getpid()}\n")
         atexit.register(self.stop)
         try:
             self._wait_ready(timeout)
@@ -376,6 +382,42 @@ def llm_endpoint(settings: Settings, progress: bool = True, keep_alive: bool = T
         yield url
     finally:
         server.stop()
+
+
+def reap_orphan(pid_file: Path, host: str, port: int) -> bool:
+    """Stop the vLLM server recorded in ``pid_file`` if the app that started it is gone.
+
+    The file holds the server's process-group id and its app's pid (written by
+    :meth:`LLMServer.start`). Only a live vLLM API server whose app has died is stopped;
+    returns whether one was.
+    """
+    try:
+        server_pid, app_pid = (int(x) for x in pid_file.read_text().split()[:2])
+    except (OSError, ValueError):
+        return False
+    try:
+        import psutil
+
+        if psutil.pid_exists(app_pid) and app_pid != os.getpid():
+            return False  # its app is alive: not an orphan
+        proc = psutil.Process(server_pid)
+        if VLLM_MODULE not in " ".join(proc.cmdline()):
+            return False  # the pid was reused by something else
+        children = proc.children(recursive=True)
+    except Exception:  # noqa: BLE001 - psutil.NoSuchProcess and friends: nothing to reap
+        return False
+    _signal_group(server_pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except Exception:  # noqa: BLE001 - psutil.TimeoutExpired
+        _signal_group(server_pid, signal.SIGKILL)
+    _kill_all(children)
+    with contextlib.suppress(OSError):
+        pid_file.unlink()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and port_in_use(host, port):
+        time.sleep(0.2)
+    return True
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
