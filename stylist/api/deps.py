@@ -132,15 +132,40 @@ def context_overflow(exc: BaseException) -> bool:
     return False
 
 
+#: What the shopper is told when the conversation store (PostgreSQL, SQLite) cannot be reached.
+STORE_DOWN = "the conversation store is not reachable right now; please try again in a moment"
+
+
+def store_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the conversation database is down or unusable (not the request's fault)."""
+    import sqlite3
+
+    kinds: list[type] = [sqlite3.OperationalError]
+    try:
+        import psycopg
+        import psycopg_pool
+
+        kinds += [psycopg.OperationalError, psycopg.InterfaceError, psycopg_pool.PoolTimeout]
+    except ImportError:  # pragma: no cover - psycopg is a dependency; SQLite-only installs still work
+        pass
+    return any(isinstance(error, tuple(kinds)) for error in (exc, exc.__cause__, exc.__context__))
+
+
 def turn_failed(exc: Exception) -> HTTPException:
     """The answer for a turn that failed on something other than a :class:`~stylist.errors.StylistError`.
 
-    413 when the prompt outgrew the model's context (:func:`context_overflow`), else 500.
+    413 when the prompt outgrew the model's context (:func:`context_overflow`), 503 with
+    Retry-After when the conversation store is down (:func:`store_unavailable`), else 500.
     A ``StylistError`` is re-raised by the routes instead: the app maps it to its own status.
     """
     if context_overflow(exc):
         log.warning("chat turn refused by the model: the prompt is longer than its context")
         return HTTPException(413, TOO_LONG)
+    if store_unavailable(exc):
+        log.warning(
+            "chat turn failed: the conversation store is unreachable (%s: %s)", type(exc).__name__, exc
+        )
+        return HTTPException(503, STORE_DOWN, headers={"Retry-After": "5"})
     log.exception("chat turn failed")
     return HTTPException(500, f"the stylist failed on this message: {type(exc).__name__}")
 
@@ -150,5 +175,10 @@ def stream_failure(exc: Exception) -> str:
     if context_overflow(exc):
         log.warning("streamed chat turn refused by the model: the prompt is longer than its context")
         return TOO_LONG
+    if store_unavailable(exc):
+        log.warning(
+            "streamed turn failed: the conversation store is unreachable (%s: %s)", type(exc).__name__, exc
+        )
+        return STORE_DOWN
     log.exception("streamed chat turn failed")
     return f"the stylist failed: {type(exc).__name__}"
