@@ -18,10 +18,13 @@ import time
 import urllib.error
 import urllib.request
 from functools import partial
+from html import escape
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 HERE = Path(__file__).resolve().parent
+PLAIN = HERE.parent / "plain-html"
 sys.path.insert(0, str(HERE.parents[1]))  # run from a checkout without installing
 
 from stylist.catalog import sample_price  # noqa: E402
@@ -63,8 +66,19 @@ def shop_products(catalog: Path, per_type: int = 2) -> list[dict]:
     return [p for kind in SHOWN_TYPES for p in picked[kind]]
 
 
+def csp(app_url: str) -> str:
+    """The Content-Security-Policy the plain-HTML example is served with: the widget needs its app's
+    origin in script-src, connect-src and img-src, and nothing inline."""
+    return (
+        f"default-src 'self'; script-src 'self' {app_url}; connect-src 'self' {app_url}; "
+        f"img-src 'self' {app_url} data:; style-src 'self'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+
+
 class ShopHandler(SimpleHTTPRequestHandler):
-    """Serves index.html (with the app URL filled in), products.json and catalog photos by id."""
+    """Serves index.html (with the app URL filled in), products.json, catalog photos by id, the plain-HTML
+    example under a strict Content-Security-Policy at /plain/, and a demo cart page at /cart/add."""
 
     def __init__(self, *args, app_url: str, catalog: Path, products: bytes, **kwargs) -> None:
         self.app_url, self.catalog, self.products = app_url, catalog, products
@@ -77,14 +91,32 @@ class ShopHandler(SimpleHTTPRequestHandler):
             return self._send(page.encode(), "text/html; charset=utf-8")
         if path == "/products.json":
             return self._send(self.products, "application/json")
+        if path in ("/plain", "/plain/", "/plain/index.html"):
+            page = (PLAIN / "index.html").read_text(encoding="utf-8").replace("{{APP_URL}}", self.app_url)
+            return self._send(
+                page.encode(), "text/html; charset=utf-8", {"Content-Security-Policy": csp(self.app_url)}
+            )
+        if path in ("/plain/shop.js", "/plain/shop.css"):
+            kind = "text/javascript" if path.endswith(".js") else "text/css"
+            return self._send((PLAIN / path.rsplit("/", 1)[1]).read_bytes(), kind)
+        if path == "/cart/add":
+            # Where the demo's cart link template points (STYLIST_CART_URL_TEMPLATE=http://SHOP/cart/add?...).
+            query = {k: v[0] for k, v in parse_qs(self.path.partition("?")[2]).items()}
+            lines = "".join(
+                f"<li id='{escape(k)}'>{escape(k)}: {escape(v)}</li>" for k, v in sorted(query.items())
+            )
+            page = f"<!doctype html><title>Cart</title><h1>Added to your cart</h1><ul>{lines}</ul>"
+            return self._send(page.encode(), "text/html; charset=utf-8")
         match = re.fullmatch(r"/images/(\d+)\.jpg", path)  # ids only: no other file can be named
         if match and (self.catalog / "images" / f"{match[1]}.jpg").is_file():
             return self._send((self.catalog / "images" / f"{match[1]}.jpg").read_bytes(), "image/jpeg")
         self.send_error(404)
 
-    def _send(self, body: bytes, ctype: str) -> None:
+    def _send(self, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
         self.send_response(200)
         self.send_header("Content-Type", ctype)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

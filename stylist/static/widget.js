@@ -105,6 +105,7 @@
     ".head button:hover { border-color: currentColor; }",
     ".log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; font-size: 14px;",
     "  margin: 0; }",
+    ".log > * { flex-shrink: 0; }",
     ".msg { max-width: 88%; padding: 8px 11px; border-radius: 10px; white-space: pre-wrap; word-wrap: break-word; line-height: 1.35; }",
     ".user { align-self: flex-end; background: var(--st-accent); color: #fff; }",
     ".bot, .greeting { align-self: flex-start; background: var(--st-soft); color: var(--st-fg); }",
