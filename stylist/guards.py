@@ -114,9 +114,21 @@ def constraint_args(filters: Filters) -> dict[str, Any]:
     return out
 
 
+#: Search arguments that constrain what is found (the rest, query and k, only rank and count).
+_CONSTRAINT_KEYS = frozenset(
+    ("gender", "article_type", "colour", "usage", "season", "price_min", "price_max", "size", "exclude_colour",
+     "exclude_ids", "exclude_article_type", "exclude_gender", "category", "subcategory", "cheapest", "spread")
+)  # fmt: skip
+
+
 def plan_args(plan: TurnPlan) -> dict[str, Any]:
     """Search arguments the plan adds beyond constraints ("the cheapest you have")."""
-    return {"planned": True} | ({"cheapest": True} if "cheapest first" in plan.notes else {})
+    pairing = any(n.startswith("to go with ") for n in plan.notes)
+    return (
+        {"planned": True}
+        | ({"cheapest": True} if "cheapest first" in plan.notes else {})
+        | ({"spread": True} if pairing else {})
+    )
 
 
 class TurnPlanner(AgentMiddleware[StylistState]):
@@ -143,16 +155,22 @@ class ConstraintMerger(AgentMiddleware[StylistState]):
         call = request.tool_call
         plan = TurnPlan.from_state(request.state.get("plan") or {"intent": "chat"})
         merged: dict[str, Any] = {}
+        removed: list[str] = []
         if call["name"] == SEARCH_CATALOG:
             wanted = constraint_args(plan.filters) | plan_args(plan)
             merged = {k: v for k, v in wanted.items() if call["args"].get(k) != v}
+            if plan.intent == "search":
+                # The plan owns a search's constraints: one the model added on its own (a season, a
+                # second occasion) would only narrow the shopper's request into "we don't carry it".
+                removed = [k for k in call["args"] if k in _CONSTRAINT_KEYS and k not in wanted]
         elif call["name"] == COMPLETE_THE_LOOK and plan.filters.price_max is not None:
             if call["args"].get("price_max") != plan.filters.price_max:
                 merged = {"price_max": plan.filters.price_max}
-        if merged:
-            request = request.override(tool_call={**call, "args": {**call["args"], **merged}})
+        if merged or removed:
+            args = {k: v for k, v in call["args"].items() if k not in removed} | merged
+            request = request.override(tool_call={**call, "args": args})
         # "planned" only says the constraints come from the plan; it changes nothing the model asked.
-        changed = {k: v for k, v in merged.items() if k != "planned"}
+        changed = {k: v for k, v in merged.items() if k != "planned"} | {k: None for k in removed}
         result = handler(request)
         if changed and isinstance(result, ToolMessage):
             result.additional_kwargs["guard"] = {"merged": changed, "model_args": call["args"]}

@@ -60,6 +60,7 @@ class SearchCatalogArgs(BaseModel):
     category: SkipJsonSchema[list[str] | None] = None
     subcategory: SkipJsonSchema[list[str] | None] = None
     cheapest: SkipJsonSchema[bool] = False  # lowest prices first ("the cheapest you have")
+    spread: SkipJsonSchema[bool] = False  # a spread of colours (things to go with an item)
     # The guards planned every constraint: the query's words rank, they are not read again (the
     # planner may have dropped one they state, as for "doesn't have to be formal").
     planned: SkipJsonSchema[bool] = False
@@ -186,8 +187,8 @@ def search_products(
         look = plan_outfit(retriever, occasion, filters.without("usage"), args.query)
         if look.pieces:
             return format_look(look), look_artifact(look, filters, parsed.notes)
-    # No one colour asked ("dresses for this gold clutch", "maroon or wine"): a spread of colours to choose from.
-    several = len(filters.colour or []) != 1
+    # Several colours asked ("maroon or wine") or things to go with an item: a spread of colours to choose from.
+    several = len(filters.colour or []) > 1 or (args.spread and len(filters.colour or []) != 1)
     k = 60 if args.cheapest else 3 * args.k if several else args.k  # the cheapest of the relevant ones
     result = retriever.search(args.query, filters, k=k, parse=False)
     if args.cheapest:

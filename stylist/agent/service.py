@@ -427,7 +427,8 @@ class Stylist:
             if isinstance(message, AIMessage):
                 for call in message.tool_calls:
                     merged = guard_merged.get(call["id"])
-                    args = {**call["args"], **(merged or {}).get("merged", {})}
+                    both = {**call["args"], **(merged or {}).get("merged", {})}
+                    args = {k: v for k, v in both.items() if v is not None}  # None: removed by the guard
                     calls.append(ToolCall(call["name"], args, "guard" if merged else _source(call["id"])))
             if isinstance(message, ToolMessage) and isinstance(message.artifact, dict):
                 trends.extend(message.artifact.get("trends", []))

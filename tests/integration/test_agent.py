@@ -319,3 +319,15 @@ def test_tokens_the_served_model_generated_are_counted_from_the_stream(retriever
     assert reply.products
     assert_composed(reply, "I looked for black heels for women and {found}.", "Smart picks.")
     assert reply.model_tokens == 7
+
+
+def test_native_mode_drops_a_constraint_the_model_added_on_its_own(retriever):
+    # The shopper named no season or occasion: the model's own guesses would only narrow the search.
+    args = {"query": "kurtas for women", "gender": "Women", "article_type": "Kurtas", "season": "Winter",
+            "usage": ["Party", "Formal"]}  # fmt: skip
+    model = scripted(call("search_catalog", args), "Here you go.")
+    reply = make(retriever, model, agent_tool_mode="native").respond("kurtas for women")
+
+    (tc,) = reply.tool_calls
+    assert tc.source == "guard" and "season" not in tc.args and "usage" not in tc.args, tc.args
+    assert_all(reply.products, gender="Women", article_type="Kurtas")
