@@ -45,6 +45,7 @@ bench: install
 	$(PY) benchmarks/trends.py
 	$(PY) benchmarks/vision.py
 	$(PY) benchmarks/load.py
+	$(PY) benchmarks/personal.py
 
 lint:
 	$(VENV)/bin/ruff check stylist vectorstore prompts tests benchmarks app.py
