@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import re
 import threading
 import time
@@ -15,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from stylist.errors import ImageError, InputRejected
+
+_log = logging.getLogger(__name__)
 
 #: Longest accepted conversation id (ids the service makes are 32 hex digits).
 MAX_THREAD_ID_CHARS = 128
@@ -206,3 +209,94 @@ class RateLimiter:
         full = [k for k, b in self._buckets.items() if b.tokens + (now - b.updated) * self.rate >= self.burst]
         for key in full:
             del self._buckets[key]
+
+
+class SharedRateLimiter:
+    """The :class:`RateLimiter` token bucket kept in PostgreSQL, so every app worker shares it.
+
+    Behind a load balancer each worker with its own in-memory buckets would let a client
+    make N times the rate. One row per client in ``stylist_rate_limit``, refilled and
+    taken in one atomic ``INSERT ... ON CONFLICT DO UPDATE`` on the database's clock.
+    When the database cannot be reached requests are let through (logged; asked again
+    after 10 s): the limit must not take the shop down with it.
+
+    Args:
+        url: the ``postgresql://`` URL (the conversation database).
+        per_minute, burst: as :class:`RateLimiter`.
+        pool_size: connections this worker keeps for it.
+    """
+
+    _TAKE = """
+        INSERT INTO stylist_rate_limit AS b (client, tokens, updated, allowed)
+        VALUES (%(client)s, %(burst)s - 1, extract(epoch from clock_timestamp()), true)
+        ON CONFLICT (client) DO UPDATE SET
+            tokens = CASE WHEN least(%(burst)s, b.tokens + (extract(epoch from clock_timestamp()) - b.updated)
+                                     * %(rate)s) >= 1
+                     THEN least(%(burst)s, b.tokens + (extract(epoch from clock_timestamp()) - b.updated)
+                                * %(rate)s) - 1
+                     ELSE least(%(burst)s, b.tokens + (extract(epoch from clock_timestamp()) - b.updated)
+                                * %(rate)s) END,
+            allowed = least(%(burst)s, b.tokens + (extract(epoch from clock_timestamp()) - b.updated)
+                            * %(rate)s) >= 1,
+            updated = extract(epoch from clock_timestamp())
+        RETURNING tokens, allowed
+    """
+
+    def __init__(self, url: str, per_minute: float, burst: int, pool_size: int = 2) -> None:
+        self.url = url
+        self.rate = per_minute / 60.0
+        self.burst = max(1, burst)
+        self.pool_size = pool_size
+        self._pool = None
+        self._lock = threading.Lock()
+        self._down_until = 0.0  # after a failure, requests pass without asking for a while
+
+    @property
+    def enabled(self) -> bool:
+        return self.rate > 0
+
+    def _connection_pool(self):
+        with self._lock:
+            if self._pool is None:
+                from psycopg_pool import ConnectionPool
+
+                pool = ConnectionPool(self.url, min_size=1, max_size=self.pool_size, open=False,
+                                      kwargs={"autocommit": True}, timeout=2.0)  # fmt: skip
+                pool.open(wait=True, timeout=5)
+                with pool.connection() as db:
+                    db.execute(
+                        "CREATE TABLE IF NOT EXISTS stylist_rate_limit (client text PRIMARY KEY, "
+                        "tokens double precision NOT NULL, updated double precision NOT NULL, "
+                        "allowed boolean NOT NULL)"
+                    )
+                self._pool = pool
+            return self._pool
+
+    def acquire(self, client: str) -> float:
+        """Take one token for ``client``; 0.0 if allowed, else seconds until one is free."""
+        if not self.enabled or time.monotonic() < self._down_until:
+            return 0.0
+        try:
+            with self._connection_pool().connection() as db:
+                tokens, allowed = db.execute(
+                    self._TAKE, {"client": client[:200], "burst": float(self.burst), "rate": self.rate}
+                ).fetchone()
+        except Exception as exc:  # noqa: BLE001 - fail open: the limit must not take the shop down
+            self._down_until = time.monotonic() + 10.0
+            _log.warning("rate limit not checked (the database is unreachable: %s)", type(exc).__name__)
+            return 0.0
+        return 0.0 if allowed else (1.0 - float(tokens)) / self.rate
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+
+def rate_limiter(settings) -> RateLimiter | SharedRateLimiter:
+    """The app's rate limit: shared through PostgreSQL when the conversations live there, else in memory."""
+    db = settings.checkpoint_db
+    if settings.rate_limit_per_minute > 0 and db.startswith(("postgresql://", "postgres://")):
+        return SharedRateLimiter(db, settings.rate_limit_per_minute, settings.rate_limit_burst)
+    return RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)

@@ -22,7 +22,7 @@ from stylist.api import catalog, chat, events, openai_facade, service, widget
 from stylist.api.deps import validation_message
 from stylist.api.guard import RequestGuard, add_fallback_routes, error_body, max_body_bytes
 from stylist.errors import InputRejected, StylistError
-from stylist.limits import RateLimiter
+from stylist.limits import rate_limiter
 from stylist.runtime import StylistRuntime
 from stylist.settings import Settings
 
@@ -67,13 +67,15 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
             return events.attach(admin.attach(build_stylist(settings)), settings)
 
         runtime = StylistRuntime(factory=build)
-    limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    limiter = rate_limiter(settings)  # shared by the workers when conversations are in PostgreSQL
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         runtime.start()
         yield
         runtime.close()
+        if hasattr(limiter, "close"):
+            limiter.close()
 
     app = FastAPI(
         title="stylist",
