@@ -363,6 +363,14 @@ def test_strict_csp_page_and_accessibility_audit(page, shop, subset_products):
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == [], serious
+    # The audit looked inside the widget's shadow root (such a target is [[host, inner selector]]).
+    inside = {
+        v["id"]
+        for v in results.response["passes"]
+        for n in v["nodes"]
+        if n["target"][0][0] == "#stylist-widget"
+    }
+    assert {"button-name", "select-name", "label", "link-name", "color-contrast"} <= inside, sorted(inside)
 
 
 def test_a_missing_events_endpoint_or_app_never_breaks_the_shop_page(page, shop):
