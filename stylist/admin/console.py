@@ -139,13 +139,13 @@ def build_console(admin: Admin) -> gr.Blocks:
                 with gr.Row():
                     rising = gr.Dataframe(label="Top rising", elem_id="admin-rising", interactive=False)
                     falling = gr.Dataframe(label="Top falling", elem_id="admin-falling", interactive=False)
-            with gr.Tab("Demand gaps", id="gaps"):
+            with gr.Tab("Demand gaps", id="gaps") as gaps_tab:
                 days = gr.Number(7, label="Days", minimum=1, maximum=3660, precision=0, elem_id="admin-days")
                 gaps = gr.Dataframe(label="Demand gaps (at most 3 matching items)", elem_id="admin-gaps",
                                     interactive=False)  # fmt: skip
                 gaps_plot = gr.Plot(label="Gaps", elem_id="admin-gaps-plot")
                 demand = gr.Dataframe(label="Everything asked for", elem_id="admin-demand", interactive=False)
-            with gr.Tab("Conversations", id="analytics"):
+            with gr.Tab("Conversations", id="analytics") as analytics_tab:
                 a_days = gr.Number(7, label="Days", minimum=1, maximum=3660, precision=0)
                 summary = gr.Markdown("", elem_id="admin-summary")
                 per_day = gr.Plot(label="Requests per day", elem_id="admin-per-day")
@@ -155,7 +155,7 @@ def build_console(admin: Admin) -> gr.Blocks:
                     )
                     outcomes = gr.Dataframe(label="Outcomes", elem_id="admin-outcomes", interactive=False)
                 top = gr.Dataframe(label="Top searches", elem_id="admin-top", interactive=False)
-            with gr.Tab("Demand outlook", id="outlook"):
+            with gr.Tab("Demand outlook", id="outlook") as outlook_tab:
                 gr.Markdown(
                     "Forecast change beside the catalog's items and stock: **likely short** when a trend is "
                     "likely rising and its share of the stock is below its forecast share of demand; "
@@ -181,17 +181,14 @@ def build_console(admin: Admin) -> gr.Blocks:
             control.change(outlook_view, [o_gender, o_season], outlook, api_name=False)
         build.click(report, weeks, files, api_name=False)
 
+        # The page loads the first tab only; each other tab is computed when it is opened (and again
+        # when its controls change), so a page load costs one tab's work.
         def load(*_: Any) -> tuple[Any, ...]:
-            return (
-                *trends_view("All", "All", "All", "All"),
-                *demand_view(7),
-                *analytics_view(7),
-                outlook_view("All", "All"),
-            )
+            return trends_view("All", "All", "All", "All")
 
-        demo.load(
-            load, None,
-            [*trend_outputs, gaps, gaps_plot, demand, summary, per_day, thumbs, top, outcomes, outlook],
-            api_name="load",
-        )  # fmt: skip
+        demo.load(load, None, trend_outputs, api_name="load", queue=False)
+        gaps_tab.select(demand_view, days, [gaps, gaps_plot, demand], api_name=False, queue=False)
+        analytics_tab.select(analytics_view, a_days, [summary, per_day, thumbs, top, outcomes], api_name=False,
+                             queue=False)  # fmt: skip
+        outlook_tab.select(outlook_view, [o_gender, o_season], outlook, api_name=False, queue=False)
     return demo
