@@ -1,57 +1,18 @@
 """Entry point of the web app: wiring only (see stylist/ for the parts).
 
-``python app.py`` prepares what is missing (the model, the catalog store), then serves
-the UI, the API and the widget on STYLIST_HOST:STYLIST_PORT. Ctrl-C stops it all,
+``python app.py`` serves the UI, the API and the widget on STYLIST_HOST:STYLIST_PORT at
+once, and prepares what is missing (the model, the catalog store, the trend forecasts)
+behind the page, which shows the progress. Ctrl-C stops it all,
 including the local vLLM server the stylist started.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 import threading
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is downloaded from a model hub at run time
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
-
-def prepare(settings) -> None:
-    """First-run preparation with visible progress: the served model and the catalog store."""
-    if settings.llm_url is None:
-        print("[1/3] preparing the language model (first run converts it; later runs reuse it)", flush=True)
-        from stylist.llm import serving_model
-
-        serving_model(settings)
-    else:
-        print(f"[1/3] using the language model at {settings.llm_url}", flush=True)
-    print(
-        "[2/3] loading the catalog into the vector store (incremental; unchanged items are kept)", flush=True
-    )
-    from stylist.catalog import CatalogError
-    from stylist.ingestion import ingest_catalog, update_trend_forecasts
-    from stylist.trends.data import TrendDataError
-    from vectorstore.client import connect, live_build
-
-    try:
-        print(json.dumps(ingest_catalog(settings).to_dict()), flush=True)
-    except CatalogError as exc:  # the app still starts, on the store as it was
-        print(f"error: {exc}", file=sys.stderr, flush=True)
-    if live_build(connect(settings), settings.trends_collection) is None:
-        print(
-            "[3/3] forecasting the catalog's trends (first run only; `stylist trends update` redoes it)",
-            flush=True,
-        )
-        try:
-            report = update_trend_forecasts(settings)
-        except (CatalogError, TrendDataError) as exc:
-            print(f"error: {exc}", file=sys.stderr, flush=True)
-        else:
-            for note in report.pop("notes"):
-                print(f"note: {note}", file=sys.stderr, flush=True)
-            print(json.dumps(report), flush=True)
-    else:
-        print("[3/3] trend forecasts: kept (`stylist trends update` refreshes them)", flush=True)
 
 
 def main() -> None:
@@ -61,8 +22,9 @@ def main() -> None:
     from stylist.settings import Settings
 
     settings = Settings()
-    prepare(settings)
-    app = create_app(settings)
+    # The page answers at once; the model, the catalog, its photos and the trends are prepared
+    # behind it, with their progress shown there and on /readyz.
+    app = create_app(settings, prepare=True)
     url = f"http://{settings.host}:{settings.port}"
     runtime = app.state.runtime
 
@@ -75,13 +37,16 @@ def main() -> None:
 
     runtime.start()  # the model starts while the page is already up (the app's startup is a no-op then)
     print(
-        f"stylist: open {url}  (widget: {url}/widget.js, API docs: {url}/docs); starting the model...",
+        f"stylist: open {url}  (widget: {url}/widget.js, API docs: {url}/docs); getting ready...",
         flush=True,
     )
     threading.Thread(target=announce, daemon=True).start()
     uvicorn.Server(server_config(app, settings)).run()
-    if runtime.state == "starting":
+    if runtime.state == "starting" and any(
+        s.name == "server" and s.state == "running" for s in runtime.steps
+    ):
         # Ctrl-C during the model start: let the start finish so the server it launched is stopped too.
+        # (Earlier steps need no wait: an interrupted ingestion leaves the previous store live.)
         print("stopping: waiting for the model start to finish so it can be shut down...", flush=True)
         runtime.wait(settings.llm_start_timeout_s)
 

@@ -24,6 +24,7 @@ from stylist.api.guard import RequestGuard, add_fallback_routes, error_body, max
 from stylist.errors import InputRejected, StylistError
 from stylist.limits import rate_limiter
 from stylist.runtime import StylistRuntime
+from stylist.runtime import prepare as prepare_first_start
 from stylist.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,9 @@ def server_config(app: FastAPI, settings: Settings) -> Any:
     )
 
 
-def create_app(settings: Settings | None = None, stylist: Any | None = None, *, ui: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, stylist: Any | None = None, *, ui: bool = True, prepare: bool = False
+) -> FastAPI:
     """Build the web app.
 
     Args:
@@ -53,6 +56,9 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
         stylist: A ready stylist (tests pass a scripted fake). None: build the real one
             in the background with ``stylist.agent.build_stylist(settings)``.
         ui: Mount the Gradio UI at ``/``.
+        prepare: Before building the stylist, prepare what a first start needs (the model, the
+            catalog and photos, the trend forecasts; ``stylist.runtime.prepare``), in the
+            background too: the page answers at once and shows the progress.
     """
     settings = settings or Settings()
     # The merchandiser's console (issue 17): its demand log hears every turn of the stylist.
@@ -64,7 +70,14 @@ def create_app(settings: Settings | None = None, stylist: Any | None = None, *, 
         def build() -> Any:
             from stylist.agent import build_stylist
 
-            return events.attach(admin.attach(build_stylist(settings)), settings)
+            if prepare:
+                prepare_first_start(settings, runtime)
+                where = settings.llm_url or "starting a local vLLM server (about a minute)"
+                runtime.step("server", "Model server", "running", where)
+            stylist = events.attach(admin.attach(build_stylist(settings)), settings)
+            if prepare:
+                runtime.step("server", state="done", detail="ready")
+            return stylist
 
         runtime = StylistRuntime(factory=build)
     limiter = rate_limiter(settings)  # shared by the workers when conversations are in PostgreSQL

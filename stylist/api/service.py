@@ -22,7 +22,14 @@ def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks = {k: bool(v) for k, v in runtime.get().ready().items()}
     except NotReady as exc:
         return JSONResponse(
-            {"ready": False, "state": exc.state, "detail": str(exc), "llm": False, "chroma": False},
+            {
+                "ready": False,
+                "state": exc.state,
+                "detail": str(exc),
+                "llm": False,
+                "chroma": False,
+                "progress": runtime.progress(),
+            },
             status_code=503,
             headers={"Retry-After": "5"},
         )

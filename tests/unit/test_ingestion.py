@@ -171,11 +171,13 @@ def test_trend_update_goes_through_the_library_and_rebuilds_aside(settings: Sett
     assert builds(settings, settings.trends_collection) == {report["build"], again["build"]}
 
 
-def test_app_prepares_through_the_library_not_the_cli(settings: Settings, monkeypatch, capsys) -> None:
+def test_first_start_prepares_through_the_library_and_reports_progress(
+    settings: Settings, monkeypatch, capsys
+) -> None:
     import sys
 
-    import app
     import stylist.ingestion as ingestion
+    from stylist.runtime import StylistRuntime, prepare
 
     calls: list[str] = []
 
@@ -183,8 +185,9 @@ def test_app_prepares_through_the_library_not_the_cli(settings: Settings, monkey
         def to_dict(self) -> dict:
             return {"items": 12}
 
-    def fake_ingest(s: Settings) -> Result:
+    def fake_ingest(s: Settings, **kwargs) -> Result:
         calls.append("ingest")
+        kwargs["log"]("plan: 12 new")
         return Result()
 
     def fake_trends(s: Settings) -> dict:
@@ -194,8 +197,15 @@ def test_app_prepares_through_the_library_not_the_cli(settings: Settings, monkey
     monkeypatch.setattr(ingestion, "ingest_catalog", fake_ingest)
     monkeypatch.setattr(ingestion, "update_trend_forecasts", fake_trends)
     monkeypatch.delitem(sys.modules, "stylist.cli", raising=False)
-    app.prepare(settings.model_copy(update={"llm_url": "http://127.0.0.1:9/v1"}))
+    runtime = StylistRuntime(factory=lambda: None)
+    prepare(settings.model_copy(update={"llm_url": "http://127.0.0.1:9/v1"}), runtime)
     assert calls == ["ingest", "trends"]
     assert "stylist.cli" not in sys.modules
     out = capsys.readouterr()
-    assert '{"items": 12}' in out.out and '{"trends": 3}' in out.out and "note: a note" in out.err
+    assert '{"items": 12}' in out.out and "note: a note" in out.err
+    steps = {s["name"]: s for s in runtime.progress()}
+    assert steps["model"]["state"] == "skipped" and steps["catalog"]["state"] == "done"
+    assert steps["catalog"]["detail"] == "items 12" and steps["trends"]["state"] == "done"
+    assert steps["server"]["state"] == "waiting"
+    notice = runtime.notice()
+    assert "✓ Catalog and photos: items 12" in notice and "· Model server" in notice
