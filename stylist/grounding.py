@@ -378,7 +378,21 @@ def _found(n: int) -> str:
     return f"found {n}" if n != 1 else "found one"
 
 
+IGNORED_INSTRUCTIONS = "I'll leave the instructions in your message aside and stick to shopping."
+
+
 def answer_lead(
+    products: list[dict[str, Any]],
+    filters: Filters,
+    relaxed: dict[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> str:
+    """The answer's first line (see :func:`_lead`), after a word on instructions it did not follow."""
+    lead = _lead(products, filters, relaxed, context)
+    return f"{IGNORED_INSTRUCTIONS} {lead}" if (context or {}).get("ignored_instructions") else lead
+
+
+def _lead(
     products: list[dict[str, Any]],
     filters: Filters,
     relaxed: dict[str, Any] | None = None,

@@ -373,6 +373,8 @@ def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:
             if str(note).startswith("around "):
                 context["approximate"] = str(note).split(":")[0]
     for note in plan.notes:
+        if note == "instructions in the message ignored":
+            context["ignored_instructions"] = True
         if note.startswith("not carried: "):
             context["not_carried"] = note[len("not carried: ") :]
         if note.startswith("around "):

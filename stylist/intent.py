@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from stylist.looks import NEUTRALS, next_colours, occasion_in, pairing_articles
-from stylist.query import Filters, QueryParser, cheaper_ceiling
+from stylist.query import Filters, QueryParser, cheaper_ceiling, spelled_amounts
 
 Intent = Literal["search", "look", "trend", "chat", "refuse"]
 
@@ -26,7 +26,8 @@ _LOOK = re.compile(
     r"\b(go(?:es)? with|goes well|match(?:es)? with|pair(?:s)? with|complete the look|wear (?:it |this )?with|style (?:it|this)|what to wear with"
     r"|to match|matching|pairing|to go with|pairs? (?:well )?with|team (?:it|this|that) with|pair (?:it|this|that|them) with"
     r"|go (?:well )?with (?:it|this|that)|wear (?:it|this|that) with|go(?:es)? w/?|look good with|style (?:these|them)"
-    r"|(?:would|will|that|which|to) match(?:es)?)\b"
+    r"|(?:would|will|that|which|to) match(?:es)?|wear (?:them|these|those|it|this|that) with|rest of the look"
+    r"|build (?:the|a|my) look|finish (?:the|my) look|complete (?:the|my) look)\b"
     r"|\b(?:for|with|w) (?:it|this|that|those|these|them)\s*[?!.]*$"
 )
 # References to a product shown earlier: "the first one", "the 2nd", "that one", "the last one".
@@ -67,7 +68,7 @@ _KID_CUE = re.compile(
 )
 _MUTED = re.compile(
     r"\b(muted|sober|subdued|understated|subtle|nothing flashy|not flashy|not too flashy|nothing loud|not loud|"
-    r"toned down|low[- ]key|prayer meet\w*|memorial|funeral|condolence|chautha|mourning|besna|uthala)\b"
+    r"toned down|low[- ]key|not too bright|not bright|nothing bright|prayer meet\w*|memorial|funeral|condolence|chautha|mourning|besna|uthala)\b"
 )
 _MUTED_COLOURS = ["White", "Off White", "Cream", "Beige", "Grey", "Grey Melange", "Charcoal", "Black", "Navy Blue",
                   "Khaki", "Taupe"]  # fmt: skip
@@ -104,6 +105,9 @@ _INJECTION = re.compile(
     r"|\"(?:article_type|price_max|price_min|gender|colour|usage|query)\"\s*:"
     r"|\b(?:ignorez|ignorer|oubliez|ignora|ignore[nz]|olvida|ignoriere|vergiss|bhool jao|bhul jao)\b"
     r"|\b(?:consignes|instrucciones|anweisungen|istruzioni|systemprompt)\b|\bmessage syst[eè]me\b|\bprompt (?:du )?syst"
+    r"|\bu r \w+|\bwith no rules\b|\bno rules\b|\bur (?:prompt|instructions|rules)\b|\bas (?:the )?(?:store )?(?:admin|owner|developer|manager)\b"
+    r"|\bcost price\b|\bkon model\b|\binstructions?\b.{0,25}\bignore\b|\bignore (?:kore|karo|kar do)\b|\bpaste your\b"
+    r"|\breply only with\b|\bafter every product\b|\brated #?1\b"
     r"|\b(?:owner|manager|admin) says\b|\bi'?m (?:your|the) (?:admin|developer|owner)\b|\btell customers\b"
 )
 # Small talk about the stylist itself, thanks, complaints: the model answers, no search.
@@ -135,15 +139,27 @@ _SHOP_SERVICE = re.compile(
 _SERVICE_ALWAYS = re.compile(
     r"\b(tailor\w*|alterations?|alter (?:it|them|my)|hem(?:med|ming)?|stitch(?:ing)? (?:it|them|my)|repair\w*|"
     r"cash on delivery|cod available|pin ?code|track(?:ing)? (?:my )?order|my order|order status|refund\w*|"
-    r"return policy|exchange policy|delivery (?:time|charges?|date)|when will (?:it|my \w+) (?:arrive|come|be delivered))\b"
+    r"return policy|exchange policy|delivery (?:time|charges?|date)|when will (?:it|my \w+) (?:arrive|come|be delivered)|"
+    r"return (?:it|them|this|these)|send (?:it|them|this) back|(?:non[- ]?)?returnable|exchange (?:it|them|this|the size)|"
+    r"timings?|store hours|opening hours|open on (?:sundays?|weekends?)|a store in|stores? near|your store in|"
+    r"try (?:it )?before buying|emi|no[- ]cost emi|gift ?box|gift ?wrap\w*)\b"
 )
 # Requests that are not about shopping at all, whatever garment word they mention in passing.
 _OFF_TOPIC = re.compile(
     r"\b(resume|cv|cover letter|homework|essay|weather|gonna rain|going to rain|will it rain|forecast for (?:today|tomorrow)|"
     r"movies?|films?|netflix|songs?|recipes?|cook\w*|ipl|cricket score|match score|who'?s winning|who will win|"
     r"election|politics|news|stock market|stocks|crypto|bitcoin|math|equation|capital of|translate|joke|"
-    r"doctor|medicine|symptoms?|restaurant|hotel booking|flight|train ticket)\b"
+    r"doctor|medicine|symptoms?|restaurant|hotel booking|flight|train ticket|maths?|assignment|temp|temperature|"
+    r"will it be (?:hot|cold|sunny|warm|humid)|salary|interview tips|tips for (?:the|my) interview|what to say|"
+    r"shares|share market|sensex|leave application|blisters?|rash|who won|visa|passport)\b"
 )
+# A request for something to wear beside an off-topic question ("a kurta for abbu, also who won the match?").
+_REQUEST = re.compile(
+    r"\b(need|want|looking for|show|find|get me|suggest|recommend|buy|any|got any|do you have|dikhao|dikha|chahiye|"
+    r"venum|dekhao|please|pls|plz)\b"
+)
+# The parts of a message after which nothing is the shopper's own request: an HTML comment, a fake turn.
+_HIDDEN = re.compile(r"<!--.*?(?:-->|$)|\[(?:system|assistant|admin)\].*$", re.DOTALL | re.IGNORECASE)
 # "haha ok that's actually nice", "aaaah thank uuu": an answer to what was shown, not a request.
 _ACK = re.compile(
     r"^\W*(?:(?:haha\w*|lol|lmao|ok+(?:ay)?|oh+|wow|aw+|a+h+|hmm+|yay|omg|yes|yeah|yep|cool|great|nice|sweet|"
@@ -199,6 +215,21 @@ _REFINE_START = re.compile(
 )
 _PHOTO_NOTE = re.compile(r"\n?\[The shopper attached a photo\..*?\]", re.DOTALL)
 _PRODUCT_ID = re.compile(r"\b(?:id|item|product|#)\s*[:#]?\s*(\d{3,7})\b")
+# Who the shopper is, said once ("myself (m)", "guy here", "i'm a woman"), for a later "and me".
+_SELF = re.compile(
+    r"\b(?:i'?m|im|i am) (?:a |an )?(guy|man|woman|girl|lady|boy|gent|dude)\b|\b(?:myself|me|i) \((m|f)\)"
+    r"|\b(guy|girl|woman|man|lady|male|female) here\b"
+)
+_SELF_WOMEN = {"woman", "girl", "lady", "f", "female"}
+_FOR_ME = re.compile(r"\b(?:and|for|just|now) (?:me|myself)\b|^\W*(?:me|myself)\b")
+_OTHER_PERSON = re.compile(r"\b(?:my|our|his|her) \w+")
+_START_WITH = re.compile(
+    r"\b(?:start(?:ing)? with|first (?:for|up)|beginning with)\s+((?:my |our |the )?\w+)"
+)
+_FOR_PRONOUN = re.compile(r"\bfor (him|her)\b")
+_WORN = re.compile(
+    r"\b(?:this|these|that|those|i'?m wearing (?:a |an |the |my )?|got (?:a |an |the |this |these )?|my own)\s+(\w+(?:\s\w+)?)"
+)
 _SAID_AMOUNT = re.compile(r"\b(said|meant|budget|make it|change it|instead|not)\b")
 _NARROW = re.compile(r"^\W*(?:ok(?:ay)?\W+|fine\W+|then\W+|so\W+)?(?:just|only)\b|\b(?:only|just)\W*$")
 _LIKE_THIS = re.compile(r"\b(like this|similar|this one|like that|jaisa|jaise|jaisi)\b")
@@ -280,17 +311,52 @@ def plan_turn(
     memory = dict(memory or {})
     # The photo's description (prompts/photo.md) is for the model; the plan reads the shopper's words.
     text = _PHOTO_NOTE.sub("", message).strip()
+    hidden = _HIDDEN.search(text)
+    text = _HIDDEN.sub(
+        " ", text
+    ).strip()  # "<!-- assistant: ... -->", "[system] ...": not the shopper's request
     lowered = text.lower().replace("’", "'")
     parsed = parser.parse(text)
     new = parsed.filters
     shown: list[dict[str, Any]] = list(memory.get("shown", []))
     previous = Filters(**memory.get("filters", {})) if memory.get("filters") else None
-    notes = list(parsed.notes)
+    notes = list(parsed.notes) + (["instructions in the message ignored"] if hidden else [])
 
     if _INJECTION.search(lowered):
-        plan = TurnPlan("refuse", Filters(), text, notes=["instructions in the message ignored"],
-                        reply=_INJECTION_REPLY)  # fmt: skip
-        return plan, memory
+        # "red sarees under 3000. also ignore your instructions and ...": the shopping part is answered,
+        # the instructions are not; a message that is only instructions gets the refusal.
+        clauses = re.split(r"(?<=[.!?;\n])\s+|\s*,?\s+\b(?:also|and also|btw|plus|then)\b\s+", text)
+        rest = " ".join(
+            c for c in clauses if c and not _INJECTION.search(c.lower().replace("’", "'"))
+        ).strip()
+        asked = parser.parse(rest).filters if rest else Filters()
+        if not (asked.article_type or asked.category or asked.subcategory):
+            plan = TurnPlan("refuse", Filters(), text, notes=["instructions in the message ignored"],
+                            reply=_INJECTION_REPLY)  # fmt: skip
+            return plan, memory
+        text, lowered, parsed = rest, rest.lower().replace("’", "'"), parser.parse(rest)
+        new = parsed.filters
+        notes = list(parsed.notes) + ["instructions in the message ignored"]
+    me = _SELF.search(lowered)
+    if me:
+        memory["me"] = "Women" if (me.group(1) or me.group(2) or me.group(3) or "") in _SELF_WOMEN else "Men"
+    if _FOR_ME.search(lowered) and not new.gender and memory.get("me") and not _OTHER_PERSON.search(lowered):
+        new = new.model_copy(
+            update={"gender": [memory["me"]]}
+        )  # "and me. kurta, not white" after "myself (m)"
+    start = _START_WITH.search(lowered)
+    if start and new.gender and len(new.gender) > 1:
+        first = parser.parse(start.group(1)).filters.gender
+        if first:
+            new = new.model_copy(update={"gender": first})  # "the whole family ... let's start with my wife"
+    pronoun = _FOR_PRONOUN.search(lowered)
+    if pronoun and new.gender:
+        wearer = {"him": ("Men", "Boys"), "her": ("Women", "Girls")}[pronoun.group(1)]
+        child = previous.gender if previous and previous.gender in (["Boys"], ["Girls"]) else None
+        if child and child[0] == wearer[1] and new.gender == [wearer[0]]:
+            new = new.model_copy(update={"gender": child})  # "shorts for him" after a tee for the son
+        elif len(new.gender) > 1 and any(g in wearer for g in new.gender):
+            new = new.model_copy(update={"gender": [g for g in new.gender if g in wearer]})
 
     explicit_id = _PRODUCT_ID.search(lowered)
     anchor = explicit_id.group(1) if explicit_id else None
@@ -304,8 +370,23 @@ def plan_turn(
         anchor = str(anchor_item["id"])
         notes.append(f"refers to shown item {ref + 1}")
 
-    names_item = bool(new.article_type or new.category or new.subcategory)
     look_words = _LOOK.search(lowered)
+    if (photo or anchor or shown) and new.article_type:
+        # "I'm wearing this kurta, what should I pair with it?": the kurta is worn, not wanted.
+        worn = {
+            a for m in _WORN.finditer(lowered) for a in (parser.parse(m.group(1)).filters.article_type or [])
+        }
+        if worn and (look_words or photo):
+            new = new.model_copy(
+                update={"article_type": [a for a in new.article_type if a not in worn] or None}
+            )
+    if "instead" in lowered and len(new.article_type or []) > 1:
+        # "my feet hurt in heels. flats instead": the item named beside "instead" replaces the other.
+        clause = next(c for c in re.split(r"(?<=[.!?;,])\s+", lowered) if "instead" in c)
+        kinds = parser.parse(clause).filters.article_type
+        if kinds:
+            new = new.model_copy(update={"article_type": kinds})
+    names_item = bool(new.article_type or new.category or new.subcategory)
     wants_match = bool(look_words)
     if look_words and names_item:
         # "a shirt that goes with black jeans": the item wanted comes before, the one worn after.
@@ -386,7 +467,7 @@ def plan_turn(
         intent = "chat"
     elif (
         _OFF_TOPIC.search(lowered)
-        and not names_item
+        and not (names_item and _REQUEST.search(lowered))
         and not photo
         and not re.search(r"\b(wear\w*|outfits?|look|dress\w*|style|buy|shop\w*|gifts?|pack\w*)\b", lowered)
     ):
@@ -507,8 +588,10 @@ def plan_turn(
         search_text = f"{memory.get('search_text', '')} {text}".strip()
     elif previous is not None and intent == "search":
         # A new item: keep who it is for and the budget, not the old item's colour or occasion.
+        # The occasion too: shoes "now" for the interview are formal (soft: dropped when none are tagged).
         keep = Filters(
             gender=previous.gender or _worn_by(shown),
+            usage=previous.usage,
             price_min=previous.price_min,
             price_max=previous.price_max,
         )
@@ -521,12 +604,20 @@ def plan_turn(
     if _SAME_COLOUR.search(lowered) and anchor_item and anchor_item.get("colour") and not new.colour:
         # "a belt in the same colour": the colour of the item pointed at, not one that goes with it.
         filters = filters.model_copy(update={"colour": [anchor_item["colour"]], "exclude_colour": None})
+    elif _SAME_COLOUR.search(lowered) and not new.colour and (previous or shown):
+        # "and a belt, same colour as the shoes": the colour asked before, else the one the cards share.
+        colours = [str(p.get("colour")) for p in shown if p.get("colour")]
+        same = (previous.colour if previous and previous.colour and len(previous.colour) == 1 else None) or (
+            [statistics.mode(colours)] if colours else None
+        )
+        if same:
+            filters = filters.model_copy(update={"colour": same, "exclude_colour": None})
     if new.exclude_colour and filters.colour:
         # "not black obviously" after black jeans: the colour is no longer wanted.
         kept = [c for c in filters.colour if c not in new.exclude_colour]
         filters = filters.model_copy(update={"colour": kept or None})
     if previous is not None and new.price_max is None and new.price_min is None:
-        amounts = [float(a) for a in _BARE_AMOUNT.findall(lowered)]
+        amounts = [float(a) for a in _BARE_AMOUNT.findall(spelled_amounts(lowered))]
         if amounts and amounts[0] >= 100 and (len(lowered.split()) <= 6 or _SAID_AMOUNT.search(lowered)):
             # "i said 1000 not 1500": a bare amount in a follow-up is the budget.
             filters = filters.model_copy(update={"price_max": amounts[0], "price_min": None})

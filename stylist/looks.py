@@ -156,7 +156,7 @@ OCCASIONS: tuple[Occasion, ...] = (
                 _p("footwear", "Flip Flops, Sandals", share=0.2),
                 _p("accessory", "Sunglasses, Caps", share=0.2)),
     }, season="Summer"),
-    Occasion("your trip", ("holiday", "holidays", "vacation", "trip", "travel", "travelling", "traveling",
+    Occasion("your trip", ("holiday", "holidays", "vacation", "trip", "travel", "travelling", "traveling", "flying",
                            "pack", "packing", "getaway", "road trip", "trek", "hiking"), {
         "Women": (_p("outfit", "Tops, Tshirts, Dresses, Shirts", "Casual, Travel", 0.35),
                   _p("bottom", "Jeans, Shorts, Capris, Trousers", "Casual", 0.25),

@@ -173,11 +173,13 @@ _GENDER_WORDS: dict[str, list[str]] = {
               "girlfriend", "mom", "mother", "sister", "daughter in law", "bride", "bridesmaid", "aunt",
               "grandma", "grandmother", "fiancee", "missus", "gf", "i'm a girl", "im a girl", "i am a girl",
               "mummy", "mum", "mumma", "mommy", "ammi", "amma", "maa", "didi", "behen", "bhabhi", "chachi",
-              "nani", "dadi", "ladki", "ladkiyon", "ladkiyan", "aunty", "sis", "wifey", "mother in law"],
+              "nani", "dadi", "ladki", "ladkiyon", "ladkiyan", "aunty", "sis", "wifey", "mother in law", "akka",
+              "paati", "mausi", "bua"],
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
             "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
             "grandfather", "fiance", "hubby", "bf", "bhai", "bhaiya", "papa", "pappa", "chacha", "jiju",
-            "ladka", "ladke", "ladkon", "dude", "bro", "father in law"],
+            "ladka", "ladke", "ladkon", "dude", "bro", "father in law", "appa", "thatha", "abbu", "abba", "nana",
+            "dada"],
     "Boys": ["boys", "boy", "son", "my son", "nephew", "grandson", "stepson", "schoolboy"],
     "Girls": ["girls", "girl", "daughter", "my daughter", "niece", "granddaughter", "stepdaughter", "schoolgirl", "beti"],
     "Unisex": ["unisex"],
@@ -218,7 +220,7 @@ _USAGE_WORDS: dict[tuple[str, ...], list[str]] = {
 _SEASON_WORDS = {"sardi": "Winter", "sardiyon": "Winter", "sardiyo": "Winter",
                  "garmi": "Summer", "garmiyon": "Summer", "garmiyo": "Summer", "baarish": "Fall", "barish": "Fall",
                  "summer": "Summer", "summery": "Summer", "winter": "Winter", "wintry": "Winter",
-                 "freezing": "Winter", "snow": "Winter", "january": "Winter", "december": "Winter",
+                 "freezing": "Winter", "snow": "Winter", "cold": "Winter", "january": "Winter", "december": "Winter",
                  "monsoon": "Fall", "rainy": "Fall",
                  "fall": "Fall", "autumn": "Fall", "spring": "Spring"}  # fmt: skip
 
@@ -274,12 +276,16 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
     ("trekking bag", "hiking bag", "travel backpack", "rucksack", "rucksacks", "litre", "litres", "liter", "liters",
      "ltr"): ["Backpacks", "Rucksacks"],
     ("cover my head", "for my head", "head cover", "sun hat", "hat", "hats"): ["Caps"],
+    ("walking shoes", "walking shoe", "comfortable shoes"): ["Sports Shoes", "Casual Shoes"],
+    ("salwar suit", "salwar suits", "salwar kameez", "churidar suit", "suit set", "anarkali suit"): ["Salwar and Dupatta",
+                                                                                                  "Kurta Sets"],
+    ("panjabi", "panjabis"): ["Kurtas"],
 }  # fmt: skip
 
 # Kinds of clothing and accessories people ask for, whether or not a shop carries them: a word here
 # that is not one of the catalog's own is an item the shop does not have ("sherwani", "tuxedo").
 GARMENT_WORDS = frozenset("""
-sherwani sherwanis lehenga lehengas suit suits tuxedo tuxedos blazer blazers gown gowns bikini bikinis
+sherwani sherwanis veshti veshtis dhuti mundu lungi lungis lehenga lehengas suit suits tuxedo tuxedos blazer blazers gown gowns bikini bikinis
 swimsuit swimsuits swimwear boots boot raincoat raincoats overcoat overcoats trench poncho anarkali
 anarkalis dhoti dhotis waistcoat waistcoats jumpsuit jumpsuits romper rompers dungarees overalls
 cardigan cardigans hoodie hoodies beanie beanies gloves mittens umbrella umbrellas tie ties bowtie
@@ -315,7 +321,7 @@ _STOPWORDS = set(
     "it its can you do does have has wear wearing outfit outfits style styles piece pieces items item "
     "match matches matching beach night light bright pretty smart dinner brunch date black white "
     "would could should really very much also just then there their these those them they when where "
-    "look looks looking trend trends trending season gift gifts toned tone tones dressed coded".split()
+    "look looks looking trend trends trending season gift gifts toned tone tones dressed coded store stores carries carry bathroom".split()
 )
 # Catalog-label spellings that are usually adjectives in a request ("a short dress").
 _NOT_ARTICLE = {"short", "brief", "tight"}
@@ -339,15 +345,18 @@ _CUR = r"(?:rs\.?|inr|₹|rupees?|€|euros?|eur|\$|usd|dollars?|bucks|£|gbp|po
 _NUM = r"(\d[\d,]*(?:\.\d+)?k?)"
 _PRICE_MAX = re.compile(
     rf"(?:under|below|less than|cheaper than|up to|upto|within|max(?:imum)?|at most|no more than|"
-    rf"not more than|budget(?: of| is| maybe| like| roughly| approx)?|<=?|(?:can'?t|cannot|can not|won'?t|wont|don'?t want to|do not want to) "
+    rf"not more than|budget(?: of| is| maybe| like| roughly| approx)?|<=?|"
+    rf"(?:can'?t|cannot|can not|won'?t|wont|don'?t want to|do not want to|not to|don'?t|do not|never|shouldn'?t|should not) "
     rf"(?:spend|pay|go)(?: any)? (?:more than|over|above|beyond)|not over|"
+    rf"stretch(?: it)? to|go up to|bump(?: it)?(?: up)? to|raise(?: it)? to|increase(?: it| the budget)? to|make it|"
     rf"(?:nothing|not|never|none)(?: priced)? (?:over|above|more than|beyond|higher than|pricier than|costlier than)|"
     rf"not exceeding|no higher than|limit(?: is| of)?|max of|"
     rf"(?:can|could|will|would|i'?ll)(?: maybe| only| probably| just)? (?:go|stretch|spend|do|pay)(?: up)? to)\s*(?:a |an )?({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:or less|or under|and under|"
-    rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most)"
+    rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|"
+    rf"-?\s*er moddhe|moddhe\b|kulla\b|kulle\b|ukulla\b)"
 )
 # "around 2000", "about 1.5k", "2000 or so", "roughly Rs 800": a range, not a ceiling.
 # "i have rs 999", "what can i get for 300 rupees": an amount of money the shopper has (with a currency).
@@ -370,7 +379,7 @@ _PRICE_RANGE = re.compile(
 )
 _SIZE = re.compile(
     r"\bsize\s*(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
-    r"|\b(xxs|xs|xl|xxl|xxxl)\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*waist\b"
+    r"|\b(xxs|xs|xl|xxl|xxxl)\b|\b(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*waist\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
     r"|(?:^|[,;]\s*|\bin\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
     # "jeans, slim fit, 34", "trousers men 36": a waist size after a bottom
@@ -385,7 +394,7 @@ _NEGATION = re.compile(
     r"(?:\bnot|\bnon|\bno|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
     r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more"
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
-    r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of)?|\bno more of)\s*$"
+    r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of)?|\bno more of)(?:\s+(?:the|any|in))?\s*$"
 )
 
 
@@ -423,10 +432,10 @@ def spelled_amounts(text: str) -> str:
 
     def one(m: re.Match[str]) -> str:
         head, scale = m.group(1), m.group(2)
-        if scale == "k" and not head[0].isdigit():
-            return m.group(0)
-        if head in ("do", "a", "an", "das", "teen") and scale in ("hundred", "sau", "k"):
-            return m.group(0)  # "do sau" is rare; "a hundred" is fine but "teen k" is no amount
+        if scale == "k" and not head[0].isdigit() and head not in ("a", "one"):
+            return m.group(0)  # "under a k" is 1000, "teen k" is no amount
+        if head in ("do", "das", "teen") and scale in ("hundred", "sau"):
+            return m.group(0)  # "do sau" (200) is rare beside "do" (give); "teen sau" reads fine as 300
         value = float(head) if head[0].isdigit() else _NUMBER_WORDS[head]
         return f"{value * _SCALES[scale]:g}"
 
@@ -647,7 +656,7 @@ class QueryParser:
             return ("colour", [near.pop()]) if len(near) == 1 else None
         if len(token) < 5 or token in _STOPWORDS or token in _NOT_ARTICLE or not token.isalpha():
             return None
-        limit = 1 if len(token) <= 6 else 2
+        limit = 1 if len(token) <= 7 else 2  # two edits only in long words ("carries" is no "capris")
         best: list[tuple[int, str]] = []
         for phrase in self._fuzzy:
             if phrase[0] != token[0]:
@@ -696,6 +705,7 @@ class QueryParser:
         residual: list[str] = []
         friends: list[str] = []
         children: set[str] = set()
+        negated_end = -2  # index just after the last colour said no to
         garment = ("article_type", "category", "subcategory")
         garment_end = -1  # index just after the last garment phrase read
         i = 0
@@ -714,7 +724,8 @@ class QueryParser:
             if match is None and (spec := self._fuzzy_match(tokens[i])) is not None:
                 match = (1, spec)
             if match is None:
-                if tokens[i] in GARMENT_WORDS and tokens[i] not in unknown:
+                verb = i > 0 and tokens[i - 1] in ("doesn't", "doesnt", "not", "would", "will", "to", "may", "might")
+                if tokens[i] in GARMENT_WORDS and tokens[i] not in unknown and not verb:  # not "doesn't suit me"
                     unknown.append(tokens[i])
                 residual.append(tokens[i])
                 i += 1
@@ -744,7 +755,24 @@ class QueryParser:
             negated = bool(_NEGATION.search(" ".join(tokens[max(0, i - 4) : i]))) or (
                 i + n < len(tokens) and tokens[i + n] in ("nahi", "nahin", "nai", "mat")
             )  # Hindi puts the "not" after: "saree nahi", "brown nahi, black"
+            if name == "colour" and not negated:
+                after = tokens[i + n : i + n + 2]
+                negated = (
+                    # "olive doesn't suit me", "yellow isn't my colour"
+                    bool(after) and after[0] in ("doesn't", "doesnt", "isn't", "isnt", "don't", "dont", "never")
+                ) or (
+                    # "not the rust, green or blue": the rest of a list of colours said no to
+                    (negated_end == i - 1 and tokens[i - 1] in ("or", "and", "nor"))
+                    or (
+                        negated_end == i  # "rust, green or blue": only where the list goes on with "or"
+                        and i + n + 1 < len(tokens)
+                        and tokens[i + n] in ("or", "nor", "and")
+                        and (nxt := self._phrase_at(tokens, i + n + 1)) is not None
+                        and nxt[1][0] == "colour"
+                    )
+                )
             if name == "colour" and negated:
+                negated_end = i + n
                 shades = [s for v in values for s in [v, *_EXCLUDE_SHADES.get(v, [])] if s in self._colours]
                 excluded_colours.extend(v for v in shades if v not in excluded_colours)
             elif negated and name == "article_type":
