@@ -30,6 +30,9 @@ def checkpointer(settings: Settings) -> Any:
             settings.checkpoint_db,
             max_size=settings.checkpoint_pool_size,
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            # A connection is checked before each use: after the server restarts, the pool's dead
+            # connections are replaced at once instead of failing one turn each.
+            check=ConnectionPool.check_connection,
             open=False,
         )
         try:
