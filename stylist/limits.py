@@ -260,8 +260,8 @@ class SharedRateLimiter:
             if self._pool is None:
                 from psycopg_pool import ConnectionPool
 
-                pool = ConnectionPool(self.url, min_size=1, max_size=self.pool_size, open=False,
-                                      kwargs={"autocommit": True}, timeout=2.0)  # fmt: skip
+                pool = ConnectionPool(self.url, min_size=1, max_size=self.pool_size, open=False, timeout=2.0,
+                                      kwargs={"autocommit": True}, check=ConnectionPool.check_connection)  # fmt: skip
                 pool.open(wait=True, timeout=5)
                 with pool.connection() as db:
                     db.execute(
