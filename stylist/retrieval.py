@@ -13,6 +13,7 @@ offered, labelled as such.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import threading
@@ -27,6 +28,8 @@ from stylist.catalog import size_key
 from stylist.errors import StoreEmpty
 from stylist.query import Filters, ParsedQuery, QueryParser
 from stylist.vector_index import ExactIndex, IVFIndex
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from stylist.settings import Settings
@@ -319,7 +322,14 @@ class Retriever:
             now = time.monotonic()
             if self._snapshot is None or now - self._checked > self.refresh_seconds:
                 self._checked = now
-                build = live_build(self.client, self.settings.collection)
+                try:
+                    build = live_build(self.client, self.settings.collection)
+                except Exception as exc:  # noqa: BLE001 - a Chroma server down: keep answering from memory
+                    if self._snapshot is None:
+                        raise
+                    log.warning("the catalog store is unreachable (%s); searching the build in memory",
+                                type(exc).__name__)  # fmt: skip
+                    return self._snapshot
                 if build is None:
                     raise StoreEmpty(
                         f"the catalog collection {self.settings.collection!r} is empty: run `stylist ingest`"
