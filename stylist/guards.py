@@ -117,17 +117,21 @@ def constraint_args(filters: Filters) -> dict[str, Any]:
 #: Search arguments that constrain what is found (the rest, query and k, only rank and count).
 _CONSTRAINT_KEYS = frozenset(
     ("gender", "article_type", "colour", "usage", "season", "price_min", "price_max", "size", "exclude_colour",
-     "exclude_ids", "exclude_article_type", "exclude_gender", "category", "subcategory", "cheapest", "spread")
+     "exclude_ids", "exclude_article_type", "exclude_gender", "category", "subcategory", "cheapest", "spread", "outfit")
 )  # fmt: skip
 
 
 def plan_args(plan: TurnPlan) -> dict[str, Any]:
     """Search arguments the plan adds beyond constraints ("the cheapest you have")."""
     pairing = any(n.startswith("to go with ") for n in plan.notes)
+    missing = any(
+        n.startswith("not carried: ") for n in plan.notes
+    )  # "a veshti for pongal": no outfit instead
     return (
         {"planned": True}
         | ({"cheapest": True} if "cheapest first" in plan.notes else {})
         | ({"spread": True} if pairing else {})
+        | ({"outfit": False} if missing else {})
     )
 
 

@@ -58,8 +58,9 @@ _ADULT = re.compile(
 )
 # "my chhota bhai (10 yrs)", "turning 7", "a 5 year old": a child.
 _CHILD_AGE = re.compile(
-    r"\((?:[1-9]|1[0-3])\s*(?:yrs?|years?|y|yo)?\)|\b(?:[1-9]|1[0-3])\s*(?:yrs?|years?|y/o|yo)(?:[ -]old)?\b"
-    r"|\bturning (?:[1-9]|1[0-3])\b|\baged? (?:[1-9]|1[0-3])\b"
+    r"\((?:[1-9]|1[0-3])\s*(?:yrs?|years?|y|yo)?\)|\b(?:[1-9]|1[0-3])[\s-]*(?:yrs?|years?)[\s-]*old\b"
+    r"|\b(?:[1-9]|1[0-3])\s*(?:y/o|yo)\b|\bturning (?:[1-9]|1[0-3])\b|\baged? (?:[1-9]|1[0-3])\b"
+    r"|\b(?:she|he|sister|brother|son|daughter|niece|nephew|kid|child)(?:'s| is) (?:[1-9]|1[0-3])\b(?!\s*(?:k\b|000|rs|inr))"
 )
 # Anything that says a child may be the wearer: without it, children's items stay out of the results.
 _KID_CUE = re.compile(
@@ -142,7 +143,7 @@ _SERVICE_ALWAYS = re.compile(
     r"return policy|exchange policy|delivery (?:time|charges?|date)|when will (?:it|my \w+) (?:arrive|come|be delivered)|"
     r"return (?:it|them|this|these)|send (?:it|them|this) back|(?:non[- ]?)?returnable|exchange (?:it|them|this|the size)|"
     r"timings?|store hours|opening hours|open on (?:sundays?|weekends?)|a store in|stores? near|your store in|"
-    r"try (?:it )?before buying|emi|no[- ]cost emi|gift ?box|gift ?wrap\w*)\b"
+    r"try (?:it )?before buying|emi|no[- ]cost emi|gift ?box|gift ?wrap\w*|physical store|check sizes in (?:the |a )?store)\b"
 )
 # Requests that are not about shopping at all, whatever garment word they mention in passing.
 _OFF_TOPIC = re.compile(
@@ -159,14 +160,17 @@ _REQUEST = re.compile(
     r"venum|dekhao|please|pls|plz)\b"
 )
 # The parts of a message after which nothing is the shopper's own request: an HTML comment, a fake turn.
-_HIDDEN = re.compile(r"<!--.*?(?:-->|$)|\[(?:system|assistant|admin)\].*$", re.DOTALL | re.IGNORECASE)
+_HIDDEN = re.compile(
+    r"<!--.*?(?:-->|$)|\[(system|assistant|admin)\].*?(?:\[/\1\]|$)", re.DOTALL | re.IGNORECASE
+)
 # "haha ok that's actually nice", "aaaah thank uuu": an answer to what was shown, not a request.
 _ACK = re.compile(
     r"^\W*(?:(?:haha\w*|lol|lmao|ok+(?:ay)?|oh+|wow|aw+|a+h+|hmm+|yay|omg|yes|yeah|yep|cool|great|nice|sweet|"
     r"perfect|lovely|awesome|amazing|thanks?|thank (?:you|u+)|ty|thx|love (?:it|them|these|that)|"
     r"that'?s (?:actually |really |so |very )?(?:nice|good|great|cool|perfect|lovely|helpful|cute|amazing)|"
     r"i'?m so (?:excited|happy)|you'?re (?:the best|great|amazing)|so (?:cute|nice|pretty)|"
-    r"(?:they|these|it) (?:look|are|is) (?:nice|great|good|cute|lovely|perfect))\b[\s\W]*){1,6}$"
+    r"(?:they|these|it) (?:look|are|is) (?:nice|great|good|cute|lovely|perfect)|bye|goodbye|see (?:you|ya)|ta|"
+    r"cheers|brilliant|sorted|great stuff|that'?s all|done|shukriya|dhanyavaad|theek hai)\b[\s\W]*){1,6}$"
 )
 _SHOP_SERVICE_REPLY = (
     "I can't see orders, delivery, returns or offers, so please check the shop's help pages or customer "
@@ -201,7 +205,8 @@ SHOWN_FIELDS = (
 _CHEAPER = re.compile(
     r"\b(cheaper|less expensive|lower price|more affordable|budget option|on a budget|too expensive|too pricey|"
     r"for less|less pricey|costs? less|less money|not so expensive|too costly|too much|too high|over my budget|"
-    r"out of (?:my )?budget|can'?t afford|sasta|sasti|saste|kam (?:daam|price|paise))\b"
+    r"out of (?:my )?budget|can'?t afford|sasta|sasti|saste|kam (?:daam|price|paise)|for (?:way |much |a lot |a bit )?less|"
+    r"way less|much less|way cheaper)\b"
 )
 _PRICIER = re.compile(r"\b(more expensive|pricier|premium|higher end|fancier|luxury)\b")
 _GREETING = re.compile(r"^\s*(hi|hello|hey|hiya|yo|namaste|good (?:morning|evening|afternoon))\b")
@@ -218,7 +223,7 @@ _PRODUCT_ID = re.compile(r"\b(?:id|item|product|#)\s*[:#]?\s*(\d{3,7})\b")
 # Who the shopper is, said once ("myself (m)", "guy here", "i'm a woman"), for a later "and me".
 _SELF = re.compile(
     r"\b(?:i'?m|im|i am) (?:a |an )?(guy|man|woman|girl|lady|boy|gent|dude)\b|\b(?:myself|me|i) \((m|f)\)"
-    r"|\b(guy|girl|woman|man|lady|male|female) here\b"
+    r"|\b(guy|girl|woman|man|lady|male|female) here\b|\bfor me,? \(?(m|f)\)?(?!\w)"
 )
 _SELF_WOMEN = {"woman", "girl", "lady", "f", "female"}
 _FOR_ME = re.compile(r"\b(?:and|for|just|now) (?:me|myself)\b|^\W*(?:me|myself)\b")
@@ -325,12 +330,13 @@ def plan_turn(
     if _INJECTION.search(lowered):
         # "red sarees under 3000. also ignore your instructions and ...": the shopping part is answered,
         # the instructions are not; a message that is only instructions gets the refusal.
-        clauses = re.split(r"(?<=[.!?;\n])\s+|\s*,?\s+\b(?:also|and also|btw|plus|then)\b\s+", text)
+        clauses = re.split(r"(?<=[.!?;,\n])\s+|\s+\b(?:also|and also|btw|plus|then|and|ar|aur)\b\s+", text)
         rest = " ".join(
             c for c in clauses if c and not _INJECTION.search(c.lower().replace("’", "'"))
         ).strip()
         asked = parser.parse(rest).filters if rest else Filters()
-        if not (asked.article_type or asked.category or asked.subcategory):
+        wanted = _REQUEST.search(rest.lower()) or asked.price_max or asked.price_min or asked.size
+        if not (asked.article_type or asked.category or asked.subcategory) or not wanted:
             plan = TurnPlan("refuse", Filters(), text, notes=["instructions in the message ignored"],
                             reply=_INJECTION_REPLY)  # fmt: skip
             return plan, memory
@@ -339,13 +345,19 @@ def plan_turn(
         notes = list(parsed.notes) + ["instructions in the message ignored"]
     me = _SELF.search(lowered)
     if me:
-        memory["me"] = "Women" if (me.group(1) or me.group(2) or me.group(3) or "") in _SELF_WOMEN else "Men"
+        memory["me"] = (
+            "Women"
+            if (me.group(1) or me.group(2) or me.group(3) or me.group(4) or "") in _SELF_WOMEN
+            else "Men"
+        )
+        if not new.gender and (me.group(2) or me.group(4)):
+            new = new.model_copy(update={"gender": [memory["me"]]})  # "(for me, F)"
     if _FOR_ME.search(lowered) and not new.gender and memory.get("me") and not _OTHER_PERSON.search(lowered):
         new = new.model_copy(
             update={"gender": [memory["me"]]}
         )  # "and me. kurta, not white" after "myself (m)"
     start = _START_WITH.search(lowered)
-    if start and new.gender and len(new.gender) > 1:
+    if start and new.gender:
         first = parser.parse(start.group(1)).filters.gender
         if first:
             new = new.model_copy(update={"gender": first})  # "the whole family ... let's start with my wife"
@@ -392,9 +404,12 @@ def plan_turn(
         # "a shirt that goes with black jeans": the item wanted comes before, the one worn after.
         head = parser.parse(text[: look_words.start()]).filters
         if head.article_type or head.category or head.subcategory:
+            tail = parser.parse(text[look_words.end() :]).filters
+            # "tshirt to go with, plain white": a colour after the look words, with no item, is the wanted one's
+            colour = head.colour or (tail.colour if not (tail.article_type or tail.category) else None)
             new = new.model_copy(update={
                 "article_type": head.article_type, "category": head.category, "subcategory": head.subcategory,
-                "colour": head.colour, "exclude_colour": head.exclude_colour or new.exclude_colour,
+                "colour": colour, "exclude_colour": head.exclude_colour or new.exclude_colour,
             })  # fmt: skip
             names_item = True
     if ref is not None and names_item and anchor_item:
@@ -469,7 +484,7 @@ def plan_turn(
         _OFF_TOPIC.search(lowered)
         and not (names_item and _REQUEST.search(lowered))
         and not photo
-        and not re.search(r"\b(wear\w*|outfits?|look|dress\w*|style|buy|shop\w*|gifts?|pack\w*)\b", lowered)
+        and not re.search(r"\b(wear\w*|outfits?|look|dress\w*|style|shop\w*|gifts?|pack\w*)\b", lowered)
     ):
         plan = TurnPlan("refuse", Filters(), text, notes=["not a shopping request"], reply=_OFF_TOPIC_REPLY)
         return plan, memory
@@ -621,7 +636,7 @@ def plan_turn(
         if amounts and amounts[0] >= 100 and (len(lowered.split()) <= 6 or _SAID_AMOUNT.search(lowered)):
             # "i said 1000 not 1500": a bare amount in a follow-up is the budget.
             filters = filters.model_copy(update={"price_max": amounts[0], "price_min": None})
-    if _CHILD_AGE.search(lowered) and not _ADULT.search(lowered):
+    if _CHILD_AGE.search(lowered) and not _ADULT.search(lowered) and not start:
         # "my chhota bhai (10 yrs)", "she's turning 7": children's sizes.
         young = {"Women": "Girls", "Men": "Boys"}
         genders = sorted({young.get(g, g) for g in filters.gender}) if filters.gender else ["Boys", "Girls"]
@@ -634,6 +649,9 @@ def plan_turn(
         # "pink pls": a colour asked for now is no longer ruled out.
         kept = [c for c in filters.exclude_colour if c not in new.colour]
         filters = filters.model_copy(update={"exclude_colour": kept or None})
+    if re.match(r"^\W*(?:nothing|none|anything|any) in \w[\w ]*\?\s*$", lowered) and new.exclude_colour:
+        # "nothing in tan?": asks for tan, it does not rule it out
+        filters = filters.model_copy(update={"colour": new.exclude_colour, "exclude_colour": None})
     if _CHEAPEST.search(lowered) and new.price_max is None:
         filters = filters.without("price_min", "price_max")  # the cheapest there is, whatever the ceiling
     unwanted = [f for f in parsed.unwanted if not getattr(new, f)]  # "for me, a woman, not kids stuff"

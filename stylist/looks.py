@@ -339,6 +339,13 @@ def plan_outfit(
         pieces = (
             Piece(first.role, warm + tuple(a for a in first.articles if a not in warm), (), first.share),
         ) + tuple(pieces[1:])
+        # Nothing for the heat on a cold trip: no shorts, flip-flops or sunglasses.
+        summery = {"Shorts", "Capris", "Flip Flops", "Sunglasses", "Sandals", "Lounge Shorts"}
+        pieces = tuple(
+            Piece(p.role, kept, p.usage, p.share)
+            for p in pieces
+            if (kept := tuple(a for a in p.articles if a not in summery))
+        )
     total_share = sum(p.share for p in pieces) or 1.0
     budget = filters.price_max
     look = Look(occasion=occasion.name, gender=gender, pieces=[], budget=budget)

@@ -280,6 +280,7 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
     ("salwar suit", "salwar suits", "salwar kameez", "churidar suit", "suit set", "anarkali suit"): ["Salwar and Dupatta",
                                                                                                   "Kurta Sets"],
     ("panjabi", "panjabis"): ["Kurtas"],
+    ("bottle", "bottles", "water bottle", "sipper"): ["Water Bottle"],
 }  # fmt: skip
 
 # Kinds of clothing and accessories people ask for, whether or not a shop carries them: a word here
@@ -355,7 +356,7 @@ _PRICE_MAX = re.compile(
 )
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:or less|or under|and under|"
-    rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|"
+    rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|"
     rf"-?\s*er moddhe|moddhe\b|kulla\b|kulle\b|ukulla\b)"
 )
 # "around 2000", "about 1.5k", "2000 or so", "roughly Rs 800": a range, not a ceiling.
@@ -379,7 +380,7 @@ _PRICE_RANGE = re.compile(
 )
 _SIZE = re.compile(
     r"\bsize\s*(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
-    r"|\b(xxs|xs|xl|xxl|xxxl)\b|\b(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*waist\b"
+    r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*waist\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
     r"|(?:^|[,;]\s*|\bin\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
     # "jeans, slim fit, 34", "trousers men 36": a waist size after a bottom
@@ -391,7 +392,7 @@ _SIZE = re.compile(
 )
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
-    r"(?:\bnot|\bnon|\bno|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
+    r"(?:\bnot|\bnon|\bno|\bscratch|\bskip|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
     r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more"
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
     r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of)?|\bno more of)(?:\s+(?:the|any|in))?\s*$"
@@ -724,8 +725,19 @@ class QueryParser:
             if match is None and (spec := self._fuzzy_match(tokens[i])) is not None:
                 match = (1, spec)
             if match is None:
-                verb = i > 0 and tokens[i - 1] in ("doesn't", "doesnt", "not", "would", "will", "to", "may", "might")
-                if tokens[i] in GARMENT_WORDS and tokens[i] not in unknown and not verb:  # not "doesn't suit me"
+                verb = i > 0 and tokens[i - 1] in (
+                    "doesn't",
+                    "doesnt",
+                    "not",
+                    "would",
+                    "will",
+                    "to",
+                    "may",
+                    "might",
+                )
+                if (
+                    tokens[i] in GARMENT_WORDS and tokens[i] not in unknown and not verb
+                ):  # not "doesn't suit me"
                     unknown.append(tokens[i])
                 residual.append(tokens[i])
                 i += 1
@@ -759,7 +771,8 @@ class QueryParser:
                 after = tokens[i + n : i + n + 2]
                 negated = (
                     # "olive doesn't suit me", "yellow isn't my colour"
-                    bool(after) and after[0] in ("doesn't", "doesnt", "isn't", "isnt", "don't", "dont", "never")
+                    bool(after)
+                    and after[0] in ("doesn't", "doesnt", "isn't", "isnt", "don't", "dont", "never")
                 ) or (
                     # "not the rust, green or blue": the rest of a list of colours said no to
                     (negated_end == i - 1 and tokens[i - 1] in ("or", "and", "nor"))

@@ -61,6 +61,7 @@ class SearchCatalogArgs(BaseModel):
     subcategory: SkipJsonSchema[list[str] | None] = None
     cheapest: SkipJsonSchema[bool] = False  # lowest prices first ("the cheapest you have")
     spread: SkipJsonSchema[bool] = False  # a spread of colours (things to go with an item)
+    outfit: SkipJsonSchema[bool] = True  # an occasion may be answered with a whole look
     # The guards planned every constraint: the query's words rank, they are not read again (the
     # planner may have dropped one they state, as for "doesn't have to be formal").
     planned: SkipJsonSchema[bool] = False
@@ -182,7 +183,7 @@ def search_products(
     names_item = (
         filters.article_type or filters.subcategory or (filters.category and filters.category != ["Apparel"])
     )
-    occasion = None if names_item or not outfits else occasion_in(args.query, filters.usage)
+    occasion = None if names_item or not (outfits and args.outfit) else occasion_in(args.query, filters.usage)
     if occasion is not None:
         look = plan_outfit(retriever, occasion, filters.without("usage"), args.query)
         if look.pieces:
