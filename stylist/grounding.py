@@ -309,7 +309,8 @@ def reason_for(item: Mapping[str, Any], filters: Filters, budget_given: bool = T
         )
         if item.get("usage"):
             parts.append(f"for {str(item['usage']).lower()} wear")
-    return ", ".join(p for p in parts if p).capitalize()
+    line = ", ".join(p for p in parts if p)
+    return line[:1].upper() + line[1:]  # not .capitalize(): "size M" stays "size M"
 
 
 def product_list(items: list[Mapping[str, Any]]) -> str:

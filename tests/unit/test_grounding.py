@@ -139,3 +139,11 @@ def test_sentences_that_contradict_the_cards_are_dropped() -> None:
         "Here are 2 picks from our catalog.\nA classic choice."
     )
     assert "- Aa Women Black Bag (4599 INR)" in answer
+
+
+def test_a_reason_keeps_the_size_as_written() -> None:
+    from stylist.grounding import reason_for
+    from stylist.query import Filters
+
+    reason = reason_for({"colour": "Blue", "article_type": "Shirts"}, Filters(size="M"))
+    assert reason == "Size M in stock"
