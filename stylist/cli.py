@@ -55,12 +55,16 @@ def ingest(
 ) -> None:
     """Load a catalog into the vector store (incremental; the live store stays intact on failure)."""
     from stylist.catalog import CatalogError
+    from stylist.errors import DiskFull
     from stylist.ingestion import ingest_catalog
 
     try:
         result = ingest_catalog(Settings(), catalog, strict=strict)
     except CatalogError as exc:
         _fail(str(exc), code=2)
+        return
+    except DiskFull as exc:
+        _fail(str(exc), code=1)
         return
     typer.echo(json.dumps(result.to_dict()))
 

@@ -84,6 +84,12 @@ class CatalogError(StylistError):
         super().__init__(message + detail + more)
 
 
+class DiskFull(StylistError, OSError):
+    """The disk holding the store filled up while writing; what was live before is unchanged."""
+
+    http_status = 507
+
+
 class ImageError(StylistError, ValueError):
     """A photo cannot be used: unreadable, not an image, corrupt or too large.
 
@@ -121,6 +127,7 @@ class ExtraMissing(StylistError, ImportError):
 __all__ = [
     "CatalogError",
     "ClassifierMissing",
+    "DiskFull",
     "ExtraMissing",
     "ImageError",
     "InputRejected",

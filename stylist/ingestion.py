@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from stylist.errors import DiskFull
+
 if TYPE_CHECKING:
     from stylist.catalog import Product, RowError
     from stylist.settings import Settings
@@ -113,9 +115,37 @@ def ingest_catalog(
         log(f"rejected: {error}")
     if rejected:
         log(f"{len(rejected)} problem(s) reported; {len(products)} valid rows kept")
-    text = ingest(products, settings, embedder=embedder, progress=progress, log=log)
-    photos, notes = ingest_photos(products, settings, embedder=photo_embedder, progress=progress, log=log)
+    try:
+        text = ingest(products, settings, embedder=embedder, progress=progress, log=log)
+        photos, notes = ingest_photos(products, settings, embedder=photo_embedder, progress=progress, log=log)
+    except Exception as exc:
+        if (full := disk_full(settings)) is not None:
+            raise full from exc
+        raise
     return CatalogIngestion(path, text, photos, rejected, notes)
+
+
+def disk_full(settings: Settings, min_free: int = 16 * 2**20) -> DiskFull | None:
+    """A :class:`DiskFull` naming the folder when the store's disk has (almost) no room left, else None.
+
+    Chroma reports a full disk in its own words ("Error in compaction: Failed to apply logs");
+    the free space says what happened.
+    """
+    import shutil
+
+    folder = settings.data_dir if settings.chroma_url is None else None
+    if folder is None:
+        return None  # a Chroma server: its disk is not ours to measure
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    free = shutil.disk_usage(probe).free
+    if free >= min_free:
+        return None
+    return DiskFull(
+        f"the disk holding {folder} is full ({free / 2**20:.1f} MB free): the ingestion stopped and the "
+        "catalog that was live before is unchanged. Free some space and run `stylist ingest` again."
+    )
 
 
 def ingest_photos(

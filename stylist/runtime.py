@@ -177,6 +177,7 @@ def prepare(settings: Settings, runtime: StylistRuntime) -> None:
     or trend problem is reported and the app starts on the store as it was.
     """
     from stylist.catalog import CatalogError
+    from stylist.errors import DiskFull
     from stylist.trends.data import TrendDataError
 
     if settings.llm_url is None:
@@ -201,7 +202,7 @@ def prepare(settings: Settings, runtime: StylistRuntime) -> None:
 
     try:
         report = ingest_catalog(settings, log=note).to_dict()
-    except CatalogError as exc:  # the app still starts, on the store as it was
+    except (CatalogError, DiskFull) as exc:  # the app still starts, on the store as it was
         runtime.step("catalog", state="failed", detail=str(exc).splitlines()[0][:200])
     else:
         print(json.dumps(report), flush=True)
