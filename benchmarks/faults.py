@@ -168,6 +168,26 @@ def vllm_pid(data_dir: Path) -> tuple[int, int]:
     return int(path.read_text().split()[0]), int(path.stem.split("-")[1])
 
 
+def cards(reply: dict) -> list[str]:
+    return sorted(f"{p['gender']} {p['article_type']} {p['price']:.0f}" for p in reply.get("products") or [])
+
+
+def follows_on(first: dict, code: int, again: dict) -> bool:
+    """Whether "cheaper" was answered from the thread: the same kind of item for the same people,
+    no dearer than the first turn's, or an honest "we don't carry <that item> under N"."""
+    if code != 200:
+        return False
+    kinds = {(p["gender"], p["article_type"]) for p in first["products"]}
+    shown = again.get("products") or []
+    if shown:
+        top = max(p["price"] for p in first["products"])
+        return all(
+            (p["gender"], p["article_type"]) in kinds or p["gender"] == "Unisex" for p in shown
+        ) and all(p["price"] <= top for p in shown)
+    answer = str(again.get("answer") or "").lower()
+    return "under" in answer and any(article.lower().rstrip("s") in answer for _, article in kinds)
+
+
 def median_price(reply: dict) -> float:
     return statistics.median(p["price"] for p in reply["products"])
 
@@ -212,7 +232,7 @@ def start_chroma(path: Path, port: int) -> subprocess.Popen:
 
 
 def vllm_killed_mid_stream(app: App, data_dir: Path) -> dict:
-    code, first = chat(app.url, "a navy shirt for men under 2000", "fault-vllm")
+    code, first = chat(app.url, "casual tshirts for men", "fault-vllm")
     assert code == 200 and first["products"], (code, first)
     pgid, port = vllm_pid(data_dir)
     killed_at: list[float] = []
@@ -221,21 +241,14 @@ def vllm_killed_mid_stream(app: App, data_dir: Path) -> dict:
         os.killpg(pgid, signal.SIGKILL)
         killed_at.append(time.monotonic())
 
-    events = stream_and(app.url, "cheaper ones please, and say why they suit the office", "fault-vllm", kill)
+    events = stream_and(app.url, "cheaper ones please, and say why they work", "fault-vllm", kill)
     errors = [e for e in events if e["event"] == "error"]
     finals = [e for e in events if e["event"] == "final"]
     during = chat(app.url, "cheaper", "fault-vllm", timeout=30)
     wait_ready(app.url, 600)
     back_after = round(time.monotonic() - killed_at[0], 1)
     code, again = chat(app.url, "cheaper", "fault-vllm")
-    # "cheaper" alone means nothing without the thread: it must still be men's shirts, cheaper.
-    shown = again.get("products") or []
-    refined = (
-        code == 200
-        and bool(shown)
-        and all(p["article_type"] == "Shirts" and p["gender"] in ("Men", "Unisex") for p in shown)
-        and max(p["price"] for p in shown) <= max(p["price"] for p in first["products"])
-    )
+    refined = follows_on(first, code, again)
     new_pgid, new_port = vllm_pid(data_dir)
     clear = bool(errors) and "not reachable" in errors[0].get("message", "")
     return {
@@ -247,14 +260,14 @@ def vllm_killed_mid_stream(app: App, data_dir: Path) -> dict:
         "same_port": new_port == port,
         "next_turn_status": code,
         "next_turn_refines_the_thread": refined,
-        "prices_first_turn": sorted(p["price"] for p in first["products"]),
-        "prices_next_turn": sorted(p["price"] for p in shown),
-        "next_turn_kinds": sorted({f"{p['gender']} {p['article_type']}" for p in shown}),
+        "first_turn": cards(first),
+        "next_turn": cards(again),
+        "next_turn_answer": str(again.get("answer") or again.get("detail"))[:200],
     }
 
 
 def app_killed_mid_conversation(app: App, data_dir: Path) -> dict:
-    code, first = chat(app.url, "black heels for women", "fault-app")
+    code, first = chat(app.url, "casual shoes for men", "fault-app")
     assert code == 200 and first["products"], (code, first)
     old_pgid, port = vllm_pid(data_dir)
     events = stream_and(app.url, "cheaper", "fault-app", app.kill)
@@ -265,11 +278,7 @@ def app_killed_mid_conversation(app: App, data_dir: Path) -> dict:
     checkpoints = db.execute("select count(*) from checkpoints where thread_id = 'fault-app'").fetchone()[0]
     db.close()
     code, again = chat(app.url, "cheaper", "fault-app")
-    ok = (
-        code == 200
-        and bool(again.get("products"))
-        and all(p["gender"] in ("Women", "Unisex") for p in again["products"])
-    )
+    ok = follows_on(first, code, again)
     return {
         "survived": integrity == "ok" and ok and new_port == port,
         "events_before_the_kill": len(events),
@@ -279,12 +288,8 @@ def app_killed_mid_conversation(app: App, data_dir: Path) -> dict:
         "checkpoints_of_the_thread": checkpoints,
         "next_turn_status": code,
         "next_turn_keeps_who_it_is_for": ok,
-        "first_turn": sorted(
-            f"{p['gender']} {p['article_type']} {p['price']:.0f}" for p in first["products"]
-        ),
-        "next_turn": sorted(
-            f"{p['gender']} {p['article_type']} {p['price']:.0f}" for p in again.get("products") or []
-        ),
+        "first_turn": cards(first),
+        "next_turn": cards(again),
         "next_turn_answer": str(again.get("answer") or again.get("detail"))[:200],
     }
 
