@@ -32,7 +32,7 @@ class DraftingStylist(FakeStylist):
         super().__init__(products, delay_s)
         self.drafts: list[list[str]] = []
 
-    def stream(self, message, thread_id=None, image=None):
+    def stream(self, message, thread_id=None, image=None, *, shopper_id=None):
         reply = self._next("stream", message, thread_id, image)
         draft = self.drafts.pop(0) if self.drafts else [reply.answer]
         for call in reply.tool_calls:
