@@ -232,6 +232,20 @@ class RetrievalGuard(AgentMiddleware[StylistState]):
         ran_tools = any(isinstance(m, ToolMessage) for m in turn)
         if last.tool_calls or last.invalid_tool_calls:
             repaired = self.repair(last)
+            if self.mode == "native" and not ran_tools and plan.intent in ("search", "look", "trend"):
+                # The plan owns which tool answers the turn: a look for "product 55" or for "sarees"
+                # when the shopper asked to search is replaced by the plan's own call.
+                planned = guard_calls(plan, self.products)
+                names = {c["name"] for c in planned}
+                if planned and any(
+                    c["name"] not in names
+                    or (
+                        c["name"] == COMPLETE_THE_LOOK
+                        and str(c["args"].get("product_id")) != str(plan.anchor_id)
+                    )
+                    for c in repaired
+                ):
+                    repaired = planned
             if repaired == last.tool_calls and not last.invalid_tool_calls:
                 return None
             if not repaired:

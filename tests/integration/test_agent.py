@@ -331,3 +331,12 @@ def test_native_mode_drops_a_constraint_the_model_added_on_its_own(retriever):
     (tc,) = reply.tool_calls
     assert tc.source == "guard" and "season" not in tc.args and "usage" not in tc.args, tc.args
     assert_all(reply.products, gender="Women", article_type="Kurtas")
+
+
+def test_native_mode_replaces_a_look_for_a_made_up_product_with_the_plans_search(retriever):
+    model = scripted(call("complete_the_look", {"product_id": "sarees"}), "Here you go.")
+    reply = make(retriever, model, agent_tool_mode="native").respond("sarees for women under 3000")
+
+    (tc,) = reply.tool_calls
+    assert tc.name == "search_catalog" and tc.source == "guard"
+    assert_all(reply.products, gender="Women", article_type="Sarees", price_max=3000)
