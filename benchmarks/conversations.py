@@ -5,6 +5,12 @@ way shoppers write (lowercase, typos, run-ons, vague asks, Indian and internatio
 a wording source separate from the fine-tuning generator (``tests/unit/test_conversation_bench.py``
 checks that no turn matches its templates and that this module does not import it).
 
+Other sets, outside that glob, are named with ``--data``: ``holdout_conversations.yaml`` (60
+conversations, written without reading the rules; read while fixing since, so now a development set),
+``dev3_conversations.yaml`` (70 conversations, written independently, read while fixing) and
+``holdout2_conversations.yaml`` (73 conversations, 246 turns, written independently and never read by
+the developers: the held-out figure).
+
 Every turn carries machine-checkable expectations, verified against the catalog itself (the sample
 catalog converted with :func:`stylist.catalog.convert_sample`, or ``--catalog``). The checks are
 written independently of the stylist's own grounding and guards (no imports from
@@ -946,7 +952,7 @@ def main() -> None:
     ap.add_argument("--validate", action="store_true", help="only validate the data against the catalog")
     ap.add_argument("--data", type=Path, nargs="+", metavar="FILE",
                     help="conversation YAML file(s) to use instead of data/conversations*.yaml "
-                         "(e.g. a held-out set: data/holdout_conversations.yaml)")  # fmt: skip
+                         "(e.g. the held-out set: data/holdout2_conversations.yaml)")  # fmt: skip
     ap.add_argument("--rescore", type=Path, help="score the raw replies of an earlier run again (no model)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
