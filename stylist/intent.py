@@ -232,6 +232,7 @@ _START_WITH = re.compile(
     r"\b(?:start(?:ing)? with|first (?:for|up)|beginning with)\s+((?:my |our |the )?\w+)"
 )
 _FOR_PRONOUN = re.compile(r"\bfor (him|her)\b")
+_FOR_SOMEONE = re.compile(r"\bfor (?:my|our|him|her|his)\b|\bgift\b")
 _WORN = re.compile(
     r"\b(?:this|these|that|those|i'?m wearing (?:a |an |the |my )?|got (?:a |an |the |this |these )?|my own)\s+(\w+(?:\s\w+)?)"
 )
@@ -361,6 +362,15 @@ def plan_turn(
         first = parser.parse(start.group(1)).filters.gender
         if first:
             new = new.model_copy(update={"gender": first})  # "the whole family ... let's start with my wife"
+    if (
+        me
+        and new.gender
+        and len(new.gender) > 1
+        and memory["me"] in new.gender
+        and not _FOR_SOMEONE.search(lowered)
+    ):
+        # "my sister's getting married, i'm a guy, need something for the sangeet": the shopper wears it
+        new = new.model_copy(update={"gender": [memory["me"]]})
     pronoun = _FOR_PRONOUN.search(lowered)
     if pronoun and new.gender:
         wearer = {"him": ("Men", "Boys"), "her": ("Women", "Girls")}[pronoun.group(1)]
@@ -402,7 +412,11 @@ def plan_turn(
     wants_match = bool(look_words)
     if look_words and names_item:
         # "a shirt that goes with black jeans": the item wanted comes before, the one worn after.
-        head = parser.parse(text[: look_words.start()]).filters
+        before = text[: look_words.start()]
+        last = re.split(r"[,.;!?]|\band\b", before)[-1]  # "the kurta is nice, shoes to go with it?": shoes
+        head = parser.parse(last).filters
+        if not (head.article_type or head.category or head.subcategory):
+            head = parser.parse(before).filters
         if head.article_type or head.category or head.subcategory:
             tail = parser.parse(text[look_words.end() :]).filters
             # "tshirt to go with, plain white": a colour after the look words, with no item, is the wanted one's
@@ -467,6 +481,14 @@ def plan_turn(
         and new.is_empty()
         and not _SHOPPING.search(lowered)
     ) or (_SMALL_TALK.search(lowered) and new.without("gender").is_empty()):
+        if not (
+            _CHAT.match(lowered) or _GREETING.match(lowered) or _SMALL_TALK.search(lowered) or photo
+        ) and (not re.search(r"[aeiou]", lowered) or re.fullmatch(r"\W*[a-z]{5,}\W*", lowered) and not shown):
+            # "asdfgh": nothing to read; ask what they are after rather than let the model guess
+            plan = TurnPlan(
+                "refuse", Filters(), text, notes=["asked what they are looking for"], reply=_CLARIFY_REPLY
+            )
+            return plan, memory
         intent = "chat"
     elif _ACK.match(lowered) and new.is_empty() and not parsed.unknown_items and not photo:
         intent = "chat"  # "haha ok that's actually nice": nothing new to look for

@@ -446,3 +446,17 @@ def test_a_fake_system_block_is_not_the_shoppers_request() -> None:
 @pytest.mark.parametrize("message", ["thx bye!", "Brilliant, ta", "ok cheers"])
 def test_goodbyes_are_chat(message: str) -> None:
     assert plan(message, AFTER_SHIRTS).intent == "chat"
+
+
+def test_the_shopper_who_says_who_they_are_wears_it() -> None:
+    p = plan("my sister's getting married in feb, i'm a guy, need something for the sangeet")
+    assert p.filters.gender == ["Men"]
+
+
+def test_the_item_just_before_to_go_with_is_the_wanted_one() -> None:
+    assert plan("the shirt is nice, ties to go with it?", AFTER_SHIRTS).filters.article_type == ["Ties"]
+
+
+def test_keyboard_mash_gets_a_question_back() -> None:
+    p = plan("asdfgh")
+    assert p.intent == "refuse" and "What are you shopping for" in (p.reply or "")
