@@ -93,7 +93,7 @@ _COLOUR_FAMILIES = (
 )  # fmt: skip
 # Attempts to change the stylist's rules or read its instructions.
 _INJECTION = re.compile(
-    r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines?|constraints?|everything|budget|filters?)\b"
+    r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines?|constraints?|everything|budget|filters?|(?:the )?catalog(?:ue)?|the shop)\b"
     r"|\b(system|hidden|initial|developer)\s+(prompt|message|instructions?|override)\b|\bsystem override\b"
     r"|\byour (?:system )?(?:prompt|instructions|rules|guidelines|config\w*|filters|tools|schemas?)\b"
     r"|\b(print|show|reveal|repeat|tell me|what are|list|leak|dump|output)\b.{0,25}\b(your|the)\s+(prompt|instructions?|rules|tools?|configuration|config|system|api keys?)\b"

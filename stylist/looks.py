@@ -227,6 +227,7 @@ _OUTFIT_WORDS = re.compile(
     r"\b(outfit|outfits|look|what (?:should|shall|can|do) i (?:wear|pack|take)|what to (?:wear|pack)|"
     r"dress (?:up )?for|wear (?:to|for)|pack|packing|something to wear|get ?up|attire|ensemble)\b"
 )
+_BEACH_WORDS = ("beach", "goa", "pool", "poolside", "resort", "seaside", "island", "maldives", "tropical")
 _GIFT = re.compile(r"\b(gift|gifts|present|presents|secret santa|gifting|return gift)\b")
 _USAGE_OCCASION = {"Ethnic": "the festivities", "Formal": "work", "Sports": "the gym", "Party": "a night out",
                    "Casual": "everyday wear", "Smart Casual": "a night out", "Travel": "your trip"}  # fmt: skip
@@ -332,6 +333,9 @@ def plan_outfit(
         and pieces
         and pieces[0].role == "outfit"
         and occasion.name != "the beach"
+        and not any(
+            f" {w} " in f" {query.lower()} " for w in _BEACH_WORDS
+        )  # a December wedding in Goa is warm
     ):
         # A winter trip needs something warm first.
         first = pieces[0]

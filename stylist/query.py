@@ -255,6 +255,7 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Lehenga Choli": ["lehenga", "lehengas"],
     "Caps": ["cap", "hat", "hats", "baseball cap"],
     "Jackets": ["jacket", "coat", "coats", "bomber"],
+    "Rain Jacket": ["raincoat", "raincoats", "rain coat", "rain jacket", "windcheater"],
     "Heels": ["heels", "high heels", "pumps", "stilettos"],
     "Flip Flops": ["flip flops", "flipflops", "slippers", "chappals", "chappal", "slides"],
     "Innerwear Vests": ["vest", "vests", "banian", "banyan"],
@@ -356,7 +357,7 @@ _PRICE_MAX = re.compile(
 )
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:or less|or under|and under|"
-    rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|"
+    rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|total\b|in total\b|all in\b|overall\b|"
     rf"-?\s*er moddhe|moddhe\b|kulla\b|kulle\b|ukulla\b)"
 )
 # "around 2000", "about 1.5k", "2000 or so", "roughly Rs 800": a range, not a ceiling.

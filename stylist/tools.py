@@ -190,7 +190,7 @@ def search_products(
             return format_look(look), look_artifact(look, filters, parsed.notes)
     # Several colours asked ("maroon or wine") or things to go with an item: a spread of colours to choose from.
     several = len(filters.colour or []) > 1 or (args.spread and len(filters.colour or []) != 1)
-    k = 60 if args.cheapest else 3 * args.k if several else args.k  # the cheapest of the relevant ones
+    k = 400 if args.cheapest else 3 * args.k if several else args.k  # the cheapest of the relevant ones
     result = retriever.search(args.query, filters, k=k, parse=False)
     if args.cheapest:
         result.items = sorted(result.items, key=lambda i: i.price)[: args.k]

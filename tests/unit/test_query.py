@@ -184,3 +184,9 @@ def test_words_for_several_kinds_of_item() -> None:
     assert wide.parse("aur pajama bhi").filters.article_type == ["Churidar", "Salwar"]
     assert wide.parse("a bag, 40 litre-ish").filters.article_type == ["Backpacks", "Rucksacks"]
     assert wide.parse("jhumkas for it").filters.article_type == ["Earrings"]
+
+
+def test_a_total_budget_and_a_raincoat() -> None:
+    wide = QueryParser(["Rain Jacket", "Kurtas"], [], ["Ethnic"])
+    assert wide.parse("something for the sangeet, maybe 4k total").filters.price_max == 4000
+    assert wide.parse("need a raincoat").filters.article_type == ["Rain Jacket"]
