@@ -213,7 +213,102 @@ def conversations() -> str:
     return _table(header, rows)
 
 
+def _survived(ok: bool | None) -> str:
+    return "**yes**" if ok else ("skipped" if ok is None else "**no**")
+
+
+def faults() -> str:
+    f = _load("faults")["scenarios"]
+    rows = []
+    if (v := f.get("vllm_killed_mid_stream")) is not None:
+        rows.append(
+            [
+                "vLLM killed (SIGKILL to its process group) while a turn streams",
+                f'error event: "{str(v.get("stream_error_event"))[:70]}..."; '
+                f"{v.get('turn_while_restarting', {}).get('status')} with Retry-After while down; the app "
+                f"restarted vLLM on the same port in {v.get('vllm_restarted_by_the_app_s')} s; "
+                f"the thread's next turn {v.get('next_turn_status')}, answered from the thread: "
+                f"{'yes' if v.get('next_turn_refines_the_thread') else 'no'}",
+                _survived(v.get("survived")),
+            ]
+        )
+    if (a := f.get("app_killed_mid_conversation")) is not None:
+        rows.append(
+            [
+                "the app killed (kill -9) while a turn streams, started again",
+                f"back in {a.get('restart_s')} s; its orphaned vLLM stopped and replaced: "
+                f"{'yes' if a.get('orphaned_vllm_replaced') else 'no'}; SQLite integrity "
+                f"{a.get('sqlite_integrity')}; the thread's next turn {a.get('next_turn_status')}, "
+                f"answered from the thread: {'yes' if a.get('next_turn_keeps_who_it_is_for') else 'no'}",
+                _survived(a.get("survived")),
+            ]
+        )
+    if (g := f.get("postgres_down_and_back")) is not None:
+        rows.append(
+            [
+                "PostgreSQL (conversations) stopped, then started",
+                f'{g["while_down"]["status"]} "{g["while_down"]["detail"]}" while down; after: '
+                f"{g['after']['status']}, the thread from before continues: "
+                f"{'yes' if g['after'].get('refines_the_thread_from_before') else 'no'}",
+                _survived(g.get("survived")),
+            ]
+        )
+    if (c := f.get("chroma_down_and_back")) is not None:
+        rows.append(
+            [
+                "Chroma server stopped, then started",
+                f"`/readyz` {c['readyz_while_down']['status']} (chroma: false); chat while down: "
+                f"{c['turn_while_down']['status']} with {c['turn_while_down']['products']} cards (the build "
+                f"in memory); after: {c['after']['status']}",
+                _survived(c.get("survived")),
+            ]
+        )
+    if (r := f.get("reingest_while_chatting")) is not None:
+        rows.append(
+            [
+                f"catalog re-ingested (every price +1) while {r['shoppers']} shoppers chat",
+                f"{r['turns']} turns, {r['errors']} errors, {r['mixed_replies']} replies mixing old and new "
+                f"items; ingestion {r['ingest_s']} s; replies after it on the new catalog: "
+                f"{r['replies_after_ingest_on_v2']}",
+                _survived(r.get("survived")),
+            ]
+        )
+    if (d := f.get("disk_full_while_ingesting")) is not None and not d.get("skipped"):
+        rows.append(
+            [
+                "disk full (tmpfs) during a re-ingestion",
+                f'exit {d.get("ingest_on_a_full_disk_exit")}: "{str(d.get("its_last_line"))[:90]}..."; '
+                f"the previous store answers with its own items: "
+                f"{'yes' if d.get('previous_store_answers_with_its_own_items') else 'no'}; with space again: "
+                f"exit {d.get('ingest_with_space_again_exit')}",
+                _survived(d.get("survived")),
+            ]
+        )
+    return _table(["fault", "what the shopper and the operator saw", "survived"], rows)  # fmt: skip
+
+
+def soak() -> str:
+    s = _load("soak")
+    rows = [[str(m["minute"]), str(m["requests"]), str(m["errors"]),
+             _seconds(m["p50_s"]) if m["p50_s"] is not None else "-",
+             _seconds(m["p95_s"]) if m["p95_s"] is not None else "-"] for m in s["per_minute"]]  # fmt: skip
+    table = _table(["minute", "requests", "errors", "p50", "p95"], rows)
+    procs = [[name, f"{p['rss_mb_minute2']:,.0f} -> {p['rss_mb_last_minute']:,.0f} MB", f"{p['rss_growth_pct']:+.1f}%",
+              f"{p['rss_slope_mb_per_min']:+.2f}" if p["rss_slope_mb_per_min"] is not None else "-",
+              " -> ".join(map(str, p["fds_first_last"])), " -> ".join(map(str, p["threads_first_last"]))]
+             for name, p in s["processes"].items()]  # fmt: skip
+    return (
+        table
+        + "\n"
+        + _table(
+            ["process", "RSS minute 2 -> last minute", "growth", "slope MB/min", "open fds", "threads"], procs
+        )
+    )
+
+
 TABLES: dict[str, Callable[[], str]] = {
+    "faults": faults,
+    "soak": soak,
     "conversations": conversations,
     "retrieval": retrieval,
     "llm": llm,
