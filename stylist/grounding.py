@@ -228,6 +228,13 @@ _COUNT_CLAIM = re.compile(
 _LOOSE_COLOURS = {"skin", "cream", "multi", "metallic", "steel", "rose", "nude", "tan"}
 
 
+_NONE_CLAIM = re.compile(
+    r"\b(?:don'?t|do not|doesn'?t|does not) (?:carry|have|stock|sell)\b|\bnot available\b|\bout of stock\b"
+    r"|\b(?:couldn'?t|could not|can'?t|cannot) find\b|\bno (?:such|matching) (?:items?|products?)\b",
+    re.IGNORECASE,
+)
+
+
 def contradicts(sentence: str, allowed: list[Mapping[str, Any]], filters: Filters,
                 colours: Iterable[str] = ()) -> bool:  # fmt: skip
     """Whether ``sentence`` states something the shown products or the request do not bear out:
@@ -235,6 +242,8 @@ def contradicts(sentence: str, allowed: list[Mapping[str, Any]], filters: Filter
     other than the number shown, or a colour no product has and the shopper did not ask for."""
     if not allowed:
         return False
+    if _NONE_CLAIM.search(sentence):
+        return True  # "Sorry, we don't carry any raincoat" above five rain jackets
     ids = {str(i.get("id")) for i in allowed}
     amounts = {round(float(i.get("price") or 0)) for i in allowed}
     amounts |= {round(v) for v in (filters.price_min, filters.price_max) if v is not None}

@@ -147,3 +147,12 @@ def test_a_reason_keeps_the_size_as_written() -> None:
 
     reason = reason_for({"colour": "Blue", "article_type": "Shirts"}, Filters(size="M"))
     assert reason == "Size M in stock"
+
+
+def test_a_model_sentence_saying_nothing_is_carried_is_dropped_above_cards() -> None:
+    from stylist.grounding import contradicts
+    from stylist.query import Filters
+
+    cards = [{"id": "1", "price": 599.0, "colour": "Black", "article_type": "Rain Jacket"}]
+    assert contradicts("Sorry, we don't carry any raincoat for monsoon right now.", cards, Filters())
+    assert not contradicts("These rain jackets keep you dry.", cards, Filters())
