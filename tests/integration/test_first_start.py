@@ -44,7 +44,13 @@ def test_the_page_answers_at_once_and_shows_the_preparation(vllm_url, tmp_path):
         assert page is not None and page.status_code == 200, (tmp_path / "app.log").read_text()[-2000:]
         seen_states: set[tuple[str, str]] = set()
         while time.monotonic() - began < 300:
-            r = httpx.get(url + "/readyz", timeout=10)
+            try:
+                r = httpx.get(url + "/readyz", timeout=10)
+            except httpx.HTTPError as exc:
+                log.flush()
+                pytest.fail(
+                    f"{exc!r}; app exit code {proc.poll()}:\n" + (tmp_path / "app.log").read_text()[-3000:]
+                )
             if r.status_code == 200:
                 break
             body = r.json()
