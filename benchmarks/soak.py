@@ -212,6 +212,13 @@ def report(records: list, samples: list, minutes: float) -> dict:
             "rss_slope_mb_per_min": round(slope, 2) if slope is not None else None,
             "fds_first_last": [series[0][1]["fds"], series[-1][1]["fds"]],
             "threads_first_last": [series[0][1]["threads"], series[-1][1]["threads"]],
+            # After the warm-up (pools filled): a leak keeps climbing from here, a pool does not.
+            "fds_minute2_last": [max(v["fds"] for t, v in series if t < 120), series[-1][1]["fds"]],
+            "threads_minute2_last": [
+                max(v["threads"] for t, v in series if t < 120),
+                series[-1][1]["threads"],
+            ],
+            "series": [[round(t), v["rss_mb"], v["fds"], v["threads"]] for t, v in series],
         }
     ok = [r[2] for r in records if r[3]]
     errors = [r for r in records if not r[3]]
