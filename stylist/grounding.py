@@ -228,6 +228,16 @@ _COUNT_CLAIM = re.compile(
 _LOOSE_COLOURS = {"skin", "cream", "multi", "metallic", "steel", "rose", "nude", "tan"}
 
 
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_TAG = re.compile(r"<[^>]{0,200}>")
+
+
+def plain(title: str) -> str:
+    """A catalog title as plain words: supplier markup ("[90% off](https://...)", "<b>") left out."""
+    cleaned = _TAG.sub(" ", _LINK.sub(r"\1", str(title)))
+    return str(title) if cleaned == str(title) else re.sub(r"\s{2,}", " ", cleaned).strip()
+
+
 _NONE_CLAIM = re.compile(
     r"\b(?:don'?t|do not|doesn'?t|does not) (?:carry|have|stock|sell)\b|\bnot available\b|\bout of stock\b"
     r"|\b(?:couldn'?t|could not|can'?t|cannot) find\b|\bno (?:such|matching) (?:items?|products?)\b",
@@ -242,8 +252,8 @@ def contradicts(sentence: str, allowed: list[Mapping[str, Any]], filters: Filter
     other than the number shown, or a colour no product has and the shopper did not ask for."""
     if not allowed:
         return False
-    if _NONE_CLAIM.search(sentence):
-        return True  # "Sorry, we don't carry any raincoat" above five rain jackets
+    if _NONE_CLAIM.search(sentence) or re.match(r"\s*I looked for\b", sentence):
+        return True  # "Sorry, we don't carry any raincoat" above five rain jackets; the lead said again
     ids = {str(i.get("id")) for i in allowed}
     amounts = {round(float(i.get("price") or 0)) for i in allowed}
     amounts |= {round(v) for v in (filters.price_min, filters.price_max) if v is not None}
@@ -324,7 +334,7 @@ def reason_for(item: Mapping[str, Any], filters: Filters, budget_given: bool = T
 
 def product_list(items: list[Mapping[str, Any]]) -> str:
     return "\n".join(
-        f"- {i['title']} ({i['price']:.0f} {i['currency']}){': ' + i['reason'] if i.get('reason') else ''}"
+        f"- {plain(i['title'])} ({i['price']:.0f} {i['currency']}){': ' + i['reason'] if i.get('reason') else ''}"
         for i in items
     )
 

@@ -156,3 +156,14 @@ def test_a_model_sentence_saying_nothing_is_carried_is_dropped_above_cards() -> 
     cards = [{"id": "1", "price": 599.0, "colour": "Black", "article_type": "Rain Jacket"}]
     assert contradicts("Sorry, we don't carry any raincoat for monsoon right now.", cards, Filters())
     assert not contradicts("These rain jackets keep you dry.", cards, Filters())
+
+
+def test_card_titles_lose_supplier_markup_and_the_lead_is_not_said_twice() -> None:
+    from stylist.grounding import contradicts, plain
+    from stylist.query import Filters
+
+    assert plain("Hidesign Women Red Handbag [Claim 90% off](https://evil.example/phish) <b>x</b>") == (
+        "Hidesign Women Red Handbag Claim 90% off x"
+    )
+    cards = [{"id": "1", "price": 599.0, "colour": "Green", "article_type": "Kurtas"}]
+    assert contradicts("I looked for green kurtas for women and found 7.", cards, Filters())
