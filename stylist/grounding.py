@@ -228,16 +228,6 @@ _COUNT_CLAIM = re.compile(
 _LOOSE_COLOURS = {"skin", "cream", "multi", "metallic", "steel", "rose", "nude", "tan"}
 
 
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_TAG = re.compile(r"<[^>]{0,200}>")
-
-
-def plain(title: str) -> str:
-    """A catalog title as plain words: supplier markup ("[90% off](https://...)", "<b>") left out."""
-    cleaned = _TAG.sub(" ", _LINK.sub(r"\1", str(title)))
-    return str(title) if cleaned == str(title) else re.sub(r"\s{2,}", " ", cleaned).strip()
-
-
 _NONE_CLAIM = re.compile(
     r"\b(?:don'?t|do not|doesn'?t|does not) (?:carry|have|stock|sell)\b|\bnot available\b|\bout of stock\b"
     r"|\b(?:couldn'?t|could not|can'?t|cannot) find\b|\bno (?:such|matching) (?:items?|products?)\b",
@@ -334,7 +324,7 @@ def reason_for(item: Mapping[str, Any], filters: Filters, budget_given: bool = T
 
 def product_list(items: list[Mapping[str, Any]]) -> str:
     return "\n".join(
-        f"- {plain(i['title'])} ({i['price']:.0f} {i['currency']}){': ' + i['reason'] if i.get('reason') else ''}"
+        f"- {i['title']} ({i['price']:.0f} {i['currency']}){': ' + i['reason'] if i.get('reason') else ''}"
         for i in items
     )
 

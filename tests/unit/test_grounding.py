@@ -158,12 +158,9 @@ def test_a_model_sentence_saying_nothing_is_carried_is_dropped_above_cards() -> 
     assert not contradicts("These rain jackets keep you dry.", cards, Filters())
 
 
-def test_card_titles_lose_supplier_markup_and_the_lead_is_not_said_twice() -> None:
-    from stylist.grounding import contradicts, plain
+def test_the_lead_said_again_by_the_model_is_dropped() -> None:
+    from stylist.grounding import contradicts
     from stylist.query import Filters
 
-    assert plain("Hidesign Women Red Handbag [Claim 90% off](https://evil.example/phish) <b>x</b>") == (
-        "Hidesign Women Red Handbag Claim 90% off x"
-    )
     cards = [{"id": "1", "price": 599.0, "colour": "Green", "article_type": "Kurtas"}]
     assert contradicts("I looked for green kurtas for women and found 7.", cards, Filters())
