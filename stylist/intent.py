@@ -337,7 +337,7 @@ def plan_turn(
         ).strip()
         asked = parser.parse(rest).filters if rest else Filters()
         wanted = _REQUEST.search(rest.lower()) or asked.price_max or asked.price_min or asked.size
-        if not (asked.article_type or asked.category or asked.subcategory) or not wanted:
+        if not asked.names_item() or not wanted:
             plan = TurnPlan("refuse", Filters(), text, notes=["instructions in the message ignored"],
                             reply=_INJECTION_REPLY)  # fmt: skip
             return plan, memory
@@ -346,11 +346,7 @@ def plan_turn(
         notes = list(parsed.notes) + ["instructions in the message ignored"]
     me = _SELF.search(lowered)
     if me:
-        memory["me"] = (
-            "Women"
-            if (me.group(1) or me.group(2) or me.group(3) or me.group(4) or "") in _SELF_WOMEN
-            else "Men"
-        )
+        memory["me"] = "Women" if next(g for g in me.groups() if g) in _SELF_WOMEN else "Men"
         if not new.gender and (me.group(2) or me.group(4)):
             new = new.model_copy(update={"gender": [memory["me"]]})  # "(for me, F)"
     if _FOR_ME.search(lowered) and not new.gender and memory.get("me") and not _OTHER_PERSON.search(lowered):
@@ -408,16 +404,16 @@ def plan_turn(
         kinds = parser.parse(clause).filters.article_type
         if kinds:
             new = new.model_copy(update={"article_type": kinds})
-    names_item = bool(new.article_type or new.category or new.subcategory)
+    names_item = new.names_item()
     wants_match = bool(look_words)
     if look_words and names_item:
         # "a shirt that goes with black jeans": the item wanted comes before, the one worn after.
         before = text[: look_words.start()]
         last = re.split(r"[,.;!?]|\band\b", before)[-1]  # "the kurta is nice, shoes to go with it?": shoes
         head = parser.parse(last).filters
-        if not (head.article_type or head.category or head.subcategory):
+        if not head.names_item():
             head = parser.parse(before).filters
-        if head.article_type or head.category or head.subcategory:
+        if head.names_item():
             tail = parser.parse(text[look_words.end() :]).filters
             # "tshirt to go with, plain white": a colour after the look words, with no item, is the wanted one's
             colour = head.colour or (tail.colour if not (tail.article_type or tail.category) else None)

@@ -85,6 +85,10 @@ class Filters(BaseModel):
     size: str | None = Field(default=None, description="A size that must be in stock, e.g. M, 32, 8.")
     exclude_ids: list[str] | None = Field(default=None, description="Product ids to leave out.")
 
+    def names_item(self) -> bool:
+        """Whether a kind of item is named: an article type, a category or a subcategory."""
+        return bool(self.article_type or self.category or self.subcategory)
+
     def is_empty(self) -> bool:
         return not any(v not in (None, []) for v in self.model_dump().values())
 
