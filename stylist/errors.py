@@ -47,11 +47,45 @@ class NotReady(StylistError, RuntimeError):
         self.state = state
 
 
-class LLMUnavailable(StylistError):
-    """The language model server is down, unreachable or failed to start."""
+class ServiceUnavailable(StylistError):
+    """A part the stylist needs does not answer; ``component`` names it in the shopper's words.
+
+    Raised where that part is called (the model call, the catalog store, the photo search), so
+    the message names what is actually down. :meth:`down` builds the message a shopper reads.
+    """
 
     http_status = 503
     retry = True
+    #: What is down, as the shopper reads it ("the catalog store (its Chroma server)").
+    component = "a service the stylist needs"
+    #: What the shopper can do meanwhile.
+    advice = "Please try again in a moment."
+
+    @classmethod
+    def down(cls, cause: BaseException | str) -> ServiceUnavailable:
+        """The error for ``component`` being unreachable, ``cause`` the failure's class (or a word)."""
+        why = cause if isinstance(cause, str) else type(cause).__name__
+        what = cls.component[:1].upper() + cls.component[1:]
+        return cls(f"{what} is not reachable right now ({why}). {cls.advice}")
+
+
+class LLMUnavailable(ServiceUnavailable):
+    """The language model server is down, unreachable or failed to start."""
+
+    component = "the stylist's language model"
+
+
+class StoreUnavailable(ServiceUnavailable):
+    """The catalog store (a Chroma server) does not answer."""
+
+    component = "the catalog store (its Chroma server)"
+
+
+class PhotoSearchUnavailable(StoreUnavailable):
+    """The photo search cannot reach the image collection in the catalog store."""
+
+    component = "the photo search's catalog store (its Chroma server)"
+    advice = "Please try again in a moment, or describe the item in words."
 
 
 class LLMStartError(LLMUnavailable):
@@ -135,7 +169,10 @@ __all__ = [
     "LLMUnavailable",
     "ModelError",
     "NotReady",
+    "PhotoSearchUnavailable",
+    "ServiceUnavailable",
     "StoreEmpty",
+    "StoreUnavailable",
     "StylistError",
     "TrendDataError",
     "WeightsMissing",

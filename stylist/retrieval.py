@@ -316,14 +316,15 @@ class Retriever:
 
     def snapshot(self) -> _Snapshot:
         """The live build, reloaded when ingestion switched to a new one."""
-        from vectorstore.client import live_build
+        from vectorstore.client import live_build, store_errors
 
         with self._lock:
             now = time.monotonic()
             if self._snapshot is None or now - self._checked > self.refresh_seconds:
                 self._checked = now
                 try:
-                    build = live_build(self.client, self.settings.collection)
+                    with store_errors():  # StoreUnavailable when the Chroma server does not answer
+                        build = live_build(self.client, self.settings.collection)
                 except Exception as exc:  # noqa: BLE001 - a Chroma server down: keep answering from memory
                     if self._snapshot is None:
                         raise
@@ -335,8 +336,9 @@ class Retriever:
                         f"the catalog collection {self.settings.collection!r} is empty: run `stylist ingest`"
                     )
                 if self._snapshot is None or self._snapshot.build != build:
-                    collection = self.client.get_collection(build, embedding_function=None)
-                    self._snapshot = _Snapshot(build, collection, self.settings)
+                    with store_errors():
+                        collection = self.client.get_collection(build, embedding_function=None)
+                        self._snapshot = _Snapshot(build, collection, self.settings)
                     self._parser = QueryParser.from_values(
                         self._snapshot.values,
                         currency=self.settings.currency,
@@ -428,13 +430,16 @@ class Retriever:
             # (it grows with the number of matching items).
             rows = snap.dense.nearest(np.asarray(vector, dtype=np.float32), mask, n)
             return [snap.ids[i] for i in rows.tolist()]
+        from vectorstore.client import store_errors
+
         # exclude_ids has no Chroma where clause; asking for that many more keeps n usable.
-        dense = snap.collection.query(
-            query_embeddings=[vector],
-            n_results=n + len(filters.exclude_ids or ()),
-            where=filters.where(),
-            include=["distances"],
-        )
+        with store_errors():
+            dense = snap.collection.query(
+                query_embeddings=[vector],
+                n_results=n + len(filters.exclude_ids or ()),
+                where=filters.where(),
+                include=["distances"],
+            )
         return list(dense["ids"][0])
 
     def _ranked(

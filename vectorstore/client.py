@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
+
+from stylist.errors import StoreUnavailable
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -36,6 +40,21 @@ def connect(settings: Settings) -> ClientAPI:
         )
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+@contextmanager
+def store_errors(error: type[StoreUnavailable] = StoreUnavailable) -> Iterator[None]:
+    """Raise ``error`` (naming the catalog store) when the Chroma server does not answer inside.
+
+    A connection refused, reset or timed out is the server being down; every other failure
+    passes unchanged. An on-disk store never raises these.
+    """
+    import httpx
+
+    try:
+        yield
+    except (httpx.TransportError, ConnectionError, TimeoutError) as exc:
+        raise error.down(exc) from exc
 
 
 def _registry(client: ClientAPI) -> Collection:

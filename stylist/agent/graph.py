@@ -9,11 +9,13 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from langchain.agents import create_agent
-from langchain.agents.middleware import ModelCallLimitMiddleware
+from langchain.agents.middleware import AgentMiddleware, ModelCallLimitMiddleware
 
 from stylist.agent.checkpoint import checkpointer
+from stylist.errors import LLMUnavailable, ServiceUnavailable
 from stylist.grounding import Grounding
 from stylist.guards import ConstraintMerger, HistoryWindow, RetrievalGuard, TurnPlanner
+from stylist.llm.chat import unavailable_cause
 from stylist.personal.middleware import PersonalRanking, ProfileDefaults
 from stylist.prompts import load_prompt
 from stylist.tools import build_tools, catalog_tool_call_grammar, tool_schemas
@@ -39,6 +41,23 @@ def grounding_for(retriever: Retriever) -> Any:
             return cache[snap.build]
 
     return ground
+
+
+class ModelServerDown(AgentMiddleware):
+    """A model call that fails because the model server does not answer raises :class:`LLMUnavailable`.
+
+    The error is typed where the model is called, so the shopper is told the language model is
+    down only when it is (a catalog store that is down raises its own error in the tools)."""
+
+    def wrap_model_call(self, request: Any, handler: Any) -> Any:
+        try:
+            return handler(request)
+        except ServiceUnavailable:
+            raise
+        except Exception as exc:
+            if unavailable_cause(exc) is None:
+                raise
+            raise LLMUnavailable.down(exc) from exc
 
 
 def uses_tool_call_grammar(settings: Settings) -> bool:
@@ -76,6 +95,7 @@ def build_agent(settings: Settings, model: BaseChatModel, retriever: Retriever, 
         tools,
         system_prompt=load_prompt("system", shop_name=settings.shop_name, currency=settings.currency),
         middleware=[
+            ModelServerDown(),  # outermost: it sees the model call fail, whatever wraps it
             *planner,
             ModelCallLimitMiddleware(run_limit=settings.agent_max_model_calls, exit_behavior="end"),
             RetrievalGuard(

@@ -19,7 +19,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Too
 
 from stylist.agent.graph import build_agent, grounding_for
 from stylist.agent.streaming import SentenceGate
-from stylist.errors import LLMUnavailable
+from stylist.errors import ServiceUnavailable
 from stylist.grounding import answer_lead, compose_answer
 from stylist.guards import GUARD_PREFIX, turn_context, turn_messages, turn_products
 from stylist.intent import SHOWN_FIELDS, TurnPlan
@@ -117,13 +117,16 @@ class Stylist:
         *,
         shopper_id: str | None = None,
     ) -> Reply:
-        """Answer one message (blocking)."""
+        """Answer one message (blocking).
+
+        Raises:
+            ServiceUnavailable: a part the turn needs does not answer; the class and the message
+                name which (``LLMUnavailable``, ``StoreUnavailable``, ``PhotoSearchUnavailable``).
+        """
         reply = None
-        for event in self.stream(message, thread_id, image, shopper_id=shopper_id):
+        for event in self._turn(message, thread_id, image, shopper_id):
             if event.type == "final":
                 reply = event.data["reply"]
-            elif event.type == "error":
-                raise LLMUnavailable(event.data["message"])
         assert reply is not None
         return reply_from_dict(reply)
 
@@ -140,7 +143,18 @@ class Stylist:
         Every observer hears about the turn once it ends (see :class:`TurnRecord`). With a
         ``shopper_id`` (and ``personal_enabled``) the personal stylist learns from the message,
         applies the shopper's profile and ranks by their taste; without one the turn is unchanged.
+        A part that does not answer ends the stream with an ``error`` event whose message names it
+        (the language model, the catalog store, the photo search).
         """
+        try:
+            yield from self._turn(message, thread_id, image, shopper_id)
+        except ServiceUnavailable as exc:
+            yield Event("error", {"message": str(exc)})
+
+    def _turn(
+        self, message: str, thread_id: str | None, image: bytes | None, shopper_id: str | None
+    ) -> Iterator[Event]:
+        """The turn's events; a part that is down raises its :class:`ServiceUnavailable`."""
         started = time.perf_counter()
         thread_id = thread_id or uuid.uuid4().hex
         outcome: dict[str, Any] = {}
@@ -234,13 +248,12 @@ class Stylist:
                                     emitted_tools.add(call["id"])
                                     yield Event("tool", {"name": call["name"], "args": call["args"],
                                                          "source": _source(call["id"])})  # fmt: skip
-        except Exception as exc:  # noqa: BLE001 - the shopper gets a clear message either way
-            if unavailable_cause(exc) is not None:
-                outcome["error"] = True
-                yield Event("error", {"message": "The stylist's language model is not reachable right now "
-                                      f"({type(exc).__name__}). Please try again in a moment."})  # fmt: skip
-                return
-            raise
+        except Exception as exc:
+            # The model call and the stores raise their own ServiceUnavailable (naming what is down);
+            # a connection failure that no part named is not blamed on any one of them.
+            if isinstance(exc, ServiceUnavailable) or unavailable_cause(exc) is None:
+                raise
+            raise ServiceUnavailable.down(exc) from exc
         last = gate.flush()
         if last is not None:
             first_token = first_token or time.perf_counter()
@@ -376,6 +389,8 @@ class Stylist:
             return None
         try:
             photo = self.images.describe(image, k=5)
+        except ServiceUnavailable:
+            raise  # the photo search's store is down: say so, not "unreadable photo"
         except Exception as exc:  # noqa: BLE001 - a bad photo must not lose the text request
             return {
                 "caption": f"unreadable photo ({exc})",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from vectorstore.builds import rebuild
-from vectorstore.client import Embedder, active_collection, connect, live_build
+from vectorstore.client import Embedder, active_collection, connect, live_build, store_errors
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
@@ -46,14 +46,14 @@ def query_trends(
     settings: Settings, embedder: Embedder, query: str, k: int, where: dict[str, Any] | None = None
 ) -> list[tuple[str, dict[str, Any], float]]:
     """The ``k`` summaries nearest to ``query`` as (summary, metadata, distance); [] without a collection."""
-    client = connect(settings)
-    collection = active_collection(client, settings.trends_collection)
-    if collection is None or k < 1:
-        return []
-    found = collection.query(
-        query_embeddings=embedder.embed([query]), n_results=k, where=where or None,
-        include=["documents", "metadatas", "distances"],
-    )  # fmt: skip
+    with store_errors():
+        collection = active_collection(connect(settings), settings.trends_collection)
+        if collection is None or k < 1:
+            return []
+        found = collection.query(
+            query_embeddings=embedder.embed([query]), n_results=k, where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )  # fmt: skip
     docs = (found.get("documents") or [[]])[0]
     metas = (found.get("metadatas") or [[]])[0]
     dists = (found.get("distances") or [[]])[0]
@@ -62,10 +62,11 @@ def query_trends(
 
 def get_trends(settings: Settings, where: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """All summaries whose metadata match ``where`` (no ranking); [] without a collection."""
-    collection = active_collection(connect(settings), settings.trends_collection)
-    if collection is None:
-        return []
-    found = collection.get(where=where, include=["documents", "metadatas"])
+    with store_errors():
+        collection = active_collection(connect(settings), settings.trends_collection)
+        if collection is None:
+            return []
+        found = collection.get(where=where, include=["documents", "metadatas"])
     return [
         (d, dict(m or {})) for d, m in zip(found["documents"] or [], found["metadatas"] or [], strict=True)
     ]

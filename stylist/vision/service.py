@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from stylist.errors import PhotoSearchUnavailable
 from stylist.query import chroma_where
 from stylist.vision.errors import ImageError
 
@@ -118,9 +119,10 @@ class ImageService:
             return self._client
 
     def _collection(self) -> Any | None:
-        from vectorstore.client import active_collection
+        from vectorstore.client import active_collection, store_errors
 
-        collection = active_collection(self.client, self.settings.image_collection)
+        with store_errors(PhotoSearchUnavailable):
+            collection = active_collection(self.client, self.settings.image_collection)
         if collection is None:
             if not self._warned:
                 self._warned = True
@@ -140,9 +142,10 @@ class ImageService:
 
     def has_index(self) -> bool:
         """Whether visual search is available (an image collection was ingested)."""
-        from vectorstore.client import live_build
+        from vectorstore.client import live_build, store_errors
 
-        return live_build(self.client, self.settings.image_collection) is not None
+        with store_errors(PhotoSearchUnavailable):
+            return live_build(self.client, self.settings.image_collection) is not None
 
     def search_embedding(
         self,
@@ -165,13 +168,16 @@ class ImageService:
         collection = self._collection()
         if collection is None or k < 1:
             return []
+        from vectorstore.client import store_errors
+
         weight = self.settings.vision_rerank_weight if article_types else 0.0
-        result = collection.query(
-            query_embeddings=[np.asarray(embedding, dtype=np.float32).tolist()],
-            n_results=k * RERANK_POOL if weight else k,
-            where=chroma_where(where),  # several plain keys are joined with $and
-            include=["distances", "metadatas"],
-        )
+        with store_errors(PhotoSearchUnavailable):
+            result = collection.query(
+                query_embeddings=[np.asarray(embedding, dtype=np.float32).tolist()],
+                n_results=k * RERANK_POOL if weight else k,
+                where=chroma_where(where),  # several plain keys are joined with $and
+                include=["distances", "metadatas"],
+            )
         hits = [
             (pid, 1.0 - float(d), (meta or {}).get("article_type"))
             for pid, d, meta in zip(
@@ -189,6 +195,7 @@ class ImageService:
 
         Raises:
             ImageError: corrupt file, not an image, too large.
+            PhotoSearchUnavailable: the catalog store holding the photos does not answer.
         """
         return self.describe_many([image], k=k)[0]
 
