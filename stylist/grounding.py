@@ -414,6 +414,8 @@ def _lead(
     anything, and the final answer starts with the same line.
     """
     context = dict(context or {})
+    if context.get("grown_up"):
+        filters = filters.model_copy(update={"gender": context["grown_up"], "exclude_gender": None})
     currency = context.get("currency") or (products[0]["currency"] if products else "")
     if not products:
         what = describe_filters(filters)
@@ -444,6 +446,8 @@ def _lead(
     if filters.without("exclude_ids").is_empty():
         return "Here's one pick from our catalog." if n == 1 else f"Here are {n} picks from our catalog."
     lead = f"I looked for {describe_filters(filters)}"
+    if context.get("grown_up"):
+        lead = "We have none in children's sizes, so " + lead[0].lower() + lead[1:]
     if context.get("approximate"):
         lead += f" (you said {context['approximate']}, so I kept within 20% either side)"
     dropped = context.get("soft_dropped") or []

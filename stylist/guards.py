@@ -117,7 +117,8 @@ def constraint_args(filters: Filters) -> dict[str, Any]:
 #: Search arguments that constrain what is found (the rest, query and k, only rank and count).
 _CONSTRAINT_KEYS = frozenset(
     ("gender", "article_type", "colour", "usage", "season", "price_min", "price_max", "size", "exclude_colour",
-     "exclude_ids", "exclude_article_type", "exclude_gender", "category", "subcategory", "cheapest", "spread", "outfit")
+     "exclude_ids", "exclude_article_type", "exclude_gender", "category", "subcategory", "cheapest", "spread", "outfit",
+     "young")
 )  # fmt: skip
 
 
@@ -132,6 +133,7 @@ def plan_args(plan: TurnPlan) -> dict[str, Any]:
         | ({"cheapest": True} if "cheapest first" in plan.notes else {})
         | ({"spread": True} if pairing else {})
         | ({"outfit": False} if missing else {})
+        | ({"young": True} if "a young child" in plan.notes else {})
     )
 
 
@@ -385,6 +387,8 @@ def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:
         if artifact.get("soft_dropped"):
             context["soft_dropped"] = artifact["soft_dropped"]
             context["tagged"] = artifact.get("tagged", 0)
+        if artifact.get("grown_up"):
+            context["grown_up"] = artifact["filters"].get("gender")
         if artifact.get("answer") and "trends" in artifact:
             context["trend_answer"] = artifact["answer"]
         for note in artifact.get("notes") or []:

@@ -20,6 +20,7 @@ _TREND = re.compile(
     r"\b(trend\w*|in style|still in|in fashion|fashionable|popular|out of style|outdated|hot right now|in vogue|forecast"
     r"|(?:still |back )?in (?:for|this) (?:the )?(?:summer|winter|spring|fall|autumn|season|year)|still a thing|"
     r"what'?s hot|what is hot|what'?s in\b|what is in\b|on trend|the rage|all the rage|out this"
+    r"|(?:even |still )?in (?:right now|rn|these days|nowadays|at the moment)"
     r"|kya chal raha|chal rah[aie]|kya trend|trend (?:mein|me|main)|fashion (?:mein|me|main)|kya in hai|in hai kya)\b"
 )
 _LOOK = re.compile(
@@ -54,7 +55,8 @@ _BARE_AMOUNT = re.compile(r"(?<![\w.])(\d{3,6})(?![\w.%])")
 _ADULT = re.compile(
     r"\b(adult|grown[- ]?up|college|university|uni|hostel|office|my job|working|(?:she|he)'?s (?:1[6-9]|[2-9]\d)|"
     r"(?:girl|boy|woman|man|guy),? (?:1[6-9]|[2-9]\d)|(?:1[6-9]|[2-9]\d) ?(?:yrs?|years?)(?: old)?|\((?:1[6-9]|[2-9]\d)\))\b"
-    r"|\b(?:lol|haha),? (?:1[89]|[2-9]\d)\b|, (?:1[89]|[2-9]\d)$"
+    r"|\b(?:lol|haha),? (?:1[89]|[2-9]\d)\b|, (?:1[89]|[2-9]\d)$|\bwho(?: is|'s) (?:1[6-9]|[2-9]\d)\b(?!\s*(?:k\b|000|rs|inr))"
+    r"|\b(?:son|daughter|nephew|niece|brother|sister|bhai|behen)(?:'s| is) (?:1[6-9]|[2-9]\d)\b(?!\s*(?:k\b|000|rs|inr))"
 )
 # "my chhota bhai (10 yrs)", "turning 7", "a 5 year old": a child.
 _CHILD_AGE = re.compile(
@@ -154,6 +156,10 @@ _OFF_TOPIC = re.compile(
     r"will it be (?:hot|cold|sunny|warm|humid)|salary|interview tips|tips for (?:the|my) interview|what to say|"
     r"shares|share market|sensex|leave application|blisters?|rash|who won|visa|passport)\b"
 )
+# Things the shop does not sell, said without any item it does ("a good phone under 20k").
+_DEVICE = re.compile(
+    r"\b(phones?|mobile phones?|smartphones?|iphones?|laptops?|tablets?|tv|television|fridge|earbuds|airpods)\b"
+)
 # A request for something to wear beside an off-topic question ("a kurta for abbu, also who won the match?").
 _REQUEST = re.compile(
     r"\b(need|want|looking for|show|find|get me|suggest|recommend|buy|any|got any|do you have|dikhao|dikha|chahiye|"
@@ -161,7 +167,8 @@ _REQUEST = re.compile(
 )
 # The parts of a message after which nothing is the shopper's own request: an HTML comment, a fake turn.
 _HIDDEN = re.compile(
-    r"<!--.*?(?:-->|$)|\[(system|assistant|admin)\].*?(?:\[/\1\]|$)", re.DOTALL | re.IGNORECASE
+    r"<!--.*?(?:-->|$)|\[(system|assistant|admin)\].*?(?:\[/\1\]|$)|^\W*(?:system|admin|developer)\s*:.*?(?:\buser\s*:|$)",
+    re.DOTALL | re.IGNORECASE,
 )
 # "haha ok that's actually nice", "aaaah thank uuu": an answer to what was shown, not a request.
 _ACK = re.compile(
@@ -170,7 +177,8 @@ _ACK = re.compile(
     r"that'?s (?:actually |really |so |very )?(?:nice|good|great|cool|perfect|lovely|helpful|cute|amazing)|"
     r"i'?m so (?:excited|happy)|you'?re (?:the best|great|amazing)|so (?:cute|nice|pretty)|"
     r"(?:they|these|it) (?:look|are|is) (?:nice|great|good|cute|lovely|perfect)|bye|goodbye|see (?:you|ya)|ta|"
-    r"cheers|brilliant|sorted|great stuff|that'?s all|done|shukriya|dhanyavaad|theek hai)\b[\s\W]*){1,6}$"
+    r"cheers|brilliant|sorted|great stuff|that'?s all|done|shukriya|dhanyavaad|theek hai|wish me luck|"
+    r"fingers crossed|bro|yaar|dude|buddy|mate)\b[\s\W]*){1,6}$"
 )
 _SHOP_SERVICE_REPLY = (
     "I can't see orders, delivery, returns or offers, so please check the shop's help pages or customer "
@@ -224,6 +232,7 @@ _PRODUCT_ID = re.compile(r"\b(?:id|item|product|#)\s*[:#]?\s*(\d{3,7})\b")
 _SELF = re.compile(
     r"\b(?:i'?m|im|i am) (?:a |an )?(guy|man|woman|girl|lady|boy|gent|dude)\b|\b(?:myself|me|i) \((m|f)\)"
     r"|\b(guy|girl|woman|man|lady|male|female) here\b|\bfor me,? \(?(m|f)\)?(?!\w)"
+    r"|\((guy|girl|woman|man|lady|boy|male|female)(?: btw| here)?\)|\b(guy|girl|woman|man|lady|male|female) btw\b"
 )
 _SELF_WOMEN = {"woman", "girl", "lady", "f", "female"}
 _FOR_ME = re.compile(r"\b(?:and|for|just|now) (?:me|myself)\b|^\W*(?:me|myself)\b")
@@ -349,6 +358,9 @@ def plan_turn(
         memory["me"] = "Women" if next(g for g in me.groups() if g) in _SELF_WOMEN else "Men"
         if not new.gender and (me.group(2) or me.group(4)):
             new = new.model_copy(update={"gender": [memory["me"]]})  # "(for me, F)"
+        young = {"Women": "Girls", "Men": "Boys"}[memory["me"]]
+        if new.gender == [young] and not _OTHER_PERSON.search(lowered) and not _CHILD_AGE.search(lowered):
+            new = new.model_copy(update={"gender": [memory["me"]]})  # "(girl btw)": a grown-up shopper
     if _FOR_ME.search(lowered) and not new.gender and memory.get("me") and not _OTHER_PERSON.search(lowered):
         new = new.model_copy(
             update={"gender": [memory["me"]]}
@@ -486,7 +498,7 @@ def plan_turn(
             )
             return plan, memory
         intent = "chat"
-    elif _ACK.match(lowered) and new.is_empty() and not parsed.unknown_items and not photo:
+    elif _ACK.match(lowered) and new.without("gender").is_empty() and not parsed.unknown_items and not photo:
         intent = "chat"  # "haha ok that's actually nice": nothing new to look for
     elif not photo and (
         _SERVICE_ALWAYS.search(lowered)
@@ -499,7 +511,7 @@ def plan_turn(
     elif shown and new.is_empty() and _UNSURE.search(lowered):
         intent = "chat"
     elif (
-        _OFF_TOPIC.search(lowered)
+        (_OFF_TOPIC.search(lowered) or (_DEVICE.search(lowered) and not names_item))
         and not (names_item and _REQUEST.search(lowered))
         and not photo
         and not re.search(r"\b(wear\w*|outfits?|look|dress\w*|style|shop\w*|gifts?|pack\w*)\b", lowered)
@@ -618,6 +630,10 @@ def plan_turn(
         search_text = text
     elif refines:
         filters = previous.merged(new)  # type: ignore[union-attr]
+        for name in ("exclude_colour", "exclude_article_type"):
+            # "not white either": what was ruled out before stays ruled out
+            ruled_out = list(dict.fromkeys((getattr(previous, name) or []) + (getattr(new, name) or [])))
+            filters = filters.model_copy(update={name: ruled_out or None})
         search_text = f"{memory.get('search_text', '')} {text}".strip()
     elif previous is not None and intent == "search":
         # A new item: keep who it is for and the budget, not the old item's colour or occasion.
@@ -659,6 +675,8 @@ def plan_turn(
         young = {"Women": "Girls", "Men": "Boys"}
         genders = sorted({young.get(g, g) for g in filters.gender}) if filters.gender else ["Boys", "Girls"]
         filters = filters.model_copy(update={"gender": genders, "exclude_gender": None})
+    if _CHILD_AGE.search(lowered) and not _ADULT.search(lowered):
+        memory["young"] = True
     if _ADULT.search(lowered) and filters.gender:
         # "she's an adult, 24", "starting college, girl": grown-ups, not children's sizes.
         grown = {"Girls": "Women", "Boys": "Men"}
@@ -742,6 +760,14 @@ def plan_turn(
     ):
         # Nobody named is a child: grown-ups' things, not children's sizes.
         filters = filters.model_copy(update={"exclude_gender": ["Boys", "Girls"]})
+    if filters.gender and filters.exclude_gender:
+        # "a gift for my grandson" after an adult default: the child named is no longer left out.
+        kept = [g for g in filters.exclude_gender if g not in filters.gender]
+        filters = filters.model_copy(update={"exclude_gender": kept or None})
+    if not (filters.gender and set(filters.gender) & {"Boys", "Girls"}):
+        memory.pop("young", None)
+    elif memory.get("young"):
+        notes.append("a young child")
     if photo and intent == "trend":
         search_text = f"{photo.get('caption', '')} {text}".strip()  # "is this in style?"
     if _CHEAPEST.search(lowered) and intent == "search":
@@ -755,7 +781,11 @@ def plan_turn(
     elif intent == "trend":
         # "what's in for men this winter?" then "those jackets under 4000" or "ok show me some":
         # the trend asked about is what to show.
-        memory["filters"] = new.without("season").active()
+        # An item asked before stays ("sarees" then "are pastels even in right now?" then "peach or pink").
+        kept = previous.merged(new) if previous is not None and not new.names_item() else new
+        memory["filters"] = (
+            kept.without("season", "exclude_ids").model_copy(update={"gender": filters.gender}).active()
+        )
         memory["search_text"] = text
         memory["trend"] = True
         if new.season:

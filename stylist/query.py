@@ -216,7 +216,8 @@ _USAGE_WORDS: dict[tuple[str, ...], list[str]] = {
     ("smart casual",): ["Smart Casual"],
     ("gym", "sport", "sports", "running", "workout", "training", "yoga", "jogging", "athletic",
      "football", "cricket"): ["Sports"],
-    ("casual", "everyday", "weekend", "daily wear", "casual wear"): ["Casual"],
+    ("casual", "everyday", "weekend", "daily wear", "casual wear", "relaxed", "laid back", "laidback", "less formal",
+     "less dressy", "chilled out", "chill", "too stiff", "less stiff"): ["Casual"],
     ("travel", "trip", "vacation", "holiday", "holidays"): ["Travel", "Casual"],
     ("lounge", "loungewear", "at home", "home wear"): ["Home"],
 }  # fmt: skip
@@ -244,8 +245,13 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Tshirts": ["t shirt", "t shirts", "tshirt", "tee", "tees", "tee shirt", "polo", "polos", "jersey", "jerseys"],
     "Mobile Pouch": ["phone pouch", "phone case", "mobile pouch", "phone cover", "mobile cover"],
     "Casual Shoes": ["sneakers", "sneaker", "loafers", "canvas shoes"],
-    "Sports Shoes": ["running shoes", "trainers", "training shoes", "sport shoes"],
-    "Formal Shoes": ["oxfords", "derby shoes", "brogues", "dress shoes"],
+    "Sports Shoes": ["running shoes", "trainers", "training shoes", "sport shoes", "football shoes", "football boots",
+                     "cricket shoes", "badminton shoes", "tennis shoes", "basketball shoes", "gym shoes",
+                     "studs shoes"],
+    "Formal Shoes": ["oxfords", "derby shoes", "brogues", "dress shoes", "leather shoes", "office shoes"],
+    "Swimwear": ["swimsuit", "swimsuits", "swimming costume", "swim suit", "bikini", "bikinis", "swimwear",
+                 "swim wear", "bathing suit", "swimming suit"],
+    "Nail Polish": ["nail paint", "nail paints", "nail colour", "nail color", "nail enamel", "nail polishes"],
     "Sweaters": ["jumper", "jumpers", "pullover", "cardigan", "cardigans"],
     "Sweatshirts": ["hoodie", "hoodies", "sweatshirt"],
     "Trousers": ["pants", "chinos", "slacks"],
@@ -282,6 +288,8 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
      "ltr"): ["Backpacks", "Rucksacks"],
     ("cover my head", "for my head", "head cover", "sun hat", "hat", "hats"): ["Caps"],
     ("walking shoes", "walking shoe", "comfortable shoes"): ["Sports Shoes", "Casual Shoes"],
+    ("yoga pants", "yoga leggings", "gym leggings", "workout leggings", "yoga tights", "gym tights",
+     "workout pants", "gym pants"): ["Leggings", "Track Pants", "Tights"],
     ("salwar suit", "salwar suits", "salwar kameez", "churidar suit", "suit set", "anarkali suit"): ["Salwar and Dupatta",
                                                                                                   "Kurta Sets"],
     ("panjabi", "panjabis"): ["Kurtas"],
@@ -327,7 +335,7 @@ _STOPWORDS = set(
     "it its can you do does have has wear wearing outfit outfits style styles piece pieces items item "
     "match matches matching beach night light bright pretty smart dinner brunch date black white "
     "would could should really very much also just then there their these those them they when where "
-    "look looks looking trend trends trending season gift gifts toned tone tones dressed coded store stores carries carry bathroom".split()
+    "look looks looking trend trends trending season gift gifts stock stocks shares toned tone tones dressed coded store stores carries carry bathroom".split()
 )
 # Catalog-label spellings that are usually adjectives in a request ("a short dress").
 _NOT_ARTICLE = {"short", "brief", "tight"}
@@ -394,10 +402,13 @@ _SIZE = re.compile(
     r"|\b(?:in|a|an|wear|am|i'?m)\s+(?:uk\s+)?([3-9]|1[0-2])(?=\s*(?:in\b|[,;.!?]|$))"
     r"(?=.*\b(?:shoes?|sneakers?|heels|sandals?|flats|footwear|boots?|loafers|slippers|flip ?flops)\b)"
     r"|\b(?:shoes|sneakers|heels|sandals|flats|loafers|boots)\s+(?:in\s+)?(?:uk\s+)?([3-9]|1[0-2])\b(?!\s*(?:\d|k\b|rs|inr|₹|year|yr))"
+    # "9 size hai?", "42 size": the number said before the word
+    r"|(?<![\w.])([3-9]|1[0-2])\s+size\b"
 )
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
-    r"(?:\bnot|\bnon|\bno|\bscratch|\bskip|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
+    r"(?:\bany (?:other )?(?:colou?r|shade)s?(?: is fine| is ok| works)? (?:but|except)|\beverything but|\ball but"
+    r"|\bnot|\bnon|\bno|\bscratch|\bskip|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
     r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more"
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
     r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of)?|\bno more of)(?:\s+(?:the|any|in))?\s*$"

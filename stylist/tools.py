@@ -62,6 +62,7 @@ class SearchCatalogArgs(BaseModel):
     cheapest: SkipJsonSchema[bool] = False  # lowest prices first ("the cheapest you have")
     spread: SkipJsonSchema[bool] = False  # a spread of colours (things to go with an item)
     outfit: SkipJsonSchema[bool] = True  # an occasion may be answered with a whole look
+    young: SkipJsonSchema[bool] = False  # a young child's age was said: never grown-ups' sizes instead
     # The guards planned every constraint: the query's words rank, they are not read again (the
     # planner may have dropped one they state, as for "doesn't have to be formal").
     planned: SkipJsonSchema[bool] = False
@@ -155,6 +156,10 @@ def search_artifact(result: SearchResult) -> dict[str, Any]:
 #: Constraints a search drops first (and says so) rather than answer "we don't carry it":
 #: the catalog tags few items with a season or an occasion.
 SOFT = ("season", "usage")
+_GROWN = {"Boys": "Men", "Girls": "Women"}
+#: What is left out to ask whether the catalog has a kind of item for someone at all.
+_SOFTER = ("price_min", "price_max", "colour", "exclude_colour", "size", "season", "usage", "exclude_ids",
+           "exclude_gender")  # fmt: skip
 
 
 def colour_spread(items: list[Any], k: int) -> list[Any]:
@@ -183,6 +188,19 @@ def search_products(
     names_item = (
         filters.article_type or filters.subcategory or (filters.category and filters.category != ["Apparel"])
     )
+    kids = set(filters.gender or []) & {"Boys", "Girls"}
+    grown_up = bool(
+        names_item
+        and kids
+        and not args.young
+        and set(filters.gender or []) <= {"Boys", "Girls", "Unisex"}
+        and not retriever.search(args.query, filters.without(*_SOFTER), k=1, parse=False, relax=False).items
+    )  # fmt: skip
+    if grown_up:
+        # No sarees or heels in children's sizes: a teenager wears the grown-ups' ones.
+        filters = filters.model_copy(
+            update={"gender": sorted({_GROWN[g] for g in kids}), "exclude_gender": None}
+        )
     occasion = None if names_item or not (outfits and args.outfit) else occasion_in(args.query, filters.usage)
     if occasion is not None:
         look = plan_outfit(retriever, occasion, filters.without("usage"), args.query)
@@ -224,6 +242,7 @@ def search_products(
                 used = list(dropped)
     artifact = search_artifact(result)
     artifact["soft_dropped"] = used
+    artifact["grown_up"] = grown_up
     artifact["tagged"] = tagged
     text = format_result(result)
     if artifact["soft_dropped"]:

@@ -243,9 +243,28 @@ def test_a_trend_question_for_men_carries_to_the_next_search() -> None:
 
 
 def test_nothing_to_search_on_gets_a_question_not_random_products() -> None:
-    for message in ("do you sell iphones", "show me something nice please"):
+    p = plan("show me something nice please")
+    assert p.intent == "refuse" and "who is it for" in p.reply
+
+
+def test_devices_the_shop_does_not_sell_are_refused_but_their_accessories_are_not() -> None:
+    for message in ("do you sell iphones", "recommend me a good phone under 20k"):
         p = plan(message)
-        assert p.intent == "refuse" and "who is it for" in p.reply, message
+        assert p.intent == "refuse" and "can't help with that" in p.reply, message
+    assert plan("a sling bag that fits my phone").intent == "search"
+
+
+def test_a_teenager_named_as_girl_with_an_adult_item_and_a_child_age_kept_young() -> None:
+    assert plan("rooftop party, i have nothing to wear lol (girl btw)").filters.gender == ["Women"]
+    p, memory = plan_turn("my daughter is turning 6, a pretty dress for her party", PARSER, {})
+    assert p.filters.gender == ["Girls"] and "a young child" in p.notes
+    assert "a young child" in plan("pink and not above 2000", memory).notes
+
+
+def test_ruled_out_colours_add_up_across_turns() -> None:
+    memory = plan_turn("tshirts for me, any colour but green, i'm a man", PARSER, {})[1]
+    p = plan("not white either please", memory)
+    assert {"Green", "White"} <= set(p.filters.exclude_colour or []) and not p.filters.colour
 
 
 def test_the_item_wanted_comes_before_the_item_worn() -> None:
