@@ -205,6 +205,11 @@ def _skeleton_matches(template: str, text: str) -> bool:
 
 
 def test_no_benchmark_turn_matches_the_training_wordings(conversations: list[cb.Conversation]) -> None:
+    # Every set, the development and held-out ones named with --data too.
+    others = sorted(
+        p for p in (ROOT / "benchmarks" / "data").glob("*.yaml") if not p.name.startswith("conversations")
+    )
+    conversations = conversations + cb.load_conversations(files=others)
     wordings = _finetune_wordings()
     assert wordings, "no strings found in stylist/finetune/data.py"
     templates = [w for w in wordings if re.search(r"\{[^{}]*\}", w)]
