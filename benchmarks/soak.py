@@ -3,17 +3,20 @@
     python benchmarks/soak.py --minutes 30            # 16 shoppers, the real stack started here
     python benchmarks/soak.py --minutes 10 --users 16 --url http://127.0.0.1:7860 --pid 1234
 
-The stack (unless ``--url``): the app in a child process (no UI), owning its local vLLM
+The stack (unless ``--url``): the app (``benchmarks/stack.py``, no UI) owning its local vLLM
 server, on a copy of the ingested 13k-item store (``.data/chroma``, copied so nothing else
 shares it), conversations in a SQLite file, rate limit off (every shopper is 127.0.0.1).
 Each simulated shopper holds multi-turn conversations: an opening request, follow-ups on
 the same thread ("cheaper", "in black", "the first one", "something to go with it") and,
 one conversation in four, a photo of a catalog item uploaded as multipart. Think time 1-3 s.
 
-Reported per minute: requests, errors, p50/p95 latency; sampled every 10 s for the app and
-each vLLM process: RSS, open file descriptors and threads. Memory growth compares the
-median of the second minute with the median of the last (the first minute holds the
-warm-up), and fits a slope. Written to benchmarks/results/soak.json.
+Reported per minute: requests, errors, p50/p95 latency. Sampled every 10 s for the app and
+each vLLM process: RSS, open file descriptors and threads, and the app's Python threads by
+name. RSS growth compares the median of the minute after the warm-up (``--warmup``) with the
+median of the last minute (the issue's limit: 10%), with slopes over the whole run after the
+warm-up and over its last third (a cache that fills up flattens there, a leak does not).
+After the shoppers stop, the stack is sampled until it is idle: a pool that grew with the
+load gives its threads back then, a leak keeps them. Written to benchmarks/results/soak.json.
 """
 
 from __future__ import annotations
@@ -25,15 +28,16 @@ import platform
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.stack import ROOT, App, percentile, processes  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "soak.json"
+GROWTH_LIMIT_PCT = 10.0
 
 OPENINGS = [
     "a navy blue shirt for men for the office under 1500",
@@ -53,69 +57,27 @@ FOLLOW_UPS = ["cheaper", "in black", "the first one but in blue", "something to 
               "what about shoes for it?", "any under 1000?"]  # fmt: skip
 
 
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
-
-
 def photos(n: int = 40) -> list[Path]:
     from stylist.settings import SAMPLE_DATA_DIR
 
-    folder = SAMPLE_DATA_DIR / "catalog" / "images"
-    return sorted(folder.glob("*.jpg"))[: n * 50 : 50]
+    return sorted((SAMPLE_DATA_DIR / "catalog" / "images").glob("*.jpg"))[: n * 50 : 50]
 
 
-# -- the stack -----------------------------------------------------------------------------------
-
-
-def start_stack(work: Path, llm_url: str | None) -> tuple[subprocess.Popen, str]:
-    from benchmarks.faults import wait_ready
-    from stylist.net import free_port
-
-    data = work / "data"
-    shutil.copytree(ROOT / ".data" / "chroma", data / "chroma")
-    port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "PYTHONPATH": str(ROOT),
-           "STYLIST_DATA_DIR": str(data), "STYLIST_MODEL_CACHE_DIR": str(ROOT / ".data" / "models"),
-           "STYLIST_PORT": str(port), "STYLIST_RATE_LIMIT_PER_MINUTE": "0",
-           "STYLIST_CHECKPOINT_DB": str(data / "threads.sqlite")}  # fmt: skip
-    for name in ("STYLIST_CHROMA_URL", "STYLIST_LLM_URL"):
-        env.pop(name, None)
-    if llm_url:
-        env["STYLIST_LLM_URL"] = llm_url
-    out = (work / "app.log").open("ab")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "faults.py"), "--serve"], env=env,
-                            stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    wait_ready(url, 900, proc)
-    return proc, url
-
-
-def sample(pid: int) -> dict[str, dict]:
-    """RSS (MB), open fds and threads of the app and each process below it."""
-    import psutil
-
-    out = {}
-    root = psutil.Process(pid)
-    for proc in [root, *root.children(recursive=True)]:
+def snapshot(pid: int | None, census: Path | None) -> dict:
+    """One sample: every process of the stack, and the app's Python threads by name when known."""
+    out: dict = {"processes": processes(pid) if pid is not None else {}}
+    if census is not None and census.exists():
         try:
-            with proc.oneshot():
-                cmd = " ".join(proc.cmdline())
-                name = "app" if proc.pid == pid else ("vllm-api" if "api_server" in cmd else proc.name())
-                key = name if name not in out else f"{name}-{proc.pid}"
-                out[key] = {"rss_mb": round(proc.memory_info().rss / 2**20, 1), "fds": proc.num_fds(),
-                            "threads": proc.num_threads()}  # fmt: skip
-        except psutil.Error:
-            continue
+            out["app_threads_by_name"] = json.loads(census.read_text())["threads"]
+        except (ValueError, KeyError, OSError):
+            pass
     return out
 
 
 # -- the shoppers (locust) --------------------------------------------------------------------------
 
 
-def run_locust(url: str, users: int, minutes: float, pid: int | None, seed: int) -> dict:
+def run_locust(url: str, users: int, minutes: float, sample, seed: int) -> dict:
     import gevent
     from locust import HttpUser, between, events, task
     from locust.env import Environment
@@ -167,11 +129,10 @@ def run_locust(url: str, users: int, minutes: float, pid: int | None, seed: int)
 
     def sampler() -> None:
         while True:
-            if pid is not None:
-                try:
-                    samples.append((time.time() - began, sample(pid)))
-                except Exception:  # noqa: BLE001 - the app may be gone; the requests will say so
-                    pass
+            try:
+                samples.append((time.time() - began, sample()))
+            except Exception:  # noqa: BLE001 - the app may be gone; the requests will say so
+                pass
             gevent.sleep(10)
 
     watcher = gevent.spawn(sampler)
@@ -182,10 +143,37 @@ def run_locust(url: str, users: int, minutes: float, pid: int | None, seed: int)
     return {"records": records, "samples": samples}
 
 
+def idle_after(sample, seconds: float = 180.0) -> dict:
+    """Sample every 5 s after the shoppers stopped until the app is idle, or ``seconds``.
+
+    Idle: no turn's thread pool and no request worker thread left (from the app's thread census),
+    or, without a census, the same thread count for 20 s after the first minute. Turns cut off by
+    the stop still finish in the app first.
+    """
+    rows, began = [], time.monotonic()
+    while time.monotonic() - began < seconds:
+        time.sleep(5)
+        rows.append(sample())
+        named = rows[-1].get("app_threads_by_name")
+        if named is not None and not {"ThreadPoolExecutor", "AnyIO worker thread"} & set(named):
+            break
+        threads = [r["processes"].get("app", {}).get("threads") for r in rows[-4:]]
+        if named is None and len(threads) == 4 and len(set(threads)) == 1 and time.monotonic() - began > 60:
+            break
+    return {"seconds": round(time.monotonic() - began), **rows[-1]} if rows else {}
+
+
 # -- the report --------------------------------------------------------------------------------------
 
 
-def report(records: list, samples: list, minutes: float) -> dict:
+def slope(points: list[tuple[float, float]]) -> float | None:
+    xs, ys = [t for t, _ in points], [v for _, v in points]
+    if len(xs) < 3 or len(set(xs)) < 2:
+        return None
+    return round(statistics.linear_regression(xs, ys).slope, 2)
+
+
+def report(records: list, samples: list, minutes: float, warmup: float, idle: dict) -> dict:
     per_minute = []
     for m in range(int(minutes + 0.999)):
         rows = [r for r in records if m * 60 <= r[0] < (m + 1) * 60]
@@ -193,51 +181,56 @@ def report(records: list, samples: list, minutes: float) -> dict:
         per_minute.append({"minute": m + 1, "requests": len(rows), "errors": sum(1 for r in rows if not r[3]),
                            "p50_s": round(percentile(ok, 0.5), 2) if ok else None,
                            "p95_s": round(percentile(ok, 0.95), 2) if ok else None})  # fmt: skip
-    processes: dict[str, dict] = {}
-    names = sorted({k for _, s in samples for k in s})
-    for name in names:
-        series = [(t, s[name]) for t, s in samples if name in s]
-        if len(series) < 3:
+    procs: dict[str, dict] = {}
+    w0 = warmup * 60
+    for name in sorted({k for _, s in samples for k in s["processes"]}):
+        series = [(t, s["processes"][name]) for t, s in samples if name in s["processes"]]
+        after = [(t, v) for t, v in series if t >= w0]
+        if len(series) < 3 or len(after) < 3:
             continue
-        second = [v["rss_mb"] for t, v in series if 60 <= t < 120] or [series[1][1]["rss_mb"]]
-        last_start = series[-1][0] - 60
-        last = [v["rss_mb"] for t, v in series if t >= last_start]
-        base = statistics.median(second)
-        xs, ys = [t / 60 for t, _ in series if t >= 60], [v["rss_mb"] for t, v in series if t >= 60]
-        slope = statistics.linear_regression(xs, ys).slope if len(xs) >= 3 and len(set(xs)) > 1 else None
-        processes[name] = {
-            "rss_mb_minute2": round(base, 1),
-            "rss_mb_last_minute": round(statistics.median(last), 1),
-            "rss_growth_pct": round(100 * (statistics.median(last) - base) / base, 1) if base else None,
-            "rss_slope_mb_per_min": round(slope, 2) if slope is not None else None,
-            "fds_first_last": [series[0][1]["fds"], series[-1][1]["fds"]],
-            "threads_first_last": [series[0][1]["threads"], series[-1][1]["threads"]],
-            # After the warm-up (pools filled): a leak keeps climbing from here, a pool does not.
-            "fds_minute2_last": [max(v["fds"] for t, v in series if t < 120), series[-1][1]["fds"]],
-            "threads_minute2_last": [
-                max(v["threads"] for t, v in series if t < 120),
-                series[-1][1]["threads"],
-            ],
+        base = statistics.median([v["rss_mb"] for t, v in after if t < w0 + 60])
+        last = statistics.median([v["rss_mb"] for t, v in series if t >= series[-1][0] - 60])
+        rss = [(t / 60, v["rss_mb"]) for t, v in after]
+        third = [(m, v) for m, v in rss if m >= rss[-1][0] - (rss[-1][0] - rss[0][0]) / 3]
+        growth = round(100 * (last - base) / base, 1) if base else None
+        quiet = (idle.get("processes") or {}).get(name, {})
+        procs[name] = {
+            "rss_mb_after_warmup": round(base, 1),
+            "rss_mb_last_minute": round(last, 1),
+            "rss_growth_pct": growth,
+            "within_10pct": growth is not None and growth <= GROWTH_LIMIT_PCT,
+            "rss_slope_mb_per_min": slope(rss),
+            "rss_slope_last_third_mb_per_min": slope(third),
+            # A pool that grows with the load is full after the warm-up and gives threads back when idle;
+            # a leak keeps climbing and keeps them.
+            "fds": {"start": series[0][1]["fds"], "after_warmup": max(v["fds"] for t, v in series if t < w0 + 60),
+                    "end": series[-1][1]["fds"], "idle_after": quiet.get("fds")},
+            "threads": {"start": series[0][1]["threads"],
+                        "after_warmup": max(v["threads"] for t, v in series if t < w0 + 60),
+                        "max": max(v["threads"] for _, v in series), "end": series[-1][1]["threads"],
+                        "idle_after": quiet.get("threads")},
             "series": [[round(t), v["rss_mb"], v["fds"], v["threads"]] for t, v in series],
-        }
+        }  # fmt: skip
+    named = [s.get("app_threads_by_name") for _, s in samples if s.get("app_threads_by_name")]
+    busiest = max(named, key=lambda n: sum(n.values()), default=None)
     ok = [r[2] for r in records if r[3]]
     errors = [r for r in records if not r[3]]
+    by_kind = {}
+    for kind in ("opening", "follow-up", "photo"):
+        lat = [r[2] for r in records if r[1] == kind and r[3]]
+        by_kind[kind] = {"requests": sum(1 for r in records if r[1] == kind),
+                         "p50_s": round(percentile(lat, 0.5) or 0, 2), "p95_s": round(percentile(lat, 0.95) or 0, 2)}  # fmt: skip
     return {
         "requests": len(records),
         "errors": len(errors),
         "error_samples": sorted({r[4] for r in errors})[:5],
-        "by_kind": {
-            name: {
-                "requests": sum(1 for r in records if r[1] == name),
-                "p50_s": round(percentile([r[2] for r in records if r[1] == name and r[3]], 0.5) or 0, 2),
-                "p95_s": round(percentile([r[2] for r in records if r[1] == name and r[3]], 0.95) or 0, 2),
-            }
-            for name in ("opening", "follow-up", "photo")
-        },  # fmt: skip
+        "by_kind": by_kind,
         "p50_s": round(percentile(ok, 0.5), 2) if ok else None,
         "p95_s": round(percentile(ok, 0.95), 2) if ok else None,
         "per_minute": per_minute,
-        "processes": processes,
+        "processes": procs,
+        "app_threads_by_name": {"busiest": busiest, "idle_after": idle.get("app_threads_by_name")},
+        "idle_after_s": idle.get("seconds"),
     }
 
 
@@ -247,32 +240,41 @@ def main() -> None:
     )
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--warmup", type=float, default=2.0, help="minutes left out of the growth figures")
     parser.add_argument("--url", help="soak a running app instead of starting one")
     parser.add_argument("--pid", type=int, help="with --url: the app's pid, to sample its processes")
     parser.add_argument("--llm-url", help="use this vLLM server instead of one the app starts")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--label", default="real-stack")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results file")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="stylist-soak-"))
-    proc = None
+    app, census = None, None
     url, pid = args.url, args.pid
     if url is None:
         print("starting the stack (app + its vLLM, a copy of the 13k store) ...", flush=True)
-        proc, url = start_stack(work, args.llm_url)
-        pid = proc.pid
+        data, census = work / "data", work / "threads.json"
+        shutil.copytree(ROOT / ".data" / "chroma", data / "chroma")
+        env = {"STYLIST_DATA_DIR": str(data), "STYLIST_MODEL_CACHE_DIR": str(ROOT / ".data" / "models"),
+               "STYLIST_CHECKPOINT_DB": str(data / "threads.sqlite"), "STYLIST_BENCH_THREADS": str(census),
+               **({"STYLIST_LLM_URL": args.llm_url} if args.llm_url else {})}  # fmt: skip
+        app = App(env, work / "app.log")
+        app.start(900)
+        url, pid = app.url, app.pid
     started = time.time()
+
+    def sample() -> dict:
+        return snapshot(pid, census)
+
     try:
         print(f"{args.users} shoppers for {args.minutes} minutes against {url}", flush=True)
-        raw = run_locust(url, args.users, args.minutes, pid, args.seed)
+        raw = run_locust(url, args.users, args.minutes, sample, args.seed)
+        print("shoppers stopped; sampling the stack until it is idle ...", flush=True)
+        idle = idle_after(sample) if pid is not None else {}
     finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-    result = report(raw["records"], raw["samples"], args.minutes)
+        if app is not None:
+            app.stop()
     load = os.getloadavg()
     result = {
         "label": args.label,
@@ -281,17 +283,20 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d %H:%M", time.localtime(started)),
         "users": args.users,
         "minutes": args.minutes,
-        **result,
+        "warmup_minutes": args.warmup,
+        **report(raw["records"], raw["samples"], args.minutes, args.warmup, idle),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
     for row in result["per_minute"]:
         print(f"minute {row['minute']:>3}: {row['requests']:>4} requests, {row['errors']} errors, "
               f"p50 {row['p50_s']} s, p95 {row['p95_s']} s")  # fmt: skip
     for name, p in result["processes"].items():
-        print(f"{name}: RSS {p['rss_mb_minute2']} -> {p['rss_mb_last_minute']} MB ({p['rss_growth_pct']}%), "
-              f"fds {p['fds_first_last']}, threads {p['threads_first_last']}")  # fmt: skip
-    print(f"{result['requests']} requests, {result['errors']} errors; written to {RESULTS}")
+        print(f"{name}: RSS {p['rss_mb_after_warmup']} -> {p['rss_mb_last_minute']} MB ({p['rss_growth_pct']}%, "
+              f"slope {p['rss_slope_mb_per_min']} MB/min, last third {p['rss_slope_last_third_mb_per_min']}), "
+              f"fds {p['fds']}, threads {p['threads']}")  # fmt: skip
+    print(f"app threads by name: {result['app_threads_by_name']}")
+    print(f"{result['requests']} requests, {result['errors']} errors; written to {args.out}")
 
 
 if __name__ == "__main__":
