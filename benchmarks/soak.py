@@ -270,7 +270,10 @@ def main() -> None:
     try:
         print(f"{args.users} shoppers for {args.minutes} minutes against {url}", flush=True)
         raw = run_locust(url, args.users, args.minutes, sample, args.seed)
-        print("shoppers stopped; sampling the stack until it is idle ...", flush=True)
+        (work / "raw.json").write_text(json.dumps(raw))  # kept in case the report fails
+        print(
+            f"shoppers stopped (raw figures in {work}); sampling the stack until it is idle ...", flush=True
+        )
         idle = idle_after(sample) if pid is not None else {}
     finally:
         if app is not None:
