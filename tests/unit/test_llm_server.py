@@ -110,6 +110,12 @@ def test_server_environment_is_offline_and_keeps_the_callers_variables() -> None
     assert env["VLLM_CPU_KVCACHE_SPACE"] == "1"
 
 
+def test_server_environment_bounds_onednns_primitive_cache_unless_the_operator_set_it() -> None:
+    assert build_env(Settings(), base={})["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] == "8"
+    mine = build_env(Settings(), base={"ONEDNN_PRIMITIVE_CACHE_CAPACITY": "256"})
+    assert mine["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] == "256"
+
+
 # --- the process life cycle, with a scripted stand-in for vLLM --------------------------
 
 
