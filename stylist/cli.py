@@ -124,7 +124,7 @@ def chat(
 ) -> None:
     """Talk to the stylist (starts a local vLLM server unless STYLIST_LLM_URL is set)."""
     from stylist.agent import open_stylist
-    from stylist.errors import LLMUnavailable
+    from stylist.errors import ServiceUnavailable
 
     if (message is None) == (batch is None):
         _fail("give a MESSAGE or --batch FILE", code=2)
@@ -144,7 +144,7 @@ def chat(
                 reply = stylist.respond(
                     text, thread_id=thread if batch is None else None, image=photo, shopper_id=shopper
                 )
-            except LLMUnavailable as exc:
+            except ServiceUnavailable as exc:  # the model, the catalog store or the photo search: named
                 if as_json:
                     typer.echo(json.dumps({"error": str(exc)}))
                     continue
