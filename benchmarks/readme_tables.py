@@ -259,7 +259,18 @@ def faults() -> str:
                 "Chroma server stopped, then started",
                 f"`/readyz` {c['readyz_while_down']['status']} (chroma: false); chat while down: "
                 f"{c['turn_while_down']['status']} with {c['turn_while_down']['products']} cards (the build "
-                f"in memory); after: {c['after']['status']}",
+                f"in memory)"
+                + (
+                    f'; a photo while down: error event "{c["photo_turn_while_down"]["error_event"]}"'
+                    if (c.get("photo_turn_while_down") or {}).get("error_event")
+                    else ""
+                )
+                + f"; after: {c['after']['status']}"
+                + (
+                    ""
+                    if "photo_turn_answered" not in c["after"]
+                    else f", photo turn answered: {'yes' if c['after']['photo_turn_answered'] else 'no'}"
+                ),  # fmt: skip
                 _survived(c.get("survived")),
             ]
         )
@@ -293,17 +304,30 @@ def soak() -> str:
              _seconds(m["p50_s"]) if m["p50_s"] is not None else "-",
              _seconds(m["p95_s"]) if m["p95_s"] is not None else "-"] for m in s["per_minute"]]  # fmt: skip
     table = _table(["minute", "requests", "errors", "p50", "p95"], rows)
-    procs = [[name, f"{p['rss_mb_minute2']:,.0f} -> {p['rss_mb_last_minute']:,.0f} MB", f"{p['rss_growth_pct']:+.1f}%",
-              f"{p['rss_slope_mb_per_min']:+.2f}" if p["rss_slope_mb_per_min"] is not None else "-",
-              " -> ".join(map(str, p["fds_first_last"])), " -> ".join(map(str, p["threads_first_last"]))]
-             for name, p in s["processes"].items()]  # fmt: skip
-    return (
-        table
-        + "\n"
-        + _table(
-            ["process", "RSS minute 2 -> last minute", "growth", "slope MB/min", "open fds", "threads"], procs
+
+    def slope(value: float | None) -> str:
+        return f"{value:+.2f}" if value is not None else "-"
+
+    def counts(c: dict) -> str:
+        return " / ".join(
+            "-" if c.get(k) is None else str(c[k]) for k in ("start", "after_warmup", "end", "idle_after")
         )
-    )
+
+    procs = [[name, f"{p['rss_mb_after_warmup']:,.0f} -> {p['rss_mb_last_minute']:,.0f} MB",
+              f"{p['rss_growth_pct']:+.1f}%" + ("" if p["within_10pct"] else " (over 10%)"),
+              f"{slope(p['rss_slope_mb_per_min'])} / {slope(p['rss_slope_last_third_mb_per_min'])}",
+              counts(p["fds"]), counts(p["threads"])]
+             for name, p in s["processes"].items()]  # fmt: skip
+    warm = f"{s['warmup_minutes']:g}"
+    head = [
+        "process",
+        f"RSS after the {warm}-min warm-up -> last minute",
+        "growth",
+        "slope MB/min (run / last third)",
+        "open fds (start / warm / end / idle)",
+        "threads (start / warm / end / idle)",
+    ]
+    return table + "\n" + _table(head, procs)
 
 
 TABLES: dict[str, Callable[[], str]] = {
