@@ -300,13 +300,14 @@ class Retriever:
     refresh_seconds = 5.0
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None, client: Any = None) -> None:
-        from vectorstore.client import Embedder, connect
+        from vectorstore.client import Embedder, connect, store_errors
 
         self.settings = settings
         self.embedder = embedder or Embedder(
             settings.resolved_embedding_model(), settings.embedding_batch_size, threads=settings.query_threads
         )
-        self.client = client if client is not None else connect(settings)
+        with store_errors():  # a Chroma server down at start: StoreUnavailable, naming it
+            self.client = client if client is not None else connect(settings)
         self._snapshot: _Snapshot | None = None
         self._parser: QueryParser | None = None
         self._checked = 0.0

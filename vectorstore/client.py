@@ -46,15 +46,21 @@ def connect(settings: Settings) -> ClientAPI:
 def store_errors(error: type[StoreUnavailable] = StoreUnavailable) -> Iterator[None]:
     """Raise ``error`` (naming the catalog store) when the Chroma server does not answer inside.
 
-    A connection refused, reset or timed out is the server being down; every other failure
-    passes unchanged. An on-disk store never raises these.
+    A connection refused, reset or timed out is the server being down, also when chromadb wraps
+    it (a client created while the server is down raises ``ValueError("Could not connect to a
+    Chroma server ...")`` from the ``ConnectError``); every other failure passes unchanged. An
+    on-disk store never raises these.
     """
     import httpx
 
+    down = (httpx.TransportError, ConnectionError, TimeoutError)
     try:
         yield
-    except (httpx.TransportError, ConnectionError, TimeoutError) as exc:
-        raise error.down(exc) from exc
+    except Exception as exc:
+        cause = next((e for e in (exc, exc.__cause__, exc.__context__) if isinstance(e, down)), None)
+        if cause is None:
+            raise
+        raise error.down(cause) from exc
 
 
 def _registry(client: ClientAPI) -> Collection:

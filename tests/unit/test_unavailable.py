@@ -113,6 +113,19 @@ def test_a_chroma_server_that_is_down_raises_store_unavailable_naming_the_catalo
     assert isinstance(info.value.__cause__, httpx.ConnectError)
 
 
+def test_a_photo_search_whose_client_is_first_made_while_the_server_is_down_names_the_store(tmp_path):
+    from stylist.net import free_port
+
+    # chromadb's HttpClient refuses to be created then, with a ValueError wrapping the ConnectError.
+    settings = Settings(data_dir=tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}")
+    images = ImageService(settings, backend=ShirtModel())
+
+    with pytest.raises(PhotoSearchUnavailable, match=r"\(ConnectError\)"):
+        images.describe(png(), k=5)
+    with pytest.raises(StoreUnavailable, match=r"^The catalog store \(its Chroma server\)"):
+        Retriever(settings, embedder=object())
+
+
 def test_store_errors_leaves_other_failures_alone():
     with pytest.raises(ValueError, match="bad where"), store_errors():
         raise ValueError("bad where")
