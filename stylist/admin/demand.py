@@ -271,10 +271,12 @@ class DemandLog:
         these requests matched (0: the shop had nothing for any of them).
         """
         keys = ", ".join(ATTRIBUTES)
+        # Ties in the same order on SQLite and PostgreSQL (they sort NULLs at opposite ends).
+        ties = ", ".join(f"COALESCE({a}, '')" for a in ATTRIBUTES)
         rows = self.db.query(
             f"SELECT {keys}, COUNT(*), MAX(matching_items) FROM demand_log "
             "WHERE created >= ? AND outcome IN ('products', 'no_match') "
-            f"GROUP BY {keys} ORDER BY COUNT(*) DESC, MAX(matching_items) ASC"
+            f"GROUP BY {keys} ORDER BY COUNT(*) DESC, COALESCE(MAX(matching_items), 0) ASC, {ties}"
             + (f" LIMIT {int(limit)}" if limit else ""),
             (self._since(days, now),),
         )

@@ -188,3 +188,76 @@ def test_forecast_figure_draws_history_forecast_and_the_interval() -> None:
     assert list(fig.data[2].x) == ["2016", "2017"] and list(fig.data[3].x) == ["2017", "2018"]
     assert list(fig.data[1].y) == [0.25] and fig.data[1].fill == "tonexty"
     assert "rising" in fig.layout.title.text
+
+
+def stocked(
+    gender: str, article_type: str, units: int, *, category: str = "Apparel", season: str = "Summer"
+) -> dict:
+    return {"gender": gender, "category": category, "season": season, "colour": "Black", "usage": "Casual",
+            "article_type": article_type, "sizes": json.dumps({"M": units, "L": 0})}  # fmt: skip
+
+
+def test_the_outlook_flags_only_likely_moves_against_the_stock() -> None:
+    # Men's summer apparel stock: 100 units; shirts and socks 5 each, jeans 60, belts 30.
+    catalog = [stocked("Men", "Shirts", 5), stocked("Men", "Jeans", 60), stocked("Men", "Belts", 30),
+               stocked("Men", "Socks", 5)]  # fmt: skip
+
+    def row(value: str, change: float, status: str, share: float, **extra) -> dict:
+        return trend_row(meta(value, change, status, kind="article_type", next_mean=share, **extra), 0.1)
+
+    rows = [
+        row("Shirts", 0.5, "rising", 0.3),  # likely rising, stock share 0.05 < forecast share 0.3: short
+        # rising, but an interval so wide that P(rising) < 0.6: no flag though there is no stock at all
+        row("Ties", 0.12, "rising", 0.3, interval_lo=-0.9, interval_hi=1.1),
+        row("Jeans", 0.5, "rising", 0.2),  # likely rising, stock share 0.6 > 0.2: enough stock
+        row("Belts", -0.5, "declining", 0.1),  # likely falling, stock share 0.3 > 0.1: over-stocked
+        row("Socks", -0.5, "declining", 0.2),  # likely falling, stock share 0.05 < 0.2: no flag
+    ]
+    assert rows[1]["probabilities"]["rising"] < 0.6
+    assert all(r["probabilities"]["rising"] > 0.9 for r in (rows[0], rows[2]))
+    got = outlook(rows, catalog)
+    assert [(o["label"], o["flag"]) for o in got[:2]] == [
+        ("men's shirts, summer", "likely short"), ("men's belts, summer", "likely over-stocked")]  # fmt: skip
+    assert [o["flag"] for o in got[2:]] == ["", "", ""]  # flagged first, then by the size of the change
+    assert {o["label"] for o in got[2:]} == {
+        "men's jeans, summer",
+        "men's ties, summer",
+        "men's socks, summer",
+    }
+    shirts, belts = got[0], got[1]
+    assert (shirts["items"], shirts["stock"], shirts["stock_share"], shirts["demand_share"]) == (
+        1,
+        5,
+        0.05,
+        0.3,
+    )
+    assert (belts["items"], belts["stock"], belts["stock_share"], belts["demand_share"]) == (1, 30, 0.3, 0.1)
+
+
+def test_the_outlook_reads_a_shops_own_series_against_its_kind_and_the_genders_stock() -> None:
+    # Women's stock: 100 units over two seasons and categories; kurtas hold 10 of them.
+    catalog = [stocked("Women", "Kurtas", 10, category="Apparel", season="Fall"),
+               stocked("Women", "Heels", 90, category="Footwear", season="Summer"),
+               stocked("Men", "Kurtas", 500)]  # another gender's stock does not count  # fmt: skip
+    shop = {
+        "source": "shop",
+        "category": "",
+        "season": "",
+        "kind": "article_type",
+        "gender": "Women",
+        "unit": "value",
+    }
+    rows = [
+        # 30 of the 100 requests forecast for women's article types: share 0.3 > stock share 0.1
+        trend_row({**meta("Kurtas", 0.4, "rising"), **shop, "value": "Kurtas", "next_mean": 30.0}, 0.1),
+        trend_row({**meta("Heels", -0.4, "declining"), **shop, "value": "Heels", "next_mean": 70.0}, 0.1),
+        # free-named series have no items to compare with: left out
+        trend_row({**meta("x", 0.9, "rising"), "source": "shop", "kind": "series", "value": "promo"}, 0.1),
+    ]
+    got = {o["label"]: o for o in outlook(rows, catalog)}
+    assert set(got) == {"women's kurtas (shop)", "women's heels (shop)"}
+    kurtas, heels = got["women's kurtas (shop)"], got["women's heels (shop)"]
+    assert (kurtas["demand_share"], kurtas["stock_share"], kurtas["flag"]) == (0.3, 0.1, "likely short")
+    assert (kurtas["items"], kurtas["stock"]) == (1, 10)
+    # falling, and its stock share 0.9 is above its forecast share 0.7: over-stocked
+    assert (heels["demand_share"], heels["stock_share"], heels["flag"]) == (0.7, 0.9, "likely over-stocked")
