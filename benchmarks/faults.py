@@ -15,6 +15,8 @@ Scenarios (each reports ``survived`` and what was seen):
 - ``postgres_down_and_back``: conversations in PostgreSQL; the server is stopped: turns get
   a 503 with Retry-After; started again: the thread begun before the outage continues.
 - ``chroma_down_and_back``: the catalog in a ``chroma run`` server, stopped and started again.
+  While it is down a text turn is answered from the build in memory, and a photo turn (the photo
+  search needs the server) must get an error event naming the catalog store, not the model.
 - ``reingest_while_chatting``: 16 shoppers chat while the catalog is re-ingested with every
   price changed by +1: no errors, and no reply mixes items of the two versions.
 - ``disk_full_while_ingesting``: the data folder on a small tmpfs, filled up before a
@@ -45,11 +47,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.stack import ENV, App, wait_ready  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "faults.json"
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
-       "PYTHONPATH": str(ROOT)}  # fmt: skip
-for name in ("STYLIST_LLM_URL", "STYLIST_CHROMA_URL", "STYLIST_CHECKPOINT_DB", "STYLIST_DATA_DIR"):
-    ENV.pop(name, None)
 MESSAGES = ["a navy shirt for men under 2000", "black heels for women", "casual tshirts for men under 1000",
             "a red handbag for women", "blue jeans for women under 2500", "sports shoes for men",
             "a watch for women under 5000", "a kurta for women for a wedding"]  # fmt: skip
@@ -57,75 +57,6 @@ MESSAGES = ["a navy shirt for men under 2000", "black heels for women", "casual 
 
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-# -- processes -----------------------------------------------------------------------------------
-
-
-class App:
-    """The app (``create_app(Settings())``, no UI) in a child process, configured by environment."""
-
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        from stylist.net import free_port
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**ENV, **env, "STYLIST_PORT": str(self.port), "STYLIST_RATE_LIMIT_PER_MINUTE": "0"}
-        self.log_path = log_path
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 600) -> float:
-        began = time.monotonic()
-        out = self.log_path.open("ab")
-        self.proc = subprocess.Popen([sys.executable, __file__, "--serve"], env=self.env, stdout=out,
-                                     stderr=subprocess.STDOUT)  # fmt: skip
-        wait_ready(self.url, timeout, self.proc)
-        return round(time.monotonic() - began, 1)
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(30)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-
-    def tail(self, lines: int = 30) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-
-def serve() -> None:
-    """Run the app in this process (``--serve``)."""
-    import uvicorn
-
-    from stylist.api import create_app, server_config
-    from stylist.settings import Settings
-
-    settings = Settings()
-    app = create_app(settings, ui=False)
-    uvicorn.Server(server_config(app, settings)).run()
-
-
-def wait_ready(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"the app exited with code {proc.returncode}")
-        try:
-            r = httpx.get(url + "/readyz", timeout=3)
-            if r.status_code == 200:
-                return
-            if r.json().get("state") == "failed":
-                raise RuntimeError(r.json().get("detail"))
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(1)
-    raise TimeoutError(f"{url} not ready in {timeout:.0f} s")
 
 
 def chat(url: str, message: str, thread: str | None = None, timeout: float = 240) -> tuple[int, dict]:
@@ -328,25 +259,72 @@ def postgres_down_and_back(make_app, work: Path) -> dict:
         server.cleanup()
 
 
+def stream_photo(url: str, message: str, photo: bytes, timeout: float = 120) -> dict:
+    """A photo turn through ``/api/chat/stream`` (as the page and the widget send it): status and events."""
+    events, kind = [], None
+    try:
+        with httpx.stream("POST", url + "/api/chat/stream", data={"message": message},
+                          files={"image": ("photo.jpg", photo, "image/jpeg")}, timeout=timeout) as r:  # fmt: skip
+            for line in r.iter_lines():
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: "):
+                    events.append({"event": kind, **json.loads(line[6:])})
+            return {"status": r.status_code, "events": events}
+    except httpx.HTTPError as exc:
+        return {"status": 0, "events": [{"event": "connection", "message": type(exc).__name__}]}
+
+
+def names_the_store(message: str) -> bool:
+    """Whether an error message blames the catalog store (Chroma), and not the language model."""
+    text = message.lower()
+    return "catalog store" in text and "chroma" in text and "language model" not in text
+
+
 def chroma_down_and_back(app: App, chroma: dict) -> dict:
+    from stylist.settings import SAMPLE_DATA_DIR
+
+    photo = sorted((SAMPLE_DATA_DIR / "catalog" / "images").glob("*.jpg"))[0].read_bytes()
     code, _ = chat(app.url, "a red handbag for women", "fault-chroma")
     chroma["proc"].terminate()
     chroma["proc"].wait(30)
     time.sleep(1)
     ready_down = httpx.get(app.url + "/readyz", timeout=10)
     down = chat(app.url, "a black handbag for women", "fault-chroma-2", timeout=60)
+    # The photo search asks the store for the nearest photos: the shopper must read that the
+    # store is down (not the language model, not an "unreadable photo" answered as if it were).
+    photo_down = stream_photo(app.url, "something like this", photo)
+    errors = [e.get("message", "") for e in photo_down["events"] if e["event"] == "error"]
+    finals = [e for e in photo_down["events"] if e["event"] == "final"]
     chroma["proc"] = start_chroma(chroma["path"], chroma["port"])
     wait_ready(app.url, 120)
     code_after, after = chat(app.url, "a black handbag for women", "fault-chroma-3")
+    photo_after = stream_photo(app.url, "something like this", photo)
+    photo_back = any(e["event"] == "final" for e in photo_after["events"])
+    named = bool(errors) and names_the_store(errors[0])
     return {
-        "survived": down[0] in (200, 503) and code_after == 200 and bool(after.get("products")),
+        "survived": (down[0] == 200 or (down[0] == 503 and names_the_store(str(down[1].get("detail")))))
+        and named
+        and code_after == 200
+        and bool(after.get("products"))
+        and photo_back,
         "readyz_while_down": {"status": ready_down.status_code, **ready_down.json()},
         "turn_while_down": {
             "status": down[0],
             "detail": str(down[1].get("detail") or "")[:160],
             "products": len(down[1].get("products") or []),
         },  # fmt: skip
-        "after": {"status": code_after, "products": len(after.get("products") or [])},
+        "photo_turn_while_down": {
+            "status": photo_down["status"],
+            "error_event": errors[0] if errors else None,
+            "names_the_store_not_the_model": named,
+            "answered": bool(finals),
+        },  # fmt: skip
+        "after": {
+            "status": code_after,
+            "products": len(after.get("products") or []),
+            "photo_turn_answered": photo_back,
+        },  # fmt: skip
     }
 
 
@@ -455,11 +433,7 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(SCENARIOS), help=f"comma-separated subset of {SCENARIOS}")
     parser.add_argument("--step", type=int, default=30, help="catalog rows: every STEP-th sample row")
     parser.add_argument("--shoppers", type=int, default=16)
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        serve()
-        return
     only = set(args.only.split(","))
     work = Path(tempfile.mkdtemp(prefix="stylist-faults-"))
     v1, v2 = write_catalogs(work, args.step)

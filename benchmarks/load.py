@@ -4,8 +4,8 @@
     python benchmarks/load.py --stack canned-llm   # the real app, agent and Chroma; a canned chat model
     python benchmarks/load.py --url http://host:7860   # a server that is already running
 
-Unless ``--url`` is given, the app is started in a separate process (so the load
-generator does not share its interpreter), on loopback, with the per-client rate
+Unless ``--url`` is given, the app is started in a separate process (``benchmarks/stack.py``,
+so the load generator does not share its interpreter), on loopback, with the per-client rate
 limit off (every simulated client comes from 127.0.0.1). Each level runs for
 ``--seconds`` after a short warm-up; every request is a fresh conversation with a
 message drawn from a fixed list. Figures are printed and written to
@@ -20,13 +20,14 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.stack import App, percentile  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "load.json"
 
 MESSAGES = [
@@ -39,12 +40,6 @@ MESSAGES = [
     "a watch for my father under 5000",
     "blue jeans for women",
 ]
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
 
 
 async def _level(
@@ -91,67 +86,10 @@ async def _level(
         "errors": len(errors),
         "error_samples": sorted(set(errors))[:5],
         "requests_per_s": round(len(latencies) / elapsed, 2),
-        "p50_ms": round(_percentile(latencies, 0.50) * 1000, 1) if latencies else None,
-        "p95_ms": round(_percentile(latencies, 0.95) * 1000, 1) if latencies else None,
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 1) if latencies else None,
+        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1) if latencies else None,
         "mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
     }
-
-
-def _wait_ready(url: str, process: subprocess.Popen, timeout: float) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited with code {process.returncode} before it was ready")
-        try:
-            ready = httpx.get(url + "/readyz", timeout=3)
-            if ready.status_code == 200:
-                return
-            if ready.json().get("state") == "failed":
-                raise RuntimeError(f"the app could not start the stylist: {ready.json().get('detail')}")
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(1.0)
-    raise TimeoutError(f"{url}/readyz not ready within {timeout:.0f} s")
-
-
-def serve(stack: str, port: int) -> None:
-    """Run the app in this process (the benchmark starts it as a child process)."""
-    import uvicorn
-
-    from stylist.api import create_app
-    from stylist.ingestion import ingest_catalog
-    from stylist.retrieval import Retriever, StoreEmpty
-    from stylist.settings import Settings
-
-    settings = Settings(rate_limit_per_minute=0, port=port)
-    try:
-        Retriever(settings).snapshot()  # the benchmark uses the store as it is ...
-    except StoreEmpty:
-        ingest_catalog(settings)  # ... or builds it once
-    stylist = None
-    if stack == "canned-llm":
-        from langchain_core.language_models.fake_chat_models import FakeListChatModel
-
-        from stylist.agent import Stylist
-
-        class CannedChatModel(FakeListChatModel):
-            """Always the same short answer: every other part of the turn is real."""
-
-            def bind_tools(self, tools, **kwargs):  # the agent binds its tools; a canned model ignores them
-                return self
-
-        class CannedStylist(Stylist):
-            def ready(self) -> dict[str, bool]:
-                # The canned model lives in this process: only the store needs checking.
-                return {**super().ready(), "llm": True}
-
-        model = CannedChatModel(
-            responses=["Here are some pieces from the catalog that match what you asked for."]
-        )
-        stylist = CannedStylist(settings, model, Retriever(settings))
-    uvicorn.run(create_app(settings, stylist, ui=False), host="127.0.0.1", port=port, log_level="warning")
 
 
 def main() -> None:
@@ -171,26 +109,16 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each level")
     parser.add_argument("--timeout", type=float, default=120.0, help="per-request timeout (s)")
     parser.add_argument("--start-timeout", type=float, default=600.0, help="seconds to wait for the app")
-    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # internal: run the app on this port
     args = parser.parse_args()
-    if args.serve:
-        serve(args.stack, args.serve)
-        return
 
-    process = None
-    url = args.url
-    if url is None:
-        from stylist.net import free_port
-
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-        cmd = [sys.executable, __file__, "--stack", args.stack, "--serve", str(port)]
-        process = subprocess.Popen(cmd, env=env)
+    # The app on the store as it is (.data, or STYLIST_DATA_DIR), built once when empty.
+    app = None if args.url else App({k: v for k, v in os.environ.items() if k.startswith("STYLIST_")},
+                                    stack=args.stack)  # fmt: skip
+    url = args.url or app.url
     try:
-        if process is not None:
+        if app is not None:
             print(f"starting the app ({args.stack}) on {url} ...", flush=True)
-            _wait_ready(url, process, args.start_timeout)
+            app.start(args.start_timeout)
         levels = []
         for clients in (int(n) for n in args.levels.split(",")):
             min_requests = args.min_requests or (20 if args.stack == "real" else 0)
@@ -202,12 +130,8 @@ def main() -> None:
                 flush=True,
             )
     finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(60)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        if app is not None:
+            app.stop()
     run = {
         "target": args.url or f"app started by the benchmark, stack={args.stack}",
         "levels": levels,
