@@ -13,9 +13,12 @@ drawn from the sample catalog's vocabulary), the app served for real (uvicorn, t
 store, the stored trend forecasts) and the console opened N times in Debian's Chromium with the
 staff cookie: the time from navigation until the trend chart and the rising table are drawn, and
 the time from clicking the Demand gaps tab until its table shows (it is computed when opened).
-The server-side time of the page's load handler is reported too.
+The server-side time of the page's load handler is reported too. On this shared machine the
+absolute times follow the load of other jobs, so each console load alternates with a load of a
+reference page served by the same server: a bare Gradio page holding one Plotly chart of the
+same trend (what any Gradio page with a Plotly chart costs); their ratio is measured in one run.
 
-    python benchmarks/demand.py [--backtest] [--console] [--series 100] [--loads 20]
+    python benchmarks/demand.py [--backtest] [--console] [--series 100] [--loads 40]
 
 Prints the figures and writes benchmarks/results/demand.json.
 """
@@ -182,6 +185,15 @@ settings = Settings(port={port}, admin_token="bench-token", demand_db={db!r}, ra
 app = create_app(settings, Offline(settings))
 admin = app.state.admin
 admin.catalog(); admin.trends()  # warm: the catalog snapshot and the stored trends are read once
+
+# The reference: a bare Gradio page with one Plotly chart of the same trend, given at load time.
+import gradio as gr
+from stylist.trends.charts import forecast_figure
+with gr.Blocks() as reference:
+    plot = gr.Plot(elem_id="admin-trend-plot")
+    reference.load(lambda: forecast_figure(admin.movers(10)["rising"][0]), None, plot, queue=False)
+app = gr.mount_gradio_app(app, reference, path="/bench-reference")
+app.router.routes.insert(0, app.router.routes.pop())  # before the chat's mount at "/"
 uvicorn.Server(server_config(app, settings)).run()
 """
 
@@ -223,7 +235,9 @@ def console_load(loads: int, turns: int) -> dict:
     proc = subprocess.Popen([sys.executable, "-c", SERVER.format(root=str(ROOT), port=port, db=db)],
                             env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
     browser_s: list[float] = []
+    reference_s: list[float] = []
     tab_s: list[float] = []
+    load_average = [os.getloadavg()[0]]
     try:
         wait_http(url + "/healthz", timeout=180)
         with sync_playwright() as pw:
@@ -235,9 +249,14 @@ def console_load(loads: int, turns: int) -> dict:
             page = context.new_page()
             for i in range(loads + 1):
                 t0 = time.perf_counter()
+                page.goto(url + "/bench-reference/")
+                page.locator("#admin-trend-plot .js-plotly-plot").first.wait_for(timeout=60_000)
+                if i:
+                    reference_s.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
                 page.goto(url + "/admin/")
                 page.locator("#admin-trend-plot .js-plotly-plot").first.wait_for(timeout=60_000)
-                expect(page.locator("#admin-rising")).to_contain_text("%", timeout=60_000)
+                expect(page.locator("#admin-movers")).to_contain_text("%", timeout=60_000)
                 if i:  # the first load warms the browser's cache of Gradio's scripts
                     browser_s.append(time.perf_counter() - t0)
                     t1 = time.perf_counter()
@@ -267,14 +286,21 @@ def console_load(loads: int, turns: int) -> dict:
             "p95": round(p95(browser_s), 3),
         },
         "browser_gaps_tab_s": {"p50": round(statistics.median(tab_s), 3), "p95": round(p95(tab_s), 3)},
+        "reference_page_load_s": {
+            "p50": round(statistics.median(reference_s), 3),
+            "p95": round(p95(reference_s), 3),
+        },
+        "ratio_to_reference_p50": round(statistics.median(browser_s) / statistics.median(reference_s), 2),
         "target_p95_s": 1.0,
-        "load_average": round(os.getloadavg()[0], 1),
+        "load_average": [round(load_average[0], 1), round(os.getloadavg()[0], 1)],
     }
     print(f"console with {turns:,} logged turns: load handler p50 {result['server_load_handler_s']['p50']:.3f} s "
           f"p95 {result['server_load_handler_s']['p95']:.3f} s; page in Chromium until charts and tables are "
           f"drawn p50 {result['browser_page_load_s']['p50']:.3f} s p95 {result['browser_page_load_s']['p95']:.3f} s "
-          f"; demand gaps tab p50 {result['browser_gaps_tab_s']['p50']:.3f} s p95 {result['browser_gaps_tab_s']['p95']:.3f} s "
-          f"(load average {result['load_average']})")  # fmt: skip
+          f"; demand gaps tab p50 {result['browser_gaps_tab_s']['p50']:.3f} s p95 {result['browser_gaps_tab_s']['p95']:.3f} s"
+          f"; reference page (bare Gradio + one Plotly chart) p50 {result['reference_page_load_s']['p50']:.3f} s "
+          f"p95 {result['reference_page_load_s']['p95']:.3f} s, console/reference p50 "
+          f"{result['ratio_to_reference_p50']:.2f}x (load average at start, end: {result['load_average']})")  # fmt: skip
     return result
 
 
@@ -284,7 +310,7 @@ def main() -> None:
     parser.add_argument("--console", action="store_true")
     parser.add_argument("--series", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--loads", type=int, default=20)
+    parser.add_argument("--loads", type=int, default=40)
     parser.add_argument("--turns", type=int, default=100_000)
     args = parser.parse_args()
     both = not (args.backtest or args.console)

@@ -8,6 +8,7 @@ only draws. Every figure is a Plotly figure (:mod:`stylist.trends.charts`).
 
 from __future__ import annotations
 
+import functools
 import logging
 import tempfile
 from pathlib import Path
@@ -32,11 +33,16 @@ def _frame(rows: list[list[Any]], columns: list[str]) -> Any:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _movers_frame(rows: list[dict[str, Any]], direction: str) -> Any:
-    return _frame(
-        [[r["label"], f"{r['change']:+.0%}", round(r["probabilities"][direction], 2)] for r in rows],
-        ["trend", "forecast change", f"P({direction})"],
-    )
+def _movers_frame(top: dict[str, list[dict[str, Any]]]) -> Any:
+    """The likeliest rising trends, then the likeliest falling, with the probability of that direction
+    (one table: each table is a good share of the page's drawing time)."""
+
+    def rows(direction: str, shown: str) -> list[list[Any]]:
+        return [[r["label"], shown, f"{r['change']:+.0%}", round(r["probabilities"][direction], 2)]
+                for r in top[shown]]  # fmt: skip
+
+    return _frame(rows("rising", "rising") + rows("declining", "falling"),
+                  ["trend", "direction", "forecast change", "probability"])  # fmt: skip
 
 
 def build_console(admin: Admin) -> gr.Blocks:
@@ -44,31 +50,32 @@ def build_console(admin: Admin) -> gr.Blocks:
     import gradio as gr
 
     from stylist.admin.report import write_report
+    from stylist.admin.trends import movers
     from stylist.trends.charts import bar_figure, forecast_figure, lines_figure
 
-    def trends_view(
-        gender: str, season: str, kind: str, source: str, picked: str | None = None
-    ) -> tuple[Any, ...]:
+    @functools.lru_cache(maxsize=256)
+    def trends_of(build: str | None, gender: str, season: str, kind: str, source: str,
+                  picked: str | None) -> tuple[Any, ...]:  # fmt: skip
+        """The trends tab for a build of the stored trends and the filters: the same for every page
+        load until ``stylist trends update`` writes a new build, so it is computed once per build."""
         rows = admin.trends(gender=gender, season=season, kind=kind, source=source)
-        top = admin.movers(10, gender=gender, season=season, kind=kind, source=source)
+        top = movers(rows, 10)
         labels = [r["label"] for r in rows]
         first = top["rising"][:1] or top["falling"][:1] or rows[:1]
         choice = picked if picked in labels else (first[0]["label"] if first else None)
         chosen = next((r for r in rows if r["label"] == choice), None)
         figure = forecast_figure(chosen) if chosen else None
         note = "" if rows else "No trend forecasts match: run `stylist trends update` or widen the filters."
-        return (
-            gr.update(choices=labels, value=choice),
-            figure,
-            _movers_frame(top["rising"], "rising"),
-            _movers_frame(top["falling"], "declining"),
-            note,
-        )
+        return labels, choice, figure, _movers_frame(top), note
+
+    def trends_view(
+        gender: str, season: str, kind: str, source: str, picked: str | None = None
+    ) -> tuple[Any, ...]:
+        labels, choice, *rest = trends_of(admin.trends_build(), gender, season, kind, source, picked)
+        return (gr.update(choices=labels, value=choice), *rest)
 
     def pick(label: str, gender: str, season: str, kind: str, source: str) -> Any:
-        rows = admin.trends(gender=gender, season=season, kind=kind, source=source)
-        chosen = next((r for r in rows if r["label"] == label), None)
-        return forecast_figure(chosen) if chosen else None
+        return trends_of(admin.trends_build(), gender, season, kind, source, label)[2]
 
     def demand_view(days: float) -> tuple[Any, ...]:
         days = float(days or 7)
@@ -136,9 +143,8 @@ def build_console(admin: Admin) -> gr.Blocks:
                 trend_note = gr.Markdown("", elem_id="admin-trend-note")
                 trend = gr.Dropdown([], label="Trend", elem_id="admin-trend", allow_custom_value=False)
                 trend_plot = gr.Plot(label="History, forecast and 80% interval", elem_id="admin-trend-plot")
-                with gr.Row():
-                    rising = gr.Dataframe(label="Top rising", elem_id="admin-rising", interactive=False)
-                    falling = gr.Dataframe(label="Top falling", elem_id="admin-falling", interactive=False)
+                movers_table = gr.Dataframe(label="Top rising and falling (likeliest first)", elem_id="admin-movers",
+                                            interactive=False)  # fmt: skip
             with gr.Tab("Demand gaps", id="gaps") as gaps_tab:
                 days = gr.Number(7, label="Days", minimum=1, maximum=3660, precision=0, elem_id="admin-days")
                 gaps = gr.Dataframe(label="Demand gaps (at most 3 matching items)", elem_id="admin-gaps",
@@ -171,7 +177,7 @@ def build_console(admin: Admin) -> gr.Blocks:
                 files = gr.File(label="report.html and CSVs", file_count="multiple", elem_id="admin-files")
 
         filters = [gender, season, kind, source]
-        trend_outputs = [trend, trend_plot, rising, falling, trend_note]
+        trend_outputs = [trend, trend_plot, movers_table, trend_note]
         for control in filters:
             control.change(trends_view, filters, trend_outputs, api_name=False)
         trend.input(pick, [trend, *filters], trend_plot, api_name=False)
@@ -181,12 +187,13 @@ def build_console(admin: Admin) -> gr.Blocks:
             control.change(outlook_view, [o_gender, o_season], outlook, api_name=False)
         build.click(report, weeks, files, api_name=False)
 
-        # The page loads the first tab only; each other tab is computed when it is opened (and again
-        # when its controls change), so a page load costs one tab's work.
+        # The page loads the first tab only (kept per build of the stored trends, see trends_of); each
+        # other tab is computed when it is opened (and again when its controls change). The first draw
+        # shows no progress animation: there is nothing on the page to mark as pending yet.
         def load(*_: Any) -> tuple[Any, ...]:
             return trends_view("All", "All", "All", "All")
 
-        demo.load(load, None, trend_outputs, api_name="load", queue=False)
+        demo.load(load, None, trend_outputs, api_name="load", queue=False, show_progress="hidden")
         gaps_tab.select(demand_view, days, [gaps, gaps_plot, demand], api_name=False, queue=False)
         analytics_tab.select(analytics_view, a_days, [summary, per_day, thumbs, top, outcomes], api_name=False,
                              queue=False)  # fmt: skip

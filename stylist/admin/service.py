@@ -58,6 +58,11 @@ class Admin:
         """Stored forecasts as staff rows (see :func:`stylist.admin.trends.trend_row`), largest change first."""
         return filter_rows(self._trends.rows(), **filters)
 
+    def trends_build(self) -> str | None:
+        """The stored trends' build, looked up now: what is drawn from the trends may be kept until it changes."""
+        self._trends.rows()
+        return self._trends.build
+
     def movers(self, n: int = 10, **filters: str | None) -> dict[str, list[dict[str, Any]]]:
         return movers(self.trends(**filters), n)
 

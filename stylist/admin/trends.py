@@ -133,6 +133,11 @@ class TrendReader:
         self._build: str | None = None
         self._rows: list[dict[str, Any]] = []
 
+    @property
+    def build(self) -> str | None:
+        """The build the rows were last read from (None: no stored trends)."""
+        return self._build
+
     def rows(self) -> list[dict[str, Any]]:
         from stylist.trends.store import all_trends
 

@@ -11,6 +11,20 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 HISTORY, FORECAST, BAND = "#3c3c3c", "#c8285a", "rgba(200,40,90,0.18)"
+#: Plotly's own colours, for series drawn without a colour of their own.
+COLORWAY = ["#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692", "#b6e880"]
+
+
+def _styled(fig: Any, **layout: Any) -> Any:
+    """A light look set on the figure itself instead of a Plotly template: a template such as
+    ``plotly_white`` carries ~6 kB of defaults for every trace type, which the browser merges on
+    every draw (about a third of the time a small chart takes to draw in the staff console)."""
+    fig.update_layout(template="none", paper_bgcolor="white", plot_bgcolor="white", colorway=COLORWAY,
+                      font={"family": "system-ui, sans-serif", "color": "#2a3f5f"}, **layout)  # fmt: skip
+    axes = {"gridcolor": "#ebf0f8", "linecolor": "#ebf0f8", "zeroline": False, "ticks": ""}
+    fig.update_xaxes(**axes)
+    fig.update_yaxes(**axes)
+    return fig
 
 
 def _axis(periods: Sequence[str], history: int, forecast: int) -> tuple[list[Any], list[Any]]:
@@ -48,12 +62,11 @@ def forecast_figure(trend: Mapping[str, Any], *, height: int = 320) -> Any:
     title = str(trend.get("label") or "")
     if status:
         title += f" ({status}" + (f", p={float(probability):.2f})" if probability is not None else ")")
-    fig.update_layout(
-        title={"text": title, "font": {"size": 14}}, height=height, margin={"l": 50, "r": 20, "t": 40, "b": 40},
+    return _styled(
+        fig, title={"text": title, "font": {"size": 14}}, height=height, margin={"l": 50, "r": 20, "t": 40, "b": 40},
         yaxis={"tickformat": ".0%" if share else "~s", "title": "share of listings" if share else "value"},
-        legend={"orientation": "h", "y": -0.2}, template="plotly_white",
+        legend={"orientation": "h", "y": -0.2},
     )  # fmt: skip
-    return fig
 
 
 def bar_figure(labels: Sequence[str], values: Sequence[float], *, title: str, height: int = 320,
@@ -66,13 +79,11 @@ def bar_figure(labels: Sequence[str], values: Sequence[float], *, title: str, he
         if horizontal
         else go.Bar(x=list(labels), y=list(values), marker_color=color)
     )
-    fig = go.Figure(bars)
-    fig.update_layout(
-        title={"text": title, "font": {"size": 14}}, height=height, template="plotly_white",
+    return _styled(
+        go.Figure(bars), title={"text": title, "font": {"size": 14}}, height=height,
         margin={"l": 10, "r": 20, "t": 40, "b": 30},
         yaxis={"autorange": "reversed", "automargin": True} if horizontal else {},
     )  # fmt: skip
-    return fig
 
 
 def lines_figure(
@@ -84,8 +95,7 @@ def lines_figure(
     fig = go.Figure(
         [go.Scatter(x=list(x), y=list(v), mode="lines+markers", name=n) for n, v in series.items()]
     )
-    fig.update_layout(
-        title={"text": title, "font": {"size": 14}}, height=height, template="plotly_white",
+    return _styled(
+        fig, title={"text": title, "font": {"size": 14}}, height=height,
         margin={"l": 40, "r": 20, "t": 40, "b": 30}, legend={"orientation": "h", "y": -0.25},
     )  # fmt: skip
-    return fig

@@ -147,8 +147,11 @@ def test_a_chat_turn_for_what_the_shop_lacks_shows_up_as_a_demand_gap(console, p
     sign_in(console, page)
     # The trends tab: the chart (history, forecast, interval) and the top rising trend with its probability.
     assert page.locator("#admin-trend-plot .scatterlayer .trace").count() == 4  # band (2), history, forecast
-    rising = page.locator("#admin-rising")
-    expect(rising).to_contain_text("women's kurtas (shop)", timeout=30_000)
+    movers = page.locator("#admin-movers")
+    expect(movers.get_by_role("row").filter(has_text="women's kurtas (shop)")).to_contain_text(
+        "rising", timeout=30_000
+    )
+    expect(movers.get_by_role("row").filter(has_text="men's blazers (shop)")).to_contain_text("falling")
     shot(page, "admin-trends")
 
     page.get_by_role("tab", name="Demand gaps").click()
@@ -203,8 +206,9 @@ def test_markup_in_series_names_and_demand_rows_shows_as_text_and_never_runs(con
     )
     sign_in(console, page)
 
-    falling = page.locator("#admin-falling")
-    expect(falling).to_contain_text("<script>window.__xss='script'</script>", timeout=30_000)
+    expect(page.locator("#admin-movers")).to_contain_text(
+        "<script>window.__xss='script'</script>", timeout=30_000
+    )
     # Draw the chart of the trend named with an <img>: its title carries the markup.
     page.locator("#admin-trend input").click()
     page.get_by_role("option", name=XSS_IMG.lower(), exact=False).first.click()
