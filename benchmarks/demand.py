@@ -260,7 +260,7 @@ def console_load(loads: int, turns: int) -> dict:
                 if i:  # the first load warms the browser's cache of Gradio's scripts
                     browser_s.append(time.perf_counter() - t0)
                     t1 = time.perf_counter()
-                    page.get_by_role("tab", name="Demand gaps").click()
+                    page.get_by_role("link", name="Demand gaps").click()
                     expect(page.locator("#admin-gaps")).to_contain_text("requests", timeout=60_000)
                     expect(page.locator("#admin-gaps")).not_to_contain_text("Nothing", timeout=60_000)
                     page.locator("#admin-gaps-plot .js-plotly-plot").wait_for(timeout=60_000)

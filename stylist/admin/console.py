@@ -1,9 +1,12 @@
 """The staff console: a Gradio Blocks app mounted at ``/admin`` beside the chat (see ``create_app``).
 
-Tabs: trends (history, forecast and 80% interval per trend; the likeliest rising and falling,
-filtered by gender, season, kind and source), demand gaps, conversation analytics, the demand
-outlook, and reports to download. The token guard lives in :mod:`stylist.api.admin`; this module
-only draws. Every figure is a Plotly figure (:mod:`stylist.trends.charts`).
+Pages (Gradio's multipage routes, linked by its navbar): trends at ``/admin/`` (history, forecast
+and 80% interval per trend; the likeliest rising and falling, filtered by gender, season, kind
+and source), demand gaps (``/admin/gaps``), conversation analytics (``/admin/conversations``), the
+demand outlook (``/admin/outlook``) and reports to download (``/admin/reports``). A page holds and
+computes only its own components: opening the console costs the trends page alone. The token
+guard lives in :mod:`stylist.api.admin`; this module only draws. Every figure is a Plotly figure
+(:mod:`stylist.trends.charts`).
 """
 
 from __future__ import annotations
@@ -131,71 +134,75 @@ def build_console(admin: Admin) -> gr.Blocks:
         result = write_report(admin, int(weeks or 4), out, shop=admin.settings.shop_name)
         return result["files"]
 
-    with gr.Blocks(title="stylist staff console") as demo:
-        gr.Markdown("## Staff console\nTrends, what shoppers ask for, and how the stylist answers.")
-        with gr.Tabs():
-            with gr.Tab("Trends", id="trends"):
-                with gr.Row():
-                    gender = gr.Dropdown(GENDERS, value="All", label="Gender", elem_id="admin-gender")
-                    season = gr.Dropdown(SEASONS, value="All", label="Season", elem_id="admin-season")
-                    kind = gr.Dropdown(KINDS, value="All", label="Kind", elem_id="admin-kind")
-                    source = gr.Dropdown(SOURCES, value="All", label="Source", elem_id="admin-source")
-                trend_note = gr.Markdown("", elem_id="admin-trend-note")
-                trend = gr.Dropdown([], label="Trend", elem_id="admin-trend", allow_custom_value=False)
-                trend_plot = gr.Plot(label="History, forecast and 80% interval", elem_id="admin-trend-plot")
-                movers_table = gr.Dataframe(label="Top rising and falling (likeliest first)", elem_id="admin-movers",
-                                            interactive=False)  # fmt: skip
-            with gr.Tab("Demand gaps", id="gaps") as gaps_tab:
-                days = gr.Number(7, label="Days", minimum=1, maximum=3660, precision=0, elem_id="admin-days")
-                gaps = gr.Dataframe(label="Demand gaps (at most 3 matching items)", elem_id="admin-gaps",
-                                    interactive=False)  # fmt: skip
-                gaps_plot = gr.Plot(label="Gaps", elem_id="admin-gaps-plot")
-                demand = gr.Dataframe(label="Everything asked for", elem_id="admin-demand", interactive=False)
-            with gr.Tab("Conversations", id="analytics") as analytics_tab:
-                a_days = gr.Number(7, label="Days", minimum=1, maximum=3660, precision=0)
-                summary = gr.Markdown("", elem_id="admin-summary")
-                per_day = gr.Plot(label="Requests per day", elem_id="admin-per-day")
-                with gr.Row():
-                    thumbs = gr.Dataframe(
-                        label="Thumbs by answer type", elem_id="admin-thumbs", interactive=False
-                    )
-                    outcomes = gr.Dataframe(label="Outcomes", elem_id="admin-outcomes", interactive=False)
-                top = gr.Dataframe(label="Top searches", elem_id="admin-top", interactive=False)
-            with gr.Tab("Demand outlook", id="outlook") as outlook_tab:
-                gr.Markdown(
-                    "Forecast change beside the catalog's items and stock: **likely short** when a trend is "
-                    "likely rising and its share of the stock is below its forecast share of demand; "
-                    "**likely over-stocked** when it is likely falling and its stock share is above it."
-                )
-                with gr.Row():
-                    o_gender = gr.Dropdown(GENDERS, value="All", label="Gender")
-                    o_season = gr.Dropdown(SEASONS, value="All", label="Season")
-                outlook = gr.Dataframe(label="Outlook", elem_id="admin-outlook", interactive=False)
-            with gr.Tab("Reports", id="reports"):
-                weeks = gr.Number(4, label="Weeks", minimum=1, maximum=520, precision=0)
-                build = gr.Button("Build report", elem_id="admin-build-report")
-                files = gr.File(label="report.html and CSVs", file_count="multiple", elem_id="admin-files")
+    # Each page computes its data when it is loaded (and again when its controls change). The trends
+    # page is kept per build of the stored trends (see trends_of) and its first draw shows no progress
+    # animation: there is nothing on the page to mark as pending yet.
+    def navbar() -> None:  # every page carries its own
+        gr.Navbar(main_page_name="Trends")
 
+    with gr.Blocks(title="stylist staff console") as demo:
+        navbar()
+        with gr.Row():
+            gender = gr.Dropdown(GENDERS, value="All", label="Gender", elem_id="admin-gender")
+            season = gr.Dropdown(SEASONS, value="All", label="Season", elem_id="admin-season")
+            kind = gr.Dropdown(KINDS, value="All", label="Kind", elem_id="admin-kind")
+            source = gr.Dropdown(SOURCES, value="All", label="Source", elem_id="admin-source")
+        trend_note = gr.Markdown("", elem_id="admin-trend-note")
+        trend = gr.Dropdown([], label="Trend", elem_id="admin-trend", allow_custom_value=False)
+        trend_plot = gr.Plot(label="History, forecast and 80% interval", elem_id="admin-trend-plot")
+        movers_table = gr.Dataframe(label="Top rising and falling (likeliest first)", elem_id="admin-movers",
+                                    interactive=False)  # fmt: skip
         filters = [gender, season, kind, source]
         trend_outputs = [trend, trend_plot, movers_table, trend_note]
         for control in filters:
             control.change(trends_view, filters, trend_outputs, api_name=False)
         trend.input(pick, [trend, *filters], trend_plot, api_name=False)
+        demo.load(lambda: trends_view("All", "All", "All", "All"), None, trend_outputs, api_name="load",
+                  queue=False, show_progress="hidden")  # fmt: skip
+
+    with demo.route("Demand gaps", "gaps"):
+        navbar()
+        days = gr.Number(7, label="Days", minimum=1, maximum=3660, precision=0, elem_id="admin-days")
+        gaps = gr.Dataframe(
+            label="Demand gaps (at most 3 matching items)", elem_id="admin-gaps", interactive=False
+        )
+        gaps_plot = gr.Plot(label="Gaps", elem_id="admin-gaps-plot")
+        demand = gr.Dataframe(label="Everything asked for", elem_id="admin-demand", interactive=False)
         days.change(demand_view, days, [gaps, gaps_plot, demand], api_name=False)
-        a_days.change(analytics_view, a_days, [summary, per_day, thumbs, top, outcomes], api_name=False)
+        demo.load(demand_view, days, [gaps, gaps_plot, demand], api_name=False, queue=False)
+
+    with demo.route("Conversations", "conversations"):
+        navbar()
+        a_days = gr.Number(7, label="Days", minimum=1, maximum=3660, precision=0)
+        summary = gr.Markdown("", elem_id="admin-summary")
+        per_day = gr.Plot(label="Requests per day", elem_id="admin-per-day")
+        with gr.Row():
+            thumbs = gr.Dataframe(label="Thumbs by answer type", elem_id="admin-thumbs", interactive=False)
+            outcomes = gr.Dataframe(label="Outcomes", elem_id="admin-outcomes", interactive=False)
+        top = gr.Dataframe(label="Top searches", elem_id="admin-top", interactive=False)
+        analytics = [summary, per_day, thumbs, top, outcomes]
+        a_days.change(analytics_view, a_days, analytics, api_name=False)
+        demo.load(analytics_view, a_days, analytics, api_name=False, queue=False)
+
+    with demo.route("Demand outlook", "outlook"):
+        navbar()
+        gr.Markdown(
+            "Forecast change beside the catalog's items and stock: **likely short** when a trend is "
+            "likely rising and its share of the stock is below its forecast share of demand; "
+            "**likely over-stocked** when it is likely falling and its stock share is above it."
+        )
+        with gr.Row():
+            o_gender = gr.Dropdown(GENDERS, value="All", label="Gender")
+            o_season = gr.Dropdown(SEASONS, value="All", label="Season")
+        outlook = gr.Dataframe(label="Outlook", elem_id="admin-outlook", interactive=False)
         for control in (o_gender, o_season):
             control.change(outlook_view, [o_gender, o_season], outlook, api_name=False)
+        demo.load(outlook_view, [o_gender, o_season], outlook, api_name=False, queue=False)
+
+    with demo.route("Reports", "reports"):
+        navbar()
+        weeks = gr.Number(4, label="Weeks", minimum=1, maximum=520, precision=0)
+        build = gr.Button("Build report", elem_id="admin-build-report")
+        files = gr.File(label="report.html and CSVs", file_count="multiple", elem_id="admin-files")
         build.click(report, weeks, files, api_name=False)
-
-        # The page loads the first tab only (kept per build of the stored trends, see trends_of); each
-        # other tab is computed when it is opened (and again when its controls change). The first draw
-        # shows no progress animation: there is nothing on the page to mark as pending yet.
-        def load(*_: Any) -> tuple[Any, ...]:
-            return trends_view("All", "All", "All", "All")
-
-        demo.load(load, None, trend_outputs, api_name="load", queue=False, show_progress="hidden")
-        gaps_tab.select(demand_view, days, [gaps, gaps_plot, demand], api_name=False, queue=False)
-        analytics_tab.select(analytics_view, a_days, [summary, per_day, thumbs, top, outcomes], api_name=False,
-                             queue=False)  # fmt: skip
-        outlook_tab.select(outlook_view, [o_gender, o_season], outlook, api_name=False, queue=False)
     return demo

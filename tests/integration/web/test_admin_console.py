@@ -154,7 +154,7 @@ def test_a_chat_turn_for_what_the_shop_lacks_shows_up_as_a_demand_gap(console, p
     expect(movers.get_by_role("row").filter(has_text="men's blazers (shop)")).to_contain_text("falling")
     shot(page, "admin-trends")
 
-    page.get_by_role("tab", name="Demand gaps").click()
+    page.get_by_role("link", name="Demand gaps").click()
     gaps = page.locator("#admin-gaps")
     expect(gaps).to_contain_text("Purple Heels for Men, size 9", timeout=30_000)
     text = gaps.inner_text()  # nothing at all for the heels: first among requests asked as often
@@ -162,7 +162,7 @@ def test_a_chat_turn_for_what_the_shop_lacks_shows_up_as_a_demand_gap(console, p
     page.locator("#admin-gaps-plot .js-plotly-plot").wait_for(timeout=30_000)
     shot(page, "admin-gaps")
 
-    page.get_by_role("tab", name="Conversations").click()
+    page.get_by_role("link", name="Conversations").click()
     summary = page.locator("#admin-summary")
     expect(summary).to_contain_text("no-match rate", timeout=30_000)
     assert "**" not in summary.inner_text() and "2 turns" in summary.inner_text().replace("\n", " ")
@@ -172,7 +172,7 @@ def test_a_chat_turn_for_what_the_shop_lacks_shows_up_as_a_demand_gap(console, p
 
 def test_the_outlook_flags_the_rising_series_the_stock_is_thin_for(console, page):
     sign_in(console, page)
-    page.get_by_role("tab", name="Demand outlook").click()
+    page.get_by_role("link", name="Demand outlook").click()
     outlook = page.locator("#admin-outlook")
     expect(outlook).to_contain_text("women's kurtas (shop)", timeout=30_000)
     # Kurtas are likely rising and their share of the women's stock is below their share of the
@@ -216,15 +216,15 @@ def test_markup_in_series_names_and_demand_rows_shows_as_text_and_never_runs(con
     expect(page.locator("#admin-trend-plot .gtitle")).to_contain_text("onerror", timeout=30_000)
     assert page.evaluate(NO_SCRIPT) == {"xss": None, "bad": []}
 
-    page.get_by_role("tab", name="Demand gaps").click()
+    page.get_by_role("link", name="Demand gaps").click()
     gaps = page.locator("#admin-gaps")
     expect(gaps).to_contain_text(XSS_IMG, timeout=30_000)
     expect(gaps).to_contain_text(XSS_SCRIPT)
     page.locator("#admin-gaps-plot .js-plotly-plot").wait_for(timeout=30_000)
     expect(page.locator("#admin-gaps-plot .ytick").first).to_be_attached()
-    page.get_by_role("tab", name="Conversations").click()
+    page.get_by_role("link", name="Conversations").click()
     expect(page.locator("#admin-top")).to_contain_text(XSS_IMG, timeout=30_000)
-    page.get_by_role("tab", name="Demand outlook").click()
+    page.get_by_role("link", name="Demand outlook").click()
     expect(page.locator("#admin-outlook")).to_contain_text(XSS_IMG.lower(), timeout=30_000)
     page.wait_for_timeout(500)  # an onerror would fire once the broken image failed to load
     shot(page, "admin-injection")
