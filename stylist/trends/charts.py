@@ -3,16 +3,26 @@
 The figures are plain ``plotly.graph_objects.Figure`` objects: the staff console shows them with
 ``gr.Plot``, the report embeds them in one HTML file with plotly.js inline (it opens offline).
 Plotly is imported here only, on first use.
+
+Plotly draws a few HTML tags in its texts (``<a href>`` becomes a live link, ``<b>``...); every
+text that comes from data (trend labels, requests, period labels) is escaped first, so it shows
+as written.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 HISTORY, FORECAST, BAND = "#3c3c3c", "#c8285a", "rgba(200,40,90,0.18)"
 #: Plotly's own colours, for series drawn without a colour of their own.
 COLORWAY = ["#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692", "#b6e880"]
+
+
+def _text(value: Any) -> str:
+    """Data text for Plotly: shown as written, never read as its markup."""
+    return html.escape(str(value), quote=False)
 
 
 def _styled(fig: Any, **layout: Any) -> Any:
@@ -30,7 +40,8 @@ def _styled(fig: Any, **layout: Any) -> Any:
 def _axis(periods: Sequence[str], history: int, forecast: int) -> tuple[list[Any], list[Any]]:
     """x values of the history and of the forecast (the period labels when stored, else indices)."""
     if len(periods) == history + forecast and periods:
-        return list(periods[:history]), list(periods[history:])
+        labels = [_text(p) for p in periods]
+        return labels[:history], labels[history:]
     return list(range(-history + 1, 1)), list(range(1, forecast + 1))
 
 
@@ -59,7 +70,7 @@ def forecast_figure(trend: Mapping[str, Any], *, height: int = 320) -> Any:
                                  name="forecast", line={"color": FORECAST, "dash": "dash"}))  # fmt: skip
     status = trend.get("status", "")
     probability = trend.get("probability")
-    title = str(trend.get("label") or "")
+    title = _text(trend.get("label") or "")
     if status:
         title += f" ({status}" + (f", p={float(probability):.2f})" if probability is not None else ")")
     return _styled(
@@ -74,13 +85,15 @@ def bar_figure(labels: Sequence[str], values: Sequence[float], *, title: str, he
     """A bar chart (horizontal by default: long labels stay readable)."""
     import plotly.graph_objects as go
 
+    labels = [_text(label) for label in labels]
+
     bars = (
         go.Bar(x=list(values), y=list(labels), orientation="h", marker_color=color)
         if horizontal
         else go.Bar(x=list(labels), y=list(values), marker_color=color)
     )
     return _styled(
-        go.Figure(bars), title={"text": title, "font": {"size": 14}}, height=height,
+        go.Figure(bars), title={"text": _text(title), "font": {"size": 14}}, height=height,
         margin={"l": 10, "r": 20, "t": 40, "b": 30},
         yaxis={"autorange": "reversed", "automargin": True} if horizontal else {},
     )  # fmt: skip
@@ -93,9 +106,9 @@ def lines_figure(
     import plotly.graph_objects as go
 
     fig = go.Figure(
-        [go.Scatter(x=list(x), y=list(v), mode="lines+markers", name=n) for n, v in series.items()]
+        [go.Scatter(x=list(x), y=list(v), mode="lines+markers", name=_text(n)) for n, v in series.items()]
     )
     return _styled(
-        fig, title={"text": title, "font": {"size": 14}}, height=height,
+        fig, title={"text": _text(title), "font": {"size": 14}}, height=height,
         margin={"l": 40, "r": 20, "t": 40, "b": 30}, legend={"orientation": "h", "y": -0.25},
     )  # fmt: skip

@@ -261,3 +261,19 @@ def test_the_outlook_reads_a_shops_own_series_against_its_kind_and_the_genders_s
     assert (kurtas["items"], kurtas["stock"]) == (1, 10)
     # falling, and its stock share 0.9 is above its forecast share 0.7: over-stocked
     assert (heels["demand_share"], heels["stock_share"], heels["flag"]) == (0.7, 0.9, "likely over-stocked")
+
+
+def test_chart_texts_from_data_are_escaped_so_plotly_shows_them_as_written() -> None:
+    from stylist.trends.charts import bar_figure, forecast_figure
+
+    link = '<a href="https://evil.example/">90% off</a> & more'
+    row = trend_row(meta("Navy Blue", 0.4, "rising", periods="<b>2016</b>,2017,2018"), 0.1)
+    row["label"] = link
+    fig = forecast_figure(row)
+    assert fig.layout.title.text.startswith(
+        '&lt;a href="https://evil.example/"&gt;90% off&lt;/a&gt; &amp; more'
+    )
+    assert list(fig.data[2].x) == ["&lt;b&gt;2016&lt;/b&gt;", "2017"]
+    bars = bar_figure([link], [3], title="<i>gaps</i>")
+    assert list(bars.data[0].y) == ['&lt;a href="https://evil.example/"&gt;90% off&lt;/a&gt; &amp; more']
+    assert bars.layout.title.text == "&lt;i&gt;gaps&lt;/i&gt;"

@@ -28,10 +28,12 @@ import pytest
 from playwright.sync_api import expect
 
 from stylist.settings import PROJECT_ROOT, Settings
-from tests.integration.web.injection_data import XSS_IMG, XSS_SCRIPT, XSS_SVG
+from tests.integration.web.injection_data import EVIL, XSS_IMG, XSS_SCRIPT, XSS_SVG
 from tests.integration.web.servers import AppServer, free_port, shot
 
 TOKEN = "console-test-token"
+#: A link in the data (Plotly would draw it live in a chart's text if it were read as markup).
+LINK = f'<a href="https://{EVIL}/deal">90% off</a>'
 
 
 @dataclass
@@ -190,6 +192,8 @@ NO_SCRIPT = """() => {
     for (const attr of el.getAttributeNames()) if (attr.startsWith('on')) bad.push(el.tagName + ' ' + attr);
     if (el.tagName === 'SCRIPT' && (el.textContent || '').trim().startsWith('window.__xss')) bad.push('script element');
     if (el.tagName === 'IMG' && el.getAttribute('src') === 'x') bad.push('img from the data');
+    const href = el.getAttribute('href') || el.getAttribute('xlink:href') || '';
+    if (href.includes('evil.example')) bad.push('link from the data');
   });
   return {xss: window.__xss || null, bad: bad};
 }"""
@@ -201,6 +205,7 @@ def test_markup_in_series_names_and_demand_rows_shows_as_text_and_never_runs(con
         "no_match",
         article_type=[XSS_IMG],
         colour=[XSS_SCRIPT],
+        usage=[LINK],
         gender=["Men"],
         size=XSS_SVG,
     )
@@ -221,7 +226,7 @@ def test_markup_in_series_names_and_demand_rows_shows_as_text_and_never_runs(con
     expect(gaps).to_contain_text(XSS_IMG, timeout=30_000)
     expect(gaps).to_contain_text(XSS_SCRIPT)
     page.locator("#admin-gaps-plot .js-plotly-plot").wait_for(timeout=30_000)
-    expect(page.locator("#admin-gaps-plot .ytick").first).to_be_attached()
+    expect(page.locator("#admin-gaps-plot .ytick").filter(has_text="90% off")).to_contain_text(LINK)
     page.get_by_role("link", name="Conversations").click()
     expect(page.locator("#admin-top")).to_contain_text(XSS_IMG, timeout=30_000)
     page.get_by_role("link", name="Demand outlook").click()
@@ -260,7 +265,7 @@ def test_stylist_report_writes_an_offline_page_and_csvs_holding_what_the_log_hol
         settings, "no_match", days_ago=40, article_type=["Trousers"], gender=["Men"]
     )  # before the 4 weeks
     log_turn(settings, "trend", days_ago=1)
-    log_turn(settings, "no_match", days_ago=1, article_type=[XSS_IMG], gender=["Women"])
+    log_turn(settings, "no_match", days_ago=1, article_type=[XSS_IMG], usage=[LINK], gender=["Women"])
 
     out = tmp_path / "report"
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "STYLIST_DATA_DIR": str(settings.data_dir),
