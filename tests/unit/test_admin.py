@@ -273,7 +273,8 @@ def test_chart_texts_from_data_are_escaped_so_plotly_shows_them_as_written() -> 
     assert fig.layout.title.text.startswith(
         '&lt;a href="https://evil.example/"&gt;90% off&lt;/a&gt; &amp; more'
     )
-    assert list(fig.data[2].x) == ["&lt;b&gt;2016&lt;/b&gt;", "2017"]
+    history = next(t for t in fig.data if t.name == "history")
+    assert list(history.x) == ["&lt;b&gt;2016&lt;/b&gt;", "2017"]
     bars = bar_figure([link], [3], title="<i>gaps</i>")
     assert list(bars.data[0].y) == ['&lt;a href="https://evil.example/"&gt;90% off&lt;/a&gt; &amp; more']
     assert bars.layout.title.text == "&lt;i&gt;gaps&lt;/i&gt;"
