@@ -307,6 +307,15 @@ def test_stylist_report_writes_an_offline_page_and_csvs_holding_what_the_log_hol
     api = httpx.get(console.url + "/api/admin/trends", headers={"Authorization": f"Bearer {TOKEN}"}).json()
     assert sorted(t["label"] for t in trends) == sorted(t["label"] for t in api)
 
+    # The console's Reports page offers the same files.
+    sign_in(console, page)
+    page.get_by_role("link", name="Reports").click()
+    page.locator("#admin-build-report").click()
+    files = page.locator("#admin-files")
+    expect(files.get_by_role("row")).to_have_count(4, timeout=60_000)
+    for name in ("report.html", "demand.csv", "trends.csv", "analytics.csv"):
+        expect(files.get_by_role("row", name=name)).to_have_count(1)
+
     # Offline: every request the page makes other than for the file itself is refused and recorded.
     outside: list[str] = []
 
