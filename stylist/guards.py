@@ -70,10 +70,14 @@ def guard_calls(plan: TurnPlan, k: int) -> list[dict[str, Any]]:
             args["price_max"] = plan.filters.price_max
         return [{"name": COMPLETE_THE_LOOK, "args": args, "id": call_id, "type": "tool_call"}]
     if plan.intent == "trend":
+        # Who and which season as the planner read them across turns ("and spring, for my son who is 25?").
+        asked = {
+            name: getattr(plan.filters, name) for name in ("gender", "season") if getattr(plan.filters, name)
+        }
         return [
             {
                 "name": GET_TREND_FORECAST,
-                "args": {"query": plan.search_text},
+                "args": {"query": plan.search_text} | asked,
                 "id": call_id,
                 "type": "tool_call",
             },

@@ -21,6 +21,8 @@ _TREND = re.compile(
     r"|(?:still |back )?in (?:for|this) (?:the )?(?:summer|winter|spring|fall|autumn|season|year)|still a thing|"
     r"what'?s hot|what is hot|what'?s in\b|what is in\b|on trend|the rage|all the rage|out this"
     r"|(?:even |still )?in (?:right now|rn|these days|nowadays|at the moment)"
+    r"|what (?:are|do|r) (?:the )?(?:men|women|guys|girls|ladies|people|everyone|boys|folks|gen z|college kids|they)"
+    r" (?:\w+ )?wear(?:ing)?\b(?!.{0,20}\b(?:to|for) (?:a|the|my)\b)"
     r"|kya chal raha|chal rah[aie]|kya trend|trend (?:mein|me|main)|fashion (?:mein|me|main)|kya in hai|in hai kya)\b"
 )
 _LOOK = re.compile(
@@ -178,7 +180,7 @@ _ACK = re.compile(
     r"i'?m so (?:excited|happy)|you'?re (?:the best|great|amazing)|so (?:cute|nice|pretty)|"
     r"(?:they|these|it) (?:look|are|is) (?:nice|great|good|cute|lovely|perfect)|bye|goodbye|see (?:you|ya)|ta|"
     r"cheers|brilliant|sorted|great stuff|that'?s all|done|shukriya|dhanyavaad|theek hai|wish me luck|"
-    r"fingers crossed|bro|yaar|dude|buddy|mate)\b[\s\W]*){1,6}$"
+    r"fingers crossed|bro|yaar|dude|buddy|mate|so much|very much|a lot|god bless(?: you)?|bless you)\b[\s\W]*){1,6}$"
 )
 _SHOP_SERVICE_REPLY = (
     "I can't see orders, delivery, returns or offers, so please check the shop's help pages or customer "
@@ -248,6 +250,10 @@ _WORN = re.compile(
 _SAID_AMOUNT = re.compile(r"\b(said|meant|budget|make it|change it|instead|not)\b")
 _NARROW = re.compile(r"^\W*(?:ok(?:ay)?\W+|fine\W+|then\W+|so\W+)?(?:just|only)\b|\b(?:only|just)\W*$")
 _LIKE_THIS = re.compile(r"\b(like this|similar|this one|like that|jaisa|jaise|jaisi)\b")
+# "is there a clutch in the same style?": another kind of item like the one pointed at, not one to pair with it.
+_SAME_STYLE = re.compile(
+    r"\b(?:same|similar|that) (?:style|vibe|look|design|feel)\b|\bin (?:the )?same style\b"
+)
 
 
 @dataclass
@@ -280,10 +286,11 @@ class TurnPlan:
 
 
 def like_item(item: dict[str, Any]) -> Filters:
-    """The same kind of item for the same person as ``item`` (a card or a photographed product)."""
+    """The same kind of item for the same person as ``item`` (a card or a photographed product);
+    a unisex item says nothing of who wears it."""
     return Filters(
         article_type=[item["article_type"]] if item.get("article_type") else None,
-        gender=[item["gender"]] if item.get("gender") else None,
+        gender=[item["gender"]] if item.get("gender") and item["gender"] != "Unisex" else None,
     )
 
 
@@ -361,7 +368,8 @@ def plan_turn(
         young = {"Women": "Girls", "Men": "Boys"}[memory["me"]]
         if new.gender == [young] and not _OTHER_PERSON.search(lowered) and not _CHILD_AGE.search(lowered):
             new = new.model_copy(update={"gender": [memory["me"]]})  # "(girl btw)": a grown-up shopper
-    if _FOR_ME.search(lowered) and not new.gender and memory.get("me") and not _OTHER_PERSON.search(lowered):
+    for_me = bool(_FOR_ME.search(lowered)) and not new.gender and not _OTHER_PERSON.search(lowered)
+    if for_me and memory.get("me"):
         new = new.model_copy(
             update={"gender": [memory["me"]]}
         )  # "and me. kurta, not white" after "myself (m)"
@@ -434,7 +442,7 @@ def plan_turn(
                 "colour": colour, "exclude_colour": head.exclude_colour or new.exclude_colour,
             })  # fmt: skip
             names_item = True
-    if ref is not None and names_item and anchor_item:
+    if ref is not None and names_item and anchor_item and not _SAME_STYLE.search(lowered):
         # "leggings for the second one": another kind of item than the one pointed at goes with it.
         wants_match = wants_match or anchor_item.get("article_type") not in (new.article_type or [])
     if (
@@ -488,7 +496,11 @@ def plan_turn(
         )
         and new.is_empty()
         and not _SHOPPING.search(lowered)
-    ) or (_SMALL_TALK.search(lowered) and new.without("gender").is_empty()):
+    ) or (
+        _SMALL_TALK.search(lowered)
+        and new.without("gender").is_empty()
+        and not re.search(r"\b(gifts?|present|buy|looking for|need|want)\b", lowered)
+    ):
         if not (
             _CHAT.match(lowered) or _GREETING.match(lowered) or _SMALL_TALK.search(lowered) or photo
         ) and (not re.search(r"[aeiou]", lowered) or re.fullmatch(r"\W*[a-z]{5,}\W*", lowered) and not shown):
@@ -511,7 +523,14 @@ def plan_turn(
     elif shown and new.is_empty() and _UNSURE.search(lowered):
         intent = "chat"
     elif (
-        (_OFF_TOPIC.search(lowered) or (_DEVICE.search(lowered) and not names_item))
+        (
+            _OFF_TOPIC.search(lowered)
+            or (
+                _DEVICE.search(lowered)
+                and not names_item
+                and not re.search(r"\b(sleeves?|cases?|covers?|pouch\w*|bags?|holders?)\b", lowered)
+            )
+        )
         and not (names_item and _REQUEST.search(lowered))
         and not photo
         and not re.search(r"\b(wear\w*|outfits?|look|dress\w*|style|shop\w*|gifts?|pack\w*)\b", lowered)
@@ -600,7 +619,18 @@ def plan_turn(
     elif (
         photo
         and anchor_item
-        and (not names_item or anchor_item.get("article_type") in (new.article_type or []))
+        and (
+            not names_item
+            or anchor_item.get("article_type") in (new.article_type or [])
+            # "similar bag but in black": the kind of bag in the photo
+            or (
+                not new.article_type
+                and (
+                    (new.subcategory and anchor_item.get("subcategory") in new.subcategory)
+                    or (new.category and anchor_item.get("category") in new.category)
+                )
+            )
+        )
     ):
         # "anything like it for less?", "similar sunglasses pls": like the photographed item.
         like = like_item(anchor_item)
@@ -639,7 +669,8 @@ def plan_turn(
         # A new item: keep who it is for and the budget, not the old item's colour or occasion.
         # The occasion too: shoes "now" for the interview are formal (soft: dropped when none are tagged).
         keep = Filters(
-            gender=previous.gender or _worn_by(shown),
+            # "a dress for me" after shirts for the husband: not his; who the shopper is was never said
+            gender=None if for_me and memory.get("for_other") else previous.gender or _worn_by(shown),
             usage=previous.usage,
             price_min=previous.price_min,
             price_max=previous.price_max,
@@ -733,9 +764,8 @@ def plan_turn(
         if prices:
             # A cheaper outfit is a smaller total; a cheaper item is under the middle of those shown.
             ceiling = float(int(0.8 * sum(prices))) if outfit else cheaper_ceiling(prices)
-            update: dict[str, Any] = {"price_max": ceiling}
-            if filters.price_min is not None and filters.price_min >= ceiling:
-                update["price_min"] = None
+            # No floor either: "around 500" then "cheaper" is under what was shown, not 400 to 498.
+            update: dict[str, Any] = {"price_max": ceiling, "price_min": None}
             filters = filters.model_copy(update=update)
             notes.append(f"cheaper: under {ceiling:.0f}")
     if _PRICIER.search(lowered) and new.price_min is None and prices:
@@ -775,6 +805,8 @@ def plan_turn(
     if parsed.unknown_items and intent == "search" and not new.article_type:
         notes.append("not carried: " + ", ".join(parsed.unknown_items))
     plan = TurnPlan(intent=intent, filters=filters, search_text=search_text, anchor_id=anchor, notes=notes)
+    if new.gender:
+        memory["for_other"] = bool(_OTHER_PERSON.search(lowered) or _FOR_SOMEONE.search(lowered))
     if intent in ("search", "look"):
         memory["filters"] = filters.without("exclude_ids").active()
         memory["search_text"] = search_text

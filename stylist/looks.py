@@ -333,6 +333,8 @@ def plan_outfit(
         and pieces
         and pieces[0].role == "outfit"
         and occasion.name != "the beach"
+        and not set(pieces[0].usage)
+        & {"Ethnic", "Formal", "Party"}  # a winter wedding: the kurta, not a sweater
         and not any(
             f" {w} " in f" {query.lower()} " for w in _BEACH_WORDS
         )  # a December wedding in Goa is warm
@@ -374,10 +376,14 @@ def plan_outfit(
             ceiling = max(0.0, budget - spent) * (piece.share / total_share) / max(remaining_share, 1e-9)
             if i == len(pieces):
                 ceiling = budget - spent
+        # "something ethnic to wear" to a wedding: of the occasion's usual ones, the one asked.
+        asked = (
+            [u for u in piece.usage if u in (filters.usage or [])] if len(filters.usage or []) == 1 else []
+        )
         base = Filters(
             gender=genders,
             article_type=articles,
-            usage=list(piece.usage) or None,
+            usage=asked or list(piece.usage) or None,
             season=season,
             # One colour is the main piece's; a palette ("black n gold", muted tones) is the whole look's.
             colour=filters.colour if main is None or len(filters.colour or []) > 1 else None,

@@ -203,7 +203,7 @@ def search_products(
         )
     occasion = None if names_item or not (outfits and args.outfit) else occasion_in(args.query, filters.usage)
     if occasion is not None:
-        look = plan_outfit(retriever, occasion, filters.without("usage"), args.query)
+        look = plan_outfit(retriever, occasion, filters, args.query)
         if look.pieces:
             return format_look(look), look_artifact(look, filters, parsed.notes)
     # Several colours asked ("maroon or wine") or things to go with an item: a spread of colours to choose from.
