@@ -172,3 +172,32 @@ def test_colour_spread_takes_each_colours_best_first() -> None:
     ]
     assert [i.id for i in colour_spread(items, 3)] == [0, 3, 4]  # rank order kept among those chosen
     assert [i.id for i in colour_spread(items, 5)] == [0, 1, 3, 4, 5]
+
+
+def test_an_item_made_only_for_grown_ups_is_found_in_their_sizes_for_a_teenager() -> None:
+    shop = CatalogFake([product("1", "Sarees", "Yellow", price=2000, usage="Ethnic"),
+                        product("2", "Tshirts", "Red", gender="Girls", price=500)])  # fmt: skip
+    args = SearchCatalogArgs(
+        query="sarees for the farewell", gender="Girls", article_type="Sarees", planned=True
+    )
+    _, artifact = search_products(shop, args)
+    assert [i["id"] for i in artifact["items"]] == ["1"] and artifact["grown_up"]
+    # A young child's age was said: no grown-ups' sarees, an honest no-match instead.
+    _, artifact = search_products(shop, args.model_copy(update={"young": True}))
+    assert not artifact["items"] and not artifact["grown_up"]
+    # Children's T-shirts exist: they are the answer.
+    _, artifact = search_products(
+        shop, SearchCatalogArgs(query="tee", gender="Girls", article_type="Tshirts")
+    )
+    assert [i["id"] for i in artifact["items"]] == ["2"] and not artifact["grown_up"]
+
+
+def test_a_winter_wedding_look_asked_in_ethnic_wear_stays_ethnic() -> None:
+    shop = CatalogFake([product("1", "Kurtas", "Cream", gender="Men", usage="Ethnic", price=1500, season="Winter"),
+                        product("2", "Sweaters", "Green", gender="Men", price=1200, season="Winter"),
+                        product("3", "Shirts", "White", gender="Men", usage="Formal", price=1000, season="Winter")])  # fmt: skip
+    filters = Filters(gender=["Men"], usage=["Ethnic"], season=["Winter"])
+    look = plan_outfit(
+        shop, occasion_in("shaadi in december"), filters, "shaadi in december, something ethnic"
+    )
+    assert look.pieces[0].item.id == "1"

@@ -479,3 +479,36 @@ def test_the_item_just_before_to_go_with_is_the_wanted_one() -> None:
 def test_keyboard_mash_gets_a_question_back() -> None:
     p = plan("asdfgh")
     assert p.intent == "refuse" and "What are you shopping for" in (p.reply or "")
+
+
+def test_cheaper_after_an_around_budget_has_no_floor() -> None:
+    memory = plan_turn("plain shirts for men around 500", PARSER, {})[1]
+    memory["shown"] = [{"id": str(i), "price": p, "article_type": "Shirts", "gender": "Men"} for i, p in
+                       enumerate([450, 500, 550])]  # fmt: skip
+    p = plan("ok make it cheaper", memory)
+    assert p.filters.price_min is None and p.filters.price_max is not None and p.filters.price_max < 550
+
+
+def test_a_dress_for_me_after_a_trend_for_the_husband_is_not_his() -> None:
+    memory = plan_turn("and for my husband? what do men wear in summer these days", PARSER, {})[1]
+    assert plan("ok show me a white shirt for me", memory).filters.gender != ["Men"]
+    memory = plan_turn("formal shirts, i'm a guy", PARSER, {})[1]
+    assert plan("a tie for myself then", memory).filters.gender == ["Men"]
+
+
+def test_a_similar_bag_after_a_photo_is_the_photographed_kind_for_its_wearer() -> None:
+    anchor = {"id": "9", "article_type": "Handbags", "gender": "Women", "subcategory": "Bags", "category": "Accessories",
+              "colour": "Blue", "price": 3299}  # fmt: skip
+    photo = {"similar": [{"id": "9"}], "anchor": anchor, "caption": "blue handbag"}
+    p = plan("similar bag but in black and under 3000", {}, photo)
+    assert p.filters.article_type == ["Handbags"] and p.filters.gender == ["Women"]
+    assert p.filters.colour == ["Black"] and p.filters.price_max == 3000
+
+
+def test_a_trend_call_carries_who_and_which_season_the_planner_read() -> None:
+    from stylist.guards import guard_calls
+
+    memory = plan_turn("what is in fashion for ladies this fall?", PARSER, {})[1]
+    p = plan("and spring trends for men? shopping for my son who is 25", memory)
+    call = guard_calls(p, 5)[0]
+    assert p.intent == "trend" and call["args"]["gender"] == ["Men"] and call["args"]["season"] == ["Spring"]
