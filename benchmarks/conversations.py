@@ -644,7 +644,8 @@ def check_turn(
             bad = item_violations(c, e, rows.get(str(c["id"]))) + photo_violations(c, e, photo_row)
             if bad:
                 reasons["constraint"].append(f"card {c['id']} ({c.get('title', '')[:50]}): {'; '.join(bad)}")
-    if photo_row is not None and e.get("photo") == "complement" and len(cards) >= 2:
+    # (Unless the shopper asked for a colour: "a belt that matches these brown shoes" is all brown.)
+    if photo_row is not None and e.get("photo") == "complement" and len(cards) >= 2 and not e.get("colour"):
         if all(c.get("colour") == photo_row["colour"] for c in cards):
             reasons["look"].append(f"every piece is {photo_row['colour']}, like the photo")
 

@@ -85,6 +85,16 @@ class Product(BaseModel):
         return [s for s, n in self.sizes.items() if n > 0]
 
 
+def size_system(size: str) -> str:
+    """How a size measures: "waist" (28-44), "shoe" (3-13), "kids" (8-9Y), "letter" (S, XL), or itself."""
+    s = size.strip().upper()
+    if s.isdigit():
+        return "waist" if int(s) >= 24 else "shoe"
+    if s.endswith("Y"):
+        return "kids"
+    return "letter" if s.strip("X") in ("S", "M", "L", "") or s in ("XXS", "XXL", "XXXL") else s
+
+
 def size_key(size: str) -> str:
     """Metadata key that is True when ``size`` is in stock (Chroma metadata is flat)."""
     return "size_" + size.replace(" ", "_")

@@ -417,6 +417,24 @@ def _lead(
     if context.get("grown_up"):
         filters = filters.model_copy(update={"gender": context["grown_up"], "exclude_gender": None})
     currency = context.get("currency") or (products[0]["currency"] if products else "")
+    if context.get("below_floor") and products:
+        lead = _lead(
+            products,
+            filters.without("price_min"),
+            relaxed,
+            context | {"below_floor": None, "approximate": None},
+        )
+        return f"{lead} There were none at the low end of your range, so these cost less."
+    if context.get("sized_otherwise") and products:
+        filters = filters.without("size")
+        note = str(context["sized_otherwise"])
+        return (
+            _lead(products, filters, relaxed, context | {"sized_otherwise": None})
+            + " "
+            + note[0].upper()
+            + note[1:]
+            + "."
+        )
     if not products:
         what = describe_filters(filters)
         if relaxed and relaxed.get("items"):

@@ -187,6 +187,13 @@ class ConstraintMerger(AgentMiddleware[StylistState]):
         return result
 
 
+#: The answer to small talk when the model only tried to call a tool.
+CHAT_FALLBACK = (
+    "I'm the shop's AI stylist: tell me what you're looking for, who it's for and a budget, "
+    "and I'll pick options from the catalog."
+)
+
+
 class RetrievalGuard(AgentMiddleware[StylistState]):
     """Runs retrieval when the model does not, repairs tool calls, grounds the final answer."""
 
@@ -236,7 +243,12 @@ class RetrievalGuard(AgentMiddleware[StylistState]):
         plan = TurnPlan.from_state(state.get("plan") or {"intent": "chat"})
         turn = turn_messages(messages)
         ran_tools = any(isinstance(m, ToolMessage) for m in turn)
-        if last.tool_calls or last.invalid_tool_calls:
+        if (last.tool_calls or last.invalid_tool_calls) and plan.intent == "chat":
+            # Small talk looks nothing up: a call the model makes on its own ("are you a bot?" answered
+            # with complete_the_look for some product) is dropped, and what it wrote is kept.
+            last = AIMessage(content=last.content or CHAT_FALLBACK, id=last.id,
+                             usage_metadata=last.usage_metadata, response_metadata=last.response_metadata)  # fmt: skip
+        elif last.tool_calls or last.invalid_tool_calls:
             repaired = self.repair(last)
             if self.mode == "native" and not ran_tools and plan.intent in ("search", "look", "trend"):
                 # The plan owns which tool answers the turn: a look for "product 55" or for "sarees"
@@ -391,6 +403,8 @@ def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:
         if artifact.get("soft_dropped"):
             context["soft_dropped"] = artifact["soft_dropped"]
             context["tagged"] = artifact.get("tagged", 0)
+        if artifact.get("below_floor"):
+            context["below_floor"] = artifact["below_floor"]
         if artifact.get("grown_up"):
             context["grown_up"] = artifact["filters"].get("gender")
         if artifact.get("answer") and "trends" in artifact:
@@ -398,6 +412,8 @@ def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:
         for note in artifact.get("notes") or []:
             if str(note).startswith("around "):
                 context["approximate"] = str(note).split(":")[0]
+            if str(note).startswith("sized otherwise: "):
+                context["sized_otherwise"] = str(note)[len("sized otherwise: ") :]
     for note in plan.notes:
         if note == "instructions in the message ignored":
             context["ignored_instructions"] = True

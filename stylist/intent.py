@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from stylist.looks import NEUTRALS, next_colours, occasion_in, pairing_articles
-from stylist.query import Filters, QueryParser, cheaper_ceiling, spelled_amounts
+from stylist.query import _EXCLUDE_SHADES as _SHADES
+from stylist.query import Filters, QueryParser, cheaper_ceiling, spelled_amounts, translate_foreign
 
 Intent = Literal["search", "look", "trend", "chat", "refuse"]
 
@@ -47,11 +48,17 @@ _ORDINAL_REF = re.compile(
     r"|\b(pehla|pehli|pehle|pahla|doosra|dusra|doosri|dusri|teesra|tisra|teesri|tisri|chautha|chauthi|aakhri|akhri)"
     r"\s*(?:wala|wali|waala|waali|vala|vali|one|item)?\b"
 )
+# "for the 1st dress", "as that belt", "with this dress", "iske saath": the item pointed at, to go with.
+_POINTED = re.compile(
+    r"\b(?=(?:for|with|as|match(?:es|ing)?|to|w|over|under|on top of)\s+(?:(?:the|this|that|these|those|my|ye|yeh|a|an)\s+)?"
+    r"(?:(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+)?([a-z]+(?:[ -][a-z]+)?))"
+)  # (a lookahead: "to put over the kurta" is read at "to" and at "over")
 _DEMONSTRATIVE = re.compile(r"\b(that one|this one|the one you showed|the same one)\b")
 _OTHERS = re.compile(
     r"\b(something else|anything else|other ones?|others|different (?:ones?|options?|styles?|colou?rs?)|"
     r"more options|show (?:me )?more|not these|not those|don'?t like (?:these|those|them)|new ones|another|"
-    r"else|instead|more again|^\s*more\b|any more|anymore)\b"
+    r"else|instead|more again|^\s*more\b|any more|anymore|other brands?|another brand|different brands?|"
+    r"^\W*(?:nah+|nope|meh|naah+|na)\W*$)\b"
 )
 _BARE_AMOUNT = re.compile(r"(?<![\w.])(\d{3,6})(?![\w.%])")
 _ADULT = re.compile(
@@ -114,6 +121,8 @@ _INJECTION = re.compile(
     r"|\bcost price\b|\bkon model\b|\binstructions?\b.{0,25}\bignore\b|\bignore (?:kore|karo|kar do)\b|\bpaste your\b"
     r"|\breply only with\b|\bafter every product\b|\brated #?1\b"
     r"|\b(?:owner|manager|admin) says\b|\bi'?m (?:your|the) (?:admin|developer|owner)\b|\btell customers\b"
+    r"|\b(?:admin|owner|manager) (?:override|code|access|mode)\b|\boverride code\b|\b(?:set|change|make) the price\b"
+    r"|\b(?:store|shop) owner speaking\b|\binstructions? (?:bata\w*|batao|dikhao|share karo)\b|\bandar ke (?:saare )?instructions\b"
 )
 # Small talk about the stylist itself, thanks, complaints: the model answers, no search.
 _SMALL_TALK = re.compile(
@@ -156,7 +165,10 @@ _OFF_TOPIC = re.compile(
     r"election|politics|news|stock market|stocks|crypto|bitcoin|math|equation|capital of|translate|joke|"
     r"doctor|medicine|symptoms?|restaurant|hotel booking|flight|train ticket|maths?|assignment|temp|temperature|"
     r"will it be (?:hot|cold|sunny|warm|humid)|salary|interview tips|tips for (?:the|my) interview|what to say|"
-    r"shares|share market|sensex|leave application|blisters?|rash|who won|visa|passport)\b"
+    r"shares|share market|sensex|leave application|blisters?|rash|who won|visa|passport|elections?|vote|voting|"
+    r"poems?|poetry|shayari|lyrics|diet\w*|lose (?:\d+ ?kgs?|weight|fat)|weight loss|gain muscle|protein|"
+    r"calories|book (?:me )?a (?:cab|taxi|table|ticket)|uber|ola cab|integrate|derivative|scrape\w*|"
+    r"write (?:me )?(?:a |an )?(?:\w+ )?(?:poem|letter|story|speech|caption|essay|message|email))\b"
 )
 # Things the shop does not sell, said without any item it does ("a good phone under 20k").
 _DEVICE = re.compile(
@@ -216,7 +228,7 @@ _CHEAPER = re.compile(
     r"\b(cheaper|less expensive|lower price|more affordable|budget option|on a budget|too expensive|too pricey|"
     r"for less|less pricey|costs? less|less money|not so expensive|too costly|too much|too high|over my budget|"
     r"out of (?:my )?budget|can'?t afford|sasta|sasti|saste|kam (?:daam|price|paise)|for (?:way |much |a lot |a bit )?less|"
-    r"way less|much less|way cheaper)\b"
+    r"way less|much less|way cheaper|cheeper|cheepr|cheapr|chepaer|cheper|chaper)\b"
 )
 _PRICIER = re.compile(r"\b(more expensive|pricier|premium|higher end|fancier|luxury)\b")
 _GREETING = re.compile(r"^\s*(hi|hello|hey|hiya|yo|namaste|good (?:morning|evening|afternoon))\b")
@@ -245,7 +257,7 @@ _START_WITH = re.compile(
 _FOR_PRONOUN = re.compile(r"\bfor (him|her)\b")
 _FOR_SOMEONE = re.compile(r"\bfor (?:my|our|him|her|his)\b|\bgift\b")
 _WORN = re.compile(
-    r"\b(?:this|these|that|those|i'?m wearing (?:a |an |the |my )?|got (?:a |an |the |this |these )?|my own)\s+(\w+(?:\s\w+)?)"
+    r"\b(?:this|these|that|those|ye|yeh|i'?m wearing (?:a |an |the |my )?|got (?:a |an |the |this |these )?|my own)\s+(\w+(?:\s\w+)?)"
 )
 _SAID_AMOUNT = re.compile(r"\b(said|meant|budget|make it|change it|instead|not)\b")
 _NARROW = re.compile(r"^\W*(?:ok(?:ay)?\W+|fine\W+|then\W+|so\W+)?(?:just|only)\b|\b(?:only|just)\W*$")
@@ -332,7 +344,7 @@ def plan_turn(
     """
     memory = dict(memory or {})
     # The photo's description (prompts/photo.md) is for the model; the plan reads the shopper's words.
-    text = _PHOTO_NOTE.sub("", message).strip()
+    text = translate_foreign(_PHOTO_NOTE.sub("", message).strip())
     hidden = _HIDDEN.search(text)
     text = _HIDDEN.sub(
         " ", text
@@ -415,9 +427,49 @@ def plan_turn(
             a for m in _WORN.finditer(lowered) for a in (parser.parse(m.group(1)).filters.article_type or [])
         }
         if worn and (look_words or photo):
-            new = new.model_copy(
-                update={"article_type": [a for a in new.article_type if a not in worn] or None}
-            )
+            kept = [a for a in new.article_type if a not in worn] or None
+            if kept is None:
+                # "bought this top, what bottoms would work?": "bottoms" was set aside beside "top".
+                again = parser.parse(_WORN.sub(" ", text)).filters
+                new = new.model_copy(update={"category": again.category, "subcategory": again.subcategory})
+            new = new.model_copy(update={"article_type": kept})
+    pointed = False
+    point = next(
+        (
+            (m, kinds)
+            for m in _POINTED.finditer(lowered)
+            if (kinds := parser.parse(m.group(2)).filters.article_type)
+        ),
+        None,
+    )
+    if point and (shown or photo) and parsed.filters.names_item():
+        # "heels for the 1st dress", "a wallet in the same colour as that belt", "which shoes with this
+        # dress?" (a photo): the item after the pointer is the one shown or worn; the other is wanted.
+        m, kinds = point
+        wanted = parser.parse(text[: m.start()] + " " + text[m.end(2) :]).filters
+        rest = [a for a in wanted.article_type or [] if a not in kinds]
+        if rest or (not wanted.article_type and (wanted.category or wanted.subcategory)):
+            new = new.model_copy(update={
+                "article_type": rest or None, "category": wanted.category, "subcategory": wanted.subcategory,
+            })  # fmt: skip
+            pointed = True
+            if photo and anchor_item and anchor_item.get("article_type") not in kinds:
+                # The shopper knows what they photographed better than the nearest catalog photo does.
+                anchor_item = {**anchor_item, "article_type": kinds[0], "id": anchor}
+            elif shown and not photo and not explicit_id:
+                same = [i for i, s in enumerate(shown) if s.get("article_type") in kinds]
+                if same:
+                    index = _ORDINALS.get(m.group(1) or "", None)
+                    focus_id = str((memory.get("focus") or {}).get("id", ""))
+                    if index is not None:
+                        pick = same[index] if -len(same) <= index < len(same) else same[0]
+                    elif ref is not None and ref in same:
+                        pick = ref
+                    else:
+                        pick = next((i for i in same if str(shown[i]["id"]) == focus_id), same[0])
+                    ref, anchor_item = pick, shown[pick]
+                    anchor = str(anchor_item["id"])
+                    notes.append(f"refers to shown item {ref + 1}")
     if "instead" in lowered and len(new.article_type or []) > 1:
         # "my feet hurt in heels. flats instead": the item named beside "instead" replaces the other.
         clause = next(c for c in re.split(r"(?<=[.!?;,])\s+", lowered) if "instead" in c)
@@ -425,7 +477,7 @@ def plan_turn(
         if kinds:
             new = new.model_copy(update={"article_type": kinds})
     names_item = new.names_item()
-    wants_match = bool(look_words)
+    wants_match = bool(look_words) or pointed
     if look_words and names_item:
         # "a shirt that goes with black jeans": the item wanted comes before, the one worn after.
         before = text[: look_words.start()]
@@ -448,8 +500,10 @@ def plan_turn(
     if (
         photo
         and anchor_item
-        and new.article_type
-        and anchor_item.get("article_type") not in new.article_type
+        and (new.article_type or new.subcategory or new.category)
+        and anchor_item.get("article_type") not in (new.article_type or [])
+        and anchor_item.get("subcategory") not in (new.subcategory or [])
+        and (new.article_type or new.subcategory or anchor_item.get("category") not in (new.category or []))
         and not _LIKE_THIS.search(lowered)
     ):
         wants_match = True  # a photo of a clutch and "which dresses?": dresses to go with it
@@ -533,7 +587,11 @@ def plan_turn(
         )
         and not (names_item and _REQUEST.search(lowered))
         and not photo
-        and not re.search(r"\b(wear\w*|outfits?|look|dress\w*|style|shop\w*|gifts?|pack\w*)\b", lowered)
+        # "something comfy for a 14 hour flight, women, M"; not "a phone under 20k"
+        and not ((new.size or new.price_max or new.price_min) and not _DEVICE.search(lowered))
+        and not re.search(
+            r"\b(wear\w*|outfits?|look|dress\w*|style|shop\w*|gifts?|pack\w*|comfy|comfortable)\b", lowered
+        )
     ):
         plan = TurnPlan("refuse", Filters(), text, notes=["not a shopping request"], reply=_OFF_TOPIC_REPLY)
         return plan, memory
@@ -597,6 +655,19 @@ def plan_turn(
     if intent == "search" and wants_match and anchor_item:
         # Another kind of item for the one shown: same person and occasion, colours that go with it.
         allowed, avoid = next_colours([str(anchor_item.get("colour") or "")])
+        leather = {"Belts", "Wallets", "Formal Shoes", "Casual Shoes"}
+        if anchor_item.get("colour") and (
+            _SAME_COLOUR.search(lowered)
+            # The old rule of leather: a belt that matches the shoes is their colour (and the wallet the belt's).
+            or (
+                re.search(r"\bmatch(?:es|ing)?\b", lowered)
+                and anchor_item.get("article_type") in leather
+                and new.article_type
+                and set(new.article_type) <= leather
+            )
+        ):
+            colour = str(anchor_item["colour"])
+            allowed, avoid = [colour, *_SHADES.get(colour, [])], []
         gender = anchor_item.get("gender")
         base = Filters(
             gender=[gender] + (["Unisex"] if gender in ("Men", "Women") else []) if gender else None,
@@ -681,6 +752,9 @@ def plan_turn(
         filters = new
         search_text = text
 
+    if previous is not None and previous.gender and new.gender and set(new.gender) != set(previous.gender):
+        # "no sorry, it's for my daughter" after a dress in M for the wife: her size is not the daughter's.
+        filters = filters if new.size else filters.without("size")
     if _SAME_COLOUR.search(lowered) and anchor_item and anchor_item.get("colour") and not new.colour:
         # "a belt in the same colour": the colour of the item pointed at, not one that goes with it.
         filters = filters.model_copy(update={"colour": [anchor_item["colour"]], "exclude_colour": None})
@@ -740,7 +814,14 @@ def plan_turn(
             else [str(p.get("colour")) for p in shown if p.get("colour")]
         )
         filters = filters.model_copy(
-            update={"colour": None, "exclude_colour": sorted(set(filters.exclude_colour or []) | set(away))}
+            update={
+                "colour": None,
+                "exclude_colour": sorted(
+                    set(filters.exclude_colour or [])
+                    | set(away)
+                    | {s for c in away for s in _SHADES.get(c, [])}
+                ),
+            }
         )
     if _MUTED.search(lowered) and not new.colour and intent in ("search", "look"):
         filters = filters.model_copy(update={"colour": _MUTED_COLOURS})  # "nothing flashy", "a prayer meet"
@@ -796,8 +877,13 @@ def plan_turn(
         filters = filters.model_copy(update={"exclude_gender": kept or None})
     if not (filters.gender and set(filters.gender) & {"Boys", "Girls"}):
         memory.pop("young", None)
-    elif memory.get("young"):
-        notes.append("a young child")
+    elif memory.get("young") or (
+        wants_match
+        and anchor_item
+        and anchor_item.get("gender") in ("Boys", "Girls")
+        and not _ADULT.search(lowered)
+    ):
+        notes.append("a young child")  # an age said, or things to go with a child's frock
     if photo and intent == "trend":
         search_text = f"{photo.get('caption', '')} {text}".strip()  # "is this in style?"
     if _CHEAPEST.search(lowered) and intent == "search":

@@ -229,7 +229,7 @@ _SEASON_WORDS = {"sardi": "Winter", "sardiyon": "Winter", "sardiyo": "Winter",
                  "monsoon": "Fall", "rainy": "Fall",
                  "fall": "Fall", "autumn": "Fall", "spring": "Spring"}  # fmt: skip
 
-_COLOUR_SYNONYMS = {"navy": "Navy Blue", "gray": "Grey", "grey": "Grey", "offwhite": "Off White",
+_COLOUR_SYNONYMS = {"blk": "Black", "wht": "White", "gry": "Grey", "nvy": "Navy Blue", "navy": "Navy Blue", "gray": "Grey", "grey": "Grey", "offwhite": "Off White",
                     "golden": "Gold", "wine": "Burgundy", "turquoise": "Turquoise Blue",
                     "multicolour": "Multi", "multicolor": "Multi", "multicoloured": "Multi",
                     "multicolored": "Multi", "maroon": "Maroon", "violet": "Purple",
@@ -393,7 +393,7 @@ _PRICE_RANGE = re.compile(
 )
 _SIZE = re.compile(
     r"\bsize\s*(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
-    r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*waist\b"
+    r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*(?:waist|wiast|wasit|waste|w)\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
     r"|(?:^|[,;]\s*|\bin\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
     # "jeans, slim fit, 34", "trousers men 36": a waist size after a bottom
@@ -405,13 +405,54 @@ _SIZE = re.compile(
     # "9 size hai?", "42 size": the number said before the word
     r"|(?<![\w.])([3-9]|1[0-2])\s+size\b"
 )
+_SHADE_OF = {
+    "a",
+    "darker",
+    "lighter",
+    "dark",
+    "light",
+    "different",
+    "other",
+    "pastel",
+    "bright",
+    "neutral",
+    "earthy",
+    "similar",
+    "same",
+    "warm",
+    "cool",
+    "muted",
+    "deeper",
+    "deep",
+    "softer",
+    "brighter",
+    "that",
+    "this",
+}
+_HAVE_WORDS = {
+    "milegi",
+    "milega",
+    "milenge",
+    "milti",
+    "milta",
+    "hai",
+    "hain",
+    "hoga",
+    "hogi",
+    "mil",
+    "kya",
+    "hey",
+}
+_SIZE_MEANT = re.compile(
+    r"\b(?:matlab|i mean|i meant|meaning|so|which is|that'?s|i\.e\.?)\W+(xxs|xs|s|m|l|xl|xxl|xxxl)\b"
+)
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
     r"(?:\bany (?:other )?(?:colou?r|shade)s?(?: is fine| is ok| works)? (?:but|except)|\beverything but|\ball but"
     r"|\bnot|\bnon|\bno|\bscratch|\bskip|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
     r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more"
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
-    r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of)?|\bno more of)(?:\s+(?:the|any|in))?\s*$"
+    r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of)?|\bno more of)(?:\s+(?:the|any|in|a|an|my|our|his|her))?\s*$"
 )
 
 
@@ -438,6 +479,67 @@ _SHARED_K = re.compile(r"\b(\d+(?:\.\d+)?)\s*(-|–|to)\s*(\d+(?:\.\d+)?)k\b")
 _EXCLUDE_SHADES = {"White": ["Off White", "Cream"], "Grey": ["Grey Melange"], "Blue": ["Navy Blue", "Turquoise Blue"],
                    "Brown": ["Coffee Brown", "Mushroom Brown"], "Green": ["Lime Green", "Sea Green"],
                    "Gold": ["Bronze"], "Pink": ["Magenta"]}  # fmt: skip
+
+
+# Shopping words in other languages a shop's customers write in (French, Spanish, Hindi in Devanagari),
+# read as their English words before parsing: "une chemise blanche pour homme, taille L".
+_FOREIGN = {
+    # French
+    "homme": "men", "hommes": "men", "femme": "women", "femmes": "women", "enfant": "kids", "enfants": "kids",
+    "chemise": "shirt", "chemises": "shirts", "pantalon": "trousers", "robe": "dress", "robes": "dresses",
+    "jupe": "skirt", "veste": "jacket", "chaussures": "shoes", "baskets": "sneakers", "bottines": "ankle boots",
+    "sac": "handbag", "montre": "watch", "lunettes": "sunglasses", "ceinture": "belt",
+    "blanc": "white", "blanche": "white", "blanches": "white", "blancs": "white", "noir": "black",
+    "noire": "black", "noires": "black", "noirs": "black", "rouge": "red", "rouges": "red", "bleu": "blue",
+    "bleue": "blue", "vert": "green", "verte": "green", "jaune": "yellow", "rose": "pink", "gris": "grey",
+    "taille": "size", "pour": "for", "cherche": "looking for", "mariage": "wedding", "plage": "beach",
+    "soirée": "party", "bureau": "office", "moins": "under",
+    # Spanish
+    "hombre": "men", "hombres": "men", "mujer": "women", "mujeres": "women", "camisa": "shirt",
+    "camisas": "shirts", "pantalones": "trousers", "vestido": "dress", "vestidos": "dresses", "falda": "skirt",
+    "chaqueta": "jacket", "zapatos": "shoes", "zapatillas": "sneakers", "sandalias": "sandals", "bolso": "handbag",
+    "reloj": "watch", "gafas": "sunglasses", "cinturón": "belt", "blanco": "white", "blanca": "white",
+    "negro": "black", "negra": "black", "negros": "black", "negras": "black", "rojo": "red", "roja": "red",
+    "azul": "blue", "verde": "green", "amarillo": "yellow", "rosa": "pink", "dorado": "gold", "dorada": "gold",
+    "dorados": "gold", "doradas": "gold", "plateado": "silver", "gris": "grey", "talla": "size", "para": "for",
+    "busco": "looking for", "playa": "beach", "boda": "wedding", "fiesta": "party", "oficina": "office",
+    # Hindi (Devanagari)
+    "पुरुष": "men", "आदमी": "men", "महिला": "women", "औरत": "women", "लड़की": "girl", "लड़का": "boy",
+    "साड़ी": "saree", "साडी": "saree", "कुर्ता": "kurta", "कुर्ती": "kurti", "लहंगा": "lehenga", "जूते": "shoes",
+    "चप्पल": "flip flops", "शर्ट": "shirt", "जींस": "jeans", "घड़ी": "watch", "लाल": "red", "नीला": "blue",
+    "नीली": "blue", "काला": "black", "काली": "black", "सफेद": "white", "सफ़ेद": "white", "हरा": "green",
+    "हरी": "green", "पीला": "yellow", "पीली": "yellow", "गुलाबी": "pink", "शादी": "wedding", "चाहिए": "chahiye",
+    "तक": "tak", "के": "ke", "लिए": "liye", "मुझे": "mujhe", "साइज़": "size", "साइज": "size",
+}  # fmt: skip
+_FOREIGN_WORD = re.compile(
+    r"(?<![\w\u0900-\u097f])("
+    + "|".join(sorted(map(re.escape, _FOREIGN), key=len, reverse=True))
+    + r")(?![\w\u0900-\u097f])",
+    re.IGNORECASE,
+)
+# Words of those languages that are English words too ("robe", "rose", "para", "pour"): translated only
+# in a message that has another word of the language.
+_FOREIGN_AMBIGUOUS = {
+    "robe",
+    "robes",
+    "rose",
+    "para",
+    "pour",
+    "sac",
+    "moins",
+    "baskets",
+    "bureau",
+    "gris",
+    "rosa",
+}
+
+
+def translate_foreign(text: str) -> str:
+    """``text`` with the shopping words of other languages in :data:`_FOREIGN` in English."""
+    found = [m.group(1).lower() for m in _FOREIGN_WORD.finditer(text)]
+    if not found or all(w in _FOREIGN_AMBIGUOUS for w in found):
+        return text
+    return _FOREIGN_WORD.sub(lambda m: _FOREIGN[m.group(1).lower()], text)
 
 
 def spelled_amounts(text: str) -> str:
@@ -658,6 +760,10 @@ class QueryParser:
         group = next(i for i, g in enumerate(m.groups(), 1) if g)
         raw = m.group(group)
         size = _SIZE_WORDS.get(raw, raw.upper() if raw.isalpha() else raw.upper())
+        meant = _SIZE_MEANT.search(text, m.end())
+        if meant:  # "size 42 chest... matlab L": the size said last, in the shop's sizes
+            size = meant.group(1).upper()
+            text = text[: meant.start(1)] + " " * len(meant.group(1)) + text[meant.end(1) :]
         # The last alternatives match the item too ("jeans ... 34"): blank only the size then.
         start, end = m.span(group) if group >= 6 else m.span()
         return size, text[:start] + " " * (end - start) + text[end:]
@@ -702,6 +808,7 @@ class QueryParser:
     def parse(self, text: str) -> ParsedQuery:
         """Read the explicit constraints in ``text``."""
         notes: list[str] = []
+        text = translate_foreign(text)
         lowered = " " + text.lower().replace("’", "'").replace("dress code", "dresscode") + " "
         low, high, rest = self._prices(lowered, notes)
         sex_age = _SEX_AGE.search(rest)
@@ -740,6 +847,12 @@ class QueryParser:
                     match = (1, ("colour", [self._ambiguous_colours[tokens[i]]]))
             if match is None and (spec := self._fuzzy_match(tokens[i])) is not None:
                 match = (1, spec)
+            if (
+                match
+                and tokens[i] in ("shade", "shades")
+                and ((i > 0 and tokens[i - 1] in _SHADE_OF) or tokens[i + 1 : i + 2] == ["of"])
+            ):
+                match = None  # "in a darker shade": a colour, not sunglasses
             if match is None:
                 verb = i > 0 and tokens[i - 1] in (
                     "doesn't",
@@ -780,8 +893,14 @@ class QueryParser:
                 residual.append(tokens[i])  # "my sister's engagement": whose event, not who wears it
                 i += 1
                 continue
-            negated = bool(_NEGATION.search(" ".join(tokens[max(0, i - 4) : i]))) or (
-                i + n < len(tokens) and tokens[i + n] in ("nahi", "nahin", "nai", "mat")
+            negated = (
+                bool(_NEGATION.search(" ".join(tokens[max(0, i - 4) : i])))
+                or (
+                    i + n < len(tokens)
+                    and tokens[i + n] in ("nahi", "nahin", "nai", "mat")
+                    # but "jeans under 800 nahi milegi kya?" asks whether there are any
+                    and (tokens[i + n + 1 : i + n + 2] or [""])[0] not in _HAVE_WORDS
+                )
             )  # Hindi puts the "not" after: "saree nahi", "brown nahi, black"
             if name == "colour" and not negated:
                 after = tokens[i + n : i + n + 2]
@@ -808,6 +927,8 @@ class QueryParser:
                 excluded_articles.extend(
                     v for v in values if v not in excluded_articles
                 )  # "not sports shoes"
+            elif negated and name == "gender":
+                pass  # "it's my niece's birthday, not my nephew's": the one not negated
             elif negated:
                 unwanted.add(name)  # "doesn't have to be formal": no occasion, rather than "not formal"
             elif not negated:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from stylist.catalog import size_key
+from stylist.catalog import size_key, size_system
 from stylist.errors import StoreEmpty
 from stylist.query import Filters, ParsedQuery, QueryParser
 from stylist.vector_index import ExactIndex, IVFIndex
@@ -252,6 +252,25 @@ class _Snapshot:
             return codes == wanted[0]
         return np.isin(codes, wanted) if wanted else np.zeros(len(codes), dtype=bool)
 
+    def size_systems(self, mask: np.ndarray) -> set[str]:
+        """How the items in ``mask`` are sized ("letter", "waist", ...)."""
+        return {size_system(s) for i in np.flatnonzero(mask)[:2000] for s in self._item_sizes(int(i))}
+
+    def sizes_of(self, mask: np.ndarray) -> str:
+        """The sizes the items in ``mask`` come in, in words: "28 to 38", "S, M, L"."""
+        sizes = sorted({s for i in np.flatnonzero(mask)[:2000] for s in self._item_sizes(int(i))},
+                       key=lambda s: (not s.isdigit(), int(s) if s.isdigit() else s))  # fmt: skip
+        if sizes and all(s.isdigit() for s in sizes) and len(sizes) > 3:
+            return f"{sizes[0]} to {sizes[-1]}"
+        return ", ".join(sizes[:8])
+
+    def _item_sizes(self, i: int) -> list[str]:
+        raw = self.metas[i].get("sizes") or "{}"
+        try:
+            return list(json.loads(raw) if isinstance(raw, str) else raw)
+        except ValueError:
+            return []
+
     def _size(self, size: str) -> np.ndarray:
         key = size_key(size)
         with self._size_lock:
@@ -389,6 +408,16 @@ class Retriever:
         snap = self.snapshot()
         vector: list[float] | None = None
         mask = snap.mask(active)
+        if active.size and not mask.any():
+            # "track pants, L": track pants come in waist sizes, so a letter size says nothing of them.
+            loose = snap.mask(active.without("size"))
+            measures = snap.size_systems(loose) if loose.any() else set()
+            if measures and size_system(active.size) not in measures:
+                sizes = snap.sizes_of(loose)
+                parsed.notes.append(
+                    f"sized otherwise: size {active.size} is not how these are sized ({sizes}), so I kept every size"
+                )
+                active, mask = active.without("size"), loose
         items: list[Item] = []
         if mask.any():  # no store round trip (nor embedding) when nothing can match
             vector = self._embed(query)

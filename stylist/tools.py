@@ -240,9 +240,17 @@ def search_products(
             dropped.append(soft)
             if top_up(filters.without(*dropped)):
                 used = list(dropped)
+    below_floor = None
+    if not result.items and filters.price_min is not None:
+        # "around 1500" and no flip-flops from 1,200 to 1,800: the cheaper ones are within the budget.
+        cheaper = retriever.search(args.query, filters.without("price_min"), k=k, parse=False, relax=False)
+        if cheaper.items:
+            below_floor, result = filters.price_min, cheaper
+            result.items = colour_spread(result.items, args.k) if several else result.items[: args.k]
     artifact = search_artifact(result)
     artifact["soft_dropped"] = used
     artifact["grown_up"] = grown_up
+    artifact["below_floor"] = below_floor
     artifact["tagged"] = tagged
     text = format_result(result)
     if artifact["soft_dropped"]:
