@@ -501,7 +501,7 @@ _FOREIGN = {
     "reloj": "watch", "gafas": "sunglasses", "cinturón": "belt", "blanco": "white", "blanca": "white",
     "negro": "black", "negra": "black", "negros": "black", "negras": "black", "rojo": "red", "roja": "red",
     "azul": "blue", "verde": "green", "amarillo": "yellow", "rosa": "pink", "dorado": "gold", "dorada": "gold",
-    "dorados": "gold", "doradas": "gold", "plateado": "silver", "gris": "grey", "talla": "size", "para": "for",
+    "dorados": "gold", "doradas": "gold", "plateado": "silver", "talla": "size", "para": "for",
     "busco": "looking for", "playa": "beach", "boda": "wedding", "fiesta": "party", "oficina": "office",
     # Hindi (Devanagari)
     "पुरुष": "men", "आदमी": "men", "महिला": "women", "औरत": "women", "लड़की": "girl", "लड़का": "boy",
