@@ -417,6 +417,13 @@ def _lead(
     if context.get("grown_up"):
         filters = filters.model_copy(update={"gender": context["grown_up"], "exclude_gender": None})
     currency = context.get("currency") or (products[0]["currency"] if products else "")
+    if context.get("near_colour") and products:
+        wanted = " or ".join(str(c).lower() for c in context["near_colour"])
+        shades = ", ".join(
+            dict.fromkeys(str(p.get("colour", "")).lower() for p in products if p.get("colour"))
+        )
+        lead = _lead(products, filters.without("colour"), relaxed, context | {"near_colour": None})
+        return f"{lead} I couldn't find any in {wanted} exactly, so these are the nearest shades ({shades})."
     if context.get("below_floor") and products:
         lead = _lead(
             products,

@@ -403,6 +403,8 @@ def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:
         if artifact.get("soft_dropped"):
             context["soft_dropped"] = artifact["soft_dropped"]
             context["tagged"] = artifact.get("tagged", 0)
+        if artifact.get("near_colour"):
+            context["near_colour"] = artifact["near_colour"]
         if artifact.get("below_floor"):
             context["below_floor"] = artifact["below_floor"]
         if artifact.get("grown_up"):

@@ -230,7 +230,9 @@ _SEASON_WORDS = {"sardi": "Winter", "sardiyon": "Winter", "sardiyo": "Winter",
                  "fall": "Fall", "autumn": "Fall", "spring": "Spring"}  # fmt: skip
 
 _COLOUR_SYNONYMS = {"blk": "Black", "wht": "White", "gry": "Grey", "nvy": "Navy Blue", "navy": "Navy Blue", "gray": "Grey", "grey": "Grey", "offwhite": "Off White",
-                    "golden": "Gold", "wine": "Burgundy", "turquoise": "Turquoise Blue",
+                    "golden": "Gold", "wine": "Burgundy", "turquoise": "Turquoise Blue", "bottle green": "Green",
+                    "forest green": "Green", "emerald": "Green", "emerald green": "Green", "olive green": "Olive",
+                    "sky blue": "Blue", "baby blue": "Blue", "baby pink": "Pink", "blush": "Pink", "camel": "Tan",
                     "multicolour": "Multi", "multicolor": "Multi", "multicoloured": "Multi",
                     "multicolored": "Multi", "maroon": "Maroon", "violet": "Purple",
                     # Hindi colour words
@@ -540,6 +542,25 @@ def translate_foreign(text: str) -> str:
     if not found or all(w in _FOREIGN_AMBIGUOUS for w in found):
         return text
     return _FOREIGN_WORD.sub(lambda m: _FOREIGN[m.group(1).lower()], text)
+
+
+# The nearest shades of a colour, for when the catalog has none in exactly that one ("tan handbags").
+NEAR_SHADES = {
+    "Tan": ["Brown", "Coffee Brown", "Beige", "Khaki"], "Nude": ["Beige", "Skin", "Peach", "Cream"],
+    "Skin": ["Beige", "Nude", "Peach"], "Mustard": ["Yellow", "Khaki", "Gold"], "Maroon": ["Burgundy", "Red", "Magenta"],
+    "Burgundy": ["Maroon", "Red"], "Beige": ["Cream", "Off White", "Khaki", "Skin", "Tan"],
+    "Lavender": ["Purple", "Mauve", "Pink"], "Purple": ["Lavender", "Magenta", "Mauve"], "Mauve": ["Lavender", "Purple", "Pink"],
+    "Olive": ["Khaki", "Green"], "Khaki": ["Olive", "Beige", "Tan"], "Teal": ["Turquoise Blue", "Sea Green", "Green"],
+    "Turquoise Blue": ["Teal", "Blue"], "Navy Blue": ["Blue"], "Blue": ["Navy Blue", "Turquoise Blue"],
+    "Peach": ["Pink", "Orange", "Nude"], "Rust": ["Orange", "Brown", "Maroon"], "Cream": ["Off White", "Beige", "White"],
+    "Off White": ["Cream", "White", "Beige"], "Gold": ["Bronze", "Copper", "Mustard"], "Bronze": ["Gold", "Copper"],
+    "Copper": ["Bronze", "Gold", "Rust"], "Silver": ["Steel", "Grey", "Metallic"], "Steel": ["Silver", "Grey"],
+    "Charcoal": ["Grey", "Black"], "Grey": ["Grey Melange", "Charcoal", "Silver"], "Pink": ["Magenta", "Peach"],
+    "Magenta": ["Pink", "Purple"], "Green": ["Olive", "Sea Green", "Lime Green", "Teal"], "Sea Green": ["Green", "Teal"],
+    "Lime Green": ["Green", "Fluorescent Green"], "Red": ["Maroon", "Burgundy", "Rust"], "Orange": ["Rust", "Peach"],
+    "Yellow": ["Mustard", "Gold"], "Brown": ["Coffee Brown", "Tan", "Mushroom Brown"], "Coffee Brown": ["Brown", "Tan"],
+    "White": ["Off White", "Cream"], "Black": ["Charcoal"],
+}  # fmt: skip
 
 
 def spelled_amounts(text: str) -> str:

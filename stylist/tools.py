@@ -15,7 +15,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from stylist.catalog import Gender
 from stylist.looks import Look, complete_the_look, occasion_in, plan_outfit
-from stylist.query import Filters, cheaper_ceiling
+from stylist.query import NEAR_SHADES, Filters, cheaper_ceiling
 
 if TYPE_CHECKING:
     from stylist.retrieval import Item, Retriever, SearchResult
@@ -240,6 +240,22 @@ def search_products(
             dropped.append(soft)
             if top_up(filters.without(*dropped)):
                 used = list(dropped)
+    near_colour = None
+    if not result.items and filters.colour:
+        # No tan handbags: brown, beige and khaki ones are the nearest, and the answer says so.
+        near = [s for c in filters.colour for s in NEAR_SHADES.get(c, [])]
+        near = [
+            s
+            for s in dict.fromkeys(near)
+            if s not in filters.colour and s not in (filters.exclude_colour or [])
+        ]
+        shaded = filters.model_copy(update={"colour": near}) if near else None
+        found = retriever.search(args.query, shaded, k=k, parse=False, relax=False) if shaded else None
+        if found is not None and not found.items and shaded is not None and shaded.usage:
+            found = retriever.search(args.query, shaded.without("usage"), k=k, parse=False, relax=False)
+        if found is not None and found.items:
+            near_colour, result = list(filters.colour), found
+            result.items = colour_spread(result.items, args.k)
     below_floor = None
     if not result.items and filters.price_min is not None:
         # "around 1500" and no flip-flops from 1,200 to 1,800: the cheaper ones are within the budget.
@@ -251,6 +267,7 @@ def search_products(
     artifact["soft_dropped"] = used
     artifact["grown_up"] = grown_up
     artifact["below_floor"] = below_floor
+    artifact["near_colour"] = near_colour
     artifact["tagged"] = tagged
     text = format_result(result)
     if artifact["soft_dropped"]:
