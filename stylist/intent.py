@@ -97,9 +97,9 @@ _COLOURFUL = re.compile(
 )
 # Words for a family of colours.
 _COLOUR_FAMILIES = (
-    (re.compile(r"\b(light colou?rs?|lighter|pastels?|light shades?|soft colou?rs?)\b"),
+    (re.compile(r"\b(light[- ]colou?r(?:s|ed)?|lighter|pastels?|light shades?|soft colou?rs?|light tones?)\b"),
      ["White", "Off White", "Cream", "Beige", "Pink", "Peach", "Lavender", "Yellow", "Grey Melange", "Skin"]),
-    (re.compile(r"\b(dark colou?rs?|darker|dark shades?|dark wash|deep colou?rs?)\b"),
+    (re.compile(r"\b(dark[- ]colou?r(?:s|ed)?|darker|dark shades?|dark wash|deep colou?rs?)\b"),
      ["Black", "Navy Blue", "Charcoal", "Maroon", "Brown", "Coffee Brown", "Burgundy", "Blue", "Grey", "Olive"]),
 )  # fmt: skip
 # Attempts to change the stylist's rules or read its instructions.
@@ -247,6 +247,7 @@ _SELF = re.compile(
     r"\b(?:i'?m|im|i am) (?:a |an )?(guy|man|woman|girl|lady|boy|gent|dude)\b|\b(?:myself|me|i) \((m|f)\)"
     r"|\b(guy|girl|woman|man|lady|male|female) here\b|\bfor me,? \(?(m|f)\)?(?!\w)"
     r"|\((guy|girl|woman|man|lady|boy|male|female)(?: btw| here)?\)|\b(guy|girl|woman|man|lady|male|female) btw\b"
+    r"|(?:^|[.!;]\s*)(guy|girl|woman|man|lady|male|female)\s*[,.;!]"  # "... i need something i can MOVE in. girl, budget 2-3k"
 )
 _SELF_WOMEN = {"woman", "girl", "lady", "f", "female"}
 _FOR_ME = re.compile(r"\b(?:and|for|just|now) (?:me|myself)\b|^\W*(?:me|myself)\b")
@@ -782,6 +783,13 @@ def plan_turn(
         filters = filters.model_copy(update={"gender": genders, "exclude_gender": None})
     if _CHILD_AGE.search(lowered) and not _ADULT.search(lowered):
         memory["young"] = True
+        age = int(re.search(r"\d+", _CHILD_AGE.search(lowered).group()).group())
+        if not new.size and 2 <= age <= 13:
+            # "for my son, he's 8": children's clothes come in age sizes (2-3Y ... 12-13Y); shoes and
+            # other things sized otherwise set it aside (see Retriever.search).
+            low = age if age % 2 == 0 else age - 1
+            memory["age_size"] = f"{low}-{low + 1}Y"
+            filters = filters.model_copy(update={"size": memory["age_size"]})
     if _ADULT.search(lowered) and filters.gender:
         # "she's an adult, 24", "starting college, girl": grown-ups, not children's sizes.
         grown = {"Girls": "Women", "Boys": "Men"}
@@ -877,6 +885,9 @@ def plan_turn(
         filters = filters.model_copy(update={"exclude_gender": kept or None})
     if not (filters.gender and set(filters.gender) & {"Boys", "Girls"}):
         memory.pop("young", None)
+        memory.pop("age_size", None)
+    elif memory.get("age_size") and not filters.size and intent == "search":
+        filters = filters.model_copy(update={"size": memory["age_size"]})  # "shorts for him" after "he's 8"
     elif memory.get("young") or (
         wants_match
         and anchor_item

@@ -127,6 +127,22 @@ def test_size_constraint_means_in_stock(retriever: Retriever, by_id: dict[str, d
     assert sold_out and not {p["id"] for p in sold_out} & {i.id for i in result.items}
 
 
+def test_a_letter_size_on_items_sized_by_waist_is_set_aside_and_said(
+    retriever: Retriever, by_id: dict[str, dict]
+) -> None:
+    waist = Counter(
+        p["article_type"] for p in by_id.values() if p["sizes"] and all(s.isdigit() for s in p["sizes"])
+    )
+    kind = waist.most_common(1)[0][0]  # jeans or trousers: the subset always has some
+    result = retriever.search(f"{kind.lower()} size L", k=5)
+    assert result.items and {by_id[i.id]["article_type"] for i in result.items} == {kind}
+    assert result.filters.size is None
+    assert any(n.startswith("sized otherwise: size L is not how these are sized") for n in result.notes)
+    # A size of their own kind still binds: waist 32 means 32 in stock.
+    in_32 = retriever.search(f"{kind.lower()} size 32", k=5)
+    assert in_32.filters.size == "32" and all(by_id[i.id]["sizes"].get("32", 0) > 0 for i in in_32.items)
+
+
 def test_filter_mask_agrees_with_violations(retriever: Retriever) -> None:
     snap = retriever.snapshot()
     combos = [f for f in EXPLICIT if f is not None] + [
