@@ -91,6 +91,10 @@ def test_results_never_violate_explicit_constraints(retriever: Retriever, by_id:
         active = result.filters
         if explicit is not None:  # explicit filters win over the parsed ones field by field
             for name, value in explicit.active().items():
+                if name == "size" and active.size is None:
+                    # size M on shoes: they are sized otherwise; set aside, and said
+                    assert any(n.startswith("sized otherwise") for n in result.notes), (query, explicit)
+                    continue
                 assert getattr(active, name) == value
         assert len(result.items) <= 10
         assert len({i.id for i in result.items}) == len(result.items)
@@ -131,7 +135,9 @@ def test_a_letter_size_on_items_sized_by_waist_is_set_aside_and_said(
     retriever: Retriever, by_id: dict[str, dict]
 ) -> None:
     waist = Counter(
-        p["article_type"] for p in by_id.values() if p["sizes"] and all(s.isdigit() for s in p["sizes"])
+        p["article_type"]
+        for p in by_id.values()
+        if p["sizes"] and all(s.isdigit() and int(s) >= 24 for s in p["sizes"])
     )
     kind = waist.most_common(1)[0][0]  # jeans or trousers: the subset always has some
     result = retriever.search(f"{kind.lower()} size L", k=5)
