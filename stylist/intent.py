@@ -73,6 +73,9 @@ _CHILD_AGE = re.compile(
     r"|\b(?:[1-9]|1[0-3])\s*(?:y/o|yo)\b|\bturning (?:[1-9]|1[0-3])\b|\baged? (?:[1-9]|1[0-3])\b"
     r"|\b(?:she|he|sister|brother|son|daughter|niece|nephew|kid|child)(?:'s| is) (?:[1-9]|1[0-3])\b(?!\s*(?:k\b|000|rs|inr))"
 )
+# Kinds of item only women wear, whoever the catalog tags.
+_WOMENS_KINDS = {"Kurtis", "Sarees", "Dresses", "Heels", "Skirts", "Bra", "Nightdress", "Lehenga Choli", "Dupatta",
+                 "Salwar and Dupatta", "Kurta Sets", "Tunics", "Jeggings", "Camisoles", "Lipstick", "Clutches"}  # fmt: skip
 # Anything that says a child may be the wearer: without it, children's items stay out of the results.
 _KID_CUE = re.compile(
     r"\b(kids?|kiddo|child|children|toddlers?|baby|babies|infant|son|sons|daughters?|nephews?|nieces?|boys?|girls?|"
@@ -248,6 +251,7 @@ _SELF = re.compile(
     r"|\b(guy|girl|woman|man|lady|male|female) here\b|\bfor me,? \(?(m|f)\)?(?!\w)"
     r"|\((guy|girl|woman|man|lady|boy|male|female)(?: btw| here)?\)|\b(guy|girl|woman|man|lady|male|female) btw\b"
     r"|(?:^|[.!;]\s*)(guy|girl|woman|man|lady|male|female)\s*[,.;!]"  # "... i need something i can MOVE in. girl, budget 2-3k"
+    r"|\b(?:a|as a) (guy|girl|woman|man|lady) like me\b"
 )
 _SELF_WOMEN = {"woman", "girl", "lady", "f", "female"}
 _FOR_ME = re.compile(r"\b(?:and|for|just|now) (?:me|myself)\b|^\W*(?:me|myself)\b")
@@ -602,6 +606,8 @@ def plan_turn(
         and ref is None
         and not parsed.unknown_items
         and not (previous is not None and _BARE_AMOUNT.search(lowered))
+        # "she's an adult lol, 24", "no not those, without laces": about what was asked or shown
+        and not (previous is not None and (_ADULT.search(lowered) or _OTHERS.search(lowered)))
         and len(lowered.split()) >= 3
         and not _SHOPPING.search(lowered)
     ):
@@ -801,6 +807,12 @@ def plan_turn(
     if re.match(r"^\W*(?:nothing|none|anything|any) in \w[\w ]*\?\s*$", lowered) and new.exclude_colour:
         # "nothing in tan?": asks for tan, it does not rule it out
         filters = filters.model_copy(update={"colour": new.exclude_colour, "exclude_colour": None})
+    half = re.search(r"\bhalf (?:that|of that|the price|of it|the budget|as much)\b", lowered)
+    if half and new.price_max is None:
+        # "too pricey. half that?": half the budget, else half the price of what was shown
+        ceiling = filters.price_max or (max(float(s.get("price") or 0) for s in shown) if shown else None)
+        if ceiling:
+            filters = filters.model_copy(update={"price_max": round(ceiling / 2), "price_min": None})
     if _CHEAPEST.search(lowered) and new.price_max is None:
         filters = filters.without("price_min", "price_max")  # the cheapest there is, whatever the ceiling
     unwanted = [f for f in parsed.unwanted if not getattr(new, f)]  # "for me, a woman, not kids stuff"
@@ -879,6 +891,14 @@ def plan_turn(
     ):
         # Nobody named is a child: grown-ups' things, not children's sizes.
         filters = filters.model_copy(update={"exclude_gender": ["Boys", "Girls"]})
+    if (
+        not filters.gender
+        and filters.article_type
+        and set(filters.article_type) <= _WOMENS_KINDS
+        and not _KID_CUE.search(lowered)
+    ):
+        # "looking 4 a maroon kurti": worn by women (a men's one mis-tagged in the catalog is not it)
+        filters = filters.model_copy(update={"gender": ["Women"], "exclude_gender": None})
     if filters.gender and filters.exclude_gender:
         # "a gift for my grandson" after an adult default: the child named is no longer left out.
         kept = [g for g in filters.exclude_gender if g not in filters.gender]

@@ -370,6 +370,10 @@ def plan_outfit(
             articles = sorted({a for g in ("Women", "Men") for a in occasion.pieces[g][0].articles})
         else:
             articles = list(piece.articles)
+        # "something under 2500, not a kurta": the kinds ruled out are left out of every piece.
+        articles = [a for a in articles if a not in (filters.exclude_article_type or [])]
+        if not articles:
+            continue
         ceiling = None
         if budget is not None:
             remaining_share = sum(p.share for p in pieces[i - 1 :]) / total_share

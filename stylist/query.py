@@ -260,6 +260,7 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Handbags": ["handbag", "purse", "purses", "tote", "totes"],
     "Backpacks": ["school bag", "schoolbag", "rucksack", "rucksacks"],
     "Sunglasses": ["shades", "sunnies"],
+    "Tablet Sleeve": ["laptop sleeve", "laptop sleeves", "laptop cover", "sleeve for my laptop", "sleeve for a laptop"],
     "Sarees": ["saree", "sari", "saris"],
     "Dresses": ["dress", "gown", "gowns", "frock", "frocks", "maxi", "sundress", "sundresses"],
     "Perfume and Body Mist": ["perfume", "perfumes", "fragrance", "body mist", "scent"],
@@ -430,6 +431,30 @@ _SHADE_OF = {
     "brighter",
     "that",
     "this",
+}
+_VERB_BEFORE = {
+    "i",
+    "you",
+    "we",
+    "they",
+    "he",
+    "she",
+    "to",
+    "can't",
+    "cant",
+    "cannot",
+    "can",
+    "could",
+    "couldn't",
+    "will",
+    "won't",
+    "don't",
+    "dont",
+    "doesn't",
+    "how",
+    "i'll",
+    "not",
+    "never",
 }
 _HAVE_WORDS = {
     "milegi",
@@ -874,6 +899,8 @@ class QueryParser:
                 and ((i > 0 and tokens[i - 1] in _SHADE_OF) or tokens[i + 1 : i + 2] == ["of"])
             ):
                 match = None  # "in a darker shade": a colour, not sunglasses
+            if match and tokens[i] in ("dress", "tie") and i > 0 and tokens[i - 1] in _VERB_BEFORE:
+                match = None  # "my wife says i dress like a dad", "laces he can't tie yet": the verb
             if match is None:
                 verb = i > 0 and tokens[i - 1] in (
                     "doesn't",

@@ -14,7 +14,7 @@ from tests.fakes import CatalogFake, product
 
 KINDS = ["Shirts", "Tshirts", "Jeans", "Track Pants", "Dresses", "Heels", "Flats", "Sandals", "Sarees", "Bangle",
          "Belts", "Wallets", "Formal Shoes", "Kurtas", "Churidar", "Nehru Jackets", "Jackets", "Tops", "Trousers",
-         "Skirts", "Sunglasses", "Sweaters", "Watches", "Socks", "Handbags"]  # fmt: skip
+         "Skirts", "Sunglasses", "Sweaters", "Watches", "Socks", "Handbags", "Kurtis"]  # fmt: skip
 PARSER = QueryParser.from_values(
     {
         "article_type": KINDS,
@@ -207,3 +207,49 @@ def test_nothing_at_the_low_end_of_a_range_shows_the_cheaper_ones() -> None:
     lead = answer_lead(artifact["items"], args.filters(), None, {"below_floor": 1200})
     assert lead.startswith("I looked for flip-flops for women under 1,800") and "cost less" in lead
     assert "1,200" not in lead
+
+
+def test_follow_ups_about_what_was_asked_are_not_refused() -> None:
+    p, memory = plan("i want jeans for my daughter")
+    assert plan("she's an adult lol, 24", memory)[0].filters.gender == ["Women"]
+    shown = [card("1", "Heels", "Black"), card("2", "Heels", "Red")]
+    p, _ = plan(
+        "no not those, without laces",
+        {"filters": {"gender": ["Women"], "article_type": ["Heels"]}, "shown": shown},
+    )
+    assert p.intent == "search" and p.filters.exclude_ids == ["1", "2"]
+
+
+@pytest.mark.parametrize(
+    ("message", "gender", "kinds"),
+    [
+        ("my wife says i dress like a dad. help", ["Men"], None),
+        ("velcro wale hote hain? laces he can't tie yet", None, None),
+        ("looking 4 a maroon kurti", ["Women"], None),
+        ("mehendi function in 2 weeks. something green and comfy for a girl like me", ["Women"], None),
+    ],
+)
+def test_verbs_are_not_items_and_some_kinds_are_womens(message: str, gender, kinds) -> None:
+    f = plan(message)[0].filters
+    assert (
+        f.gender == gender
+        and "Dresses" not in (f.article_type or [])
+        and "Ties" not in (f.article_type or [])
+    )
+
+
+def test_half_that_halves_the_budget() -> None:
+    p, memory = plan("backpacks for men around 1500")
+    assert plan("too pricey. half that?", memory)[0].filters.price_max == 900
+
+
+def test_a_look_leaves_out_the_kinds_ruled_out() -> None:
+    from stylist.looks import occasion_in, plan_outfit
+    from stylist.query import Filters
+
+    shop = CatalogFake([product("1", "Kurtas", "Maroon", gender="Men", usage="Ethnic", price=499),
+                        product("2", "Nehru Jackets", "Navy Blue", gender="Men", usage="Ethnic", price=999),
+                        product("3", "Trousers", "Beige", gender="Men", usage="Ethnic", price=799)])  # fmt: skip
+    filters = Filters(gender=["Men"], price_max=2500, exclude_article_type=["Kurtas"])
+    look = plan_outfit(shop, occasion_in("a wedding"), filters, "something under 2500, not a kurta")
+    assert look.pieces and "Kurtas" not in {p.item.article_type for p in look.pieces}
