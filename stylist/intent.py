@@ -31,7 +31,7 @@ _LOOK = re.compile(
     r"|to match|matching|pairing|to go with|pairs? (?:well )?with|team (?:it|this|that) with|pair (?:it|this|that|them) with"
     r"|go (?:well )?with (?:it|this|that)|wear (?:it|this|that) with|go(?:es)? w/?|look good with|style (?:these|them)"
     r"|(?:would|will|that|which|to) match(?:es)?|wear (?:them|these|those|it|this|that) with|rest of the look"
-    r"|build (?:the|a|my) look|finish (?:the|my) look|complete (?:the|my) look)\b"
+    r"|build (?:the|a|my) look|finish (?:the|my) look|complete (?:the|my) look|suits? (?:it|this|that|them|these))\b"
     r"|\b(?:for|with|w) (?:it|this|that|those|these|them)\s*[?!.]*$"
 )
 # References to a product shown earlier: "the first one", "the 2nd", "that one", "the last one".
@@ -426,6 +426,16 @@ def plan_turn(
         notes.append(f"refers to shown item {ref + 1}")
 
     look_words = _LOOK.search(lowered)
+    if (
+        photo
+        and anchor_item
+        and anchor_item.get("gender") in ("Men", "Women")
+        and re.search(r"\b(?:for )?(?:myself|me)\b|\bi(?:'m| am) wearing\b", lowered)
+        and new.gender
+        and set(new.gender) <= {"Boys", "Girls"}
+    ):
+        # "for myself I am wearing this one to my nephew's naming ceremony": the shopper wears it
+        new = new.model_copy(update={"gender": [anchor_item["gender"]]})
     if (photo or anchor or shown) and new.article_type:
         # "I'm wearing this kurta, what should I pair with it?": the kurta is worn, not wanted.
         worn = {
@@ -891,6 +901,19 @@ def plan_turn(
     ):
         # Nobody named is a child: grown-ups' things, not children's sizes.
         filters = filters.model_copy(update={"exclude_gender": ["Boys", "Girls"]})
+    if (
+        intent == "search"
+        and not filters.article_type
+        and filters.category == ["Footwear"]
+        and filters.usage
+        and len(filters.usage) == 1
+        and filters.gender
+        and filters.gender[0] in ("Men", "Women")
+    ):
+        # "now shoes. black, nothing above 3500" for the interview: the occasion's shoes, not sneakers
+        kinds = pairing_articles({"usage": filters.usage[0], "gender": filters.gender[0]}, filters)
+        if kinds:
+            filters = filters.model_copy(update={"article_type": kinds, "category": None})
     if (
         not filters.gender
         and filters.article_type

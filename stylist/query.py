@@ -346,7 +346,8 @@ _NOT_ARTICLE = {"short", "brief", "tight"}
 # birthday") is still for the person named.
 _NOT_THEIRS = {"wedding", "engagement", "sangeet", "mehendi", "mehndi", "haldi", "reception", "party", "function",
                "graduation", "funeral", "shaadi", "ceremony", "event", "teacher", "friend", "boss", "colleague",
-               "class", "school", "office", "house", "place", "home"}  # fmt: skip
+               "class", "school", "office", "house", "place", "home", "anniversary", "housewarming", "puja", "pooja",
+               "farewell", "roka", "tilak", "griha"}  # fmt: skip
 # Generic words for who wears it: "women's kurta" is for women, but "my sister's wedding" is not
 # for the sister (the shopper is going to it), nor "my daughter's teacher" for the daughter.
 _WEARER_WORDS = {"women", "woman", "men", "man", "ladies", "lady", "boys", "boy", "girls", "girl", "gents", "kids",

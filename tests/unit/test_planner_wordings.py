@@ -253,3 +253,16 @@ def test_a_look_leaves_out_the_kinds_ruled_out() -> None:
     filters = Filters(gender=["Men"], price_max=2500, exclude_article_type=["Kurtas"])
     look = plan_outfit(shop, occasion_in("a wedding"), filters, "something under 2500, not a kurta")
     assert look.pieces and "Kurtas" not in {p.item.article_type for p in look.pieces}
+
+
+def test_the_occasions_shoes_and_the_shoppers_own_photo() -> None:
+    p, memory = plan("formal shirt for men for my interview")
+    p, _ = plan("now shoes. black, nothing above 3500", memory)
+    assert p.filters.article_type == ["Formal Shoes"] and p.filters.price_max == 3500
+    saree = card("8", "Sarees", "Beige", usage="Ethnic")
+    p, _ = plan(
+        "And for myself I am wearing this one to my nephew's naming ceremony. Which jewellery will suit it?",
+        None,
+        photo_of(saree),
+    )
+    assert p.filters.gender == ["Women"] and p.anchor_id == "8"
