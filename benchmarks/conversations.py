@@ -8,10 +8,11 @@ checks that no turn matches its templates and that this module does not import i
 Other sets, outside that glob, are named with ``--data``: ``holdout_conversations.yaml`` (60
 conversations, written without reading the rules; read while fixing since, so now a development set),
 ``dev3_conversations.yaml`` (70 conversations, written independently, read while fixing),
-``holdout2_conversations.yaml`` (73 conversations, 246 turns, written independently; the held-out
-figure until its failures were read while fixing, so now a development set) and
-``holdout3_conversations.yaml`` (80 conversations, 260 turns, written independently without reading
-the stylist's code or the other sets, never read by the developers: the held-out figure).
+``holdout2_conversations.yaml`` (73 conversations, 246 turns) and ``holdout3_conversations.yaml`` (80
+conversations, 260 turns), each written independently and the held-out figure until its failures were
+read while fixing, so now development sets, and ``holdout4_conversations.yaml`` (80 conversations, 269
+turns, written without reading the stylist's code or the other sets, never read by the developers:
+the held-out figure).
 
 Every turn carries machine-checkable expectations, verified against the catalog itself (the sample
 catalog converted with :func:`stylist.catalog.convert_sample`, or ``--catalog``). The checks are
@@ -955,7 +956,7 @@ def main() -> None:
     ap.add_argument("--validate", action="store_true", help="only validate the data against the catalog")
     ap.add_argument("--data", type=Path, nargs="+", metavar="FILE",
                     help="conversation YAML file(s) to use instead of data/conversations*.yaml "
-                         "(e.g. the held-out set: data/holdout2_conversations.yaml)")  # fmt: skip
+                         "(e.g. the held-out set: data/holdout4_conversations.yaml)")  # fmt: skip
     ap.add_argument("--rescore", type=Path, help="score the raw replies of an earlier run again (no model)")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()

@@ -235,6 +235,9 @@ _NONE_CLAIM = re.compile(
 )
 
 
+_SIZE_CLAIM = re.compile(r"\bsize (\d{1,2}(?:-\d{1,2}Y)?|XXS|XS|S|M|L|XL|XXL|XXXL)\b", re.IGNORECASE)
+
+
 def contradicts(sentence: str, allowed: list[Mapping[str, Any]], filters: Filters,
                 colours: Iterable[str] = ()) -> bool:  # fmt: skip
     """Whether ``sentence`` states something the shown products or the request do not bear out:
@@ -270,6 +273,12 @@ def contradicts(sentence: str, allowed: list[Mapping[str, Any]], filters: Filter
         word = match.group(1).lower()
         count = _COUNT_WORDS.get(word) or (int(word) if word.isdigit() else None)
         if count is not None and count != len(allowed):
+            return True
+    for match in _SIZE_CLAIM.finditer(
+        sentence
+    ):  # "all of them are size 40 in stock" on shirts sized S to XXL
+        size = match.group(1).upper()
+        if not all(int((i.get("sizes") or {}).get(size, 0) or 0) > 0 for i in allowed):
             return True
     lowered = sentence.lower()
     shown = {str(i.get("colour") or "").lower() for i in allowed} | {c.lower() for c in filters.colour or []}

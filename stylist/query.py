@@ -245,7 +245,8 @@ _AMBIGUOUS_COLOURS = {"skin", "cream", "multi", "metallic", "steel", "rose", "nu
 
 _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Tshirts": ["t shirt", "t shirts", "tshirt", "tee", "tees", "tee shirt", "polo", "polos", "jersey", "jerseys"],
-    "Mobile Pouch": ["phone pouch", "phone case", "mobile pouch", "phone cover", "mobile cover"],
+    "Mobile Pouch": ["phone pouch", "phone case", "mobile pouch", "phone cover", "mobile cover", "phone covers",
+                     "phone pouches", "phone cases", "mobile covers"],
     "Casual Shoes": ["sneakers", "sneaker", "loafers", "canvas shoes"],
     "Sports Shoes": ["running shoes", "trainers", "training shoes", "sport shoes", "football shoes", "football boots",
                      "cricket shoes", "badminton shoes", "tennis shoes", "basketball shoes", "gym shoes",
@@ -341,7 +342,7 @@ _STOPWORDS = set(
     "look looks looking trend trends trending season gift gifts stock stocks shares toned tone tones dressed coded store stores carries carry bathroom".split()
 )
 # Catalog-label spellings that are usually adjectives in a request ("a short dress").
-_NOT_ARTICLE = {"short", "brief", "tight"}
+_NOT_ARTICLE = {"short", "brief", "tight", "flat"}  # "our new flat" is a home
 # After "my sister's ...": events the shopper goes to and people of theirs; a gift ("my husband's
 # birthday") is still for the person named.
 _NOT_THEIRS = {"wedding", "engagement", "sangeet", "mehendi", "mehndi", "haldi", "reception", "party", "function",
@@ -472,8 +473,9 @@ _HAVE_WORDS = {
     "hey",
 }
 _SIZE_MEANT = re.compile(
-    r"\b(?:matlab|i mean|i meant|meaning|so|which is|that'?s|i\.e\.?)\W+(xxs|xs|s|m|l|xl|xxl|xxxl)\b"
-)
+    r"(?:\b(?:matlab|i mean|i meant|meaning|so|which is|that'?s|i\.e\.?|i think is|i think that'?s|is)\W+"
+    r"|\s*/\s*|(?<=collar)\s*(?:/|or)\s*)(xxs|xs|s|m|l|xl|xxl|xxxl)\b"
+)  # "size 42 chest... matlab L", "UK 10 which I think is M?", "size 40 collar / L"
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
     r"(?:\bany (?:other )?(?:colou?r|shade)s?(?: is fine| is ok| works)? (?:but|except)|\beverything but|\ball but"
