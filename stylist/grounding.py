@@ -235,6 +235,7 @@ _NONE_CLAIM = re.compile(
 )
 
 
+_USAGE_CLAIM = re.compile(r"\ball (?:of them|of these|these) are (?:made )?for (\w+(?: \w+)?) wear\b", re.I)
 _SIZE_CLAIM = re.compile(r"\bsize (\d{1,2}(?:-\d{1,2}Y)?|XXS|XS|S|M|L|XL|XXL|XXXL)\b", re.IGNORECASE)
 
 
@@ -274,9 +275,12 @@ def contradicts(sentence: str, allowed: list[Mapping[str, Any]], filters: Filter
         count = _COUNT_WORDS.get(word) or (int(word) if word.isdigit() else None)
         if count is not None and count != len(allowed):
             return True
-    for match in _SIZE_CLAIM.finditer(
-        sentence
-    ):  # "all of them are size 40 in stock" on shirts sized S to XXL
+    for match in _USAGE_CLAIM.finditer(sentence):
+        # "all of them are made for formal wear" over party and casual wear
+        if not all(str(i.get("usage") or "").lower() == match.group(1).lower() for i in allowed):
+            return True
+    for match in _SIZE_CLAIM.finditer(sentence):
+        # "all of them are size 40 in stock" on shirts sized S to XXL
         size = match.group(1).upper()
         if not all(int((i.get("sizes") or {}).get(size, 0) or 0) > 0 for i in allowed):
             return True

@@ -372,6 +372,12 @@ def turn_products(
         if not isinstance(message, ToolMessage) or not isinstance(message.artifact, dict):
             continue
         artifact = message.artifact
+        # Reasons say only what holds: not the size set aside, nor a colour the nearest shades replaced.
+        unmet = [name for name, off in (
+            ("size", any(str(n).startswith("sized otherwise: ") for n in artifact.get("notes") or [])),
+            ("colour", bool(artifact.get("near_colour"))), ("price_min", bool(artifact.get("below_floor"))),
+        ) if off]  # fmt: skip
+        met = plan.filters.without(*unmet) if unmet else plan.filters
         for item in artifact.get("items", []):
             if item["id"] in seen:
                 continue
@@ -380,7 +386,7 @@ def turn_products(
             pairs = next((n[len("pairs with ") :] for n in plan.notes if n.startswith("pairs with ")), None)
             reason = item.get("reason") or (
                 pairing_reason(str(item.get("colour") or ""), pairs).capitalize() if pairs
-                else reason_for(item, plan.filters, given)
+                else reason_for(item, met, given)
             )  # fmt: skip
             products.append(item | {"reason": reason})
         if artifact.get("relaxation") and not artifact.get("items"):

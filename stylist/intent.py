@@ -125,7 +125,7 @@ _INJECTION = re.compile(
     r"|\bact as (?:a |an )?(?!stylist)|\bpretend\b|\bjailbreak|\bdeveloper mode\b|\bdan mode\b|\bdo anything now\b"
     r"|\bno matter what\b|\bfrom now on\b|\bnew rules?\b|\bsudo\b|<\s*/?\s*(?:system|script)|<\|im_(?:start|end)\|>"
     r"|\bauthori[sz]e you\b|\bdisable (?:your |the )?(?:filters?|safety|rules|guards?)\b|\bapi keys?\b"
-    r"|\bwhich (?:llm|model|language model|ai) (?:are you|you are|is this)\b|\bwrite (?:me )?(?:a |an )?(?:python|script|code|program|essay|poem)\b"
+    r"|\bwhich (?:llm|model|language model|ai) (?:are you|you are|is this)\b|\bwrite (?:me )?(?:a |an )?(?:python|script|code|program)\b"
     r"|\"(?:article_type|price_max|price_min|gender|colour|usage|query)\"\s*:"
     r"|\b(?:ignorez|ignorer|oubliez|ignora|ignore[nz]|olvida|ignoriere|vergiss|bhool jao|bhul jao)\b"
     r"|\b(?:consignes|instrucciones|anweisungen|istruzioni|systemprompt)\b|\bmessage syst[eè]me\b|\bprompt (?:du )?syst"

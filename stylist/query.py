@@ -507,7 +507,7 @@ _SHARED_K = re.compile(r"\b(\d+(?:\.\d+)?)\s*(-|–|to)\s*(\d+(?:\.\d+)?)k\b")
 
 # Excluding a colour leaves out its close shades too: "no white, they go see-through" is no off-white.
 _EXCLUDE_SHADES = {"White": ["Off White", "Cream"], "Grey": ["Grey Melange"], "Blue": ["Navy Blue", "Turquoise Blue"],
-                   "Brown": ["Coffee Brown", "Mushroom Brown"], "Green": ["Lime Green", "Sea Green"],
+                   "Brown": ["Coffee Brown", "Mushroom Brown", "Tan"], "Green": ["Lime Green", "Sea Green"],
                    "Gold": ["Bronze"], "Pink": ["Magenta"]}  # fmt: skip
 
 
@@ -523,7 +523,7 @@ _FOREIGN = {
     "noire": "black", "noires": "black", "noirs": "black", "rouge": "red", "rouges": "red", "bleu": "blue",
     "bleue": "blue", "vert": "green", "verte": "green", "jaune": "yellow", "rose": "pink", "gris": "grey",
     "taille": "size", "pour": "for", "cherche": "looking for", "mariage": "wedding", "plage": "beach",
-    "soirée": "party", "bureau": "office", "moins": "under",
+    "soirée": "party", "bureau": "office", "moins": "under", "avec": "with", "aller": "go",
     # Spanish
     "hombre": "men", "hombres": "men", "mujer": "women", "mujeres": "women", "camisa": "shirt",
     "camisas": "shirts", "pantalones": "trousers", "vestido": "dress", "vestidos": "dresses", "falda": "skirt",
@@ -533,6 +533,7 @@ _FOREIGN = {
     "azul": "blue", "verde": "green", "amarillo": "yellow", "rosa": "pink", "dorado": "gold", "dorada": "gold",
     "dorados": "gold", "doradas": "gold", "plateado": "silver", "talla": "size", "para": "for",
     "busco": "looking for", "playa": "beach", "boda": "wedding", "fiesta": "party", "oficina": "office",
+    "combinar": "match", "combine": "matches",
     # Hindi (Devanagari)
     "पुरुष": "men", "आदमी": "men", "महिला": "women", "औरत": "women", "लड़की": "girl", "लड़का": "boy",
     "साड़ी": "saree", "साडी": "saree", "कुर्ता": "kurta", "कुर्ती": "kurti", "लहंगा": "lehenga", "जूते": "shoes",

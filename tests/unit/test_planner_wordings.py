@@ -329,3 +329,21 @@ def test_our_new_flat_is_a_home_and_still_in_college_is_no_trend() -> None:
     assert not PARSER.parse("griha pravesh pooja at our new flat next Sunday").filters.article_type
     _, memory = plan("rakhi gift for my sister, a watch")
     assert plan("under 1000 pls i'm still in college", memory)[0].intent == "search"
+
+
+def test_model_sentences_claiming_a_size_or_an_occasion_the_cards_lack_are_contradictions() -> None:
+    from stylist.grounding import contradicts
+    from stylist.query import Filters
+
+    cards = [card("1", "Shirts", "Blue", gender="Men", usage="Formal") | {"sizes": {"M": 2, "L": 0}},
+             card("2", "Shirts", "White", gender="Men", usage="Party") | {"sizes": {"M": 1, "L": 3}}]  # fmt: skip
+    assert contradicts("All of them are size L in stock.", cards, Filters())
+    assert not contradicts("All of them are size M in stock.", cards, Filters())
+    assert contradicts("All of them are made for formal wear.", cards, Filters())
+
+
+def test_a_poem_is_off_topic_not_an_injection_and_brown_rules_out_tan() -> None:
+    p, _ = plan("write me a poem about shoes")
+    assert p.intent == "refuse" and p.reply.startswith("I'm the shop's stylist")
+    assert "Tan" in PARSER.parse("shoes, not brown pls").filters.exclude_colour
+    assert translate_foreign("et des chaussures pour aller avec?") == "et des shoes for go with?"
