@@ -538,9 +538,14 @@ def plan_turn(
             tail = parser.parse(text[look_words.end() :]).filters
             # "tshirt to go with, plain white": a colour after the look words, with no item, is the wanted one's
             colour = head.colour or (tail.colour if not (tail.article_type or tail.category) else None)
+            exclude = head.exclude_colour or new.exclude_colour
+            if not colour and tail.colour and (tail.article_type or tail.category) and not (anchor or photo):
+                # "shoes to go with a beige shirt": colours that go with beige, not beige again
+                colour, avoid = next_colours(tail.colour)
+                exclude = sorted(set(exclude or []) | set(avoid) | set(tail.colour))
             new = new.model_copy(update={
                 "article_type": head.article_type, "category": head.category, "subcategory": head.subcategory,
-                "colour": colour, "exclude_colour": head.exclude_colour or new.exclude_colour,
+                "colour": colour, "exclude_colour": exclude,
             })  # fmt: skip
             names_item = True
     if ref is not None and names_item and anchor_item and not _SAME_STYLE.search(lowered):

@@ -347,3 +347,8 @@ def test_a_poem_is_off_topic_not_an_injection_and_brown_rules_out_tan() -> None:
     assert p.intent == "refuse" and p.reply.startswith("I'm the shop's stylist")
     assert "Tan" in PARSER.parse("shoes, not brown pls").filters.exclude_colour
     assert translate_foreign("et des chaussures pour aller avec?") == "et des shoes for go with?"
+
+
+def test_an_item_to_go_with_one_described_in_words_avoids_its_colour() -> None:
+    f = plan("shoes for men to go with a beige shirt")[0].filters
+    assert "Beige" in f.exclude_colour and "Beige" not in (f.colour or [])
