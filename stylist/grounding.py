@@ -446,15 +446,9 @@ def _lead(
         )
         return f"{lead} There were none at the low end of your range, so these cost less."
     if context.get("sized_otherwise") and products:
-        filters = filters.without("size")
         note = str(context["sized_otherwise"])
-        return (
-            _lead(products, filters, relaxed, context | {"sized_otherwise": None})
-            + " "
-            + note[0].upper()
-            + note[1:]
-            + "."
-        )
+        lead = _lead(products, filters.without("size"), relaxed, context | {"sized_otherwise": None})
+        return f"{lead} {note[0].upper()}{note[1:]}."
     if not products:
         what = describe_filters(filters)
         if relaxed and relaxed.get("items"):

@@ -12,8 +12,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from stylist.looks import NEUTRALS, next_colours, occasion_in, pairing_articles
-from stylist.query import _EXCLUDE_SHADES as _SHADES
-from stylist.query import Filters, QueryParser, cheaper_ceiling, spelled_amounts, translate_foreign
+from stylist.query import (
+    Filters,
+    QueryParser,
+    cheaper_ceiling,
+    spelled_amounts,
+    translate_foreign,
+    with_shades,
+)
 
 Intent = Literal["search", "look", "trend", "chat", "refuse"]
 
@@ -737,7 +743,7 @@ def plan_turn(
             )
         ):
             colour = str(anchor_item["colour"])
-            allowed, avoid = [colour, *_SHADES.get(colour, [])], []
+            allowed, avoid = with_shades([colour]), []
         gender = anchor_item.get("gender")
         base = Filters(
             gender=[gender] + (["Unisex"] if gender in ("Men", "Women") else []) if gender else None,
@@ -949,11 +955,7 @@ def plan_turn(
         filters = filters.model_copy(
             update={
                 "colour": None,
-                "exclude_colour": sorted(
-                    set(filters.exclude_colour or [])
-                    | set(away)
-                    | {s for c in away for s in _SHADES.get(c, [])}
-                ),
+                "exclude_colour": sorted(set(filters.exclude_colour or []) | set(with_shades(away))),
             }
         )
     if _MUTED.search(lowered) and not new.colour and intent in ("search", "look"):

@@ -511,6 +511,11 @@ _EXCLUDE_SHADES = {"White": ["Off White", "Cream"], "Grey": ["Grey Melange"], "B
                    "Gold": ["Bronze"], "Pink": ["Magenta"]}  # fmt: skip
 
 
+def with_shades(colours: Iterable[str]) -> list[str]:
+    """``colours`` and their close shades ("White" -> White, Off White, Cream), in order, once each."""
+    return list(dict.fromkeys(s for c in colours for s in (c, *_EXCLUDE_SHADES.get(c, ()))))
+
+
 # Shopping words in other languages a shop's customers write in (French, Spanish, Hindi in Devanagari),
 # read as their English words before parsing: "une chemise blanche pour homme, taille L".
 _FOREIGN = {
@@ -973,7 +978,7 @@ class QueryParser:
                 )
             if name == "colour" and negated:
                 negated_end = i + n
-                shades = [s for v in values for s in [v, *_EXCLUDE_SHADES.get(v, [])] if s in self._colours]
+                shades = [s for s in with_shades(values) if s in self._colours]
                 excluded_colours.extend(v for v in shades if v not in excluded_colours)
             elif negated and name == "article_type":
                 excluded_articles.extend(

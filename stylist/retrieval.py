@@ -80,7 +80,7 @@ class Item:
             subcategory=str(meta.get("subcategory", "")),
             image=str(meta.get("image", "")),
             url=str(meta.get("url", "")),
-            sizes=json.loads(meta.get("sizes") or "{}"),
+            sizes=meta_sizes(meta),
             score=round(float(score), 6),
         )
 
@@ -102,6 +102,23 @@ class Relaxation:
 
     def describe(self) -> str:
         return f"nothing matches every constraint; without the {self.dropped.replace('_', ' ')} constraint:"
+
+
+def meta_sizes(meta: dict[str, Any]) -> dict[str, int]:
+    """An item's stock per size from its store metadata (a JSON string there); {} when unreadable."""
+    raw = meta.get("sizes") or "{}"
+    try:
+        return dict(json.loads(raw) if isinstance(raw, str) else raw)
+    except (ValueError, TypeError):
+        return {}
+
+
+def _size_range(sizes: set[str]) -> str:
+    """Sizes in words: "28 to 38" for a run of numbers, else "L, M, S"."""
+    ordered = sorted(sizes, key=lambda s: (not s.isdigit(), int(s) if s.isdigit() else s))
+    if len(ordered) > 3 and all(s.isdigit() for s in ordered):
+        return f"{ordered[0]} to {ordered[-1]}"
+    return ", ".join(ordered[:8])
 
 
 @dataclass
@@ -252,24 +269,9 @@ class _Snapshot:
             return codes == wanted[0]
         return np.isin(codes, wanted) if wanted else np.zeros(len(codes), dtype=bool)
 
-    def size_systems(self, mask: np.ndarray) -> set[str]:
-        """How the items in ``mask`` are sized ("letter", "waist", ...)."""
-        return {size_system(s) for i in np.flatnonzero(mask)[:2000] for s in self._item_sizes(int(i))}
-
-    def sizes_of(self, mask: np.ndarray) -> str:
-        """The sizes the items in ``mask`` come in, in words: "28 to 38", "S, M, L"."""
-        sizes = sorted({s for i in np.flatnonzero(mask)[:2000] for s in self._item_sizes(int(i))},
-                       key=lambda s: (not s.isdigit(), int(s) if s.isdigit() else s))  # fmt: skip
-        if sizes and all(s.isdigit() for s in sizes) and len(sizes) > 3:
-            return f"{sizes[0]} to {sizes[-1]}"
-        return ", ".join(sizes[:8])
-
-    def _item_sizes(self, i: int) -> list[str]:
-        raw = self.metas[i].get("sizes") or "{}"
-        try:
-            return list(json.loads(raw) if isinstance(raw, str) else raw)
-        except ValueError:
-            return []
+    def sizes_in(self, mask: np.ndarray) -> set[str]:
+        """The sizes the items in ``mask`` come in (the first 2,000 of them are enough to tell)."""
+        return {s for i in np.flatnonzero(mask)[:2000] for s in meta_sizes(self.metas[int(i)])}
 
     def _size(self, size: str) -> np.ndarray:
         key = size_key(size)
@@ -411,11 +413,11 @@ class Retriever:
         if active.size and not mask.any():
             # "track pants, L": track pants come in waist sizes, so a letter size says nothing of them.
             loose = snap.mask(active.without("size"))
-            measures = snap.size_systems(loose) if loose.any() else set()
-            if measures and size_system(active.size) not in measures:
-                sizes = snap.sizes_of(loose)
+            sizes = snap.sizes_in(loose)
+            if sizes and size_system(active.size) not in {size_system(s) for s in sizes}:
                 parsed.notes.append(
-                    f"sized otherwise: size {active.size} is not how these are sized ({sizes}), so I kept every size"
+                    f"sized otherwise: size {active.size} is not how these are sized ({_size_range(sizes)}), "
+                    "so I kept every size"
                 )
                 active, mask = active.without("size"), loose
         items: list[Item] = []

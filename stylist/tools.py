@@ -243,19 +243,20 @@ def search_products(
     near_colour = None
     if not result.items and filters.colour:
         # No tan handbags: brown, beige and khaki ones are the nearest, and the answer says so.
-        near = [s for c in filters.colour for s in NEAR_SHADES.get(c, [])]
+        ruled_out = set(filters.colour) | set(filters.exclude_colour or [])
         near = [
             s
-            for s in dict.fromkeys(near)
-            if s not in filters.colour and s not in (filters.exclude_colour or [])
+            for s in dict.fromkeys(s for c in filters.colour for s in NEAR_SHADES.get(c, []))
+            if s not in ruled_out
         ]
-        shaded = filters.model_copy(update={"colour": near}) if near else None
-        found = retriever.search(args.query, shaded, k=k, parse=False, relax=False) if shaded else None
-        if found is not None and not found.items and shaded is not None and shaded.usage:
-            found = retriever.search(args.query, shaded.without("usage"), k=k, parse=False, relax=False)
-        if found is not None and found.items:
-            near_colour, result = list(filters.colour), found
-            result.items = colour_spread(result.items, args.k)
+        shaded = filters.model_copy(update={"colour": near})
+        attempts = [shaded, shaded.without("usage")] if shaded.usage else [shaded]
+        for attempt in attempts if near else []:
+            found = retriever.search(args.query, attempt, k=k, parse=False, relax=False)
+            if found.items:
+                near_colour, result = list(filters.colour), found
+                result.items = colour_spread(result.items, args.k)
+                break
     below_floor = None
     if not result.items and filters.price_min is not None:
         # "around 1500" and no flip-flops from 1,200 to 1,800: the cheaper ones are within the budget.
