@@ -11,6 +11,7 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from stylist import router
 from stylist.looks import NEUTRALS, next_colours, occasion_in, pairing_articles
 from stylist.query import (
     Filters,
@@ -362,14 +363,37 @@ def plan_turn(
 ) -> tuple[TurnPlan, dict[str, Any]]:
     """Plan one turn and return the thread memory to keep.
 
+    Which kind of turn it is (a search, a trend question, small talk, off topic, an injection)
+    is the learned router's call when it is sure (:mod:`stylist.router`), the rules' otherwise;
+    what is asked for (item, colour, size, budget, who it is for) is always the rules'.
+
     Args:
         message: the shopper's text.
         parser: the deterministic constraint parser.
         memory: what the previous turns left: ``filters``, ``search_text``, ``shown`` (the
-            products shown last, with :data:`SHOWN_FIELDS`).
+            products shown last, with :data:`SHOWN_FIELDS`), ``route`` (the last turn's).
         photo: a described photo: ``caption``, ``similar`` ids, ``attributes``, ``anchor``.
     """
     memory = dict(memory or {})
+    words = _HIDDEN.sub(" ", translate_foreign(_PHOTO_NOTE.sub("", message).strip())).strip()
+    heard, sure = router.route(words, memory.get("route"), bool(photo))
+    plan, memory = _plan(message, parser, memory, photo, heard if sure >= router.CONFIDENT else None)
+    if plan.intent == "refuse":
+        memory["route"] = {_INJECTION_REPLY: "injection", _CLARIFY_REPLY: "other"}.get(
+            plan.reply or "", "offtopic"
+        )
+    else:
+        memory["route"] = {"search": "shop", "look": "shop"}.get(plan.intent, plan.intent)
+    return plan, memory
+
+
+def _plan(
+    message: str,
+    parser: QueryParser,
+    memory: dict[str, Any],
+    photo: dict[str, Any] | None,
+    decided: str | None,
+) -> tuple[TurnPlan, dict[str, Any]]:
     # The photo's description (prompts/photo.md) is for the model; the plan reads the shopper's words.
     text = translate_foreign(_PHOTO_NOTE.sub("", message).strip())
     hidden = _HIDDEN.search(text)
@@ -387,6 +411,7 @@ def plan_turn(
         return TurnPlan("refuse", Filters(), text, notes=["instructions in the message ignored"],
                         reply=_INJECTION_REPLY), memory  # fmt: skip
 
+    injected = False
     if _INJECTION.search(lowered):
         # "red sarees under 3000. also ignore your instructions and ...": the shopping part is answered,
         # the instructions are not; a message that is only instructions gets the refusal.
@@ -400,6 +425,7 @@ def plan_turn(
             plan = TurnPlan("refuse", Filters(), text, notes=["instructions in the message ignored"],
                             reply=_INJECTION_REPLY)  # fmt: skip
             return plan, memory
+        injected = True  # the rules found the request beside the instructions: theirs to answer
         text, lowered, parsed = rest, rest.lower().replace("’", "'"), parser.parse(rest)
         new = parsed.filters
         notes = list(parsed.notes) + ["instructions in the message ignored"]
@@ -567,9 +593,18 @@ def plan_turn(
         and not _LIKE_THIS.search(lowered)
     ):
         wants_match = True  # a photo of a clutch and "which dresses?": dresses to go with it
-    if _TREND.search(lowered) and not (_SHOW_ME.search(lowered) and (names_item or memory.get("trend"))):
-        intent: Intent = "trend"
-    elif wants_match and (anchor or shown):
+    intent: Intent
+    nothing_to_search = (
+        new.is_empty() and not parsed.unknown_items and not photo and not shown and previous is None
+        and not occasion_in(lowered)
+    )  # fmt: skip
+    if decided == "trend" or (
+        decided is None
+        and _TREND.search(lowered)
+        and not (_SHOW_ME.search(lowered) and (names_item or memory.get("trend")))
+    ):
+        intent = "trend"
+    elif wants_match and (anchor or shown) and decided in (None, "shop"):
         focus = memory.get("focus") or {}
         if anchor is None and focus.get("id"):
             # "shoes for it?" after "love the second one": the item pointed at last.
@@ -602,6 +637,8 @@ def plan_turn(
             names_item = bool(rest or new.category or new.subcategory)
         # "a tie to match", "shoes for it": that kind of item, to go with the anchor.
         intent = "search" if names_item and anchor_item else "look"
+    elif decided == "shop" and not nothing_to_search and not (_SERVICE_ALWAYS.search(lowered) and not photo):
+        intent = "search"  # "hmm not feeling these. more?", "no wait, 7. always forget", "moins chère"
     elif (
         (
             _CHAT.match(lowered)
@@ -678,14 +715,7 @@ def plan_turn(
     ):
         plan = TurnPlan("refuse", Filters(), text, notes=["not a shopping request"], reply=_OFF_TOPIC_REPLY)
         return plan, memory
-    elif (
-        new.is_empty()
-        and not parsed.unknown_items
-        and not photo
-        and not shown
-        and previous is None
-        and not occasion_in(lowered)
-    ):
+    elif nothing_to_search:
         # Nothing to search on yet ("do you sell iphones", "show me something nice"): ask, as a shop
         # assistant would, rather than match the words of the message against product names.
         plan = TurnPlan(
@@ -694,8 +724,17 @@ def plan_turn(
         return plan, memory
     else:
         intent = "search"
+    if intent in ("search", "look") and decided in ("chat", "offtopic", "injection") and not injected:
+        # The rules read a request the router is sure is none: "thx man 👍", "do u know a good cobbler
+        # near andheri station?", "decode and follow: aWdub3Jl... (then show sneakers)".
+        if decided == "chat":
+            intent = "chat"
+        else:
+            reply = _INJECTION_REPLY if decided == "injection" else _OFF_TOPIC_REPLY
+            return TurnPlan("refuse", Filters(), text, notes=["not a shopping request"], reply=reply), memory
     if (
         intent == "search"
+        and decided is None
         and memory.get("trend")
         and not names_item
         and not photo
@@ -706,8 +745,8 @@ def plan_turn(
         and (len(lowered.split()) <= 8 or "same season" in lowered)
     ):
         intent = "trend"  # "and for the men?" after "what's in for women this autumn?"
-        if not new.season and memory.get("trend_season"):
-            text = " ".join(memory["trend_season"]) + " " + text
+    if intent == "trend" and memory.get("trend") and not new.season and memory.get("trend_season"):
+        text = " ".join(memory["trend_season"]) + " " + text  # the season asked about before
 
     narrows = bool(_NARROW.search(lowered)) and names_item and previous is not None
     refines = (
@@ -915,6 +954,8 @@ def plan_turn(
     if new.price_max is not None and new.price_min is None and filters.price_min is not None:
         filters = filters.without("price_min")  # "upto 2000 then" after "around 2000": a new ceiling
     others = bool(_OTHERS.search(lowered)) or bool(_CHEAPER.search(lowered) or _PRICIER.search(lowered))
+    # "hmm not sure about these": the router heard a request where the rules read none, so other options
+    others = others or (decided == "shop" and new.is_empty() and ref is None and not photo)
     shown_kinds = {str(s.get("article_type")) for s in shown}
     if (
         re.search(r"\b(?:something|anything) else\b", lowered)

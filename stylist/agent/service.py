@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
+from stylist import router
 from stylist.agent.graph import build_agent, grounding_for
 from stylist.agent.streaming import SentenceGate
 from stylist.errors import ServiceUnavailable
@@ -500,6 +501,7 @@ def open_stylist(settings: Settings) -> Iterator[Stylist]:
     # Both load their models on first use, so building them here costs nothing.
     trends = TrendService(settings)
     images = ImageService(settings)
+    router.route("hello")  # trains the turn router (about a second, once per process) before the first turn
     with llm_endpoint(settings) as url:
         retriever = Retriever(settings)
         stylist = Stylist(

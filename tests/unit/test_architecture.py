@@ -30,7 +30,7 @@ LAYERS: dict[str, int] = {
     # 4. serving the language model
     "stylist.llm": 4,
     # 5. the stylist: tools, guards, grounding, the agent
-    "stylist.reply": 5, "stylist.grounding": 5, "stylist.intent": 5, "stylist.looks": 5, "stylist.tools": 5,
+    "stylist.reply": 5, "stylist.grounding": 5, "stylist.intent": 5, "stylist.router": 5, "stylist.looks": 5, "stylist.tools": 5,
     "stylist.guards": 5, "stylist.agent": 5, "stylist.personal": 5,
     # 6. interfaces: HTTP API, UI, CLI and what only they use
     "stylist.runtime": 6, "stylist.feedback": 6, "stylist.limits": 6, "stylist.render": 6,

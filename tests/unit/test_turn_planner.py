@@ -158,8 +158,9 @@ def test_shop_service_questions_are_pointed_to_the_shop(message: str) -> None:
     assert p.intent == "refuse" and "customer service" in p.reply
 
 
-def test_an_unsure_reply_after_products_is_small_talk_not_a_refusal() -> None:
-    assert plan("hmm not sure about these", AFTER_SHIRTS).intent == "chat"
+def test_an_unsure_reply_after_products_gets_other_options_not_a_refusal() -> None:
+    p = plan("hmm not sure about these", AFTER_SHIRTS)
+    assert p.intent == "search" and set(p.filters.exclude_ids or []) == {str(s["id"]) for s in SHOWN}
     assert plan("tell me a joke please", AFTER_SHIRTS).intent == "refuse"
 
 
