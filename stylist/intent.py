@@ -79,7 +79,16 @@ _CHILD_AGE = re.compile(
     r"\((?:[1-9]|1[0-3])\s*(?:yrs?|years?|y|yo)?\)|\b(?:[1-9]|1[0-3])[\s-]*(?:yrs?|years?)[\s-]*old\b"
     r"|\b(?:[1-9]|1[0-3])\s*(?:y/o|yo)\b|\bturning (?:[1-9]|1[0-3])\b|\baged? (?:[1-9]|1[0-3])\b"
     r"|\b(?:she|he|sister|brother|son|daughter|niece|nephew|kid|child)(?:'s| is) (?:[1-9]|1[0-3])\b(?!\s*(?:k\b|000|rs|inr))"
+    r"|\b(?:son|daughter|nephew|niece|kid|child|boy|girl|grand(?:son|daughter))\b[^.\d]{0,30}?\b(?:[1-9]|1[0-3])\s*(?:yrs?|years?|y/?o)\b"
 )
+# A size said on its own in a follow-up ("sorry he's a 10 not 9", "no wait, 7"): not an amount or an age.
+_BARE_SIZE = re.compile(
+    r"(?<![\w.₹$])(?<!not )(?<!under )(?<!below )(?<!over )([3-9]|1[0-3]|2[6-9]|3\d|4[0-6])"
+    r"(?![\w%]|\.\d|\s*(?:k\b|rs|inr|yrs?|years?|y/?o|-\s*\d|\+))"
+)
+# Kinds of item sized by a number (shoes, waist), so a bare number in a follow-up about them is a size.
+_NUMBER_SIZED = {"Casual Shoes", "Sports Shoes", "Formal Shoes", "Heels", "Flats", "Sandals", "Flip Flops", "Jeans",
+                 "Trousers", "Track Pants", "Shorts", "Capris", "Jeggings", "Leggings"}  # fmt: skip
 # Kinds of item only women wear, whoever the catalog tags.
 _WOMENS_KINDS = {"Kurtis", "Sarees", "Dresses", "Heels", "Skirts", "Bra", "Nightdress", "Lehenga Choli", "Dupatta",
                  "Salwar and Dupatta", "Kurta Sets", "Tunics", "Jeggings", "Camisoles", "Lipstick", "Clutches"}  # fmt: skip
@@ -108,7 +117,7 @@ _THAN = re.compile(r"\b(?:than|instead of|rather than|other than)\s+((?:the\s+)?
 _GOES_WITH_COLOUR = re.compile(
     r"\bcolou?r (?:that )?(?:goes|go|to go|would go|works|that works|going) (?:well )?with ((?:\w+ )?\w+)"
 )
-_SAME_COLOUR = re.compile(r"\b(?:same|matching) colou?r\b|\bin that colou?r\b")
+_SAME_COLOUR = re.compile(r"\b(?:same|matching) (?:colou?r|shade|tone)s?\b|\bin that (?:colou?r|shade)\b")
 _OTHER_COLOUR = re.compile(r"\b(different|other|another) colou?rs?\b|\bin (?:a )?different colou?r")
 _COLOURFUL = re.compile(
     r"\b(more colou?rful|colou?rful|brighter|bright colou?rs?|more colou?r|some colou?r|pop of colou?r|"
@@ -465,6 +474,11 @@ def _plan(
     ):
         # "my sister's getting married, i'm a guy, need something for the sangeet": the shopper wears it
         new = new.model_copy(update={"gender": [memory["me"]]})
+    mine = re.match(r"^\W*(?:and |ok |now )?(hers|his)\b", lowered)
+    if mine and not new.gender:
+        new = new.model_copy(
+            update={"gender": ["Women" if mine.group(1) == "hers" else "Men"]}
+        )  # "hers first"
     pronoun = _FOR_PRONOUN.search(lowered)
     if pronoun and new.gender:
         wearer = {"him": ("Men", "Boys"), "her": ("Women", "Girls")}[pronoun.group(1)]
@@ -986,6 +1000,21 @@ def _plan(
     meant = _MEANT_SIZE.search(lowered)
     if meant and previous is not None and previous.size and not new.size:
         filters = filters.model_copy(update={"size": meant.group(1).upper()})  # "oops i meant 36"
+    elif (
+        previous is not None
+        and not new.size
+        and not meant
+        and intent == "search"
+        and len(lowered.split()) <= 10
+        and not _CHILD_AGE.search(lowered)
+        and (
+            (previous.size and previous.size[0].isdigit())
+            or (previous.category and "Footwear" in previous.category)
+            or set(filters.article_type or []) & _NUMBER_SIZED
+        )
+        and (bare := _BARE_SIZE.search(lowered))
+    ):
+        filters = filters.model_copy(update={"size": bare.group(1)})  # "sorry he's a 10 not 9", "no wait, 7"
     if _OTHER_COLOUR.search(lowered) and not new.colour:
         # "in a different colour": not the colour of the item pointed at (or of those shown).
         away = (

@@ -183,7 +183,7 @@ _GENDER_WORDS: dict[str, list[str]] = {
             "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
             "grandfather", "fiance", "hubby", "bf", "bhai", "bhaiya", "papa", "pappa", "chacha", "jiju",
             "ladka", "ladke", "ladkon", "dude", "bro", "father in law", "appa", "thatha", "abbu", "abba", "nana",
-            "dada"],
+            "dada", "baba", "bapi", "abbu ji", "pitaji", "pita ji"],
     "Boys": ["boys", "boy", "son", "my son", "nephew", "grandson", "stepson", "schoolboy"],
     "Girls": ["girls", "girl", "daughter", "my daughter", "niece", "granddaughter", "stepdaughter", "schoolgirl", "beti"],
     "Unisex": ["unisex"],
@@ -390,6 +390,11 @@ _PRICE_ABOUT = re.compile(
 )
 #: How far an approximate budget reaches either side ("around 2000" = 1600 to 2400).
 APPROX_BUDGET = 0.2
+# "Rs 999 me kya milega?", "is 1.5k enough for a full outfit?": money said with no other word for it
+_MONEY = re.compile(
+    rf"(?<![a-z])({_CUR})\s*{_NUM}|{_NUM}\s*({_CUR})(?![a-z])|(?<![\w.])(\d+(?:\.\d+)?k)\b"
+    r"|(?<![\w.])(\d{3,6})(?=\s+(?:(?:is|be|will be|would be|should be)\s+)?(?:enough|kaafi|chalega|ok|okay|fine)\b)"
+)
 _PRICE_MIN = re.compile(
     rf"(?:over|above|more than|at least|min(?:imum)?|starting at|>=?)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
@@ -409,6 +414,22 @@ _SIZE = re.compile(
     r"|\b(?:shoes|sneakers|heels|sandals|flats|loafers|boots)\s+(?:in\s+)?(?:uk\s+)?([3-9]|1[0-2])\b(?!\s*(?:\d|k\b|rs|inr|₹|year|yr))"
     # "9 size hai?", "42 size": the number said before the word
     r"|(?<![\w.])([3-9]|1[0-2])\s+size\b"
+    # "formal shirts white, mens M": a letter size after who wears it
+    r"|\b(?:men'?s|mens|women'?s|womens|ladies)\W{1,3}(s|m|l)\b(?!')"
+    # "shoes too. 10", "flats like these instead? 5": a shoe size closing the phrase after a shoe word
+    r"|\b(?:shoes?|sneakers?|heels|sandals?|flats|loafers|boots?|trainers|slippers|chappals?)\b[^0-9]{0,25}?"
+    r"(?<![\w.])([3-9]|1[0-2])(?=\s*(?:[,;.!?]|$))"
+    # "what trackpants go with it, 32": a waist size after a bottom
+    r"|\b(?:trackpants|joggers|leggings|palazzos?|capris|skirts?|bottoms)\b[^0-9]{0,25}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
+    # "8-9 size": a child's age size
+    r"|\b((?:[2-9]|1[0-2])\s*-\s*(?:[3-9]|1[0-3]))\s*(?:y|yrs?|years?)?\s+size\b"
+)
+# "running shoes, men's 10": a shoe size after who wears it, in a message about shoes
+_GENDER_SHOE_SIZE = re.compile(
+    r"\b(?:men'?s|mens|women'?s|womens|ladies)\s+(?:uk\s+)?([3-9]|1[0-2])\b(?!\s*(?:k\b|\d|rs|inr|yrs?|years?|%))"
+)
+_SHOE_WORD = re.compile(
+    r"\b(?:shoes?|sneakers?|heels|sandals?|flats|loafers|boots?|trainers|slippers|footwear)\b"
 )
 _SHADE_OF = {
     "a",
@@ -538,7 +559,14 @@ _FOREIGN = {
     "azul": "blue", "verde": "green", "amarillo": "yellow", "rosa": "pink", "dorado": "gold", "dorada": "gold",
     "dorados": "gold", "doradas": "gold", "plateado": "silver", "talla": "size", "para": "for",
     "busco": "looking for", "playa": "beach", "boda": "wedding", "fiesta": "party", "oficina": "office",
-    "combinar": "match", "combine": "matches",
+    "combinar": "match", "combine": "matches", "blancos": "white", "blancas": "white", "rojos": "red",
+    "rojas": "red", "azules": "blue", "verdes": "green", "amarillos": "yellow", "amarillas": "yellow",
+    "moins cher": "cheaper", "moins chère": "cheaper", "moins chers": "cheaper", "moins chères": "cheaper",
+    "más barato": "cheaper", "más barata": "cheaper", "mas barato": "cheaper",
+    # seasons and trends, in both
+    "été": "summer", "l'été": "summer", "d'été": "summer", "l'automne": "fall", "l'hiver": "winter", "automne": "fall", "hiver": "winter", "printemps": "spring", "tendances": "trends",
+    "tendance": "trending", "otoño": "fall", "invierno": "winter", "verano": "summer", "primavera": "spring",
+    "tendencias": "trends", "tendencia": "trend", "se lleva": "is trending", "se llevan": "are trending",
     # Hindi (Devanagari)
     "पुरुष": "men", "आदमी": "men", "महिला": "women", "औरत": "women", "लड़की": "girl", "लड़का": "boy",
     "साड़ी": "saree", "साडी": "saree", "कुर्ता": "kurta", "कुर्ती": "kurti", "लहंगा": "lehenga", "जूते": "shoes",
@@ -806,15 +834,25 @@ class QueryParser:
         if m and low is None:
             low = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
             text = blank(m, text)
+        m = _MONEY.search(text)
+        if m and low is None and high is None:
+            # the money the shopper means to spend, said without "under" or "around"
+            amount = m.group(2) or m.group(3) or m.group(5) or m.group(6)
+            high = self._to_shop_currency(_number(amount), cur(m.group(1), m.group(4)), notes)
+            text = blank(m, text)
         return low, high, text
 
     def _size(self, text: str) -> tuple[str | None, str]:
         m = _SIZE.search(text)
+        if not m and _SHOE_WORD.search(text):
+            m = _GENDER_SHOE_SIZE.search(text)
         if not m:
             return None, text
         group = next(i for i, g in enumerate(m.groups(), 1) if g)
         raw = m.group(group)
         size = _SIZE_WORDS.get(raw, raw.upper() if raw.isalpha() else raw.upper())
+        if "-" in raw and not raw.endswith("y"):
+            size = re.sub(r"\s+", "", raw) + "Y"  # "8-9 size": the age size 8-9Y
         meant = _SIZE_MEANT.search(text, m.end())
         if meant:  # "size 42 chest... matlab L": the size said last, in the shop's sizes
             size = meant.group(1).upper()

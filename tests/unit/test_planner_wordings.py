@@ -352,3 +352,49 @@ def test_a_poem_is_off_topic_not_an_injection_and_brown_rules_out_tan() -> None:
 def test_an_item_to_go_with_one_described_in_words_avoids_its_colour() -> None:
     f = plan("shoes for men to go with a beige shirt")[0].filters
     assert "Beige" in f.exclude_colour and "Beige" not in (f.colour or [])
+
+
+@pytest.mark.parametrize(
+    ("message", "size"),
+    [
+        ("white shirts, womens L please", "L"),
+        ("trainers for the gym, men's 9", "9"),
+        ("need sandals. 6", "6"),
+        ("joggers to go with a hoodie, 34", "34"),
+        ("something for my son, 6-7 size", "6-7Y"),
+    ],
+)
+def test_sizes_said_the_way_shoppers_say_them(message: str, size: str) -> None:
+    assert PARSER.parse(message).filters.size == size
+
+
+@pytest.mark.parametrize(
+    ("message", "ceiling"), [("what do i get for ₹750?", 750), ("would 2.5k be enough?", 2500)]
+)
+def test_money_said_without_under_is_the_budget(message: str, ceiling: float) -> None:
+    assert PARSER.parse(message).filters.price_max == ceiling
+
+
+def test_a_bare_number_after_shoes_corrects_the_size_and_an_age_stays_an_age() -> None:
+    memory = plan("formal shoes for my husband, size 8")[1]
+    p, memory = plan("ugh sorry, 9 actually", memory)
+    assert p.filters.size == "9" and p.filters.article_type == ["Formal Shoes"]
+    p, _ = plan("under 40 is fine", memory)
+    assert p.filters.size == "9"
+    p, _ = plan("tops for my niece, 7 yrs", {})
+    assert p.filters.gender == ["Girls"] and p.filters.size == "6-7Y"
+
+
+def test_the_same_shade_as_the_item_pointed_at_and_hers_first() -> None:
+    shoes = card("9", "Formal Shoes", "Brown", gender="Men", usage="Formal")
+    p, _ = plan("a belt in the same shade please", {}, photo_of(shoes))
+    assert p.filters.article_type == ["Belts"] and p.filters.colour == ["Brown"]
+    memory = plan("jackets for the two of us, me and my husband")[1]
+    assert plan("hers first", memory)[0].filters.gender == ["Women"]
+
+
+def test_trend_and_cheaper_words_in_french_and_spanish() -> None:
+    assert "fall" in translate_foreign("les tendances de l'automne").lower()
+    assert translate_foreign("¿algo más barato?") == "¿algo cheaper?"
+    p, _ = plan("quelles sont les tendances pour l'hiver, pour les hommes?")
+    assert p.intent == "trend" and p.filters.season == ["Winter"] and p.filters.gender == ["Men"]
