@@ -158,9 +158,16 @@ def vision() -> str:
     return _table(["figure", "value", "before", "target"], rows)
 
 
+#: How many of the latest conversation runs the README table shows beside the baseline.
+RECENT_RUNS = 8
+
+
 def conversations() -> str:
-    """Every run of the conversation benchmark, one column each, in the order they were measured."""
-    runs = sorted(_load("conversations")["runs"].items(), key=lambda kv: kv[1].get("measured_at", ""))
+    """The conversation benchmark's runs, one column each, in the order they were measured: the first
+    (``baseline``) and the latest :data:`RECENT_RUNS`; the runs between are a line under the table."""
+    every = sorted(_load("conversations")["runs"].items(), key=lambda kv: kv[1].get("measured_at", ""))
+    runs = every[:1] + every[1:][-RECENT_RUNS:]
+    between = every[1:][:-RECENT_RUNS]
     header = ["conversation benchmark"]
     for label, run in runs:
         st = run.get("settings") or {}
@@ -210,7 +217,11 @@ def conversations() -> str:
         "agent / bare vLLM, p50: first sentence, end of turn",
         lambda s: f"{s['agent_over_bare_first_sentence_p50']:.2f}, {s['agent_over_bare_total_p50']:.2f}",
     )
-    return _table(header, rows)
+    table = _table(header, rows)
+    if between:
+        earlier = ", ".join(f"`{label}` {run['summary']['turn_pass_rate']:.3f}" for label, run in between)
+        table += f"\nTurn pass rate of the runs in between (all figures in `benchmarks/results/conversations.json`): {earlier}.\n"
+    return table
 
 
 def _survived(ok: bool | None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from stylist.catalog import GENDERS
@@ -415,6 +415,22 @@ def answer_lead(
     return f"{IGNORED_INSTRUCTIONS} {lead}" if (context or {}).get("ignored_instructions") else lead
 
 
+def _nearest_shades(wanted: list[str], products: list[dict[str, Any]]) -> str:
+    shades = ", ".join(dict.fromkeys(str(p.get("colour", "")).lower() for p in products if p.get("colour")))
+    asked = " or ".join(str(c).lower() for c in wanted)
+    return f"I couldn't find any in {asked} exactly, so these are the nearest shades ({shades})."
+
+
+#: Constraints a search may set aside (context key, filter fields lifted, context cleared with it, the
+#: sentence that says so): nearest shades, cheaper than the range's floor, a size system the items lack.
+_SET_ASIDE: tuple[tuple[str, tuple[str, ...], tuple[str, ...], Callable[[Any, list[dict[str, Any]]], str]], ...] = (
+    ("near_colour", ("colour",), (), _nearest_shades),
+    ("below_floor", ("price_min",), ("approximate",),
+     lambda _, __: "There were none at the low end of your range, so these cost less."),
+    ("sized_otherwise", ("size",), (), lambda note, _: f"{str(note)[0].upper()}{str(note)[1:]}."),
+)  # fmt: skip
+
+
 def _lead(
     products: list[dict[str, Any]],
     filters: Filters,
@@ -430,25 +446,13 @@ def _lead(
     if context.get("grown_up"):
         filters = filters.model_copy(update={"gender": context["grown_up"], "exclude_gender": None})
     currency = context.get("currency") or (products[0]["currency"] if products else "")
-    if context.get("near_colour") and products:
-        wanted = " or ".join(str(c).lower() for c in context["near_colour"])
-        shades = ", ".join(
-            dict.fromkeys(str(p.get("colour", "")).lower() for p in products if p.get("colour"))
-        )
-        lead = _lead(products, filters.without("colour"), relaxed, context | {"near_colour": None})
-        return f"{lead} I couldn't find any in {wanted} exactly, so these are the nearest shades ({shades})."
-    if context.get("below_floor") and products:
-        lead = _lead(
-            products,
-            filters.without("price_min"),
-            relaxed,
-            context | {"below_floor": None, "approximate": None},
-        )
-        return f"{lead} There were none at the low end of your range, so these cost less."
-    if context.get("sized_otherwise") and products:
-        note = str(context["sized_otherwise"])
-        lead = _lead(products, filters.without("size"), relaxed, context | {"sized_otherwise": None})
-        return f"{lead} {note[0].upper()}{note[1:]}."
+    for key, lifted, cleared, said in _SET_ASIDE:
+        if context.get(key) and products:
+            # What the search set aside is said after the rest: the lead without it, then why.
+            rest = context | {k: None for k in (key, *cleared)}
+            return (
+                f"{_lead(products, filters.without(*lifted), relaxed, rest)} {said(context[key], products)}"
+            )
     if not products:
         what = describe_filters(filters)
         if relaxed and relaxed.get("items"):

@@ -264,6 +264,11 @@ class RetrievalGuard(AgentMiddleware[StylistState]):
                     for c in repaired
                 ):
                     repaired = planned
+            if self.mode == "prefetch" and ran_tools:
+                # The plan's tools have answered: a tool the turn already ran is not run again (the
+                # model asking for the trend forecast four times ran into the model-call limit).
+                done = {m.name for m in turn if isinstance(m, ToolMessage)}
+                repaired = [c for c in repaired if c["name"] not in done]
             if repaired == last.tool_calls and not last.invalid_tool_calls:
                 return None
             if not repaired:

@@ -127,6 +127,8 @@ _COLOURFUL = re.compile(
 _COLOUR_FAMILIES = (
     (re.compile(r"\b(light[- ]colou?r(?:s|ed)?|lighter|pastels?|light shades?|soft colou?rs?|light tones?)\b"),
      ["White", "Off White", "Cream", "Beige", "Pink", "Peach", "Lavender", "Yellow", "Grey Melange", "Skin"]),
+    (re.compile(r"\b(earthy(?: tones?| colou?rs?| shades?)?|earth tones?|earthy)\b"),
+     ["Brown", "Coffee Brown", "Tan", "Khaki", "Olive", "Rust", "Beige", "Mustard", "Maroon", "Mushroom Brown", "Taupe"]),
     (re.compile(r"\b(dark[- ]colou?r(?:s|ed)?|darker|dark shades?|dark wash|deep colou?rs?)\b"),
      ["Black", "Navy Blue", "Charcoal", "Maroon", "Brown", "Coffee Brown", "Burgundy", "Blue", "Grey", "Olive"]),
 )  # fmt: skip
@@ -281,11 +283,12 @@ _PRODUCT_ID = re.compile(r"\b(?:id|item|product|#)\s*[:#]?\s*(\d{3,7})\b")
 _SELF = re.compile(
     r"\b(?:i'?m|im|i am) (?:a |an )?(guy|man|woman|girl|lady|boy|gent|dude)\b|\b(?:myself|me|i) \((m|f)\)"
     r"|\b(guy|girl|woman|man|lady|male|female) here\b|\bfor me,? \(?(m|f)\)?(?!\w)"
-    r"|\((guy|girl|woman|man|lady|boy|male|female)(?: btw| here)?\)|\b(guy|girl|woman|man|lady|male|female) btw\b"
+    r"|\((guy|girl|woman|man|lady|boy|male|female)\b[^)]{0,30}\)|\b(guy|girl|woman|man|lady|male|female) btw\b"
     r"|(?:^|[.!;]\s*)(guy|girl|woman|man|lady|male|female)\s*[,.;!]"  # "... i need something i can MOVE in. girl, budget 2-3k"
     r"|\b(?:a|an|as a|as an)(?: old| older| young)? (guy|girl|woman|man|lady) like me\b"
+    r"|\bi'?m (?:his|her|their|the) (grand(?:son|daughter)|son|daughter|nephew|niece|brother|sister)\b"  # "i'm his grandson"
 )
-_SELF_WOMEN = {"woman", "girl", "lady", "f", "female"}
+_SELF_WOMEN = {"woman", "girl", "lady", "f", "female", "granddaughter", "daughter", "niece", "sister"}
 _FOR_ME = re.compile(r"\b(?:and|for|just|now) (?:me|myself)\b|^\W*(?:me|myself)\b")
 _OTHER_PERSON = re.compile(r"\b(?:my|our|his|her) \w+")
 _START_WITH = re.compile(
@@ -298,7 +301,7 @@ _WORN = re.compile(
 )
 _SAID_AMOUNT = re.compile(r"\b(said|meant|budget|make it|change it|instead|not)\b")
 _NARROW = re.compile(r"^\W*(?:ok(?:ay)?\W+|fine\W+|then\W+|so\W+)?(?:just|only)\b|\b(?:only|just)\W*$")
-_LIKE_THIS = re.compile(r"\b(like this|similar|this one|like that|jaisa|jaise|jaisi)\b")
+_LIKE_THIS = re.compile(r"\b(like (?:this|that|it|these|those|them)|similar|this one|jaisa|jaise|jaisi)\b")
 # "is there a clutch in the same style?": another kind of item like the one pointed at, not one to pair with it.
 _SAME_STYLE = re.compile(
     r"\b(?:same|similar|that) (?:style|vibe|look|design|feel)\b|\bin (?:the )?same style\b"
@@ -444,8 +447,12 @@ def _plan(
         if not new.gender and (me.group(2) or me.group(4)):
             new = new.model_copy(update={"gender": [memory["me"]]})  # "(for me, F)"
         young = {"Women": "Girls", "Men": "Boys"}[memory["me"]]
-        if new.gender == [young] and not _OTHER_PERSON.search(lowered) and not _CHILD_AGE.search(lowered):
-            new = new.model_copy(update={"gender": [memory["me"]]})  # "(girl btw)": a grown-up shopper
+        said_of_self = bool(me.group(me.re.groups)) or bool(re.search(r"\bme\s*\((?:girl|boy)", lowered))
+        if new.gender == [young] and (
+            said_of_self or (not _OTHER_PERSON.search(lowered) and not _CHILD_AGE.search(lowered))
+        ):
+            # "(girl btw)", "for me (girl obviously lol)", "i'm his grandson": a grown-up shopper
+            new = new.model_copy(update={"gender": [memory["me"]]})
     if (
         me
         and new.gender
@@ -474,6 +481,24 @@ def _plan(
     ):
         # "my sister's getting married, i'm a guy, need something for the sangeet": the shopper wears it
         new = new.model_copy(update={"gender": [memory["me"]]})
+    if previous is not None and new.usage and not new.article_type and previous.article_type:
+        # "fine, casual ones under 1000 then" after formal shoes: the casual kind of that item
+        swap = {("Formal Shoes", "Casual"): "Casual Shoes", ("Casual Shoes", "Formal"): "Formal Shoes"}
+        kinds = (
+            [swap.get((a, new.usage[0]), a) for a in previous.article_type] if len(new.usage) == 1 else None
+        )
+        if kinds and kinds != previous.article_type:
+            new = new.model_copy(update={"article_type": kinds})
+    if (
+        new.article_type == ["Sunglasses"]
+        and new.colour
+        and re.search(r"\bshades\b", lowered)
+        and not re.search(r"sunglass|glasses|sunnies|aviator|goggles", lowered)
+        and previous is not None
+        and previous.article_type
+        and "Sunglasses" not in previous.article_type
+    ):
+        new = new.model_copy(update={"article_type": None})  # "tan or brown shades" of the bag asked about
     mine = re.match(r"^\W*(?:and |ok |now )?(hers|his)\b", lowered)
     if mine and not new.gender:
         new = new.model_copy(
@@ -1033,6 +1058,8 @@ def _plan(
         notes.append("muted colours")
     family = next((cols for pattern, cols in _COLOUR_FAMILIES if pattern.search(lowered)), None)
     if family and not new.colour:
+        if _MUTED.search(lowered):
+            family = [c for c in family if c in _MUTED_COLOURS] or family  # "soft colours, nothing loud"
         filters = filters.model_copy(update={"colour": family})  # "in a light colour", "dark wash"
     if _COLOURFUL.search(lowered) and (not new.colour or set(new.colour) <= NEUTRALS):
         filters = filters.model_copy(

@@ -267,6 +267,7 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Perfume and Body Mist": ["perfume", "perfumes", "fragrance", "body mist", "scent"],
     "Necklace and Chains": ["necklace", "necklaces", "chain", "chains"],
     "Lehenga Choli": ["lehenga", "lehengas"],
+    "Accessory Gift Set": ["gift box", "gift boxes", "gift set", "gift sets", "combo set", "gift hamper"],
     "Caps": ["cap", "hat", "hats", "baseball cap"],
     "Jackets": ["jacket", "coat", "coats", "bomber"],
     "Rain Jacket": ["raincoat", "raincoats", "rain coat", "rain jacket", "windcheater"],
@@ -373,7 +374,7 @@ _PRICE_MAX = re.compile(
     rf"(?:can|could|will|would|i'?ll)(?: maybe| only| probably| just)? (?:go|stretch|spend|do|pay)(?: up)? to)\s*(?:a |an )?({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
 _PRICE_MAX_AFTER = re.compile(
-    rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:or less|or under|and under|"
+    rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:a piece\b|apiece\b|per piece\b|or less|or under|and under|"
     rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|total\b|in total\b|all in\b|overall\b|"
     rf"-?\s*er moddhe|moddhe\b|kulla\b|kulle\b|ukulla\b)"
 )
@@ -405,7 +406,7 @@ _SIZE = re.compile(
     r"\bsize\s*(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
     r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*(?:waist|wiast|wasit|waste|w)\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
-    r"|(?:^|[,;]\s*|\bin\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
+    r"|(?:^|[,;]\s*|\bin\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
     # "jeans, slim fit, 34", "trousers men 36": a waist size after a bottom
     r"|\b(?:jeans|trousers|pants|chinos|shorts|track pants)\b[^0-9]{0,20}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
     # "a 7 in women's", "casual shoes in 7", "size 9 shoes": a shoe size beside a shoe word
@@ -500,7 +501,7 @@ _SIZE_MEANT = re.compile(
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
     r"(?:\bany (?:other )?(?:colou?r|shade)s?(?: is fine| is ok| works)? (?:but|except)|\beverything but|\ball but"
-    r"|\bnot|\bnon|\bno|\bscratch|\bskip|\bexcept|\bwithout|\bother than|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
+    r"|\bnot|\bnon|\bno|\bscratch|\bskip|\bexcept|\bwithout|\bother than|\binstead of|\brather than|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
     r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more"
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
     r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of)?|\bno more of)(?:\s+(?:the|any|in|a|an|my|our|his|her))?\s*$"
@@ -546,7 +547,7 @@ _FOREIGN = {
     "jupe": "skirt", "veste": "jacket", "chaussures": "shoes", "baskets": "sneakers", "bottines": "ankle boots",
     "sac": "handbag", "montre": "watch", "lunettes": "sunglasses", "ceinture": "belt",
     "blanc": "white", "blanche": "white", "blanches": "white", "blancs": "white", "noir": "black",
-    "noire": "black", "noires": "black", "noirs": "black", "rouge": "red", "rouges": "red", "bleu": "blue",
+    "marron": "brown", "noire": "black", "noires": "black", "noirs": "black", "rouge": "red", "rouges": "red", "bleu": "blue",
     "bleue": "blue", "vert": "green", "verte": "green", "jaune": "yellow", "rose": "pink", "gris": "grey",
     "taille": "size", "pour": "for", "cherche": "looking for", "mariage": "wedding", "plage": "beach",
     "soirée": "party", "bureau": "office", "moins": "under", "avec": "with", "aller": "go",
@@ -567,6 +568,16 @@ _FOREIGN = {
     "été": "summer", "l'été": "summer", "d'été": "summer", "l'automne": "fall", "l'hiver": "winter", "automne": "fall", "hiver": "winter", "printemps": "spring", "tendances": "trends",
     "tendance": "trending", "otoño": "fall", "invierno": "winter", "verano": "summer", "primavera": "spring",
     "tendencias": "trends", "tendencia": "trend", "se lleva": "is trending", "se llevan": "are trending",
+    # German
+    "herren": "men", "damen": "women", "frau": "women", "mann": "men", "kinder": "kids", "hemd": "shirt",
+    "hemden": "shirts", "hose": "trousers", "kleid": "dress", "kleider": "dresses", "rock": "skirt",
+    "jacke": "jacket", "schuhe": "shoes", "tasche": "handbag", "uhr": "watch", "gürtel": "belt",
+    "weiß": "white", "weiss": "white", "weiße": "white", "weißen": "white", "weisse": "white",
+    "schwarz": "black", "schwarze": "black", "schwarzen": "black", "rot": "red", "rote": "red", "blau": "blue",
+    "blaue": "blue", "grün": "green", "grüne": "green", "gelb": "yellow", "grau": "grey", "braun": "brown",
+    "größe": "size", "grösse": "size", "groesse": "size", "für": "for", "ich suche": "looking for",
+    "hochzeit": "wedding", "passende": "matching", "passenden": "matching", "statt": "instead of",
+    "billiger": "cheaper", "günstiger": "cheaper", "anzug": "suit",
     # Hindi (Devanagari)
     "पुरुष": "men", "आदमी": "men", "महिला": "women", "औरत": "women", "लड़की": "girl", "लड़का": "boy",
     "साड़ी": "saree", "साडी": "saree", "कुर्ता": "kurta", "कुर्ती": "kurti", "लहंगा": "lehenga", "जूते": "shoes",
@@ -595,6 +606,13 @@ _FOREIGN_AMBIGUOUS = {
     "bureau",
     "gris",
     "rosa",
+    "rock",
+    "hose",
+    "rot",
+    "kinder",
+    "mann",
+    "marron",
+    "statt",
 }
 
 

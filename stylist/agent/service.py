@@ -425,7 +425,11 @@ class Stylist:
         model_tokens = sum(
             (m.usage_metadata or {}).get("output_tokens", 0) for m in turn if isinstance(m, AIMessage)
         )
-        if answer is None or not str(answer.content).strip():
+        if (
+            answer is None
+            or not str(answer.content).strip()
+            or str(answer.content).startswith("Model call limits exceeded")  # ModelCallLimitMiddleware's note
+        ):
             # The call cap ended the turn before a final answer: compose one from the tool results.
             text = compose_answer(
                 "", products, plan.filters, None, relaxed, plan.intent, turn_context(turn, plan)

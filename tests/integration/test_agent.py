@@ -155,7 +155,18 @@ def test_runaway_tool_loop_is_capped(retriever):
 
     assert len(model.history) == 3
     assert reply.products and all(p.gender == "Men" for p in reply.products)
-    assert reply.answer  # composed from the tool results when the cap ends the turn
+    # composed from the tool results when the cap ends the turn, not the middleware's note
+    assert "limits exceeded" not in reply.answer and reply.products[0].title in reply.answer
+
+
+def test_prefetch_does_not_run_a_tool_the_turn_already_ran(retriever):
+    again = [
+        call("get_trend_forecast", {"query": "summer trends", "gender": "Women"}, f"t{i}") for i in range(6)
+    ]
+    model = scripted(*again, "Summer is about light colours.")
+    reply = make(retriever, model, agent_max_model_calls=4).respond("what are women wearing this summer?")
+    assert [c.name for c in reply.tool_calls] == ["get_trend_forecast", "classify_trend"]  # the plan's, once
+    assert len(model.history) == 1 and "limits exceeded" not in reply.answer and reply.answer
 
 
 def test_empty_model_answer_still_presents_the_products(retriever):

@@ -398,3 +398,37 @@ def test_trend_and_cheaper_words_in_french_and_spanish() -> None:
     assert translate_foreign("¿algo más barato?") == "¿algo cheaper?"
     p, _ = plan("quelles sont les tendances pour l'hiver, pour les hommes?")
     assert p.intent == "trend" and p.filters.season == ["Winter"] and p.filters.gender == ["Men"]
+
+
+def test_who_the_shopper_is_said_in_passing() -> None:
+    p, _ = plan("my best friend's mehendi, something ethnic for me (girl, not a kid lol)")
+    assert p.filters.gender == ["Women"]
+    p, _ = plan("grandpa's memorial on friday, white kurta please. i'm his grandson")
+    assert p.filters.gender == ["Men"]
+    p, _ = plan("tees for my husband, he's an L")
+    assert p.filters.size == "L" and p.filters.gender == ["Men"]
+
+
+def test_the_other_kind_of_shoe_earthy_colours_and_shades_of_a_colour() -> None:
+    memory = plan("formal shoes for my dad")[1]
+    assert plan("casual ones maybe", memory)[0].filters.article_type == ["Casual Shoes"]
+    memory = plan("a handbag for my sister under 2000")[1]
+    p, _ = plan("beige or brown shades?", memory)
+    assert p.filters.article_type == ["Handbags"] and set(p.filters.colour or []) >= {"Beige", "Brown"}
+    p, _ = plan("kurta in earthy tones for men")
+    assert "Brown" in (p.filters.colour or []) and "White" not in (p.filters.colour or [])
+    p, _ = plan("a saree in soft colours for my grandmother, nothing loud")
+    assert p.filters.colour and "Yellow" not in p.filters.colour and "Pink" not in p.filters.colour
+
+
+def test_german_words_a_piece_budget_and_instead_of_a_colour() -> None:
+    p, _ = plan("ich suche eine schwarze Jacke für Herren, Größe L")
+    assert (
+        p.filters.article_type == ["Jackets"]
+        and p.filters.colour == ["Black"]
+        and p.filters.gender == ["Men"]
+    )
+    assert p.filters.size == "L"
+    assert PARSER.parse("socks and tees, 300 a piece").filters.price_max == 300
+    p, _ = plan("red instead of black?", plan("black heels for me, a woman")[1])
+    assert p.filters.colour == ["Red"] and "Black" in (p.filters.exclude_colour or [])
