@@ -79,7 +79,8 @@ _CHILD_AGE = re.compile(
     r"\((?:[1-9]|1[0-3])\s*(?:yrs?|years?|y|yo)?\)|\b(?:[1-9]|1[0-3])[\s-]*(?:yrs?|years?)[\s-]*old\b"
     r"|\b(?:[1-9]|1[0-3])\s*(?:y/o|yo)\b|\bturning (?:[1-9]|1[0-3])\b|\baged? (?:[1-9]|1[0-3])\b"
     r"|\b(?:she|he|sister|brother|son|daughter|niece|nephew|kid|child)(?:'s| is) (?:[1-9]|1[0-3])\b(?!\s*(?:k\b|000|rs|inr))"
-    r"|\b(?:son|daughter|nephew|niece|kid|child|boy|girl|grand(?:son|daughter))\b[^.\d]{0,30}?\b(?:[1-9]|1[0-3])\s*(?:yrs?|years?|y/?o)\b"
+    r"|\b(?:son|daughter|nephew|niece|kid|child|boy|girl|grand(?:son|daughter)|bhatij[ae]|bhatiji|bhanj[ae]|bhanji)\b"
+    r"[^.\d]{0,30}?\b(?:[1-9]|1[0-3])\s*(?:yrs?|years?|y/?o|saal)\b"
 )
 # A size said on its own in a follow-up ("sorry he's a 10 not 9", "no wait, 7"): not an amount or an age.
 _BARE_SIZE = re.compile(
@@ -918,7 +919,7 @@ def _plan(
             and not set(previous.gender) & set(new.gender)
             # not a correction of who it is for ("sorry i meant my sister not brother"): the same thing, for them
             and not re.search(
-                r"\b(?:same|matching|similar|meant|mean)\b|\b(?:too|as well)\W*$|^\W*(?:no|sorry|actually|oops|wait)\b"
+                r"\b(?:same|matching|similar|meant|mean)\b|\b(?:too|as well)\W*$|\b(?:one|ones|some|it) (?:too|as well)\b|^\W*(?:no|sorry|actually|oops|wait)\b"
                 r"|\bnot (?:my |for my |for )?\w+\W*$",
                 lowered,
             )
@@ -959,6 +960,10 @@ def _plan(
             low = age if age % 2 == 0 else age - 1
             memory["age_size"] = f"{low}-{low + 1}Y"
             filters = filters.model_copy(update={"size": memory["age_size"]})
+    if new.size and re.fullmatch(r"\d{1,2}-\d{1,2}Y", new.size) and filters.gender:
+        # "sneakers for him too, 12-13Y": an age size is a child's
+        young = {"Women": "Girls", "Men": "Boys"}
+        filters = filters.model_copy(update={"gender": sorted({young.get(g, g) for g in filters.gender})})
     if _ADULT.search(lowered) and filters.gender:
         # "she's an adult, 24", "starting college, girl": grown-ups, not children's sizes.
         grown = {"Girls": "Women", "Boys": "Men"}

@@ -184,8 +184,10 @@ _GENDER_WORDS: dict[str, list[str]] = {
             "grandfather", "fiance", "hubby", "bf", "bhai", "bhaiya", "papa", "pappa", "chacha", "jiju",
             "ladka", "ladke", "ladkon", "dude", "bro", "father in law", "appa", "thatha", "abbu", "abba", "nana",
             "dada", "baba", "bapi", "abbu ji", "pitaji", "pita ji"],
-    "Boys": ["boys", "boy", "son", "my son", "nephew", "grandson", "stepson", "schoolboy"],
-    "Girls": ["girls", "girl", "daughter", "my daughter", "niece", "granddaughter", "stepdaughter", "schoolgirl", "beti"],
+    "Boys": ["boys", "boy", "son", "my son", "nephew", "grandson", "stepson", "schoolboy", "bhatija", "bhatije",
+             "bhanja", "bhanje"],
+    "Girls": ["girls", "girl", "daughter", "my daughter", "niece", "granddaughter", "stepdaughter", "schoolgirl", "beti",
+              "bhatiji", "bhanji"],
     "Unisex": ["unisex"],
 }  # fmt: skip
 _KIDS_WORDS = [
@@ -202,7 +204,7 @@ _KIDS_WORDS = [
 ]
 # "(f, 26)", "m/30", "26F": who the shopper is, in the shorthand of forms and forums.
 _SEX_AGE = re.compile(
-    r"(?:^|[(\[,;]\s*|\bi'?m\s+)(f|m)\s*[,/]?\s*(\d{2})\b|(?<!size )\b(\d{2})\s*(f|m)\b(?![\w'])"
+    r"(?:^|[(\[,;=]\s*|\bi'?m\s+)(f|m)\s*[,/]?\s*(\d{2})\b|(?<!size )\b(\d{2})\s*(f|m)\b(?![\w'])"
 )
 
 # Occasion words -> catalog usage values.
@@ -376,7 +378,8 @@ _PRICE_MAX = re.compile(
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:a piece\b|apiece\b|per piece\b|or less|or under|and under|"
     rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|total\b|in total\b|all in\b|overall\b|"
-    rf"-?\s*er moddhe|moddhe\b|kulla\b|kulle\b|ukulla\b)"
+    rf"-?\s*er moddhe|moddhe\b|kulla\b|kulle\b|ukulla\b|is (?:the|my) (?:max|maximum|limit|budget|ceiling|upper limit)\b|"
+    rf"se (?:zyada|jyada|zada|upar|oopar) (?:bilkul |bhi )?(?:nahi|nahin|nai|mat)\b)"
 )
 # "around 2000", "about 1.5k", "2000 or so", "roughly Rs 800": a range, not a ceiling.
 # "i have rs 999", "what can i get for 300 rupees": an amount of money the shopper has (with a currency).
@@ -415,6 +418,8 @@ _SIZE = re.compile(
     r"|\b(?:shoes|sneakers|heels|sandals|flats|loafers|boots)\s+(?:in\s+)?(?:uk\s+)?([3-9]|1[0-2])\b(?!\s*(?:\d|k\b|rs|inr|₹|year|yr))"
     # "9 size hai?", "42 size": the number said before the word
     r"|(?<![\w.])([3-9]|1[0-2])\s+size\b"
+    # "he needs one too, large": a size word closing the message after a comma
+    r"|,\s*(large|medium|extra large)\s*[.!]*$"
     # "formal shirts white, mens M": a letter size after who wears it
     r"|\b(?:men'?s|mens|women'?s|womens|ladies)\W{1,3}(s|m|l)\b(?!')"
     # "shoes too. 10", "flats like these instead? 5": a shoe size closing the phrase after a shoe word
@@ -423,7 +428,7 @@ _SIZE = re.compile(
     # "what trackpants go with it, 32": a waist size after a bottom
     r"|\b(?:trackpants|joggers|leggings|palazzos?|capris|skirts?|bottoms)\b[^0-9]{0,25}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
     # "8-9 size": a child's age size
-    r"|\b((?:[2-9]|1[0-2])\s*-\s*(?:[3-9]|1[0-3]))\s*(?:y|yrs?|years?)?\s+size\b"
+    r"|\b((?:[2-9]|1[0-2])\s*-\s*(?:[3-9]|1[0-3]))\s*(?:(?:y|yrs?|years?)?\s+size\b|y\b)"
 )
 # "running shoes, men's 10": a shoe size after who wears it, in a message about shoes
 _GENDER_SHOE_SIZE = re.compile(
@@ -501,7 +506,7 @@ _SIZE_MEANT = re.compile(
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
     r"(?:\bany (?:other )?(?:colou?r|shade)s?(?: is fine| is ok| works)? (?:but|except)|\beverything but|\ball but"
-    r"|\bnot|\bnon|\bno|\bscratch|\bskip|\bexcept|\bwithout|\bother than|\binstead of|\brather than|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
+    r"|\bnot|\bnon|\bno|\bscratch|\bskip|\bexcept|\bwithout|\bother than|\binstead of|\brather than|\bdone with|\bsick of|\btired of|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
     r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more"
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
     r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of)?|\bno more of)(?:\s+(?:the|any|in|a|an|my|our|his|her))?\s*$"
@@ -524,12 +529,14 @@ _AMOUNT_WORDS = re.compile(
     + r")\b"
 )
 # "2-3k", "1.5 to 2k": the scale written once for both ends.
-_SHARED_K = re.compile(r"\b(\d+(?:\.\d+)?)\s*(-|–|to)\s*(\d+(?:\.\d+)?)k\b")
+_SHARED_K = re.compile(
+    r"\b(\d+(?:\.\d+)?)\s*(-|–|to|and)\s*(\d+(?:\.\d+)?)\s*(?:k|thousand|grand|hazaar|hazar)\b"
+)
 
 
 # Excluding a colour leaves out its close shades too: "no white, they go see-through" is no off-white.
 _EXCLUDE_SHADES = {"White": ["Off White", "Cream"], "Grey": ["Grey Melange"], "Blue": ["Navy Blue", "Turquoise Blue"],
-                   "Brown": ["Coffee Brown", "Mushroom Brown", "Tan"], "Green": ["Lime Green", "Sea Green"],
+                   "Brown": ["Coffee Brown", "Mushroom Brown", "Tan"], "Green": ["Lime Green", "Sea Green", "Olive"],
                    "Gold": ["Bronze"], "Pink": ["Magenta"]}  # fmt: skip
 
 
@@ -547,7 +554,8 @@ _FOREIGN = {
     "jupe": "skirt", "veste": "jacket", "chaussures": "shoes", "baskets": "sneakers", "bottines": "ankle boots",
     "sac": "handbag", "montre": "watch", "lunettes": "sunglasses", "ceinture": "belt",
     "blanc": "white", "blanche": "white", "blanches": "white", "blancs": "white", "noir": "black",
-    "marron": "brown", "noire": "black", "noires": "black", "noirs": "black", "rouge": "red", "rouges": "red", "bleu": "blue",
+    "marron": "brown", "bleu marine": "navy blue", "cravate": "tie", "cravates": "ties", "chaussettes": "socks",
+    "écharpe": "scarf", "gants": "gloves", "handschuhe": "gloves", "krawatte": "tie", "noire": "black", "noires": "black", "noirs": "black", "rouge": "red", "rouges": "red", "bleu": "blue",
     "bleue": "blue", "vert": "green", "verte": "green", "jaune": "yellow", "rose": "pink", "gris": "grey",
     "taille": "size", "pour": "for", "cherche": "looking for", "mariage": "wedding", "plage": "beach",
     "soirée": "party", "bureau": "office", "moins": "under", "avec": "with", "aller": "go",

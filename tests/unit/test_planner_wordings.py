@@ -432,3 +432,35 @@ def test_german_words_a_piece_budget_and_instead_of_a_colour() -> None:
     assert PARSER.parse("socks and tees, 300 a piece").filters.price_max == 300
     p, _ = plan("red instead of black?", plan("black heels for me, a woman")[1])
     assert p.filters.colour == ["Red"] and "Black" in (p.filters.exclude_colour or [])
+
+
+@pytest.mark.parametrize(
+    ("message", "low", "high"),
+    [
+        ("socks, 800 is my limit", None, 800),
+        ("kurta chahiye, 1500 se zyada nahi", None, 1500),
+        ("a watch between 2 and 4 thousand", 2000, 4000),
+    ],
+)
+def test_budgets_in_more_words(message: str, low: float | None, high: float) -> None:
+    f = PARSER.parse(message).filters
+    assert f.price_min == low and f.price_max == high
+
+
+def test_children_said_in_hindi_and_age_sizes_are_a_childs() -> None:
+    p, _ = plan("meri bhatiji 5 saal ki hai, ek dress dikhao")
+    assert p.filters.gender == ["Girls"] and p.filters.size == "4-5Y"
+    memory = plan("tshirts for my son")[1]
+    p, _ = plan("jeans for him too, 10-11Y", memory)
+    assert p.filters.gender == ["Boys"] and p.filters.size == "10-11Y"
+    p, _ = plan("beach trip with friends, me = F, 31, need tops")
+    assert p.filters.gender == ["Women"]
+
+
+def test_one_too_for_another_wearer_keeps_the_item_and_done_with_rules_out() -> None:
+    memory = plan("a sweater for me, a woman, M")[1]
+    p, _ = plan("my dad needs one too, large", memory)
+    assert p.filters.article_type == ["Sweaters"] and p.filters.gender == ["Men"] and p.filters.size == "L"
+    p, _ = plan("women's formal shoes please, so done with heels")
+    assert "Heels" in (p.filters.exclude_article_type or [])
+    assert translate_foreign("une cravate bleu marine") == "une tie navy blue"

@@ -185,6 +185,7 @@ def test_a_different_colour_rules_out_the_colour_pointed_at() -> None:
         "Green",
         "Lime Green",
         "Sea Green",
+        "Olive",
         "Black",
     }
 
