@@ -499,6 +499,22 @@ def _lead(
     return lead
 
 
+_COUNT = re.compile(
+    r"\b(?:i(?:'ve| have)? (?:picked|found|chose|selected)|here are|there are|these)\s+(\d{1,2}|one|two|three|four|five|six)\b",
+    re.I,
+)
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def _wrong_count(line: str, shown: int) -> bool:
+    """Whether ``line`` claims a number of picks other than the ``shown`` cards."""
+    m = _COUNT.search(line)
+    if not m:
+        return False
+    said = m.group(1).lower()
+    return (int(said) if said.isdigit() else _WORD_NUMBERS[said]) != shown
+
+
 def compose_answer(
     model_text: str,
     products: list[dict[str, Any]],
@@ -538,6 +554,8 @@ def compose_answer(
         and not mentions(line, products)
         and not line.rstrip().endswith(":")  # an introduction to a list the answer does not use
         and "budget" not in line.lower()  # the lead says the budget
+        and re.search(r"[.!?)\"'…]\s*$", line)  # not a sentence cut off by the token limit
+        and not _wrong_count(line, len(products))  # "To match the wallet, I picked 4." beside 3 cards
     ][:2]
     parts = [lead] + ([" ".join(remarks)] if remarks else []) + [product_list(products)]
     return "\n".join(parts)

@@ -753,8 +753,13 @@ def _plan(
         and len(lowered.split()) >= 3
         and not _SHOPPING.search(lowered)
     ):
-        plan = TurnPlan("refuse", Filters(), text, notes=["not a shopping request"], reply=_OFF_TOPIC_REPLY)
-        return plan, memory
+        if decided == "chat":
+            intent = "chat"  # "thx, that's it 👍", "meh, just browsing tbh": small talk, not off topic
+        else:
+            plan = TurnPlan(
+                "refuse", Filters(), text, notes=["not a shopping request"], reply=_OFF_TOPIC_REPLY
+            )
+            return plan, memory
     elif nothing_to_search:
         # Nothing to search on yet ("do you sell iphones", "show me something nice"): ask, as a shop
         # assistant would, rather than match the words of the message against product names.
@@ -919,7 +924,8 @@ def _plan(
             and not set(previous.gender) & set(new.gender)
             # not a correction of who it is for ("sorry i meant my sister not brother"): the same thing, for them
             and not re.search(
-                r"\b(?:same|matching|similar|meant|mean)\b|\b(?:too|as well)\W*$|\b(?:one|ones|some|it) (?:too|as well)\b|^\W*(?:no|sorry|actually|oops|wait)\b"
+                r"\b(?:same|matching|similar|meant|mean)\b|\b(?:too|as well)\W*$|"
+                r"\b(?:one|ones|some|it|hers|his|her|him|them|theirs) (?:too|as well)\b|^\W*(?:no|sorry|actually|oops|wait)\b"
                 r"|\bnot (?:my |for my |for )?\w+\W*$",
                 lowered,
             )

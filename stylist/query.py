@@ -586,6 +586,7 @@ _FOREIGN = {
     "größe": "size", "grösse": "size", "groesse": "size", "für": "for", "ich suche": "looking for",
     "hochzeit": "wedding", "passende": "matching", "passenden": "matching", "statt": "instead of",
     "billiger": "cheaper", "günstiger": "cheaper", "anzug": "suit",
+    "rotes": "red", "roter": "red", "roten": "red", "schwarzes": "black", "schwarzer": "black", "weißes": "white", "weißer": "white", "weisses": "white", "weisser": "white", "blaues": "blue", "blauer": "blue", "blauen": "blue", "grünes": "green", "grüner": "green", "grünen": "green", "braune": "brown", "braunes": "brown", "brauner": "brown", "braunen": "brown", "graue": "grey", "graues": "grey", "grauer": "grey", "grauen": "grey", "gelbe": "yellow", "gelbes": "yellow", "gelber": "yellow", "gelben": "yellow",
     # Hindi (Devanagari)
     "पुरुष": "men", "आदमी": "men", "महिला": "women", "औरत": "women", "लड़की": "girl", "लड़का": "boy",
     "साड़ी": "saree", "साडी": "saree", "कुर्ता": "kurta", "कुर्ती": "kurti", "लहंगा": "lehenga", "जूते": "shoes",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from stylist.grounding import Grounding
+from stylist.grounding import Grounding, compose_answer
+from stylist.query import Filters
 
 CATALOG = [
     {"id": "1800", "title": "Peter England Men Navy Blue Shirt", "article_type": "Shirts"},
@@ -164,3 +165,11 @@ def test_the_lead_said_again_by_the_model_is_dropped() -> None:
 
     cards = [{"id": "1", "price": 599.0, "colour": "Green", "article_type": "Kurtas"}]
     assert contradicts("I looked for green kurtas for women and found 7.", cards, Filters())
+
+
+def test_model_remarks_cut_off_or_counting_other_cards_are_dropped() -> None:
+    cards = [{"id": str(i), "title": f"Brand Men Brown Wallet {i}", "price": 999.0, "currency": "INR",
+              "colour": "Brown", "article_type": "Wallets", "gender": "Men", "reason": ""} for i in range(3)]  # fmt: skip
+    text = "To match the wallet, I picked 4.\nAll of them are within your\nBrown is easy to wear."
+    answer = compose_answer(text, cards, Filters(article_type=["Wallets"]), None, None, "search", {})
+    assert "I picked 4" not in answer and "within your\n" not in answer and "Brown is easy to wear." in answer

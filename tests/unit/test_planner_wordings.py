@@ -464,3 +464,13 @@ def test_one_too_for_another_wearer_keeps_the_item_and_done_with_rules_out() -> 
     p, _ = plan("women's formal shoes please, so done with heels")
     assert "Heels" in (p.filters.exclude_article_type or [])
     assert translate_foreign("une cravate bleu marine") == "une tie navy blue"
+
+
+def test_from_the_page_session_goodbyes_browsing_and_hers_too() -> None:
+    memory = plan("sneakers for my brother, he's a 9")[1]
+    assert plan("thx, that's it 👍", memory)[0].intent == "chat"
+    memory = plan("a watch for my dad around 3000")[1]
+    p, _ = plan("hers too, my mom", memory)
+    assert p.filters.article_type == ["Watches"] and p.filters.gender == ["Women"]
+    p, _ = plan("ich suche ein rotes Kleid für Damen, Größe M")
+    assert p.filters.article_type == ["Dresses"] and p.filters.colour == ["Red"]
