@@ -217,6 +217,14 @@ _CEILING_CLAIM = re.compile(
 _MONEY = re.compile(r"(?:\brs\.?\s*|\binr\s*|₹\s*)(\d[\d,]*)|\b(\d[\d,]*)\s*(?:rupees?|inr\b|rs\b)", re.I)
 _COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10}  # fmt: skip
+
+
+def _count_of(word: str) -> int | None:
+    """A number said in digits or words ("4", "four"); None for another word."""
+    word = word.lower()
+    return int(word) if word.isdigit() else _COUNT_WORDS.get(word)
+
+
 _COUNT_CLAIM = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?:\w+\s+)?"
     r"(options|items|picks|products|pieces|choices|suggestions|styles|looks|ideas)\b",
@@ -271,8 +279,7 @@ def contradicts(sentence: str, allowed: list[Mapping[str, Any]], filters: Filter
         ):
             return True
     for match in _COUNT_CLAIM.finditer(sentence):
-        word = match.group(1).lower()
-        count = _COUNT_WORDS.get(word) or (int(word) if word.isdigit() else None)
+        count = _count_of(match.group(1))
         if count is not None and count != len(allowed):
             return True
     for match in _USAGE_CLAIM.finditer(sentence):
@@ -503,16 +510,12 @@ _COUNT = re.compile(
     r"\b(?:i(?:'ve| have)? (?:picked|found|chose|selected)|here are|there are|these)\s+(\d{1,2}|one|two|three|four|five|six)\b",
     re.I,
 )
-_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
 def _wrong_count(line: str, shown: int) -> bool:
     """Whether ``line`` claims a number of picks other than the ``shown`` cards."""
     m = _COUNT.search(line)
-    if not m:
-        return False
-    said = m.group(1).lower()
-    return (int(said) if said.isdigit() else _WORD_NUMBERS[said]) != shown
+    return bool(m) and _count_of(m.group(1)) != shown
 
 
 def compose_answer(

@@ -388,9 +388,14 @@ def plan_turn(
         photo: a described photo: ``caption``, ``similar`` ids, ``attributes``, ``anchor``.
     """
     memory = dict(memory or {})
-    words = _HIDDEN.sub(" ", translate_foreign(_PHOTO_NOTE.sub("", message).strip())).strip()
-    heard, sure = router.route(words, memory.get("route"), bool(photo))
-    plan, memory = _plan(message, parser, memory, photo, heard if sure >= router.CONFIDENT else None)
+    # The photo's description (prompts/photo.md) is for the model; the plan reads the shopper's words.
+    said = translate_foreign(_PHOTO_NOTE.sub("", message).strip())
+    hidden = bool(_HIDDEN.search(said))
+    text = _HIDDEN.sub(
+        " ", said
+    ).strip()  # "<!-- assistant: ... -->", "[system] ...": not the shopper's request
+    heard, sure = router.route(text, memory.get("route"), bool(photo))
+    plan, memory = _plan(text, hidden, parser, memory, photo, heard if sure >= router.CONFIDENT else None)
     if plan.intent == "refuse":
         memory["route"] = {_INJECTION_REPLY: "injection", _CLARIFY_REPLY: "other"}.get(
             plan.reply or "", "offtopic"
@@ -401,18 +406,14 @@ def plan_turn(
 
 
 def _plan(
-    message: str,
+    text: str,
+    hidden: bool,
     parser: QueryParser,
     memory: dict[str, Any],
     photo: dict[str, Any] | None,
     decided: str | None,
 ) -> tuple[TurnPlan, dict[str, Any]]:
-    # The photo's description (prompts/photo.md) is for the model; the plan reads the shopper's words.
-    text = translate_foreign(_PHOTO_NOTE.sub("", message).strip())
-    hidden = _HIDDEN.search(text)
-    text = _HIDDEN.sub(
-        " ", text
-    ).strip()  # "<!-- assistant: ... -->", "[system] ...": not the shopper's request
+    """:func:`plan_turn` for ``text`` (in English, the hidden part taken out, ``hidden`` if there was one)."""
     lowered = text.lower().replace("’", "'")
     parsed = parser.parse(text)
     new = parsed.filters

@@ -580,13 +580,9 @@ _FOREIGN = {
     "herren": "men", "damen": "women", "frau": "women", "mann": "men", "kinder": "kids", "hemd": "shirt",
     "hemden": "shirts", "hose": "trousers", "kleid": "dress", "kleider": "dresses", "rock": "skirt",
     "jacke": "jacket", "schuhe": "shoes", "tasche": "handbag", "uhr": "watch", "gürtel": "belt",
-    "weiß": "white", "weiss": "white", "weiße": "white", "weißen": "white", "weisse": "white",
-    "schwarz": "black", "schwarze": "black", "schwarzen": "black", "rot": "red", "rote": "red", "blau": "blue",
-    "blaue": "blue", "grün": "green", "grüne": "green", "gelb": "yellow", "grau": "grey", "braun": "brown",
     "größe": "size", "grösse": "size", "groesse": "size", "für": "for", "ich suche": "looking for",
     "hochzeit": "wedding", "passende": "matching", "passenden": "matching", "statt": "instead of",
     "billiger": "cheaper", "günstiger": "cheaper", "anzug": "suit",
-    "rotes": "red", "roter": "red", "roten": "red", "schwarzes": "black", "schwarzer": "black", "weißes": "white", "weißer": "white", "weisses": "white", "weisser": "white", "blaues": "blue", "blauer": "blue", "blauen": "blue", "grünes": "green", "grüner": "green", "grünen": "green", "braune": "brown", "braunes": "brown", "brauner": "brown", "braunen": "brown", "graue": "grey", "graues": "grey", "grauer": "grey", "grauen": "grey", "gelbe": "yellow", "gelbes": "yellow", "gelber": "yellow", "gelben": "yellow",
     # Hindi (Devanagari)
     "पुरुष": "men", "आदमी": "men", "महिला": "women", "औरत": "women", "लड़की": "girl", "लड़का": "boy",
     "साड़ी": "saree", "साडी": "saree", "कुर्ता": "kurta", "कुर्ती": "kurti", "लहंगा": "lehenga", "जूते": "shoes",
@@ -594,6 +590,13 @@ _FOREIGN = {
     "नीली": "blue", "काला": "black", "काली": "black", "सफेद": "white", "सफ़ेद": "white", "हरा": "green",
     "हरी": "green", "पीला": "yellow", "पीली": "yellow", "गुलाबी": "pink", "शादी": "wedding", "चाहिए": "chahiye",
     "तक": "tak", "के": "ke", "लिए": "liye", "मुझे": "mujhe", "साइज़": "size", "साइज": "size",
+}  # fmt: skip
+# German colour adjectives take an ending ("ein rotes Kleid", "schwarze Jacke"): every form of each stem.
+_FOREIGN |= {
+    stem + ending: colour
+    for stem, colour in (("rot", "red"), ("schwarz", "black"), ("weiß", "white"), ("weiss", "white"),
+                         ("blau", "blue"), ("grün", "green"), ("braun", "brown"), ("grau", "grey"), ("gelb", "yellow"))
+    for ending in ("", "e", "es", "er", "en")
 }  # fmt: skip
 _FOREIGN_WORD = re.compile(
     r"(?<![\w\u0900-\u097f])("
