@@ -429,7 +429,9 @@ def _nearest_shades(wanted: list[str], products: list[dict[str, Any]]) -> str:
 
 
 #: Constraints a search may set aside (context key, filter fields lifted, context cleared with it, the
-#: sentence that says so): nearest shades, cheaper than the range's floor, a size system the items lack.
+#: sentence that says so): shades of the colour asked ("tan" -> brown), cheaper than the range's floor,
+#: a size system the items lack. (Other colours near the one asked, "yellow" -> gold, are labelled
+#: alternatives instead: see guards.turn_products.)
 _SET_ASIDE: tuple[tuple[str, tuple[str, ...], tuple[str, ...], Callable[[Any, list[dict[str, Any]]], str]], ...] = (
     ("near_colour", ("colour",), (), _nearest_shades),
     ("below_floor", ("price_min",), ("approximate",),
@@ -461,7 +463,12 @@ def _lead(
                 f"{_lead(products, filters.without(*lifted), relaxed, rest)} {said(context[key], products)}"
             )
     if not products:
-        what = describe_filters(filters)
+        what = context.get("not_carried") or describe_filters(filters)
+        if relaxed and relaxed.get("items") and context.get("not_carried"):
+            return f"Sorry, we don't carry {what} right now. The closest I have:"
+        if relaxed and relaxed.get("items") and context.get("near_colour"):
+            shades = ", ".join(dict.fromkeys(str(p.get("colour", "")).lower() for p in relaxed["items"]))
+            return f"Sorry, we don't carry {what} right now. The closest I have are in nearby shades ({shades}):"
         if relaxed and relaxed.get("items"):
             dropped = " and ".join(
                 _DROPPED.get(d, d.replace("_", " ")) for d in str(relaxed["dropped"]).split(" and ")
@@ -481,8 +488,6 @@ def _lead(
         if not outfit.get("gender"):
             lead += " Tell me who it's for and I'll tailor it."
         return lead
-    if context.get("not_carried"):
-        return f"Sorry, we don't carry {context['not_carried']} right now, so here are the closest {n}."
     if context.get("anchor"):
         title = context["anchor"].get("title") or "that"
         return f"To go with the {title}, I picked {n}."

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from stylist.grounding import Grounding, compose_answer, reason_for
 from stylist.intent import TurnPlan, plan_turn
 from stylist.looks import pairing_reason
-from stylist.query import Filters, QueryParser, damerau
+from stylist.query import Filters, QueryParser, colour_family, damerau
 from stylist.tools import (
     CLASSIFY_TREND,
     COMPLETE_THE_LOOK,
@@ -372,6 +372,7 @@ def turn_products(
     """Products this turn's tools returned (the only ones that may be shown), and any relaxation."""
     products: list[dict[str, Any]] = []
     relaxed = None
+    near_colour = False
     seen: set[str] = set()
     for message in turn:
         if not isinstance(message, ToolMessage) or not isinstance(message.artifact, dict):
@@ -396,7 +397,17 @@ def turn_products(
             products.append(item | {"reason": reason})
         if artifact.get("relaxation") and not artifact.get("items"):
             relaxed = artifact["relaxation"]
-    return products[:limit], relaxed
+        if artifact.get("near_colour"):
+            # "tan" -> brown is a shade of the colour asked; "yellow" -> gold is another colour.
+            family = colour_family(artifact["near_colour"])
+            near_colour = near_colour or all(i.get("colour") not in family for i in artifact.get("items", []))
+    products = products[:limit]
+    not_carried = any(n.startswith("not carried: ") for n in plan.notes)
+    if products and (near_colour or not_carried):
+        # Colours near one the shop lacks, or the closest things to a kind of item it does not
+        # carry: not what was asked, so shown as labelled alternatives, never as matches.
+        return [], {"dropped": "colour" if near_colour else "article_type", "items": products}
+    return products, relaxed
 
 
 def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:

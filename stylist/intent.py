@@ -14,6 +14,7 @@ from typing import Any, Literal
 from stylist import router
 from stylist.looks import NEUTRALS, next_colours, occasion_in, pairing_articles
 from stylist.query import (
+    CLOSEST_KINDS,
     Filters,
     QueryParser,
     cheaper_ceiling,
@@ -60,6 +61,7 @@ _POINTED = re.compile(
     r"\b(?=(?:for|with|as|match(?:es|ing)?|to|w|over|under|on top of)\s+(?:(?:the|this|that|these|those|my|ye|yeh|a|an)\s+)?"
     r"(?:(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+)?([a-z]+(?:[ -][a-z]+)?))"
 )  # (a lookahead: "to put over the kurta" is read at "to" and at "over")
+_THIS_ITEM = re.compile(r"\b(?:this|these|that|those|ye|yeh|my)\s+([a-z]+(?:[ -][a-z]+)?)")
 _DEMONSTRATIVE = re.compile(r"\b(that one|this one|the one you showed|the same one)\b")
 _OTHERS = re.compile(
     r"\b(something else|anything else|other ones?|others|different (?:ones?|options?|styles?|colou?rs?)|"
@@ -68,11 +70,16 @@ _OTHERS = re.compile(
     r"^\W*(?:nah+|nope|meh|naah+|na)\W*$)\b"
 )
 _BARE_AMOUNT = re.compile(r"(?<![\w.])(\d{3,6})(?![\w.%])")
+_ANY_COLOUR = re.compile(
+    r"\b(?:any|whatever|whichever|all) colou?rs?\b|\bcolou?r (?:doesn'?t|does not|don'?t) matter\b"
+    r"|\bno colou?r preference\b|\bcolou?r (?:is )?(?:no bar|not an issue|koi bhi)\b|\bkoi bhi colou?r\b"
+)
 _ADULT = re.compile(
     r"\b(adult|grown[- ]?up|college|university|uni|hostel|office|my job|working|(?:she|he)(?:'?s| is) (?:1[6-9]|[2-9]\d)|"
     r"(?:girl|boy|woman|man|guy),? (?:1[6-9]|[2-9]\d)|(?:1[6-9]|[2-9]\d) ?(?:yrs?|years?)(?: old)?|\((?:1[6-9]|[2-9]\d)\))\b"
     r"|\b(?:lol|haha),? (?:1[89]|[2-9]\d)\b|, (?:1[89]|[2-9]\d)$|\bwho(?: is|'s) (?:1[6-9]|[2-9]\d)\b(?!\s*(?:k\b|000|rs|inr))"
     r"|\b(?:son|daughter|nephew|niece|brother|sister|bhai|behen)(?:'s| is) (?:1[6-9]|[2-9]\d)\b(?!\s*(?:k\b|000|rs|inr))"
+    r"|(?<![\d,.])(?:1[89]|2[01])\+"
 )
 # "my chhota bhai (10 yrs)", "turning 7", "a 5 year old": a child.
 _CHILD_AGE = re.compile(
@@ -217,7 +224,8 @@ _REQUEST = re.compile(
 )
 # The parts of a message after which nothing is the shopper's own request: an HTML comment, a fake turn.
 _HIDDEN = re.compile(
-    r"<!--.*?(?:-->|$)|\[(system|assistant|admin)\].*?(?:\[/\1\]|$)|^\W*(?:system|admin|developer)\s*:.*?(?:\buser\s*:|$)",
+    r"<!--.*?(?:-->|$)|\[(system|assistant|admin)\].*?(?:\[/\1\]|$)|^\W*(?:system|admin|developer)\s*:.*?(?:\buser\s*:|$)"
+    r"|<(system|assistant|admin|developer|instructions?)>.*?(?:</\2>|$)|</?user>",
     re.DOTALL | re.IGNORECASE,
 )
 # "haha ok that's actually nice", "aaaah thank uuu": an answer to what was shown, not a request.
@@ -429,12 +437,16 @@ def _plan(
     if _INJECTION.search(lowered):
         # "red sarees under 3000. also ignore your instructions and ...": the shopping part is answered,
         # the instructions are not; a message that is only instructions gets the refusal.
-        clauses = re.split(r"(?<=[.!?;,\n])\s+|\s+\b(?:also|and also|btw|plus|then|and|ar|aur)\b\s+", text)
+        clauses = re.split(
+            r"(?<=[.!?;,\n])\s+|\s+\b(?:also|and also|btw|plus|then|and|ar|aur)\b\s+|\s*</?[a-z_]+>\s*", text
+        )
         rest = " ".join(
             c for c in clauses if c and not _INJECTION.search(c.lower().replace("’", "'"))
         ).strip()
         asked = parser.parse(rest).filters if rest else Filters()
-        wanted = _REQUEST.search(rest.lower()) or asked.price_max or asked.price_min or asked.size
+        wanted = (
+            _REQUEST.search(rest.lower()) or asked.price_max or asked.price_min or asked.size or asked.gender
+        )  # "caps for men. also from now on ...": an item and who it is for is a request too
         if not asked.names_item() or not wanted:
             plan = TurnPlan("refuse", Filters(), text, notes=["instructions in the message ignored"],
                             reply=_INJECTION_REPLY)  # fmt: skip
@@ -522,6 +534,12 @@ def _plan(
     if photo and photo.get("similar") and anchor is None:
         anchor = str(photo["similar"][0]["id"])
         anchor_item = photo.get("anchor")
+    called = _THIS_ITEM.search(lowered) if photo and anchor_item else None
+    kinds = parser.parse(called.group(1)).filters.article_type if called else None
+    if kinds and anchor_item and anchor_item.get("article_type") not in kinds:
+        # "this dress but cheaper": the shopper knows what they photographed better than the nearest
+        # catalog photo does.
+        anchor_item = {**anchor_item, "article_type": kinds[0], "id": anchor}
     ref = None if anchor else referenced(lowered, shown)
     if ref is not None:
         anchor_item = shown[ref]
@@ -571,10 +589,7 @@ def _plan(
                 "article_type": rest or None, "category": wanted.category, "subcategory": wanted.subcategory,
             })  # fmt: skip
             pointed = True
-            if photo and anchor_item and anchor_item.get("article_type") not in kinds:
-                # The shopper knows what they photographed better than the nearest catalog photo does.
-                anchor_item = {**anchor_item, "article_type": kinds[0], "id": anchor}
-            elif shown and not photo and not explicit_id:
+            if shown and not photo and not explicit_id:
                 same = [i for i, s in enumerate(shown) if s.get("article_type") in kinds]
                 if same:
                     index = _ORDINALS.get(m.group(1) or "", None)
@@ -944,6 +959,9 @@ def _plan(
         )
         if same:
             filters = filters.model_copy(update={"colour": same, "exclude_colour": None})
+    if _ANY_COLOUR.search(lowered) and not new.colour:
+        # "ok then any colour under 2000": the colour asked before is no longer a constraint.
+        filters = filters.model_copy(update={"colour": None, "exclude_colour": new.exclude_colour})
     if new.exclude_colour and filters.colour:
         # "not black obviously" after black jeans: the colour is no longer wanted.
         kept = [c for c in filters.colour if c not in new.exclude_colour]
@@ -1158,6 +1176,9 @@ def _plan(
         notes.append("cheapest first")
     if parsed.unknown_items and intent == "search" and not new.article_type:
         notes.append("not carried: " + ", ".join(parsed.unknown_items))
+        closest = [k for w in parsed.unknown_items for k in CLOSEST_KINDS.get(w.rstrip("s"), CLOSEST_KINDS.get(w, []))]
+        if closest:  # "is there a tuxedo?": blazers and waistcoats are the nearest the shop has
+            filters = filters.model_copy(update={"article_type": list(dict.fromkeys(closest)), "colour": new.colour})
     plan = TurnPlan(intent=intent, filters=filters, search_text=search_text, anchor_id=anchor, notes=notes)
     if new.gender:
         memory["for_other"] = bool(_OTHER_PERSON.search(lowered) or _FOR_SOMEONE.search(lowered))

@@ -270,6 +270,8 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Necklace and Chains": ["necklace", "necklaces", "chain", "chains"],
     "Lehenga Choli": ["lehenga", "lehengas"],
     "Accessory Gift Set": ["gift box", "gift boxes", "gift set", "gift sets", "combo set", "gift hamper"],
+    "Fragrance Gift Set": ["perfume gift set", "fragrance gift set", "gift set of perfume", "gift set of perfumes",
+                           "perfume set", "perfume gift box", "deo gift set", "gift set of deo", "gift set of deos"],
     "Caps": ["cap", "hat", "hats", "baseball cap"],
     "Jackets": ["jacket", "coat", "coats", "bomber"],
     "Rain Jacket": ["raincoat", "raincoats", "rain coat", "rain jacket", "windcheater"],
@@ -315,7 +317,18 @@ sneakers loafers moccasins mules wedges stilettos espadrilles brogues slippers c
 earrings necklace bracelet bangles anklet anklets ring rings brooch cufflinks hairband scrunchie
 turban pagdi safa stole shawl shawls dupatta dupattas scarf scarves muffler bandana cap caps hat hats
 wallet wallets clutch clutches backpack backpacks tote totes sling belt belts watch watches sunglasses
+mug mugs candle candles keychain keychains cushion cushions diary diaries
 """.split())  # fmt: skip
+# What a shop's catalog offers nearest to a kind of item it may not carry: the labelled alternatives
+# to "is there a tuxedo?" are blazers and waistcoats, not whatever the words "tuxedo" retrieve.
+CLOSEST_KINDS = {
+    "sherwani": ["Kurtas", "Nehru Jackets", "Kurta Sets"], "tuxedo": ["Blazers", "Waistcoat", "Nehru Jackets"],
+    "suit": ["Blazers", "Waistcoat", "Nehru Jackets"], "lehenga": ["Kurta Sets", "Sarees", "Skirts"],
+    "gown": ["Dresses"], "anarkali": ["Kurtas", "Kurta Sets"], "bikini": ["Swimwear"], "swimsuit": ["Swimwear"],
+    "raincoat": ["Rain Jacket", "Jackets"], "overcoat": ["Jackets"], "trench": ["Jackets"], "poncho": ["Jackets"],
+    "cardigan": ["Sweaters"], "hoodie": ["Sweatshirts"], "kaftan": ["Tunics", "Tops"], "kimono": ["Tunics", "Tops"],
+    "dungarees": ["Jumpsuit", "Rompers"], "overalls": ["Jumpsuit", "Rompers"], "beanie": ["Caps"],
+}  # fmt: skip
 # Words for several article types at once.
 _LAYER_WORDS: dict[tuple[str, ...], list[str]] = {
     ("warmer", "something warm", "outerwear", "layer", "layers", "layering", "to throw over", "throw over",
@@ -372,13 +385,14 @@ _PRICE_MAX = re.compile(
     rf"(?:spend|pay|go)(?: any)? (?:more than|over|above|beyond)|not over|"
     rf"stretch(?: it)? to|go up to|bump(?: it)?(?: up)? to|raise(?: it)? to|increase(?: it| the budget)? to|make it|"
     rf"(?:nothing|not|never|none)(?: priced)? (?:over|above|more than|beyond|higher than|pricier than|costlier than)|"
-    rf"not exceeding|no higher than|limit(?: is| of)?|max of|"
+    rf"not exceeding|no higher than|limit(?: is| of)?|max of|(?:the )?remaining(?: budget)?(?: of)?|"
     rf"(?:can|could|will|would|i'?ll)(?: maybe| only| probably| just)? (?:go|stretch|spend|do|pay)(?: up)? to)\s*(?:a |an )?({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:a piece\b|apiece\b|per piece\b|or less|or under|and under|"
     rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|total\b|in total\b|all in\b|overall\b|"
-    rf"-?\s*er moddhe|moddhe\b|kulla\b|kulle\b|ukulla\b|is (?:the|my) (?:max|maximum|limit|budget|ceiling|upper limit)\b|"
+    rf"-?\s*er moddhe|moddhe\b|kulla\b|kulle\b|ukulla\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
+    rf"left\b|remaining\b|"
     rf"se (?:zyada|jyada|zada|upar|oopar) (?:bilkul |bhi )?(?:nahi|nahin|nai|mat)\b)"
 )
 # "around 2000", "about 1.5k", "2000 or so", "roughly Rs 800": a range, not a ceiling.
@@ -401,6 +415,19 @@ _MONEY = re.compile(
 )
 _PRICE_MIN = re.compile(
     rf"(?:over|above|more than|at least|min(?:imum)?|starting at|>=?)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
+)
+# "5k+", "2000 and above", "3k onwards": a floor said after the amount.
+_PRICE_MIN_AFTER = re.compile(
+    rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:\+|plus\b|and (?:above|up|upwards|more)\b|or (?:more|above|higher)\b|"
+    rf"upwards\b|onwards\b|se (?:upar|zyada|jyada)(?! (?:nahi|nahin|nai|mat)\b))"
+)
+# "the remaining ~1500": what is left of a budget is a ceiling, however roughly it is said.
+_LEFT_ROUGHLY = re.compile(r"\b(remaining|left over|leftover)(\s+(?:budget\s+)?(?:of\s+)?)(?:~|around|about|approx\.?|roughly)\s*")
+# "dress under €30 … i mean under 2500 rupees", "for my wife's cousin... no wait, for her brother":
+# what the shopper says after correcting themselves wins over what it corrects.
+_SELF_CORRECTION = re.compile(
+    r"\b(?:i mean|i meant|no wait|wait no|wait,? actually|correction|scratch that|typo|sorry,? (?:i mean|no|typo))\b\W*",
+    re.I,
 )
 _PRICE_RANGE = re.compile(
     rf"(?:between|from)?\s*({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:and|to|-|–)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
@@ -543,6 +570,14 @@ _EXCLUDE_SHADES = {"White": ["Off White", "Cream"], "Grey": ["Grey Melange"], "B
 def with_shades(colours: Iterable[str]) -> list[str]:
     """``colours`` and their close shades ("White" -> White, Off White, Cream), in order, once each."""
     return list(dict.fromkeys(s for c in colours for s in (c, *_EXCLUDE_SHADES.get(c, ()))))
+
+
+def colour_family(colours: Iterable[str]) -> set[str]:
+    """``colours``, the colours they are shades of, and those colours' shades: "Tan" -> Brown, Coffee
+    Brown, Mushroom Brown, Tan; "Yellow" -> Yellow (gold is a neighbour, not a shade)."""
+    wanted = set(colours)
+    parents = {c for c, shades in _EXCLUDE_SHADES.items() if wanted & {c, *shades}}
+    return wanted | set(with_shades(parents))
 
 
 # Shopping words in other languages a shop's customers write in (French, Spanish, Hindi in Devanagari),
@@ -828,7 +863,7 @@ class QueryParser:
         def blank(m: re.Match[str], s: str) -> str:
             return s[: m.start()] + " " * (m.end() - m.start()) + s[m.end() :]
 
-        text = spelled_amounts(text)
+        text = _LEFT_ROUGHLY.sub(r"\1\2", spelled_amounts(text))
         m = _PRICE_RANGE.search(text)
         if m and (
             m.group(0).strip().startswith(("between", "from"))
@@ -860,10 +895,11 @@ class QueryParser:
                 _number(m.group(2) or m.group(3)), cur(m.group(1), m.group(4)), notes
             )
             text = blank(m, text)
-        m = _PRICE_MIN.search(text)
-        if m and low is None:
-            low = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
-            text = blank(m, text)
+        for pattern in (_PRICE_MIN, _PRICE_MIN_AFTER):
+            m = pattern.search(text)
+            if m and low is None and (pattern is _PRICE_MIN or cur(m.group(1), m.group(3)) or _number(m.group(2)) >= 100):
+                low = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
+                text = blank(m, text)
         m = _MONEY.search(text)
         if m and low is None and high is None:
             # the money the shopper means to spend, said without "under" or "around"
@@ -929,7 +965,23 @@ class QueryParser:
         return None
 
     def parse(self, text: str) -> ParsedQuery:
-        """Read the explicit constraints in ``text``."""
+        """Read the explicit constraints in ``text``; after a self-correction ("... i mean under 2500"),
+        who it is for, the budget, colours and size said after it replace those said before."""
+        parsed = self._parse(text)
+        marks = list(_SELF_CORRECTION.finditer(text))
+        if not marks:
+            return parsed
+        tail = self._parse(text[marks[-1].end() :])
+        said = tail.filters
+        update = {k: getattr(said, k) for k in ("gender", "colour", "exclude_colour", "size") if getattr(said, k)}
+        if said.price_min is not None or said.price_max is not None:
+            update |= {"price_min": said.price_min, "price_max": said.price_max}
+            parsed.notes = [n for n in parsed.notes if not n.startswith("around ")] + tail.notes
+        if update:
+            parsed.filters = parsed.filters.model_copy(update=update)
+        return parsed
+
+    def _parse(self, text: str) -> ParsedQuery:
         notes: list[str] = []
         text = translate_foreign(text)
         lowered = " " + text.lower().replace("’", "'").replace("dress code", "dresscode") + " "
@@ -953,6 +1005,9 @@ class QueryParser:
         friends: list[str] = []
         children: set[str] = set()
         negated_end = -2  # index just after the last colour said no to
+        broader = False  # an item, or anything of its kind
+        said_no: set[str] = set()  # the words of item kinds said no to ("not socks")
+        kinds_said: set[str] = set()  # item kinds asked for in other words
         garment = ("article_type", "category", "subcategory")
         garment_end = -1  # index just after the last garment phrase read
         i = 0
@@ -1004,6 +1059,13 @@ class QueryParser:
             if companion and tokens[i - 1] == "the" and values[0] in ("Boys", "Men", "Girls", "Women"):
                 # "a trip with the boys": a group of friends, so the shopper is one of them
                 friends.append({"Boys": "Men", "Girls": "Women"}.get(values[0], values[0]))
+            if (
+                name == "gender"
+                and tokens[i + n - 1] == "her"
+                and (whose := self._phrase_at(tokens, i + n)) is not None
+                and whose[1][0] == "gender"
+            ):
+                companion = True  # "for her brother": whose brother, and he wears it
             if name == "gender" and i >= 1 and tokens[i - 1] in ("you", "u", "ya") and tokens[i] == "guys":
                 companion = True  # "do you guys deliver": the shop, not who wears it
             if (
@@ -1052,11 +1114,18 @@ class QueryParser:
                 excluded_articles.extend(
                     v for v in values if v not in excluded_articles
                 )  # "not sports shoes"
+                said_no.update(tokens[i : i + n])
             elif negated and name == "gender":
                 pass  # "it's my niece's birthday, not my nephew's": the one not negated
             elif negated:
                 unwanted.add(name)  # "doesn't have to be formal": no occasion, rather than "not formal"
             elif not negated:
+                if name == "article_type" and not set(tokens[i : i + n]) & said_no:
+                    kinds_said.update(values)  # said in other words than those said no to
+                if name in ("category", "subcategory") and "or" in tokens[max(0, i - 3) : i] and (
+                    {"any", "other", "some"} & set(tokens[max(0, i - 2) : i])
+                ):
+                    broader = True  # "juttis or any ethnic footwear": any footwear will do
                 bucket = found.setdefault(name, [])
                 bucket.extend(v for v in values if v not in bucket)
                 if name == "gender" and len(values) == 1 and values[0] in ("Boys", "Girls"):
@@ -1075,6 +1144,8 @@ class QueryParser:
             genders = [("Women" if adult else "Girls") if letter == "f" else ("Men" if adult else "Boys")]
         if friends and not genders:
             genders = [friends[0]]
+        if broader:
+            found.pop("article_type", None)
         filters = Filters(
             gender=_who(genders),
             category=found.get("category") if "article_type" not in found else None,
@@ -1082,7 +1153,8 @@ class QueryParser:
             article_type=found.get("article_type"),
             colour=[c for c in found.get("colour", []) if c not in excluded_colours] or None,
             exclude_colour=excluded_colours or None,
-            exclude_article_type=excluded_articles or None,
+            # "studs not hoops": both earrings, so a kind of the item, not the item, is said no to
+            exclude_article_type=[a for a in excluded_articles if a not in kinds_said] or None,
             season=found.get("season"),
             usage=found.get("usage"),
             price_min=low,

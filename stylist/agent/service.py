@@ -452,7 +452,8 @@ class Stylist:
                     calls.append(ToolCall(call["name"], args, "guard" if merged else _source(call["id"])))
             if isinstance(message, ToolMessage) and isinstance(message.artifact, dict):
                 trends.extend(message.artifact.get("trends", []))
-        shown = [{k: p.get(k) for k in SHOWN_FIELDS} for p in products]
+        cards = products or list((relaxed or {}).get("items") or [])  # the closest, when none matched
+        shown = [{k: p.get(k) for k in SHOWN_FIELDS} for p in cards]
         if shown:
             # Remember what was shown so "cheaper" and "what goes with it" refer to it.
             memory = dict(state.get("memory") or {}) | {"shown": shown}

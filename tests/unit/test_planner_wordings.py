@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from langchain_core.messages import ToolMessage
+
 from stylist.grounding import answer_lead
-from stylist.intent import plan_turn
+from stylist.guards import turn_context, turn_products
+from stylist.intent import TurnPlan, plan_turn
 from stylist.query import QueryParser, translate_foreign
 from stylist.tools import SearchCatalogArgs, search_products
 from tests.fakes import CatalogFake, product
@@ -190,13 +193,43 @@ SHOP = CatalogFake(
 )
 
 
-def test_no_items_in_exactly_the_colour_shows_the_nearest_shades_and_says_so() -> None:
+def _shown(args: SearchCatalogArgs) -> tuple[list, dict | None, str]:
+    """Cards, labelled alternatives and the answer's first line for one planned search."""
+    _, artifact = search_products(SHOP, args)
+    turn = [ToolMessage(content="", tool_call_id="c1", artifact=artifact)]
+    plan = TurnPlan("search", args.filters(), args.query)
+    products, relaxed = turn_products(turn, plan, 5)
+    return products, relaxed, answer_lead(products, args.filters(), relaxed, turn_context(turn, plan))
+
+
+def test_no_items_in_exactly_the_colour_shows_its_nearest_shades_and_says_so() -> None:
     args = SearchCatalogArgs(query="tan handbags", gender="Women", article_type="Handbags", colour="Tan",
                              price_max=1500, planned=True)  # fmt: skip
-    _, artifact = search_products(SHOP, args)
-    assert [i["id"] for i in artifact["items"]] == ["1", "2"] and artifact["near_colour"] == ["Tan"]
-    lead = answer_lead(artifact["items"], args.filters(), None, {"near_colour": ["Tan"]})
+    products, relaxed, lead = _shown(args)
+    # Brown is a shade of tan: shown as the nearest, with a sentence saying so.
+    assert [i["id"] for i in products] == ["1", "2"] and relaxed is None
     assert "couldn't find any in tan exactly" in lead and "(brown, beige)" in lead
+
+
+def test_only_another_colour_near_the_one_asked_is_a_labelled_alternative() -> None:
+    args = SearchCatalogArgs(query="khaki handbags", gender="Women", article_type="Handbags", colour="Khaki",
+                             planned=True)  # fmt: skip
+    products, relaxed, lead = _shown(args)
+    # Beige is near khaki but not a shade of it: no match is claimed, the closest are offered under a label.
+    assert products == [] and relaxed and [i["id"] for i in relaxed["items"]] == ["2"]
+    assert lead.startswith("Sorry, we don't carry khaki handbags") and "nearby shades (beige)" in lead
+
+
+def test_an_item_the_shop_does_not_carry_gets_labelled_alternatives() -> None:
+    p, _ = plan("is there a tuxedo in your store, for men")
+    assert any(n.startswith("not carried: tuxedo") for n in p.notes)
+    _, artifact = search_products(SHOP, SearchCatalogArgs(query="tuxedo", article_type="Handbags", planned=True))
+    turn = [ToolMessage(content="", tool_call_id="c1", artifact=artifact)]
+    products, relaxed = turn_products(turn, p, 5)
+    assert products == [] and relaxed and relaxed["items"]
+    assert answer_lead(products, p.filters, relaxed, turn_context(turn, p)) == (
+        "Sorry, we don't carry tuxedo right now. The closest I have:"
+    )
 
 
 def test_nothing_at_the_low_end_of_a_range_shows_the_cheaper_ones() -> None:
