@@ -39,7 +39,8 @@ _LOOK = re.compile(
     r"|to match|matching|pairing|to go with|pairs? (?:well )?with|team (?:it|this|that) with|pair (?:it|this|that|them) with"
     r"|go (?:well )?with (?:it|this|that)|wear (?:it|this|that) with|go(?:es)? w/?|look good with|style (?:these|them)"
     r"|(?:would|will|that|which|to) match(?:es)?|wear (?:them|these|those|it|this|that) with|rest of the look"
-    r"|build (?:the|a|my) look|finish (?:the|my) look|complete (?:the|my) look|suits? (?:it|this|that|them|these))\b"
+    r"|build (?:the|a|my) look|finish (?:the|my) look|complete (?:the|my) look|suits? (?:it|this|that|them|these)"
+    r"|(?:outfit|look) around (?:it|this|that|them|these|those)|i(?:s|n)ke? (?:saath|sath)|is ke (?:saath|sath))\b"
     r"|\b(?:for|with|w) (?:it|this|that|those|these|them)\s*[?!.]*$"
 )
 # References to a product shown earlier: "the first one", "the 2nd", "that one", "the last one".
@@ -1091,6 +1092,13 @@ def _plan(
         if _MUTED.search(lowered):
             family = [c for c in family if c in _MUTED_COLOURS] or family  # "soft colours, nothing loud"
         filters = filters.model_copy(update={"colour": family})  # "in a light colour", "dark wash"
+    if anchor_item and anchor_item.get("colour") and re.search(r"\b(?:other|different|another) colou?rs?\b", lowered):
+        # "i have this one in white already. similar style in other colours?": not the photo's colour
+        had = str(anchor_item["colour"])
+        filters = filters.model_copy(update={
+            "colour": [c for c in filters.colour or [] if c != had] or None,
+            "exclude_colour": sorted(set(filters.exclude_colour or []) | {had}),
+        })  # fmt: skip
     if _COLOURFUL.search(lowered) and (not new.colour or set(new.colour) <= NEUTRALS):
         filters = filters.model_copy(
             update={"colour": None, "exclude_colour": sorted(set(filters.exclude_colour or []) | NEUTRALS)}
@@ -1103,7 +1111,7 @@ def _plan(
     elif photo and photo.get("anchor_price"):
         prices = [float(photo["anchor_price"])]
     outfit = bool(shown) and all(p.get("role") for p in shown) and not anchor_item
-    if _CHEAPER.search(lowered) and new.price_max is None:
+    if _CHEAPER.search(lowered) and new.price_max is None and not half:
         if prices:
             # A cheaper outfit is a smaller total; a cheaper item is under the middle of those shown.
             ceiling = float(int(0.8 * sum(prices))) if outfit else cheaper_ceiling(prices)

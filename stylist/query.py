@@ -237,6 +237,12 @@ _COLOUR_SYNONYMS = {"blk": "Black", "wht": "White", "gry": "Grey", "nvy": "Navy 
                     "sky blue": "Blue", "baby blue": "Blue", "baby pink": "Pink", "blush": "Pink", "camel": "Tan",
                     "multicolour": "Multi", "multicolor": "Multi", "multicoloured": "Multi",
                     "multicolored": "Multi", "maroon": "Maroon", "violet": "Purple",
+                    # "pinkish or peach": a colour said with -ish is that colour
+                    "pinkish": "Pink", "reddish": "Red", "bluish": "Blue", "blueish": "Blue", "greenish": "Green",
+                    "yellowish": "Yellow", "brownish": "Brown", "greyish": "Grey", "grayish": "Grey",
+                    "purplish": "Purple", "orangish": "Orange", "orangey": "Orange", "blackish": "Black",
+                    "whitish": "White", "goldish": "Gold", "silverish": "Silver",
+                    "pivla": "Yellow", "pivli": "Yellow", "pivlya": "Yellow",
                     # Hindi colour words
                     "safed": "White", "safaid": "White", "kala": "Black", "kaala": "Black", "kaali": "Black",
                     "laal": "Red", "lal": "Red", "neela": "Blue", "neeli": "Blue", "peela": "Yellow",
@@ -392,7 +398,7 @@ _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:a piece\b|apiece\b|per piece\b|or less|or under|and under|"
     rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|total\b|in total\b|all in\b|overall\b|"
     rf"-?\s*er moddhe|moddhe\b|kulla\b|kulle\b|ukulla\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
-    rf"left\b|remaining\b|"
+    rf"left\b|remaining\b|paryant\w*|"
     rf"se (?:zyada|jyada|zada|upar|oopar) (?:bilkul |bhi )?(?:nahi|nahin|nai|mat)\b)"
 )
 # "around 2000", "about 1.5k", "2000 or so", "roughly Rs 800": a range, not a ceiling.
@@ -436,7 +442,7 @@ _SIZE = re.compile(
     r"\bsize\s*(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
     r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*(?:waist|wiast|wasit|waste|w)\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
-    r"|(?:^|[,;]\s*|\bin\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
+    r"|(?:^\s*|[,;]\s*|\bin\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
     # "jeans, slim fit, 34", "trousers men 36": a waist size after a bottom
     r"|\b(?:jeans|trousers|pants|chinos|shorts|track pants)\b[^0-9]{0,20}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
     # "a 7 in women's", "casual shoes in 7", "size 9 shoes": a shoe size beside a shoe word
@@ -529,6 +535,7 @@ _HAVE_WORDS = {
 _SIZE_MEANT = re.compile(
     r"(?:\b(?:matlab|i mean|i meant|meaning|so|which is|that'?s|i\.e\.?|i think is|i think that'?s|is)\W+"
     r"|\s*/\s*|(?<=collar)\s*(?:/|or)\s*)(xxs|xs|s|m|l|xl|xxl|xxxl)\b"
+    r"|\W{0,3}(?:also |so |or |i\.e\.? |=\s*)?uk\s*(\d{1,2})\b"
 )  # "size 42 chest... matlab L", "UK 10 which I think is M?", "size 40 collar / L"
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
@@ -592,7 +599,11 @@ _FOREIGN = {
     "marron": "brown", "bleu marine": "navy blue", "cravate": "tie", "cravates": "ties", "chaussettes": "socks",
     "écharpe": "scarf", "gants": "gloves", "handschuhe": "gloves", "krawatte": "tie", "noire": "black", "noires": "black", "noirs": "black", "rouge": "red", "rouges": "red", "bleu": "blue",
     "bleue": "blue", "vert": "green", "verte": "green", "jaune": "yellow", "rose": "pink", "gris": "grey",
-    "taille": "size", "pour": "for", "cherche": "looking for", "mariage": "wedding", "plage": "beach",
+    "taille": "size", "pointure": "size", "pour": "for", "cherche": "looking for",
+    "montre-moi": "show me", "montrez-moi": "show me", "sandales": "sandals", "casquette": "cap", "casquettes": "caps",
+    "père": "father", "mon père": "my father", "mère": "mother", "ma mère": "my mother", "fils": "son", "fille": "daughter",
+    "mari": "husband", "cadeau": "gift", "roupies": "rupees", "portefeuille": "wallet", "assorti": "matching",
+    "assortie": "matching", "assortis": "matching", "mariage": "wedding", "plage": "beach",
     "soirée": "party", "bureau": "office", "moins": "under", "avec": "with", "aller": "go",
     # Spanish
     "hombre": "men", "hombres": "men", "mujer": "women", "mujeres": "women", "camisa": "shirt",
@@ -617,7 +628,9 @@ _FOREIGN = {
     "jacke": "jacket", "schuhe": "shoes", "tasche": "handbag", "uhr": "watch", "gürtel": "belt",
     "größe": "size", "grösse": "size", "groesse": "size", "für": "for", "ich suche": "looking for",
     "hochzeit": "wedding", "passende": "matching", "passenden": "matching", "statt": "instead of",
-    "billiger": "cheaper", "günstiger": "cheaper", "anzug": "suit",
+    "billiger": "cheaper", "günstiger": "cheaper", "anzug": "suit", "handtasche": "handbag",
+    "handtaschen": "handbags", "rupien": "rupees", "maximal": "max", "höchstens": "at most", "flach": "flat",
+    "flache": "flat", "arbeit": "office",
     # Hindi (Devanagari)
     "पुरुष": "men", "आदमी": "men", "महिला": "women", "औरत": "women", "लड़की": "girl", "लड़का": "boy",
     "साड़ी": "saree", "साडी": "saree", "कुर्ता": "kurta", "कुर्ती": "kurti", "लहंगा": "lehenga", "जूते": "shoes",
@@ -895,6 +908,13 @@ class QueryParser:
                 _number(m.group(2) or m.group(3)), cur(m.group(1), m.group(4)), notes
             )
             text = blank(m, text)
+        m = _PRICE_MIN.search(text)
+        if m and high is None and re.search(
+            r"(?:\bnot?|n'?t|\bnever)\W+(?:\w+\W+){0,2}(?:spend|pay|go|cost|be)\W+$", text[max(0, m.start() - 40) : m.start()]
+        ):
+            # "dont wanna spend more than 1500 on any one thing": no more than, a ceiling
+            high = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
+            text = blank(m, text)
         for pattern in (_PRICE_MIN, _PRICE_MIN_AFTER):
             m = pattern.search(text)
             if m and low is None and (pattern is _PRICE_MIN or cur(m.group(1), m.group(3)) or _number(m.group(2)) >= 100):
@@ -920,9 +940,10 @@ class QueryParser:
         if "-" in raw and not raw.endswith("y"):
             size = re.sub(r"\s+", "", raw) + "Y"  # "8-9 size": the age size 8-9Y
         meant = _SIZE_MEANT.search(text, m.end())
-        if meant:  # "size 42 chest... matlab L": the size said last, in the shop's sizes
-            size = meant.group(1).upper()
-            text = text[: meant.start(1)] + " " * len(meant.group(1)) + text[meant.end(1) :]
+        if meant:  # "size 42 chest... matlab L", "Größe 38 (also UK 5)": the size said last, in the shop's sizes
+            g = 1 if meant.group(1) else 2
+            size = meant.group(g).upper()
+            text = text[: meant.start(g)] + " " * len(meant.group(g)) + text[meant.end(g) :]
         # The last alternatives match the item too ("jeans ... 34"): blank only the size then.
         start, end = m.span(group) if group >= 6 else m.span()
         return size, text[:start] + " " * (end - start) + text[end:]
@@ -1007,6 +1028,7 @@ class QueryParser:
         negated_end = -2  # index just after the last colour said no to
         broader = False  # an item, or anything of its kind
         said_no: set[str] = set()  # the words of item kinds said no to ("not socks")
+        negated_item_end = -3  # index just after the last item kind said no to
         kinds_said: set[str] = set()  # item kinds asked for in other words
         garment = ("article_type", "category", "subcategory")
         garment_end = -1  # index just after the last garment phrase read
@@ -1089,6 +1111,11 @@ class QueryParser:
                     and (tokens[i + n + 1 : i + n + 2] or [""])[0] not in _HAVE_WORDS
                 )
             )  # Hindi puts the "not" after: "saree nahi", "brown nahi, black"
+            if name == "article_type" and not negated and i >= 1 and tokens[i - 1] in ("or", "nor"):
+                # "no socks or belts", "not a ball or bottle": the whole list is said no to
+                negated = negated_item_end in (i - 1, i - 2) or bool(
+                    _NEGATION.search(" ".join(tokens[max(0, i - 5) : i - 2]))
+                )
             if name == "colour" and not negated:
                 after = tokens[i + n : i + n + 2]
                 negated = (
@@ -1115,6 +1142,7 @@ class QueryParser:
                     v for v in values if v not in excluded_articles
                 )  # "not sports shoes"
                 said_no.update(tokens[i : i + n])
+                negated_item_end = i + n
             elif negated and name == "gender":
                 pass  # "it's my niece's birthday, not my nephew's": the one not negated
             elif negated:
