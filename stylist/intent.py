@@ -1097,9 +1097,12 @@ def _plan(
         had = str(anchor_item["colour"])
         filters = filters.model_copy(update={
             "colour": [c for c in filters.colour or [] if c != had] or None,
-            "exclude_colour": sorted(set(filters.exclude_colour or []) | {had}),
+            "exclude_colour": sorted(set(filters.exclude_colour or []) | set(with_shades([had]))),
         })  # fmt: skip
-    if _COLOURFUL.search(lowered) and (not new.colour or set(new.colour) <= NEUTRALS):
+    bright = _COLOURFUL.search(lowered)
+    if bright and re.search(r"(?:n't|\b(?:dont|doesnt|not?|never|hates?|avoid))\W+(?:\w+\W+){0,2}$", lowered[: bright.start()]):
+        bright = None  # "she doesn't do bright colours": the opposite
+    if bright and (not new.colour or set(new.colour) <= NEUTRALS):
         filters = filters.model_copy(
             update={"colour": None, "exclude_colour": sorted(set(filters.exclude_colour or []) | NEUTRALS)}
         )

@@ -910,7 +910,7 @@ class QueryParser:
             text = blank(m, text)
         m = _PRICE_MIN.search(text)
         if m and high is None and re.search(
-            r"(?:\bnot?|n'?t|\bnever)\W+(?:\w+\W+){0,2}(?:spend|pay|go|cost|be)\W+$", text[max(0, m.start() - 40) : m.start()]
+            r"(?:n't|\b(?:dont|doesnt|wont|cant|not?|never))\W+(?:\w+\W+){0,2}(?:spend|pay|go|cost|be)\W+$", text[max(0, m.start() - 40) : m.start()]
         ):
             # "dont wanna spend more than 1500 on any one thing": no more than, a ceiling
             high = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
@@ -1078,6 +1078,13 @@ class QueryParser:
                 (i >= 1 and tokens[i - 1] in ("with", "w"))
                 or (i >= 2 and tokens[i - 2] in ("with", "w") and tokens[i - 1] in ("my", "the"))
             )  # "dinner with hubby", "goa trip with the girls": who they go with, not who wears it
+            if (
+                name == "gender"
+                and tokens[i] in ("girls", "boys")
+                and tokens[i + n : i + n + 1] in (["night"], ["trip"], ["day"], ["gang"], ["weekend"])
+            ):
+                companion = True  # "tops for a girls night out": the shopper's friends, so a grown-up
+                friends.append({"boys": "Men", "girls": "Women"}[tokens[i]])
             if companion and tokens[i - 1] == "the" and values[0] in ("Boys", "Men", "Girls", "Women"):
                 # "a trip with the boys": a group of friends, so the shopper is one of them
                 friends.append({"Boys": "Men", "Girls": "Women"}.get(values[0], values[0]))

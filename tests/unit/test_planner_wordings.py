@@ -586,6 +586,17 @@ def test_holdout9_readings_in_a_conversation() -> None:
     assert plan("no wait M. lost 4 kilos this month", memory)[0].filters.size == "M"
     white = card("9", "Kurtas", "White") | {"price": 1200.0}
     p, _ = plan("i have this one in white already. similar style in other colours?", photo=photo_of(white))
-    assert p.filters.exclude_colour == ["White"] and not p.filters.colour
+    assert p.filters.exclude_colour == ["Cream", "Off White", "White"] and not p.filters.colour
     shoes = card("8", "Sandals", "Brown") | {"price": 1200.0}
     assert plan("just bought these, build me an outfit around them pls", photo=photo_of(shoes))[0].intent == "look"
+
+
+def test_bright_colours_said_no_to_and_a_girls_night_out() -> None:
+    memory = plan("handbag for my wife, 2000 to 3000")[1]
+    p, _ = plan("brown or tan only, she doesn't do bright colours", memory)
+    assert p.filters.colour == ["Brown", "Tan"]
+    assert plan("cute tops for a girls night out")[0].filters.gender == ["Women"]
+    # "want" is not "won't": wanting colour and spending more are what they say
+    assert PARSER.parse("i want to spend more than 2000 on it").filters.price_min == 2000
+    p, _ = plan("my wardrobe is all black, i want to add some colour but nothing loud. tops for me, woman")
+    assert "Black" not in (p.filters.colour or [])
