@@ -468,7 +468,9 @@ def _lead(
             return f"Sorry, we don't carry {what} right now. The closest I have:"
         if relaxed and relaxed.get("items") and context.get("near_colour"):
             shades = ", ".join(dict.fromkeys(str(p.get("colour", "")).lower() for p in relaxed["items"]))
-            return f"Sorry, we don't carry {what} right now. The closest I have are in nearby shades ({shades}):"
+            return (
+                f"Sorry, we don't carry {what} right now. The closest I have are in nearby shades ({shades}):"
+            )
         if relaxed and relaxed.get("items"):
             dropped = " and ".join(
                 _DROPPED.get(d, d.replace("_", " ")) for d in str(relaxed["dropped"]).split(" and ")

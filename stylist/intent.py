@@ -1092,15 +1092,40 @@ def _plan(
         if _MUTED.search(lowered):
             family = [c for c in family if c in _MUTED_COLOURS] or family  # "soft colours, nothing loud"
         filters = filters.model_copy(update={"colour": family})  # "in a light colour", "dark wash"
-    if anchor_item and anchor_item.get("colour") and re.search(r"\b(?:other|different|another) colou?rs?\b", lowered):
+    if (
+        anchor_item
+        and anchor_item.get("colour")
+        and re.search(r"\b(?:other|different|another) colou?rs?\b", lowered)
+    ):
         # "i have this one in white already. similar style in other colours?": not the photo's colour
         had = str(anchor_item["colour"])
         filters = filters.model_copy(update={
             "colour": [c for c in filters.colour or [] if c != had] or None,
             "exclude_colour": sorted(set(filters.exclude_colour or []) | set(with_shades([had]))),
         })  # fmt: skip
+    rising = memory.get("trend_rising") or []
+    if (
+        intent == "search"
+        and rising
+        and memory.get("route") == "trend"
+        and not names_item
+        and not new.colour
+        and re.search(r"\b(?:those|these|them|some|ones|that)\b", lowered)
+    ):
+        # "show me some of those" after "casual accessories are on the rise": what was said is rising
+        top = rising[0]
+        field = {"article_type": "article_type", "colour": "colour", "usage": "usage"}.get(
+            str(top.get("kind"))
+        )
+        if field and top.get("value"):
+            said: dict[str, Any] = {field: [top["value"]]}
+            if field != "article_type" and top.get("category"):
+                said["category"] = [top["category"]]
+            filters = filters.model_copy(update=said)
     bright = _COLOURFUL.search(lowered)
-    if bright and re.search(r"(?:n't|\b(?:dont|doesnt|not?|never|hates?|avoid))\W+(?:\w+\W+){0,2}$", lowered[: bright.start()]):
+    if bright and re.search(
+        r"(?:n't|\b(?:dont|doesnt|not?|never|hates?|avoid))\W+(?:\w+\W+){0,2}$", lowered[: bright.start()]
+    ):
         bright = None  # "she doesn't do bright colours": the opposite
     if bright and (not new.colour or set(new.colour) <= NEUTRALS):
         filters = filters.model_copy(
@@ -1187,9 +1212,15 @@ def _plan(
         notes.append("cheapest first")
     if parsed.unknown_items and intent == "search" and not new.article_type:
         notes.append("not carried: " + ", ".join(parsed.unknown_items))
-        closest = [k for w in parsed.unknown_items for k in CLOSEST_KINDS.get(w.rstrip("s"), CLOSEST_KINDS.get(w, []))]
+        closest = [
+            k
+            for w in parsed.unknown_items
+            for k in CLOSEST_KINDS.get(w.rstrip("s"), CLOSEST_KINDS.get(w, []))
+        ]
         if closest:  # "is there a tuxedo?": blazers and waistcoats are the nearest the shop has
-            filters = filters.model_copy(update={"article_type": list(dict.fromkeys(closest)), "colour": new.colour})
+            filters = filters.model_copy(
+                update={"article_type": list(dict.fromkeys(closest)), "colour": new.colour}
+            )
     plan = TurnPlan(intent=intent, filters=filters, search_text=search_text, anchor_id=anchor, notes=notes)
     if new.gender:
         memory["for_other"] = bool(_OTHER_PERSON.search(lowered) or _FOR_SOMEONE.search(lowered))

@@ -428,7 +428,9 @@ _PRICE_MIN_AFTER = re.compile(
     rf"upwards\b|onwards\b|se (?:upar|zyada|jyada)(?! (?:nahi|nahin|nai|mat)\b))"
 )
 # "the remaining ~1500": what is left of a budget is a ceiling, however roughly it is said.
-_LEFT_ROUGHLY = re.compile(r"\b(remaining|left over|leftover)(\s+(?:budget\s+)?(?:of\s+)?)(?:~|around|about|approx\.?|roughly)\s*")
+_LEFT_ROUGHLY = re.compile(
+    r"\b(remaining|left over|leftover)(\s+(?:budget\s+)?(?:of\s+)?)(?:~|around|about|approx\.?|roughly)\s*"
+)
 # "dress under €30 … i mean under 2500 rupees", "for my wife's cousin... no wait, for her brother":
 # what the shopper says after correcting themselves wins over what it corrects.
 _SELF_CORRECTION = re.compile(
@@ -909,15 +911,24 @@ class QueryParser:
             )
             text = blank(m, text)
         m = _PRICE_MIN.search(text)
-        if m and high is None and re.search(
-            r"(?:n't|\b(?:dont|doesnt|wont|cant|not?|never))\W+(?:\w+\W+){0,2}(?:spend|pay|go|cost|be)\W+$", text[max(0, m.start() - 40) : m.start()]
+        if (
+            m
+            and high is None
+            and re.search(
+                r"(?:n't|\b(?:dont|doesnt|wont|cant|not?|never))\W+(?:\w+\W+){0,2}(?:spend|pay|go|cost|be)\W+$",
+                text[max(0, m.start() - 40) : m.start()],
+            )
         ):
             # "dont wanna spend more than 1500 on any one thing": no more than, a ceiling
             high = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
             text = blank(m, text)
         for pattern in (_PRICE_MIN, _PRICE_MIN_AFTER):
             m = pattern.search(text)
-            if m and low is None and (pattern is _PRICE_MIN or cur(m.group(1), m.group(3)) or _number(m.group(2)) >= 100):
+            if (
+                m
+                and low is None
+                and (pattern is _PRICE_MIN or cur(m.group(1), m.group(3)) or _number(m.group(2)) >= 100)
+            ):
                 low = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
                 text = blank(m, text)
         m = _MONEY.search(text)
@@ -940,7 +951,9 @@ class QueryParser:
         if "-" in raw and not raw.endswith("y"):
             size = re.sub(r"\s+", "", raw) + "Y"  # "8-9 size": the age size 8-9Y
         meant = _SIZE_MEANT.search(text, m.end())
-        if meant:  # "size 42 chest... matlab L", "Größe 38 (also UK 5)": the size said last, in the shop's sizes
+        if (
+            meant
+        ):  # "size 42 chest... matlab L", "Größe 38 (also UK 5)": the size said last, in the shop's sizes
             g = 1 if meant.group(1) else 2
             size = meant.group(g).upper()
             text = text[: meant.start(g)] + " " * len(meant.group(g)) + text[meant.end(g) :]
@@ -994,7 +1007,9 @@ class QueryParser:
             return parsed
         tail = self._parse(text[marks[-1].end() :])
         said = tail.filters
-        update = {k: getattr(said, k) for k in ("gender", "colour", "exclude_colour", "size") if getattr(said, k)}
+        update = {
+            k: getattr(said, k) for k in ("gender", "colour", "exclude_colour", "size") if getattr(said, k)
+        }
         if said.price_min is not None or said.price_max is not None:
             update |= {"price_min": said.price_min, "price_max": said.price_max}
             parsed.notes = [n for n in parsed.notes if not n.startswith("around ")] + tail.notes
@@ -1157,8 +1172,10 @@ class QueryParser:
             elif not negated:
                 if name == "article_type" and not set(tokens[i : i + n]) & said_no:
                     kinds_said.update(values)  # said in other words than those said no to
-                if name in ("category", "subcategory") and "or" in tokens[max(0, i - 3) : i] and (
-                    {"any", "other", "some"} & set(tokens[max(0, i - 2) : i])
+                if (
+                    name in ("category", "subcategory")
+                    and "or" in tokens[max(0, i - 3) : i]
+                    and ({"any", "other", "some"} & set(tokens[max(0, i - 2) : i]))
                 ):
                     broader = True  # "juttis or any ethnic footwear": any footwear will do
                 bucket = found.setdefault(name, [])

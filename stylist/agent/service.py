@@ -29,6 +29,7 @@ from stylist.personal import Personaliser
 from stylist.personal.apply import stated_filters, thread_for_other, with_profile_sentence
 from stylist.prompts import load_prompt
 from stylist.reply import Event, ProductCard, Reply, ToolCall
+from stylist.trends.answer import reading
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -454,9 +455,17 @@ class Stylist:
                 trends.extend(message.artifact.get("trends", []))
         cards = products or list((relaxed or {}).get("items") or [])  # the closest, when none matched
         shown = [{k: p.get(k) for k in SHOWN_FIELDS} for p in cards]
-        if shown:
+        remembered: dict[str, Any] = {"shown": shown} if shown else {}
+        if plan.intent == "trend":
+            # "show me some of those" after a trend answer: what it said is rising.
+            remembered["trend_rising"] = [
+                {k: (f.get("metadata") or f).get(k) for k in ("kind", "value", "category")}
+                for f in trends
+                if reading(f) == "rising"
+            ][:3]
+        if remembered:
             # Remember what was shown so "cheaper" and "what goes with it" refer to it.
-            memory = dict(state.get("memory") or {}) | {"shown": shown}
+            memory = dict(state.get("memory") or {}) | remembered
             self.graph.update_state({"configurable": {"thread_id": thread_id}}, {"memory": memory})
         return Reply(
             answer=text,
