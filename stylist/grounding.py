@@ -422,8 +422,13 @@ def answer_lead(
     return f"{IGNORED_INSTRUCTIONS} {lead}" if (context or {}).get("ignored_instructions") else lead
 
 
+def _shade_names(items: list[dict[str, Any]]) -> str:
+    """The items' colours in words, once each, in order: "brown, beige"."""
+    return ", ".join(dict.fromkeys(str(p.get("colour", "")).lower() for p in items if p.get("colour")))
+
+
 def _nearest_shades(wanted: list[str], products: list[dict[str, Any]]) -> str:
-    shades = ", ".join(dict.fromkeys(str(p.get("colour", "")).lower() for p in products if p.get("colour")))
+    shades = _shade_names(products)
     asked = " or ".join(str(c).lower() for c in wanted)
     return f"I couldn't find any in {asked} exactly, so these are the nearest shades ({shades})."
 
@@ -467,7 +472,7 @@ def _lead(
         if relaxed and relaxed.get("items") and context.get("not_carried"):
             return f"Sorry, we don't carry {what} right now. The closest I have:"
         if relaxed and relaxed.get("items") and context.get("near_colour"):
-            shades = ", ".join(dict.fromkeys(str(p.get("colour", "")).lower() for p in relaxed["items"]))
+            shades = _shade_names(relaxed["items"])
             return (
                 f"Sorry, we don't carry {what} right now. The closest I have are in nearby shades ({shades}):"
             )
