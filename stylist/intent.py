@@ -694,6 +694,14 @@ def _plan(
             names_item = bool(rest or new.category or new.subcategory)
         # "a tie to match", "shoes for it": that kind of item, to go with the anchor.
         intent = "search" if names_item and anchor_item else "look"
+    elif (
+        (_CHAT.match(lowered) or _ACK.match(lowered))
+        and new.is_empty()
+        and not parsed.unknown_items
+        and not photo
+        and ref is None
+    ):
+        intent = "chat"  # "cool", "grazie mille ❤️": thanks, not a wish for more of the same
     elif decided == "shop" and not nothing_to_search and not (_SERVICE_ALWAYS.search(lowered) and not photo):
         intent = "search"  # "hmm not feeling these. more?", "no wait, 7. always forget", "moins chère"
     elif (
@@ -823,8 +831,11 @@ def _plan(
                     or bool(_REFINE_START.match(lowered))
                     or bool(_CHEAPER.search(lowered))
                     or bool(_CHEAPEST.search(lowered))
-                    # only a budget, size or colour: the same thing, changed ("i can maybe go to 1500")
-                    or new.without("price_min", "price_max", "size", "colour", "exclude_colour").is_empty()
+                    # only a budget, size, colour or who wears it: the same thing, changed ("i can maybe go
+                    # to 1500", "for a 10 yr old girl, she's v particular")
+                    or new.without(
+                        "price_min", "price_max", "size", "colour", "exclude_colour", "gender", "exclude_gender"
+                    ).is_empty()
                 )
             )
         )

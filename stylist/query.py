@@ -258,17 +258,17 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Casual Shoes": ["sneakers", "sneaker", "loafers", "canvas shoes"],
     "Sports Shoes": ["running shoes", "trainers", "training shoes", "sport shoes", "football shoes", "football boots",
                      "cricket shoes", "badminton shoes", "tennis shoes", "basketball shoes", "gym shoes",
-                     "studs shoes"],
+                     "studs shoes", "trail shoes", "trail runners", "hiking shoes", "trekking shoes"],
     "Formal Shoes": ["oxfords", "derby shoes", "brogues", "dress shoes", "leather shoes", "office shoes"],
     "Swimwear": ["swimsuit", "swimsuits", "swimming costume", "swim suit", "bikini", "bikinis", "swimwear",
                  "swim wear", "bathing suit", "swimming suit"],
     "Nail Polish": ["nail paint", "nail paints", "nail colour", "nail color", "nail enamel", "nail polishes"],
-    "Sweaters": ["jumper", "jumpers", "pullover", "cardigan", "cardigans"],
+    "Sweaters": ["jumper", "jumpers", "pullover", "cardigan", "cardigans", "knitwear", "knits"],
     "Sweatshirts": ["hoodie", "hoodies", "sweatshirt"],
     "Trousers": ["pants", "chinos", "slacks"],
     "Handbags": ["handbag", "purse", "purses", "tote", "totes"],
     "Backpacks": ["school bag", "schoolbag", "rucksack", "rucksacks"],
-    "Sunglasses": ["shades", "sunnies"],
+    "Sunglasses": ["shades", "sunnies", "aviators", "aviator", "wayfarers", "wayfarer"],
     "Tablet Sleeve": ["laptop sleeve", "laptop sleeves", "laptop cover", "sleeve for my laptop", "sleeve for a laptop"],
     "Sarees": ["saree", "sari", "saris"],
     "Dresses": ["dress", "gown", "gowns", "frock", "frocks", "maxi", "sundress", "sundresses"],
@@ -278,7 +278,7 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Accessory Gift Set": ["gift box", "gift boxes", "gift set", "gift sets", "combo set", "gift hamper"],
     "Fragrance Gift Set": ["perfume gift set", "fragrance gift set", "gift set of perfume", "gift set of perfumes",
                            "perfume set", "perfume gift box", "deo gift set", "gift set of deo", "gift set of deos"],
-    "Caps": ["cap", "hat", "hats", "baseball cap"],
+    "Caps": ["cap", "hat", "hats", "baseball cap", "beanie", "beanies"],
     "Jackets": ["jacket", "coat", "coats", "bomber"],
     "Rain Jacket": ["raincoat", "raincoats", "rain coat", "rain jacket", "windcheater"],
     "Heels": ["heels", "high heels", "pumps", "stilettos"],
@@ -292,12 +292,18 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Scarves": ["scarf"],
     "Stoles": ["shawl", "shawls"],
     "Duffel Bag": ["gym bag", "duffle", "duffle bag", "duffel"],
+    "Nehru Jackets": ["nehru jacket", "nehru jackets", "sleeveless jacket", "sleeveless jackets", "bandhgala",
+                      "bandhgalas", "modi jacket", "modi jackets"],
+    # an anarkali is a long, flared kurta
+    "Kurtas": ["kurta", "anarkali", "anarkalis", "anarkali kurta", "anarkali kurtas"],
 }  # fmt: skip
-# Words for several article types: "boots" are the shop's booties and casual shoes, a "pajama" under a
-# kurta is a churidar or salwar (or lounge pants), a bag for a trek is a backpack.
+# Words for several article types: "boots" are the shop's booties and casual shoes, a "pajama" is a
+# churidar or salwar under a kurta and sleepwear otherwise (see _ETHNIC_PYJAMAS), a bag for a trek is a
+# backpack.
 _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
     ("boots", "boot", "ankle boots"): ["Booties", "Casual Shoes"],
-    ("pajama", "pajamas", "pyjama", "pyjamas", "payjama", "paijama"): ["Churidar", "Salwar", "Patiala", "Lounge Pants"],
+    ("pajama", "pajamas", "pyjama", "pyjamas", "payjama", "paijama", "pjs", "pj"): ["Churidar", "Salwar", "Patiala",
+                                                                                "Lounge Pants", "Night suits"],
     ("sling bag", "sling bags", "sling", "slingbag", "shoulder bag", "satchel", "tote bag"): ["Handbags"],
     ("trekking bag", "hiking bag", "travel backpack", "rucksack", "rucksacks", "litre", "litres", "liter", "liters",
      "ltr"): ["Backpacks", "Rucksacks"],
@@ -308,8 +314,16 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
     ("salwar suit", "salwar suits", "salwar kameez", "churidar suit", "suit set", "anarkali suit"): ["Salwar and Dupatta",
                                                                                                   "Kurta Sets"],
     ("panjabi", "panjabis"): ["Kurtas"],
+    # Crocs are a brand the shop carries: its clogs are filed as sandals, flip flops and casual shoes.
+    ("crocs", "clogs"): ["Sandals", "Flip Flops", "Casual Shoes"],
+    ("travel bag", "travel bags", "cabin bag", "cabin bags", "cabin size bag", "weekender", "weekender bag",
+     "overnight bag", "trolley", "suitcase", "luggage"): ["Duffel Bag", "Trolley Bag", "Backpacks"],
     ("bottle", "bottles", "water bottle", "sipper"): ["Water Bottle"],
 }  # fmt: skip
+
+# A pyjama under a kurta ("kurta pyjama") is the ethnic bottom; pyjamas on their own are for sleeping.
+_ETHNIC_PYJAMAS = frozenset(("Churidar", "Salwar", "Patiala"))
+_SLEEPWEAR = frozenset(("Lounge Pants", "Night suits"))
 
 # Kinds of clothing and accessories people ask for, whether or not a shop carries them: a word here
 # that is not one of the catalog's own is an item the shop does not have ("sherwani", "tuxedo").
@@ -433,8 +447,15 @@ _LEFT_ROUGHLY = re.compile(
 )
 # "dress under €30 … i mean under 2500 rupees", "for my wife's cousin... no wait, for her brother":
 # what the shopper says after correcting themselves wins over what it corrects.
+# What goes in a bag is not what is wanted: "a small bag, just to put phone and lipstick".
+_BAG = re.compile(r"\b(?:bags?|clutch(?:es)?|purses?|pouch(?:es)?|totes?|backpacks?|wallets?|sling)\b")
+_CONTENTS = re.compile(
+    r"\b(?:(?:just |only )?to (?:put|carry|keep|hold|fit|store)|(?:that |which )?(?:fits?|holds?)|room for|space for"
+    r"|big enough for|enough for)\b[^.,;!?]*"
+)
 _SELF_CORRECTION = re.compile(
-    r"\b(?:i mean|i meant|no wait|wait no|wait,? actually|correction|scratch that|typo|sorry,? (?:i mean|no|typo))\b\W*",
+    r"\b(?:i mean|i meant|no wait|wait no|wait,? actually|correction|scratch that|typo|sorry,? (?:i mean|no|typo)"
+    r"|no,? sorry|oops)\b\W*",
     re.I,
 )
 _PRICE_RANGE = re.compile(
@@ -464,7 +485,13 @@ _SIZE = re.compile(
     r"|\b(?:trackpants|joggers|leggings|palazzos?|capris|skirts?|bottoms)\b[^0-9]{0,25}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
     # "8-9 size": a child's age size
     r"|\b((?:[2-9]|1[0-2])\s*-\s*(?:[3-9]|1[0-3]))\s*(?:(?:y|yrs?|years?)?\s+size\b|y\b)"
+    # "footwear bhi batao, 9 number": the Indian way of saying a shoe size
+    r"|(?<![\w.])([3-9]|1[0-2])\s+(?:number|no\.?)(?!\w)"
+    # "matching hoodie? L up top": the size of the top
+    r"|\b(xs|s|m|l|xl|xxl)\s+(?:up top|on top|for (?:the )?tops?)\b"
 )
+# Ages and age sizes are not amounts of money: "make it 8-9 years size", "she's 9 years".
+_AGE_WORDS = re.compile(r"\b\d{1,2}\s*(?:-\s*\d{1,2}\s*)?(?:y|yrs?|years?)\b(?:\s+(?:old|size))?")
 # "running shoes, men's 10": a shoe size after who wears it, in a message about shoes
 _GENDER_SHOE_SIZE = re.compile(
     r"\b(?:men'?s|mens|women'?s|womens|ladies)\s+(?:uk\s+)?([3-9]|1[0-2])\b(?!\s*(?:k\b|\d|rs|inr|yrs?|years?|%))"
@@ -544,10 +571,17 @@ _NEGATION = re.compile(
     r"(?:\bany (?:other )?(?:colou?r|shade)s?(?: is fine| is ok| works)? (?:but|except)|\beverything but|\ball but"
     r"|\bnot|\bnon|\bno|\bscratch|\bskip|\bexcept|\bwithout|\bother than|\binstead of|\brather than|\bdone with|\bsick of|\btired of|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
     r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more"
+    r"|\bnot (?:big|keen|really|too keen|much) (?:on|into)|\bnot into|\brefuses?(?: to wear)?|\bwon'?t wear|\bcan'?t stand"
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
     r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of)?|\bno more of)(?:\s+(?:the|any|in|a|an|my|our|his|her))?\s*$"
 )
 
+
+# Said no to after the item: "half the boys wear kurtas, he flat out refuses", "kurtas are a no".
+_NEGATED_AFTER = re.compile(
+    r"^(?:but |and )?(?:(?:he|she|i|they|we)(?:'s| is| am| are)? (?:\w+ ){0,2}(?:refuses?|hates?|won'?t wear|"
+    r"doesn'?t (?:like|want|wear)|don'?t (?:like|want|wear))|(?:are|is) (?:a )?(?:no|not (?:for|an option)))\b"
+)
 
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -633,6 +667,40 @@ _FOREIGN = {
     "billiger": "cheaper", "günstiger": "cheaper", "anzug": "suit", "handtasche": "handbag",
     "handtaschen": "handbags", "rupien": "rupees", "maximal": "max", "höchstens": "at most", "flach": "flat",
     "flache": "flat", "arbeit": "office",
+    "poloshirt": "polo tshirt", "poloshirts": "polo tshirts", "büro": "office", "fürs": "for the",
+    "sonnenbrille": "sunglasses", "mütze": "cap", "socken": "socks", "bruder": "brother", "schwester": "sister",
+    "vater": "father", "mutter": "mother", "freundin": "girlfriend", "freund": "boyfriend", "bundweite": "waist",
+    "dunkel": "dark", "danke": "thanks",
+    # French, more
+    "sac à dos": "backpack", "sacs à dos": "backpacks", "voyage": "travel", "chaud": "warm", "chaude": "warm",
+    "chauds": "warm", "chaudes": "warm", "frère": "brother", "mon frère": "my brother", "sœur": "sister",
+    "soeur": "sister", "ma sœur": "my sister", "ma soeur": "my sister", "copine": "girlfriend",
+    "copain": "boyfriend", "manteau": "jacket", "meilleure amie": "female best friend", "merci": "thanks",
+    # Spanish, more
+    "tacones": "heels", "tacón": "heel", "hermano": "brother", "hermana": "sister", "mi hermano": "my brother",
+    "mi hermana": "my sister", "padre": "father", "mi padre": "my father", "madre": "mother",
+    "mi madre": "my mother", "novio": "boyfriend", "novia": "girlfriend", "corbata": "tie", "corbatas": "ties",
+    "mochila": "backpack", "gorra": "cap", "calcetines": "socks", "bufanda": "scarf", "abrigo": "jacket",
+    "sudadera": "sweatshirt", "camiseta": "tshirt", "camisetas": "tshirts", "regalo": "gift",
+    "cumpleaños": "birthday", "porfa": "please", "gracias": "thanks",
+    # Portuguese
+    "masculino": "men", "masculina": "men", "feminino": "women", "feminina": "women", "homem": "men",
+    "mulher": "women", "chinelo": "flip flops", "chinelos": "flip flops", "havaianas": "flip flops",
+    "tamanho": "size", "óculos de sol": "sunglasses", "oculos de sol": "sunglasses", "óculos": "sunglasses",
+    "baratinho": "cheap", "baratinha": "cheap", "barato": "cheap", "até": "upto", "vocês têm": "do you have",
+    "voces tem": "do you have", "tênis": "sneakers", "bolsa": "handbag", "relógio": "watch", "calça": "trousers",
+    "calças": "trousers", "sapatos": "shoes", "preto": "black", "preta": "black", "branco": "white",
+    "branca": "white", "vermelho": "red", "vermelha": "red", "amarelo": "yellow", "casamento": "wedding",
+    "praia": "beach", "presente": "gift", "meu pai": "my father", "minha mãe": "my mother",
+    "obrigado": "thanks", "obrigada": "thanks",
+    # Italian
+    "bianco": "white", "bianca": "white", "bianchi": "white", "nero": "black", "nera": "black", "rosso": "red",
+    "rossa": "red", "giallo": "yellow", "ragazzo": "boyfriend", "ragazza": "girlfriend",
+    "mio ragazzo": "my boyfriend", "mia ragazza": "my girlfriend", "scarpe": "shoes", "camicia": "shirt",
+    "borsa": "handbag", "orologio": "watch", "compleanno": "birthday", "rupie": "rupees", "uomo": "men",
+    "donna": "women", "taglia": "size", "qualcosa di": "something in", "vestito": "dress", "cintura": "belt",
+    "occhiali da sole": "sunglasses", "cravatta": "tie", "zaino": "backpack", "grazie mille": "thanks a lot",
+    "grazie": "thanks",
     # Hindi (Devanagari)
     "पुरुष": "men", "आदमी": "men", "महिला": "women", "औरत": "women", "लड़की": "girl", "लड़का": "boy",
     "साड़ी": "saree", "साडी": "saree", "कुर्ता": "kurta", "कुर्ती": "kurti", "लहंगा": "lehenga", "जूते": "shoes",
@@ -675,6 +743,10 @@ _FOREIGN_AMBIGUOUS = {
     "mann",
     "marron",
     "statt",
+    "voyage",
+    "presente",
+    "freund",
+    "novia",
 }
 
 
@@ -867,6 +939,17 @@ class QueryParser:
         return converted
 
     def _prices(self, text: str, notes: list[str]) -> tuple[float | None, float | None, str]:
+        """The budget's floor and ceiling, and ``text`` with the amounts read blanked out."""
+        text = _LEFT_ROUGHLY.sub(r"\1\2", spelled_amounts(text))
+        ages = [(m.start(), m.group()) for m in _AGE_WORDS.finditer(text)]
+        for start, said in ages:
+            text = text[:start] + "\x00" * len(said) + text[start + len(said) :]
+        low, high, text = self._amounts(text, notes)
+        for start, said in ages:
+            text = text[:start] + said + text[start + len(said) :]
+        return low, high, text
+
+    def _amounts(self, text: str, notes: list[str]) -> tuple[float | None, float | None, str]:
         low = high = None
 
         def cur(*groups: str | None) -> str | None:
@@ -878,7 +961,6 @@ class QueryParser:
         def blank(m: re.Match[str], s: str) -> str:
             return s[: m.start()] + " " * (m.end() - m.start()) + s[m.end() :]
 
-        text = _LEFT_ROUGHLY.sub(r"\1\2", spelled_amounts(text))
         m = _PRICE_RANGE.search(text)
         if m and (
             m.group(0).strip().startswith(("between", "from"))
@@ -1010,6 +1092,9 @@ class QueryParser:
         update = {
             k: getattr(said, k) for k in ("gender", "colour", "exclude_colour", "size") if getattr(said, k)
         }
+        letter = re.match(r"\W*(xxs|xs|s|m|l|xl|xxl|xxxl)\b", text[marks[-1].end() :], re.I)
+        if parsed.filters.size and not said.size and letter:
+            update["size"] = letter.group(1).upper()  # "M... no sorry, L like the kurta"
         if said.price_min is not None or said.price_max is not None:
             update |= {"price_min": said.price_min, "price_max": said.price_max}
             parsed.notes = [n for n in parsed.notes if not n.startswith("around ")] + tail.notes
@@ -1021,12 +1106,16 @@ class QueryParser:
         notes: list[str] = []
         text = translate_foreign(text)
         lowered = " " + text.lower().replace("’", "'").replace("dress code", "dresscode") + " "
+        if _BAG.search(lowered):
+            lowered = _CONTENTS.sub(lambda m: " " * len(m.group()), lowered)  # the bag, not its contents
         low, high, rest = self._prices(lowered, notes)
         sex_age = _SEX_AGE.search(rest)
         if sex_age:
             letter = sex_age.group(1) or sex_age.group(4)
             rest = rest[: sex_age.start()] + " " * (sex_age.end() - sex_age.start()) + rest[sex_age.end() :]
         size, rest = self._size(rest)
+        # "actually no, sandals": a "no" closed by punctuation answers the last question, it negates nothing
+        rest = re.sub(r"\bno\s*[,.!;:]+", " nope ", rest)
         rest = re.sub(r"[^\w₹€$£'\s-]", " ", rest).replace("-", " ")
         # Possessives name the same thing: "women's" -> "women", "ladies'" -> "ladies".
         raw_tokens = rest.split()
@@ -1132,6 +1221,8 @@ class QueryParser:
                     # but "jeans under 800 nahi milegi kya?" asks whether there are any
                     and (tokens[i + n + 1 : i + n + 2] or [""])[0] not in _HAVE_WORDS
                 )
+            ) or (
+                name == "article_type" and bool(_NEGATED_AFTER.search(" ".join(tokens[i + n : i + n + 6])))
             )  # Hindi puts the "not" after: "saree nahi", "brown nahi, black"
             if name == "article_type" and not negated and i >= 1 and tokens[i - 1] in ("or", "nor"):
                 # "no socks or belts", "not a ball or bottle": the whole list is said no to
@@ -1160,6 +1251,8 @@ class QueryParser:
                 shades = [s for s in with_shades(values) if s in self._colours]
                 excluded_colours.extend(v for v in shades if v not in excluded_colours)
             elif negated and name == "article_type":
+                if {"sneakers", "sneaker", "trainers"} & set(tokens[i : i + n]):
+                    values = [*values, "Sports Shoes", "Casual Shoes"]  # "not sneakers": no trainers either
                 excluded_articles.extend(
                     v for v in values if v not in excluded_articles
                 )  # "not sports shoes"
@@ -1198,6 +1291,11 @@ class QueryParser:
             genders = [friends[0]]
         if broader:
             found.pop("article_type", None)
+        kinds = found.get("article_type") or []
+        if _ETHNIC_PYJAMAS & set(kinds) and _SLEEPWEAR & set(kinds):
+            ethnic = re.search(r"\bkurt[ai]s?\b|\bethnic\b|\bsalwar\b|\bchuridar\b", lowered)
+            drop = _SLEEPWEAR if ethnic else _ETHNIC_PYJAMAS
+            found["article_type"] = [k for k in kinds if k not in drop]
         filters = Filters(
             gender=_who(genders),
             category=found.get("category") if "article_type" not in found else None,
