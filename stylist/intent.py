@@ -80,7 +80,7 @@ _ADULT = re.compile(
     r"(?:girl|boy|woman|man|guy),? (?:1[6-9]|[2-9]\d)|(?:1[6-9]|[2-9]\d) ?(?:yrs?|years?)(?: old)?|\((?:1[6-9]|[2-9]\d)\))\b"
     r"|\b(?:lol|haha),? (?:1[89]|[2-9]\d)\b|, (?:1[89]|[2-9]\d)$|\bwho(?: is|'s) (?:1[6-9]|[2-9]\d)\b(?!\s*(?:k\b|000|rs|inr))"
     r"|\b(?:son|daughter|nephew|niece|brother|sister|bhai|behen)(?:'s| is) (?:1[6-9]|[2-9]\d)\b(?!\s*(?:k\b|000|rs|inr))"
-    r"|(?<![\d,.])(?:1[89]|2[01])\+"
+    r"|(?<![\d,.])(?:1[89]|2[01])\+|\((?:1[6-9]|[2-9]\d)\)"
 )
 # "my chhota bhai (10 yrs)", "turning 7", "a 5 year old": a child.
 _CHILD_AGE = re.compile(
@@ -98,6 +98,14 @@ _BARE_SIZE = re.compile(
 # Kinds of item sized by a number (shoes, waist), so a bare number in a follow-up about them is a size.
 _NUMBER_SIZED = {"Casual Shoes", "Sports Shoes", "Formal Shoes", "Heels", "Flats", "Sandals", "Flip Flops", "Jeans",
                  "Trousers", "Track Pants", "Shorts", "Capris", "Jeggings", "Leggings"}  # fmt: skip
+_FOOTWEAR = {"Casual Shoes", "Sports Shoes", "Formal Shoes", "Heels", "Flats", "Sandals", "Flip Flops", "Sports Sandals",
+             "Booties"}  # fmt: skip
+_LETTER_SIZED = {"Tshirts", "Shirts", "Tops", "Sweatshirts", "Sweaters", "Jackets", "Kurtas", "Kurtis", "Dresses",
+                 "Tunics", "Nehru Jackets", "Blazers", "Waistcoat", "Track Pants", "Night suits", "Lounge Pants"}  # fmt: skip
+# A women's kind of item asked for a man ("i meant my DAD not mom" after kurtis): his nearest kind.
+_HIS_KIND = {"Kurtis": "Kurtas", "Tunics": "Kurtas", "Tops": "Tshirts"}
+_HE = re.compile(r"\b(?:he|he's|hes|him|his)\b")
+_SHE = re.compile(r"\b(?:she|she's|shes|her|hers)\b")
 # Kinds of item only women wear, whoever the catalog tags.
 _WOMENS_KINDS = {"Kurtis", "Sarees", "Dresses", "Heels", "Skirts", "Bra", "Nightdress", "Lehenga Choli", "Dupatta",
                  "Salwar and Dupatta", "Kurta Sets", "Tunics", "Jeggings", "Camisoles", "Lipstick", "Clutches"}  # fmt: skip
@@ -296,6 +304,7 @@ _SELF = re.compile(
     r"|\((guy|girl|woman|man|lady|boy|male|female)\b[^)]{0,30}\)|\b(guy|girl|woman|man|lady|male|female) btw\b"
     r"|(?:^|[.!;]\s*)(guy|girl|woman|man|lady|male|female)\s*[,.;!]"  # "... i need something i can MOVE in. girl, budget 2-3k"
     r"|\b(?:a|an|as a|as an)(?: old| older| young)? (guy|girl|woman|man|lady) like me\b"
+    r"|\bfor me,? (?:a|an) (girl|boy|woman|man|guy|lady)\b"  # "it's for me, a girl 🙋‍♀️"
     r"|\bi'?m (?:his|her|their|the) (grand(?:son|daughter)|son|daughter|nephew|niece|brother|sister)\b"  # "i'm his grandson"
 )
 _SELF_WOMEN = {"woman", "girl", "lady", "f", "female", "granddaughter", "daughter", "niece", "sister"}
@@ -802,10 +811,11 @@ def _plan(
         else:
             reply = _INJECTION_REPLY if decided == "injection" else _OFF_TOPIC_REPLY
             return TurnPlan("refuse", Filters(), text, notes=["not a shopping request"], reply=reply), memory
+    same_season = "same season" in lowered and bool(memory.get("trend_season"))
     if (
         intent == "search"
-        and decided is None
-        and memory.get("trend")
+        and (decided is None or same_season)
+        and (memory.get("trend") or same_season)
         and not names_item
         and not photo
         and ref is None
@@ -815,7 +825,7 @@ def _plan(
         and (len(lowered.split()) <= 8 or "same season" in lowered)
     ):
         intent = "trend"  # "and for the men?" after "what's in for women this autumn?"
-    if intent == "trend" and memory.get("trend") and not new.season and memory.get("trend_season"):
+    if intent == "trend" and (memory.get("trend") or same_season) and not new.season and memory.get("trend_season"):
         text = " ".join(memory["trend_season"]) + " " + text  # the season asked about before
 
     narrows = bool(_NARROW.search(lowered)) and names_item and previous is not None
@@ -927,12 +937,19 @@ def _plan(
     elif previous is not None and intent == "search":
         # A new item: keep who it is for and the budget, not the old item's colour or occasion.
         # The occasion too: shoes "now" for the interview are formal (soft: dropped when none are tagged).
+        before = set(previous.article_type or []) | (_FOOTWEAR if previous.category == ["Footwear"] else set())
+        now = set(new.article_type or []) | (_FOOTWEAR if new.category == ["Footwear"] else set())
+        same_sizing = bool(before and now) and (
+            (before <= _FOOTWEAR and now <= _FOOTWEAR) or (before <= _LETTER_SIZED and now <= _LETTER_SIZED)
+        )
         keep = Filters(
             # "a dress for me" after shirts for the husband: not his; who the shopper is was never said
             gender=None if for_me and memory.get("for_other") else previous.gender or _worn_by(shown),
             usage=previous.usage,
             price_min=previous.price_min,
             price_max=previous.price_max,
+            # "actually no, sandals" after shoes in a 9: the same feet
+            size=previous.size if same_sizing else None,
         )
         filters = keep.merged(new)
         search_text = text
@@ -942,7 +959,7 @@ def _plan(
 
     if previous is not None and previous.gender and new.gender and set(new.gender) != set(previous.gender):
         # "no sorry, it's for my daughter" after a dress in M for the wife: her size is not the daughter's.
-        filters = filters if new.size else filters.without("size")
+        filters = filters if new.size or "same size" in lowered else filters.without("size")
         grown = {"Men", "Women"}
         if (
             refines
@@ -953,8 +970,9 @@ def _plan(
             # not a correction of who it is for ("sorry i meant my sister not brother"): the same thing, for them
             and not re.search(
                 r"\b(?:same|matching|similar|meant|mean)\b|\b(?:too|as well)\W*$|"
-                r"\b(?:one|ones|some|it|hers|his|her|him|them|theirs) (?:too|as well)\b|^\W*(?:no|sorry|actually|oops|wait)\b"
-                r"|\bnot (?:my |for my |for )?\w+\W*$",
+                r"\b(?:one|ones|some|it|hers|his|her|him|them|theirs) (?:too|as well)\b"
+                r"|^\W*(?:(?:oh|ah|ugh|um+|hmm+|oops|ok)\W+)?(?:no|sorry|actually|oops|wait)\b"
+                r"|\bnot (?:my |for my |for )?\w+\W*$|\bnot (?:for )?(?:my|his|her) \w+",
                 lowered,
             )
         ):
@@ -1032,8 +1050,16 @@ def _plan(
         filters = filters.model_copy(
             update={"article_type": kinds or None}
         )  # "he already has lots of tshirts"
-    if new.price_max is not None and new.price_min is None and filters.price_min is not None:
+    if new.price_min is not None:
+        memory["floor_said"] = not any(n.startswith("around ") for n in parsed.notes)
+    if (
+        new.price_max is not None
+        and new.price_min is None
+        and filters.price_min is not None
+        and not memory.get("floor_said")
+    ):
         filters = filters.without("price_min")  # "upto 2000 then" after "around 2000": a new ceiling
+    # ("keep it under 8000" after "5k and above is fine": both stand)
     others = bool(_OTHERS.search(lowered)) or bool(_CHEAPER.search(lowered) or _PRICIER.search(lowered))
     # "hmm not sure about these": the router heard a request where the rules read none, so other options
     others = others or (decided == "shop" and new.is_empty() and ref is None and not photo)
@@ -1171,6 +1197,14 @@ def _plan(
     if excluded:
         filters = filters.model_copy(update={"exclude_ids": excluded})
 
+    if intent in ("search", "look") and not filters.gender and not photo:
+        he, she = bool(_HE.search(lowered)), bool(_SHE.search(lowered))
+        if he != she:
+            # "₹10,000 for my brother's engagement outfit ... he's not big on kurtas": he wears it
+            filters = filters.model_copy(update={"gender": ["Men" if he else "Women"], "exclude_gender": None})
+    if filters.gender == ["Men"] and set(filters.article_type or []) & set(_HIS_KIND):
+        kinds = list(dict.fromkeys(_HIS_KIND.get(a, a) for a in filters.article_type or []))
+        filters = filters.model_copy(update={"article_type": kinds})
     if (
         intent in ("search", "look")
         and not filters.gender

@@ -179,7 +179,8 @@ OCCASIONS: tuple[Occasion, ...] = (
                 _p("accessory", "Ties, Belts, Watches", "Formal", 0.1)),
     }),
     Occasion("a night out", ("party", "parties", "date", "dinner", "club", "clubbing", "cocktail",
-                             "night out", "birthday", "anniversary", "prom", "concert", "brunch"), {
+                             "night out", "birthday", "anniversary", "prom", "concert", "brunch", "farewell",
+                             "graduation", "convocation"), {
         "Women": (_p("outfit", "Dresses, Tops", "Party, Casual", 0.45),
                   _p("bottom", "Jeans, Skirts, Trousers", "Casual", 0.2),
                   _p("footwear", "Heels, Flats", share=0.2),

@@ -217,7 +217,7 @@ _USAGE_WORDS: dict[tuple[str, ...], list[str]] = {
      "meeting", "meetings", "workwear", "corporate"): ["Formal"],
     ("smart casual",): ["Smart Casual"],
     ("gym", "sport", "sports", "running", "workout", "training", "yoga", "jogging", "athletic",
-     "football", "cricket"): ["Sports"],
+     "football", "cricket", "sporty", "sportier", "sportiest", "athleisure"): ["Sports"],
     ("casual", "everyday", "weekend", "daily wear", "casual wear", "relaxed", "laid back", "laidback", "less formal",
      "less dressy", "chilled out", "chill", "too stiff", "less stiff"): ["Casual"],
     ("travel", "trip", "vacation", "holiday", "holidays"): ["Travel", "Casual"],
@@ -228,7 +228,8 @@ _SEASON_WORDS = {"sardi": "Winter", "sardiyon": "Winter", "sardiyo": "Winter",
                  "garmi": "Summer", "garmiyon": "Summer", "garmiyo": "Summer", "baarish": "Fall", "barish": "Fall",
                  "summer": "Summer", "summery": "Summer", "winter": "Winter", "wintry": "Winter",
                  "freezing": "Winter", "snow": "Winter", "cold": "Winter", "january": "Winter", "december": "Winter",
-                 "monsoon": "Fall", "rainy": "Fall",
+                 "monsoon": "Fall", "rainy": "Fall", "humid": "Summer", "hot weather": "Summer",
+                 "hot and humid": "Summer", "heatwave": "Summer", "heat wave": "Summer",
                  "fall": "Fall", "autumn": "Fall", "spring": "Spring"}  # fmt: skip
 
 _COLOUR_SYNONYMS = {"blk": "Black", "wht": "White", "gry": "Grey", "nvy": "Navy Blue", "navy": "Navy Blue", "gray": "Grey", "grey": "Grey", "offwhite": "Off White",
@@ -324,6 +325,8 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
 # A pyjama under a kurta ("kurta pyjama") is the ethnic bottom; pyjamas on their own are for sleeping.
 _ETHNIC_PYJAMAS = frozenset(("Churidar", "Salwar", "Patiala"))
 _SLEEPWEAR = frozenset(("Lounge Pants", "Night suits"))
+_SHOE_KINDS = ("Casual Shoes", "Formal Shoes", "Sports Shoes", "Sandals", "Heels", "Flats")
+_HOT_WEATHER = re.compile(r"\b(?:humid|humidity|hot weather|heat ?wave|sweltering|scorching)\b")
 
 # Kinds of clothing and accessories people ask for, whether or not a shop carries them: a word here
 # that is not one of the catalog's own is an item the shop does not have ("sherwani", "tuxedo").
@@ -465,7 +468,7 @@ _SIZE = re.compile(
     r"\bsize\s*(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
     r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*(?:waist|wiast|wasit|waste|w)\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
-    r"|(?:^\s*|[,;]\s*|\bin\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
+    r"|(?:^\s*|[,;]\s*|\bin\s+|\balso\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
     # "jeans, slim fit, 34", "trousers men 36": a waist size after a bottom
     r"|\b(?:jeans|trousers|pants|chinos|shorts|track pants)\b[^0-9]{0,20}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
     # "a 7 in women's", "casual shoes in 7", "size 9 shoes": a shoe size beside a shoe word
@@ -607,7 +610,7 @@ _SHARED_K = re.compile(
 # Excluding a colour leaves out its close shades too: "no white, they go see-through" is no off-white.
 _EXCLUDE_SHADES = {"White": ["Off White", "Cream"], "Grey": ["Grey Melange"], "Blue": ["Navy Blue", "Turquoise Blue"],
                    "Brown": ["Coffee Brown", "Mushroom Brown", "Tan"], "Green": ["Lime Green", "Sea Green", "Olive"],
-                   "Gold": ["Bronze"], "Pink": ["Magenta"]}  # fmt: skip
+                   "Gold": ["Bronze"], "Pink": ["Magenta"], "Yellow": ["Mustard"]}  # fmt: skip
 
 
 def with_shades(colours: Iterable[str]) -> list[str]:
@@ -670,7 +673,7 @@ _FOREIGN = {
     "poloshirt": "polo tshirt", "poloshirts": "polo tshirts", "büro": "office", "fürs": "for the",
     "sonnenbrille": "sunglasses", "mütze": "cap", "socken": "socks", "bruder": "brother", "schwester": "sister",
     "vater": "father", "mutter": "mother", "freundin": "girlfriend", "freund": "boyfriend", "bundweite": "waist",
-    "dunkel": "dark", "danke": "thanks",
+    "dunkel": "dark", "danke": "thanks", "auch": "also",
     # French, more
     "sac à dos": "backpack", "sacs à dos": "backpacks", "voyage": "travel", "chaud": "warm", "chaude": "warm",
     "chauds": "warm", "chaudes": "warm", "frère": "brother", "mon frère": "my brother", "sœur": "sister",
@@ -866,6 +869,7 @@ class QueryParser:
     ) -> None:
         self.currency = currency
         self.fx_rates = dict(fx_rates or {currency: 1.0})
+        self._kinds = set(article_types)
         usages = set(usages)
         # phrase -> (filter field, values)
         phrases: dict[str, tuple[str, list[str]]] = {}
@@ -1292,6 +1296,11 @@ class QueryParser:
         if broader:
             found.pop("article_type", None)
         kinds = found.get("article_type") or []
+        if kinds and found.get("category") == ["Footwear"]:
+            # "what trousers and shoes go with this shirt": trousers, and shoes of every kind
+            found["article_type"] = kinds + [k for k in _SHOE_KINDS if k in self._kinds and k not in kinds]
+        if not kinds and not found.get("category") and not found.get("subcategory") and _HOT_WEATHER.search(lowered):
+            found["category"] = ["Apparel"]  # "something for hot humid weather": clothes, not a lipstick
         if _ETHNIC_PYJAMAS & set(kinds) and _SLEEPWEAR & set(kinds):
             ethnic = re.search(r"\bkurt[ai]s?\b|\bethnic\b|\bsalwar\b|\bchuridar\b", lowered)
             drop = _SLEEPWEAR if ethnic else _ETHNIC_PYJAMAS

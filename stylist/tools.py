@@ -201,7 +201,17 @@ def search_products(
         filters = filters.model_copy(
             update={"gender": sorted({_GROWN[g] for g in kids}), "exclude_gender": None}
         )
-    occasion = None if names_item or not (outfits and args.outfit) else occasion_in(args.query, filters.usage)
+    # A price range ("between 2k and 3k for ethnic wear") is what one piece costs: pieces, not a look.
+    ranged = (
+        filters.price_min is not None
+        and filters.price_max is not None
+        and not any(n.startswith("around ") for n in parsed.notes)  # "a wedding look around 3000" is a look
+    )
+    occasion = (
+        None
+        if names_item or ranged or not (outfits and args.outfit)
+        else occasion_in(args.query, filters.usage)
+    )
     if occasion is not None:
         look = plan_outfit(retriever, occasion, filters, args.query)
         if look.pieces:
