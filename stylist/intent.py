@@ -1197,7 +1197,8 @@ def _plan(
     if excluded:
         filters = filters.model_copy(update={"exclude_ids": excluded})
 
-    if intent in ("search", "look") and not filters.gender and not photo:
+    someone = _OTHER_PERSON.search(lowered) or memory.get("for_other")
+    if intent in ("search", "look") and not filters.gender and not photo and someone and not _KID_CUE.search(lowered):
         he, she = bool(_HE.search(lowered)), bool(_SHE.search(lowered))
         if he != she:
             # "₹10,000 for my brother's engagement outfit ... he's not big on kurtas": he wears it

@@ -326,6 +326,7 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
 _ETHNIC_PYJAMAS = frozenset(("Churidar", "Salwar", "Patiala"))
 _SLEEPWEAR = frozenset(("Lounge Pants", "Night suits"))
 _SHOE_KINDS = ("Casual Shoes", "Formal Shoes", "Sports Shoes", "Sandals", "Heels", "Flats")
+_FOOTWEAR_KINDS = frozenset(_SHOE_KINDS + ("Flip Flops", "Sports Sandals", "Booties"))
 _HOT_WEATHER = re.compile(r"\b(?:humid|humidity|hot weather|heat ?wave|sweltering|scorching)\b")
 
 # Kinds of clothing and accessories people ask for, whether or not a shop carries them: a word here
@@ -1296,7 +1297,7 @@ class QueryParser:
         if broader:
             found.pop("article_type", None)
         kinds = found.get("article_type") or []
-        if kinds and found.get("category") == ["Footwear"]:
+        if kinds and found.get("category") == ["Footwear"] and not set(kinds) & _FOOTWEAR_KINDS:
             # "what trousers and shoes go with this shirt": trousers, and shoes of every kind
             found["article_type"] = kinds + [k for k in _SHOE_KINDS if k in self._kinds and k not in kinds]
         if not kinds and not found.get("category") and not found.get("subcategory") and _HOT_WEATHER.search(lowered):
