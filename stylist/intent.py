@@ -281,7 +281,7 @@ SHOWN_FIELDS = (
 )
 _CHEAPER = re.compile(
     r"\b(cheaper|less expensive|lower price|more affordable|budget option|on a budget|too expensive|too pricey|"
-    r"for less|less pricey|costs? less|less money|not so expensive|too costly|too much|too high|over my budget|"
+    r"for less|less pricey|costs? less|less money|not so expensive|too costly|(?<!be )(?<!bit )too much|too high|over my budget|"
     r"out of (?:my )?budget|can'?t afford|sasta|sasti|saste|kam (?:daam|price|paise)|for (?:way |much |a lot |a bit )?less|"
     r"way less|much less|way cheaper|cheeper|cheepr|cheapr|chepaer|cheper|chaper)\b"
 )
@@ -613,6 +613,16 @@ def _plan(
                     ref, anchor_item = pick, shown[pick]
                     anchor = str(anchor_item["id"])
                     notes.append(f"refers to shown item {ref + 1}")
+    if (
+        previous is not None
+        and set(previous.article_type or []) & {"Kurtas", "Kurta Sets"}
+        and re.search(r"\bp(?:a|y|ay|ai)jamas?\b", lowered)
+    ):
+        # "aur pajama bhi" after a kurta: the kurta's pyjama (churidar or salwar), not sleepwear
+        again = parser.parse(f"kurta {text}").filters.article_type or []
+        kinds = [k for k in again if k not in ("Kurtas", "Kurta Sets")]
+        if kinds:
+            new = new.model_copy(update={"article_type": kinds})
     if "instead" in lowered and len(new.article_type or []) > 1:
         # "my feet hurt in heels. flats instead": the item named beside "instead" replaces the other.
         clause = next(c for c in re.split(r"(?<=[.!?;,])\s+", lowered) if "instead" in c)
@@ -825,7 +835,12 @@ def _plan(
         and (len(lowered.split()) <= 8 or "same season" in lowered)
     ):
         intent = "trend"  # "and for the men?" after "what's in for women this autumn?"
-    if intent == "trend" and (memory.get("trend") or same_season) and not new.season and memory.get("trend_season"):
+    if (
+        intent == "trend"
+        and (memory.get("trend") or same_season)
+        and not new.season
+        and memory.get("trend_season")
+    ):
         text = " ".join(memory["trend_season"]) + " " + text  # the season asked about before
 
     narrows = bool(_NARROW.search(lowered)) and names_item and previous is not None
@@ -844,7 +859,13 @@ def _plan(
                     # only a budget, size, colour or who wears it: the same thing, changed ("i can maybe go
                     # to 1500", "for a 10 yr old girl, she's v particular")
                     or new.without(
-                        "price_min", "price_max", "size", "colour", "exclude_colour", "gender", "exclude_gender"
+                        "price_min",
+                        "price_max",
+                        "size",
+                        "colour",
+                        "exclude_colour",
+                        "gender",
+                        "exclude_gender",
                     ).is_empty()
                 )
             )
@@ -937,7 +958,9 @@ def _plan(
     elif previous is not None and intent == "search":
         # A new item: keep who it is for and the budget, not the old item's colour or occasion.
         # The occasion too: shoes "now" for the interview are formal (soft: dropped when none are tagged).
-        before = set(previous.article_type or []) | (_FOOTWEAR if previous.category == ["Footwear"] else set())
+        before = set(previous.article_type or []) | (
+            _FOOTWEAR if previous.category == ["Footwear"] else set()
+        )
         now = set(new.article_type or []) | (_FOOTWEAR if new.category == ["Footwear"] else set())
         same_sizing = bool(before and now) and (
             (before <= _FOOTWEAR and now <= _FOOTWEAR) or (before <= _LETTER_SIZED and now <= _LETTER_SIZED)
@@ -1198,11 +1221,19 @@ def _plan(
         filters = filters.model_copy(update={"exclude_ids": excluded})
 
     someone = _OTHER_PERSON.search(lowered) or memory.get("for_other")
-    if intent in ("search", "look") and not filters.gender and not photo and someone and not _KID_CUE.search(lowered):
+    if (
+        intent in ("search", "look")
+        and not filters.gender
+        and not photo
+        and someone
+        and not _KID_CUE.search(lowered)
+    ):
         he, she = bool(_HE.search(lowered)), bool(_SHE.search(lowered))
         if he != she:
             # "₹10,000 for my brother's engagement outfit ... he's not big on kurtas": he wears it
-            filters = filters.model_copy(update={"gender": ["Men" if he else "Women"], "exclude_gender": None})
+            filters = filters.model_copy(
+                update={"gender": ["Men" if he else "Women"], "exclude_gender": None}
+            )
     if filters.gender == ["Men"] and set(filters.article_type or []) & set(_HIS_KIND):
         kinds = list(dict.fromkeys(_HIS_KIND.get(a, a) for a in filters.article_type or []))
         filters = filters.model_copy(update={"article_type": kinds})

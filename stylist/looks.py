@@ -241,6 +241,9 @@ def occasion_in(text: str, usage: Sequence[str] | None = None) -> Occasion | Non
         return None  # a gift is one thing for someone else, not an outfit for the shopper
     for occasion in OCCASIONS:
         if any(f" {w} " in lowered for w in occasion.words):
+            if usage == ["Formal"] and occasion.name in ("a night out", "everyday wear"):
+                # "his school farewell ... something formal": dressed as for work, not for a night out
+                return next(o for o in OCCASIONS if o.name == "work")
             return occasion
     if usage and _OUTFIT_WORDS.search(text.lower()):
         name = _USAGE_OCCASION.get(usage[0])

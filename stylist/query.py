@@ -1162,6 +1162,8 @@ class QueryParser:
                 and ((i > 0 and tokens[i - 1] in _SHADE_OF) or tokens[i + 1 : i + 2] == ["of"])
             ):
                 match = None  # "in a darker shade": a colour, not sunglasses
+            if match and tokens[i] in ("top", "tops") and i > 0 and tokens[i - 1] in ("on", "up", "over"):
+                match = None  # "a nehru jacket on top": where it goes, not a top
             if match and tokens[i] in ("dress", "tie") and i > 0 and tokens[i - 1] in _VERB_BEFORE:
                 match = None  # "my wife says i dress like a dad", "laces he can't tie yet": the verb
             if match is None:
@@ -1219,15 +1221,19 @@ class QueryParser:
                 i += 1
                 continue
             negated = (
-                bool(_NEGATION.search(" ".join(tokens[max(0, i - 4) : i])))
-                or (
-                    i + n < len(tokens)
-                    and tokens[i + n] in ("nahi", "nahin", "nai", "mat")
-                    # but "jeans under 800 nahi milegi kya?" asks whether there are any
-                    and (tokens[i + n + 1 : i + n + 2] or [""])[0] not in _HAVE_WORDS
+                (
+                    bool(_NEGATION.search(" ".join(tokens[max(0, i - 4) : i])))
+                    or (
+                        i + n < len(tokens)
+                        and tokens[i + n] in ("nahi", "nahin", "nai", "mat")
+                        # but "jeans under 800 nahi milegi kya?" asks whether there are any
+                        and (tokens[i + n + 1 : i + n + 2] or [""])[0] not in _HAVE_WORDS
+                    )
                 )
-            ) or (
-                name == "article_type" and bool(_NEGATED_AFTER.search(" ".join(tokens[i + n : i + n + 6])))
+                or (
+                    name == "article_type"
+                    and bool(_NEGATED_AFTER.search(" ".join(tokens[i + n : i + n + 6])))
+                )
             )  # Hindi puts the "not" after: "saree nahi", "brown nahi, black"
             if name == "article_type" and not negated and i >= 1 and tokens[i - 1] in ("or", "nor"):
                 # "no socks or belts", "not a ball or bottle": the whole list is said no to
@@ -1300,12 +1306,21 @@ class QueryParser:
         if kinds and found.get("category") == ["Footwear"] and not set(kinds) & _FOOTWEAR_KINDS:
             # "what trousers and shoes go with this shirt": trousers, and shoes of every kind
             found["article_type"] = kinds + [k for k in _SHOE_KINDS if k in self._kinds and k not in kinds]
-        if not kinds and not found.get("category") and not found.get("subcategory") and _HOT_WEATHER.search(lowered):
+        if (
+            not kinds
+            and not found.get("category")
+            and not found.get("subcategory")
+            and _HOT_WEATHER.search(lowered)
+        ):
             found["category"] = ["Apparel"]  # "something for hot humid weather": clothes, not a lipstick
-        if _ETHNIC_PYJAMAS & set(kinds) and _SLEEPWEAR & set(kinds):
+        if re.search(r"\bp(?:a|y|ay|ai)jamas?\b|\bpjs?\b", lowered) and set(kinds) & (
+            _ETHNIC_PYJAMAS | _SLEEPWEAR
+        ):
             ethnic = re.search(r"\bkurt[ai]s?\b|\bethnic\b|\bsalwar\b|\bchuridar\b", lowered)
             drop = _SLEEPWEAR if ethnic else _ETHNIC_PYJAMAS
-            found["article_type"] = [k for k in kinds if k not in drop]
+            kept = [k for k in kinds if k not in drop]
+            if kept:
+                found["article_type"] = kept
         filters = Filters(
             gender=_who(genders),
             category=found.get("category") if "article_type" not in found else None,

@@ -415,7 +415,10 @@ class Retriever:
             loose = snap.mask(active.without("size"))
             sizes = snap.sizes_in(loose)
             if not sizes and loose.any():
-                active, mask = active.without("size"), loose  # a watch for a 9-year-old: watches have no sizes
+                active, mask = (
+                    active.without("size"),
+                    loose,
+                )  # a watch for a 9-year-old: watches have no sizes
             elif sizes and size_system(active.size) not in {size_system(s) for s in sizes}:
                 parsed.notes.append(
                     f"sized otherwise: size {active.size} is not how these are sized ({_size_range(sizes)}), "

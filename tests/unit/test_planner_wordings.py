@@ -619,3 +619,86 @@ def test_some_of_those_after_a_trend_answer_shows_what_it_said_is_rising() -> No
     assert p.intent == "search" and p.filters.usage == ["Casual"] and p.filters.category == ["Accessories"]
     p, _ = plan("show me some red dresses", memory)  # an item named: the shopper's words win
     assert p.filters.article_type == ["Dresses"] and p.filters.usage is None
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("aviators for my dad", {"article_type": ["Sunglasses"], "gender": ["Men"]}),
+        ("a beanie for winter", {"article_type": ["Caps"]}),
+        ("knitwear in brown", {"article_type": ["Sweaters"], "colour": ["Brown"]}),
+        ("trail shoes for women", {"article_type": ["Sports Shoes"], "gender": ["Women"]}),
+        ("anarkali style preferably, floor length", {"article_type": ["Kurtas"]}),
+        ("a sleeveless jacket, navy", {"article_type": ["Nehru Jackets"], "colour": ["Navy Blue"]}),
+        ("kurta pyjama for my son", {"article_type": ["Kurtas", "Churidar"]}),
+        ("then small bag, just to put phone and lipstick only", {"subcategory": ["Bags"], "article_type": None}),
+        ("footwear bhi batao, 9 number", {"category": ["Footwear"], "size": "9"}),
+        ("matching hoodie? L up top", {"size": "L"}),
+        ("make it 8-9 years size", {"size": "8-9Y", "price_max": None}),
+        ("he's not big on kurtas", {"exclude_article_type": ["Kurtas"], "article_type": None}),
+        ("half the boys wear kurtas, he flat out refuses. something formal",
+         {"exclude_article_type": ["Kurtas"], "usage": ["Formal"]}),
+        ("not sneakers, formal shoes", {"article_type": ["Formal Shoes"]}),
+        ("actually no, sandals. way too hot for closed shoes", {"article_type": ["Sandals"]}),
+        ("a nehru jacket for him, M... no sorry, L", {"size": "L"}),
+        ("what trousers and shoes go with this shirt", {"article_type": ["Trousers", "Shirts", "Formal Shoes",
+                                                                         "Sports Shoes", "Sandals", "Heels", "Flats"]}),
+        ("would a white nehru jacket on top be too much?", {"article_type": ["Nehru Jackets"]}),
+    ],
+)  # fmt: skip
+def test_holdout10_wordings(message: str, expected: dict) -> None:
+    parsed = PARSER.parse(message).filters
+    for name, value in expected.items():
+        assert getattr(parsed, name) == value, (name, parsed.active())
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("ich brauche Hemden fürs Büro, bin ein Mann, Größe L", {"article_type": ["Shirts"], "usage": ["Formal"],
+                                                                "gender": ["Men"], "size": "L"}),
+        ("y zapatos, tacones pero no muy altos porfa", {"article_type": ["Heels"]}),
+        ("¿y para mi hermano? he needs a tie", {"gender": ["Men"]}),
+        ("e óculos de sol baratinho, até 1000", {"article_type": ["Sunglasses"], "price_max": 1000.0}),
+        ("compleanno del mio ragazzo, qualcosa di bianco", {"gender": ["Men"], "colour": ["White"]}),
+        ("et des chaussettes bien chaudes", {"article_type": ["Socks"]}),
+    ],
+)  # fmt: skip
+def test_more_languages(message: str, expected: dict) -> None:
+    parsed = PARSER.parse(message).filters
+    for name, value in expected.items():
+        assert getattr(parsed, name) == value, (name, parsed.active())
+
+
+def test_holdout10_readings_in_a_conversation() -> None:
+    memory = plan("running shoes under 3k? men, uk 10")[1]
+    assert plan("cool", memory)[0].intent == "chat"  # thanks, not "more of the same"
+    assert plan("grazie mille ❤️", memory)[0].intent == "chat"
+    memory = plan("pink sandals??")[1]
+    p, _ = plan("for a 10 yr old girl, she's v particular", memory)
+    assert p.filters.article_type == ["Sandals"] and p.filters.gender == ["Girls"]  # who wears it, same item
+    memory = plan("formal shoes for men, size 9")[1]
+    assert plan("actually no, sandals. way too hot for closed shoes", memory)[0].filters.size == "9"
+    memory = plan("what about a watch for him, 5k and above is fine")[1]
+    p, _ = plan("hmm ok but keep it under 8000", memory)
+    assert (p.filters.price_min, p.filters.price_max) == (5000, 8000)  # a floor said outright stays
+    memory = plan("kurtis for my mom, size L")[1]
+    p, _ = plan("ugh sorry i meant my DAD not mom, same size", memory)
+    assert p.filters.article_type == ["Kurtas"] and p.filters.gender == ["Men"] and p.filters.size == "L"
+    p, _ = plan("₹10,000 for my brother's engagement outfit, the whole thing. he's not big on kurtas")
+    assert p.filters.gender == ["Men"] and p.filters.exclude_article_type == ["Kurtas"]
+    p, _ = plan("my son (17) has his school farewell, something formal, 30 waist")
+    assert p.filters.gender == ["Men"]  # seventeen wears grown-ups' sizes
+
+
+def test_a_price_range_is_pieces_and_things_without_sizes_drop_the_size() -> None:
+    items = [
+        product(str(i), "Kurtas", "Blue", gender="Women", usage="Ethnic", price=2000 + 100 * i)
+        for i in range(4)
+    ]
+    catalog = CatalogFake(items)
+    args = SearchCatalogArgs(query="anything between 2k and 3k for ethnic wear? women", gender="Women",
+                             usage="Ethnic", price_min=2000, price_max=3000, planned=True)  # fmt: skip
+    _, artifact = search_products(catalog, args)
+    assert not artifact.get("outfit") and artifact["items"]
+    assert all(2000 <= i["price"] <= 3000 for i in artifact["items"])

@@ -190,3 +190,12 @@ def test_a_total_budget_and_a_raincoat() -> None:
     wide = QueryParser(["Rain Jacket", "Kurtas"], [], ["Ethnic"])
     assert wide.parse("something for the sangeet, maybe 4k total").filters.price_max == 4000
     assert wide.parse("need a raincoat").filters.article_type == ["Rain Jacket"]
+
+
+def test_pyjamas_are_sleepwear_unless_beside_a_kurta() -> None:
+    wide = QueryParser(["Churidar", "Salwar", "Lounge Pants", "Night suits", "Kurtas"], [], [])
+    assert wide.parse("cute pyjamas maybe? for me, i'm a woman").filters.article_type == [
+        "Lounge Pants",
+        "Night suits",
+    ]
+    assert wide.parse("kurta pyjama for eid").filters.article_type == ["Kurtas", "Churidar", "Salwar"]
