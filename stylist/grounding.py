@@ -433,12 +433,21 @@ def _nearest_shades(wanted: list[str], products: list[dict[str, Any]]) -> str:
     return f"I couldn't find any in {asked} exactly, so these are the nearest shades ({shades})."
 
 
+def _nearest_kind(wanted: list[str], products: list[dict[str, Any]]) -> str:
+    asked = " or ".join(str(k).lower() for k in wanted)
+    kinds = ", ".join(
+        dict.fromkeys(str(p.get("article_type", "")).lower() for p in products if p.get("article_type"))
+    )
+    return f"No {asked} like that right now, so these are {kinds}, the nearest kind."
+
+
 #: Constraints a search may set aside (context key, filter fields lifted, context cleared with it, the
 #: sentence that says so): shades of the colour asked ("tan" -> brown), cheaper than the range's floor,
-#: a size system the items lack. (Other colours near the one asked, "yellow" -> gold, are labelled
+#: a size system the items lack, the kind asked (kurtas for kurtis). (Other colours near the one asked, "yellow" -> gold, are labelled
 #: alternatives instead: see guards.turn_products.)
 _SET_ASIDE: tuple[tuple[str, tuple[str, ...], tuple[str, ...], Callable[[Any, list[dict[str, Any]]], str]], ...] = (
     ("near_colour", ("colour",), (), _nearest_shades),
+    ("near_kind", ("article_type",), (), _nearest_kind),
     ("below_floor", ("price_min",), ("approximate",),
      lambda _, __: "There were none at the low end of your range, so these cost less."),
     ("sized_otherwise", ("size",), (), lambda note, _: f"{str(note)[0].upper()}{str(note)[1:]}."),

@@ -382,6 +382,7 @@ def turn_products(
         unmet = [name for name, off in (
             ("size", any(str(n).startswith("sized otherwise: ") for n in artifact.get("notes") or [])),
             ("colour", bool(artifact.get("near_colour"))), ("price_min", bool(artifact.get("below_floor"))),
+            ("article_type", bool(artifact.get("near_kind"))),
         ) if off]  # fmt: skip
         met = plan.filters.without(*unmet) if unmet else plan.filters
         for item in artifact.get("items", []):
@@ -427,6 +428,8 @@ def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:
             context["tagged"] = artifact.get("tagged", 0)
         if artifact.get("near_colour"):
             context["near_colour"] = artifact["near_colour"]
+        if artifact.get("near_kind"):
+            context["near_kind"] = artifact["near_kind"]
         if artifact.get("below_floor"):
             context["below_floor"] = artifact["below_floor"]
         if artifact.get("grown_up"):

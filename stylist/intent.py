@@ -100,6 +100,7 @@ _NUMBER_SIZED = {"Casual Shoes", "Sports Shoes", "Formal Shoes", "Heels", "Flats
                  "Trousers", "Track Pants", "Shorts", "Capris", "Jeggings", "Leggings"}  # fmt: skip
 _FOOTWEAR = {"Casual Shoes", "Sports Shoes", "Formal Shoes", "Heels", "Flats", "Sandals", "Flip Flops", "Sports Sandals",
              "Booties"}  # fmt: skip
+_LETTER_SIZES = {"XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"}
 _LETTER_SIZED = {"Tshirts", "Shirts", "Tops", "Sweatshirts", "Sweaters", "Jackets", "Kurtas", "Kurtis", "Dresses",
                  "Tunics", "Nehru Jackets", "Blazers", "Waistcoat", "Track Pants", "Night suits", "Lounge Pants"}  # fmt: skip
 # A women's kind of item asked for a man ("i meant my DAD not mom" after kurtis): his nearest kind.
@@ -142,7 +143,10 @@ _COLOURFUL = re.compile(
 )
 # Words for a family of colours.
 _COLOUR_FAMILIES = (
-    (re.compile(r"\b(light[- ]colou?r(?:s|ed)?|lighter|pastels?|light shades?|soft colou?rs?|light tones?)\b"),
+    # pastels are soft tints; white is light, not a pastel
+    (re.compile(r"\b(pastels?(?: colou?rs?| shades?| tones?)?)\b"),
+     ["Pink", "Peach", "Lavender", "Yellow", "Mauve", "Sea Green", "Turquoise Blue", "Cream"]),
+    (re.compile(r"\b(light[- ]colou?r(?:s|ed)?|lighter|light shades?|soft colou?rs?|light tones?)\b"),
      ["White", "Off White", "Cream", "Beige", "Pink", "Peach", "Lavender", "Yellow", "Grey Melange", "Skin"]),
     (re.compile(r"\b(earthy(?: tones?| colou?rs?| shades?)?|earth tones?|earthy)\b"),
      ["Brown", "Coffee Brown", "Tan", "Khaki", "Olive", "Rust", "Beige", "Mustard", "Maroon", "Mushroom Brown", "Taupe"]),
@@ -958,12 +962,13 @@ def _plan(
     elif previous is not None and intent == "search":
         # A new item: keep who it is for and the budget, not the old item's colour or occasion.
         # The occasion too: shoes "now" for the interview are formal (soft: dropped when none are tagged).
-        before = set(previous.article_type or []) | (
-            _FOOTWEAR if previous.category == ["Footwear"] else set()
-        )
         now = set(new.article_type or []) | (_FOOTWEAR if new.category == ["Footwear"] else set())
-        same_sizing = bool(before and now) and (
-            (before <= _FOOTWEAR and now <= _FOOTWEAR) or (before <= _LETTER_SIZED and now <= _LETTER_SIZED)
+        size = previous.size or ""
+        # The shopper's size goes with them to the next item sized the same way: "i'm usually M" then
+        # kurtas, a shoe size then sandals (not a shoe size onto a shirt).
+        same_sizing = bool(now) and (
+            (size.upper() in _LETTER_SIZES and now <= _LETTER_SIZED)
+            or (size.isdigit() and int(size) <= 13 and now <= _FOOTWEAR)
         )
         keep = Filters(
             # "a dress for me" after shirts for the husband: not his; who the shopper is was never said

@@ -178,7 +178,7 @@ _GENDER_WORDS: dict[str, list[str]] = {
               "grandma", "grandmother", "fiancee", "missus", "gf", "i'm a girl", "im a girl", "i am a girl",
               "mummy", "mum", "mumma", "mommy", "ammi", "amma", "maa", "didi", "behen", "bhabhi", "chachi",
               "nani", "dadi", "ladki", "ladkiyon", "ladkiyan", "aunty", "sis", "wifey", "mother in law", "akka",
-              "paati", "mausi", "bua"],
+              "paati", "mausi", "bua", "pregnant", "maternity"],
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
             "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
             "grandfather", "fiance", "hubby", "bf", "bhai", "bhaiya", "papa", "pappa", "chacha", "jiju",
@@ -204,7 +204,7 @@ _KIDS_WORDS = [
 ]
 # "(f, 26)", "m/30", "26F": who the shopper is, in the shorthand of forms and forums.
 _SEX_AGE = re.compile(
-    r"(?:^|[(\[,;=]\s*|\bi'?m\s+)(f|m)\s*[,/]?\s*(\d{2})\b|(?<!size )\b(\d{2})\s*(f|m)\b(?![\w'])"
+    r"(?:^|[(\[,;=?!.]\s*|\bi'?m\s+)(f|m)\s*[,/]?\s*(\d{2})\b|(?<!size )\b(\d{2})\s*(f|m)\b(?![\w'])"
 )
 
 # Occasion words -> catalog usage values.
@@ -217,7 +217,7 @@ _USAGE_WORDS: dict[tuple[str, ...], list[str]] = {
      "meeting", "meetings", "workwear", "corporate"): ["Formal"],
     ("smart casual",): ["Smart Casual"],
     ("gym", "sport", "sports", "running", "workout", "training", "yoga", "jogging", "athletic",
-     "football", "cricket", "sporty", "sportier", "sportiest", "athleisure"): ["Sports"],
+     "football", "cricket", "sporty", "sportier", "sportiest", "athleisure", "for playing", "to play in"): ["Sports"],
     ("casual", "everyday", "weekend", "daily wear", "casual wear", "relaxed", "laid back", "laidback", "less formal",
      "less dressy", "chilled out", "chill", "too stiff", "less stiff"): ["Casual"],
     ("travel", "trip", "vacation", "holiday", "holidays"): ["Travel", "Casual"],
@@ -287,7 +287,8 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Innerwear Vests": ["vest", "vests", "banian", "banyan"],
     "Track Pants": ["track pants", "joggers", "trackpants"],
     "Earrings": ["jhumka", "jhumkas", "jhumki", "jhumkis", "studs", "hoops", "danglers"],
-    "Flats": ["jutti", "juttis", "mojari", "mojaris", "ballerinas", "ballet flats"],
+    "Flats": ["jutti", "juttis", "mojari", "mojaris", "ballerinas", "ballet flats", "flat footwear", "flat shoes",
+              "flat chappals", "flat sandals"],
     "Sandals": ["kolhapuri", "kolhapuris"],
     "Ties": ["necktie", "neckties", "neck tie"],
     "Scarves": ["scarf"],
@@ -373,7 +374,7 @@ _CATEGORY_WORDS = {
 }  # fmt: skip
 
 _STOPWORDS = set(
-    "a an the and or for with in on of to me my i im i'm some any something anything please show "
+    "a an the and or for with in on of to me my i im i'm some any something anything please show back "
     "find need want looking look like get buy under below over above less more than from between "
     "size color colour what which that this goes go good nice new best cheap cheaper under is are "
     "it its can you do does have has wear wearing outfit outfits style styles piece pieces items item "
@@ -411,6 +412,10 @@ _PRICE_MAX = re.compile(
     rf"(?:nothing|not|never|none)(?: priced)? (?:over|above|more than|beyond|higher than|pricier than|costlier than)|"
     rf"not exceeding|no higher than|limit(?: is| of)?|max of|(?:the )?remaining(?: budget)?(?: of)?|"
     rf"(?:can|could|will|would|i'?ll)(?: maybe| only| probably| just)? (?:go|stretch|spend|do|pay)(?: up)? to)\s*(?:a |an )?({_CUR})?\s*{_NUM}\s*({_CUR})?"
+)
+_NEGATED_BELOW = re.compile(
+    rf"\b(?:nothing|not|none|never|no)(?: priced| costing)? (?:below|under|less than|cheaper than|lower than)\s*"
+    rf"({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:a piece\b|apiece\b|per piece\b|or less|or under|and under|"
@@ -491,6 +496,10 @@ _SIZE = re.compile(
     r"|\b((?:[2-9]|1[0-2])\s*-\s*(?:[3-9]|1[0-3]))\s*(?:(?:y|yrs?|years?)?\s+size\b|y\b)"
     # "footwear bhi batao, 9 number": the Indian way of saying a shoe size
     r"|(?<![\w.])([3-9]|1[0-2])\s+(?:number|no\.?)(?!\w)"
+    # "size M sorry L not M": the size said first, the one after "not" ruled out
+    r"|\b(xxs|xs|s|m|l|xl|xxl|xxxl)\s+not\s+(?:xxs|xs|s|m|l|xl|xxl|xxxl)\b"
+    # "she's a small": a size word said of the wearer
+    r"|\b(?:he|she|i)(?:'s| is|'m| am) (?:a |an )?(small|medium|large)\b"
     # "matching hoodie? L up top": the size of the top
     r"|\b(xs|s|m|l|xl|xxl)\s+(?:up top|on top|for (?:the )?tops?)\b"
 )
@@ -573,11 +582,13 @@ _SIZE_MEANT = re.compile(
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
     r"(?:\bany (?:other )?(?:colou?r|shade)s?(?: is fine| is ok| works)? (?:but|except)|\beverything but|\ball but"
-    r"|\bnot|\bnon|\bno|\bscratch|\bskip|\bexcept|\bwithout|\bother than|\binstead of|\brather than|\bdone with|\bsick of|\btired of|\banything but|\bbut not|\bnothing|\bhate|\bdislike|\bavoid"
+    r"|\bnot|\bnon|\bno|\bscratch|\bskip|\bexcept|\bwithout|\bother than|\binstead of|\brather than|\bdone with|\bsick of|\btired of|\banything but|\bbut not|(?<!know )\bnothing|\bhate|\bdislike|\bavoid"
     r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more"
     r"|\bnot (?:big|keen|really|too keen|much) (?:on|into)|\bnot into|\brefuses?(?: to wear)?|\bwon'?t wear|\bcan'?t stand"
+    r"|\bcan'?t (?:walk|run|dance|move|stand|do|wear|handle)(?: in)?|\bforget(?: about)?"
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
-    r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of)?|\bno more of)(?:\s+(?:the|any|in|a|an|my|our|his|her))?\s*$"
+    r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of| \d+| two| three| a few| many| some)?|\bno more of)"
+    r"(?:\s+(?:the|any|in|a|an|my|our|his|her))?(?:\s+(?:bright|dark|light|plain|pale|deep))?\s*$"
 )
 
 
@@ -611,7 +622,8 @@ _SHARED_K = re.compile(
 # Excluding a colour leaves out its close shades too: "no white, they go see-through" is no off-white.
 _EXCLUDE_SHADES = {"White": ["Off White", "Cream"], "Grey": ["Grey Melange"], "Blue": ["Navy Blue", "Turquoise Blue"],
                    "Brown": ["Coffee Brown", "Mushroom Brown", "Tan"], "Green": ["Lime Green", "Sea Green", "Olive"],
-                   "Gold": ["Bronze"], "Pink": ["Magenta"], "Yellow": ["Mustard"]}  # fmt: skip
+                   "Gold": ["Bronze"], "Pink": ["Magenta"], "Yellow": ["Mustard"],
+                   "Maroon": ["Burgundy"], "Burgundy": ["Maroon"]}  # fmt: skip
 
 
 def with_shades(colours: Iterable[str]) -> list[str]:
@@ -966,11 +978,20 @@ class QueryParser:
         def blank(m: re.Match[str], s: str) -> str:
             return s[: m.start()] + " " * (m.end() - m.start()) + s[m.end() :]
 
+        m = _NEGATED_BELOW.search(text)
+        if m:
+            # "nothing below 1000, cheap ones just fall apart": a floor, not a ceiling
+            low = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
+            text = blank(m, text)
         m = _PRICE_RANGE.search(text)
-        if m and (
-            m.group(0).strip().startswith(("between", "from"))
-            or cur(m.group(1), m.group(3), m.group(4), m.group(6))
-            or min(_number(m.group(2)), _number(m.group(5))) >= 100  # "500-1000": no size is that large
+        if (
+            m
+            and low is None
+            and (
+                m.group(0).strip().startswith(("between", "from"))
+                or cur(m.group(1), m.group(3), m.group(4), m.group(6))
+                or min(_number(m.group(2)), _number(m.group(5))) >= 100  # "500-1000": no size is that large
+            )
         ):
             c = cur(m.group(1), m.group(3), m.group(4), m.group(6))
             a = self._to_shop_currency(_number(m.group(2)), c, notes)
@@ -1037,6 +1058,9 @@ class QueryParser:
         size = _SIZE_WORDS.get(raw, raw.upper() if raw.isalpha() else raw.upper())
         if "-" in raw and not raw.endswith("y"):
             size = re.sub(r"\s+", "", raw) + "Y"  # "8-9 size": the age size 8-9Y
+        fixed = re.search(r"\b(xxs|xs|s|m|l|xl|xxl|xxxl)\s+not\s+(xxs|xs|s|m|l|xl|xxl|xxxl)\b", text)
+        if fixed and fixed.group(2).upper() == size:
+            size = fixed.group(1).upper()  # "size M sorry L not M"
         meant = _SIZE_MEANT.search(text, m.end())
         if (
             meant
@@ -1111,6 +1135,11 @@ class QueryParser:
         notes: list[str] = []
         text = translate_foreign(text)
         lowered = " " + text.lower().replace("’", "'").replace("dress code", "dresscode") + " "
+        # "olive/green": either colour; "cheap ones just fall apart": no autumn
+        lowered = re.sub(r"\b([a-z]{3,})/([a-z]{3,})\b", r"\1 or \2", lowered)
+        lowered = re.sub(
+            r"\b(fall|falls|falling|fell) (apart|off|down|over|sick|asleep|in love)\b", r"tumble \2", lowered
+        )
         if _BAG.search(lowered):
             lowered = _CONTENTS.sub(lambda m: " " * len(m.group()), lowered)  # the bag, not its contents
         low, high, rest = self._prices(lowered, notes)
@@ -1162,6 +1191,19 @@ class QueryParser:
                 and ((i > 0 and tokens[i - 1] in _SHADE_OF) or tokens[i + 1 : i + 2] == ["of"])
             ):
                 match = None  # "in a darker shade": a colour, not sunglasses
+            if (
+                match
+                and match[1][0] == "colour"
+                and tokens[i + match[0] : i + match[0] + 1]
+                in (
+                    ["skin"],
+                    ["skinned"],
+                    ["complexion"],
+                    ["skintone"],
+                    ["tone"],
+                )
+            ):
+                match = None  # "it suits brown skin": the wearer's skin, not a colour wanted
             if match and tokens[i] in ("top", "tops") and i > 0 and tokens[i - 1] in ("on", "up", "over"):
                 match = None  # "a nehru jacket on top": where it goes, not a top
             if match and tokens[i] in ("dress", "tie") and i > 0 and tokens[i - 1] in _VERB_BEFORE:
@@ -1177,6 +1219,24 @@ class QueryParser:
                     "may",
                     "might",
                 )
+                verb = verb or (
+                    tokens[i] in ("suit", "suits")
+                    and (tokens[i + 1 : i + 2] or [""])[0]
+                    in (
+                        "me",
+                        "you",
+                        "him",
+                        "her",
+                        "my",
+                        "your",
+                        "his",
+                        "brown",
+                        "dark",
+                        "fair",
+                        "everyone",
+                        "skin",
+                    )
+                )  # "heard it suits brown skin"
                 if (
                     tokens[i] in GARMENT_WORDS and tokens[i] not in unknown and not verb
                 ):  # not "doesn't suit me"
@@ -1212,6 +1272,11 @@ class QueryParser:
                 name == "gender"
                 and i + n < len(tokens)
                 and tokens[i + n] in ("says", "said", "thinks", "told", "feels")
+            ) or (
+                name == "gender"
+                and " ".join(tokens[i + n : i + n + 3]).startswith(
+                    ("will kill", "would kill", "gonna kill", "kills")
+                )
             ):
                 companion = True  # "ammi says pink would look better": who advises, not who wears it
             if companion or (

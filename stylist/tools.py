@@ -173,6 +173,20 @@ def colour_spread(items: list[Any], k: int) -> list[Any]:
     return [i for i in items if id(i) in chosen]
 
 
+#: Kinds of item near enough to stand in for one the shop has none of in the colour, size or budget
+#: asked (kurtas for kurtis, stoles for scarves), said as such in the answer.
+SIBLING_KINDS = {
+    "Kurtis": ["Kurtas", "Tunics"], "Kurtas": ["Kurtis", "Kurta Sets"], "Tunics": ["Kurtis", "Tops"],
+    "Tops": ["Tshirts", "Tunics"], "Tshirts": ["Tops"], "Sandals": ["Sports Sandals", "Flip Flops"],
+    "Sports Sandals": ["Sandals"], "Flip Flops": ["Sandals"], "Sweaters": ["Sweatshirts"],
+    "Sweatshirts": ["Sweaters"], "Leggings": ["Jeggings", "Tights"], "Clutches": ["Handbags"],
+    "Handbags": ["Clutches"], "Backpacks": ["Rucksacks"], "Scarves": ["Stoles", "Mufflers"],
+    "Stoles": ["Scarves", "Dupatta"], "Mufflers": ["Scarves"], "Necklace and Chains": ["Pendant"],
+    "Pendant": ["Necklace and Chains"], "Nehru Jackets": ["Waistcoat"], "Waistcoat": ["Nehru Jackets"],
+    "Track Pants": ["Lounge Pants"], "Lounge Pants": ["Track Pants"], "Night suits": ["Lounge Pants", "Nightdress"],
+}  # fmt: skip
+
+
 def search_products(
     retriever: Retriever, args: SearchCatalogArgs, outfits: bool = True
 ) -> tuple[str, dict[str, Any]]:
@@ -250,6 +264,21 @@ def search_products(
             dropped.append(soft)
             if top_up(filters.without(*dropped)):
                 used = list(dropped)
+    near_kind = None
+    siblings = [
+        s
+        for a in filters.article_type or []
+        for s in SIBLING_KINDS.get(a, [])
+        if s not in filters.article_type
+    ]
+    if not result.items and siblings:
+        # No yellow kurtis, but yellow kurtas: the nearest kind in the colour asked, and the answer says so.
+        found = retriever.search(
+            args.query, filters.model_copy(update={"article_type": siblings}), k=k, parse=False, relax=False
+        )
+        if found.items:
+            near_kind, result = list(filters.article_type or []), found
+            result.items = colour_spread(result.items, args.k) if several else result.items[: args.k]
     near_colour = None
     if not result.items and filters.colour:
         # No tan handbags: brown, beige and khaki ones are the nearest, and the answer says so.
@@ -279,6 +308,7 @@ def search_products(
     artifact["grown_up"] = grown_up
     artifact["below_floor"] = below_floor
     artifact["near_colour"] = near_colour
+    artifact["near_kind"] = near_kind
     artifact["tagged"] = tagged
     text = format_result(result)
     if artifact["soft_dropped"]:

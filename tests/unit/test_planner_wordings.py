@@ -193,9 +193,9 @@ SHOP = CatalogFake(
 )
 
 
-def _shown(args: SearchCatalogArgs) -> tuple[list, dict | None, str]:
+def _shown(args: SearchCatalogArgs, shop: CatalogFake | None = None) -> tuple[list, dict | None, str]:
     """Cards, labelled alternatives and the answer's first line for one planned search."""
-    _, artifact = search_products(SHOP, args)
+    _, artifact = search_products(shop or SHOP, args)
     turn = [ToolMessage(content="", tool_call_id="c1", artifact=artifact)]
     plan = TurnPlan("search", args.filters(), args.query)
     products, relaxed = turn_products(turn, plan, 5)
@@ -702,3 +702,50 @@ def test_a_price_range_is_pieces_and_things_without_sizes_drop_the_size() -> Non
     _, artifact = search_products(catalog, args)
     assert not artifact.get("outfit") and artifact["items"]
     assert all(2000 <= i["price"] <= 3000 for i in artifact["items"])
+
+
+def test_none_of_the_kind_in_that_colour_shows_the_nearest_kind_and_says_so() -> None:
+    shop = CatalogFake([product("1", "Kurtis", "Blue"), product("2", "Kurtas", "Yellow"),
+                        product("3", "Kurtas", "Yellow", price=1999)])  # fmt: skip
+    args = SearchCatalogArgs(query="kurtis yellow", gender="Women", article_type="Kurtis", colour="Yellow",
+                             planned=True)  # fmt: skip
+    products, relaxed, lead = _shown(args, shop)
+    assert [i["id"] for i in products] == ["2", "3"] and relaxed is None
+    assert "No kurtis like that right now, so these are kurtas, the nearest kind." in lead
+    assert not any("kurtis" in i["reason"].lower() for i in products)  # no reason claims the kind asked
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("want a proper leather wallet, nothing below 1000, cheap ones just fall apart",
+         {"price_min": 1000.0, "price_max": None, "season": None}),
+        ("first date tmrw at a nice cafe, what should i wear? m, 24", {"gender": ["Men"]}),
+        ("wanna wear something green, heard it suits brown skin", {"colour": ["Green"], "article_type": None}),
+        ("no wait he already has 2 blue ones, make it green", {"colour": ["Green"]}),
+        ("red tshirt for men size M sorry L not M", {"size": "L"}),
+        ("and actually maroon rather than bright red", {"colour": ["Maroon"], "exclude_colour": ["Red"]}),
+        ("cargo shorts, beige/brown is better", {"colour": ["Beige", "Brown"]}),
+        ("actually dont go above 12k, wife will kill me", {"gender": None, "price_max": 12000.0}),
+        ("gf loves makeup and i know nothing lipstick maybe?", {"exclude_article_type": None}),
+        ("actually forget kurtas, show me tops", {"article_type": ["Tops"], "exclude_article_type": ["Kurtas"]}),
+        ("its MY baby shower, im 7 months pregnant lol, ethnic preferred", {"gender": ["Women"]}),
+        ("and flat footwear pls, my feet are swollen", {"article_type": ["Flats"]}),
+        ("what shoes with it? i cant walk in heels to save my life", {"exclude_article_type": ["Heels"]}),
+        ("summery tops under 1000, she's a small", {"size": "S"}),
+        ("going back to the office after maternity leave", {"colour": None}),
+        ("and shoes for playing, size 9", {"usage": ["Sports"]}),
+    ],
+)  # fmt: skip
+def test_holdout11_wordings(message: str, expected: dict) -> None:
+    parsed = PARSER.parse(message).filters
+    for name, value in expected.items():
+        assert getattr(parsed, name) == value, (name, parsed.active())
+
+
+def test_a_size_goes_with_the_shopper_to_items_sized_the_same_way() -> None:
+    memory = plan("going back to office and nothing fits, need work stuff, women, size XL")[1]
+    assert plan("kurtas are the easiest honestly", memory)[0].filters.size == "XL"
+    assert plan("and a belt", memory)[0].filters.size is None  # a belt is not sized in letters
+    p, _ = plan("cool, show me some pastel tops then")
+    assert "White" not in (p.filters.colour or []) and "Peach" in (p.filters.colour or [])
