@@ -323,7 +323,11 @@ _WORN = re.compile(
     r"\b(?:this|these|that|those|ye|yeh|i'?m wearing (?:a |an |the |my )?|got (?:a |an |the |this |these )?|my own)\s+(\w+(?:\s\w+)?)"
 )
 _SAID_AMOUNT = re.compile(r"\b(said|meant|budget|make it|change it|instead|not)\b")
-_NARROW = re.compile(r"^\W*(?:ok(?:ay)?\W+|fine\W+|then\W+|so\W+)?(?:just|only)\b|\b(?:only|just)\W*$")
+_NARROW = re.compile(
+    r"^\W*(?:ok(?:ay)?\W+|fine\W+|then\W+|so\W+)?(?:just|only)\b|\b(?:only|just|specifically)\W*$"
+)
+# "ok whats the closest you got" after nothing within the budget: the nearest above it, cheapest first
+_CLOSEST = re.compile(r"\b(?:closest|nearest|next best|whatever you (?:have|got)|anything close)\b")
 _LIKE_THIS = re.compile(r"\b(like (?:this|that|it|these|those|them)|similar|this one|jaisa|jaise|jaisi)\b")
 # "is there a clutch in the same style?": another kind of item like the one pointed at, not one to pair with it.
 _SAME_STYLE = re.compile(
@@ -1068,6 +1072,15 @@ def _plan(
         )
         if ceiling:
             filters = filters.model_copy(update={"price_max": round(ceiling / 2), "price_min": None})
+    if (
+        _CLOSEST.search(lowered)
+        and previous is not None
+        and previous.price_max is not None
+        and new.without("gender").is_empty()
+        and intent == "search"
+    ):
+        filters = filters.without("price_max", "exclude_ids")
+        notes.append("cheapest first")
     if _CHEAPEST.search(lowered) and new.price_max is None:
         filters = filters.without("price_min", "price_max")  # the cheapest there is, whatever the ceiling
     unwanted = [f for f in parsed.unwanted if not getattr(new, f)]  # "for me, a woman, not kids stuff"

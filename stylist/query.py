@@ -233,7 +233,7 @@ _SEASON_WORDS = {"sardi": "Winter", "sardiyon": "Winter", "sardiyo": "Winter",
                  "fall": "Fall", "autumn": "Fall", "spring": "Spring"}  # fmt: skip
 
 _COLOUR_SYNONYMS = {"blk": "Black", "wht": "White", "gry": "Grey", "nvy": "Navy Blue", "navy": "Navy Blue", "gray": "Grey", "grey": "Grey", "offwhite": "Off White",
-                    "golden": "Gold", "wine": "Burgundy", "turquoise": "Turquoise Blue", "bottle green": "Green",
+                    "golden": "Gold", "whites": "White", "wine": "Burgundy", "turquoise": "Turquoise Blue", "bottle green": "Green",
                     "forest green": "Green", "emerald": "Green", "emerald green": "Green", "olive green": "Olive",
                     "sky blue": "Blue", "baby blue": "Blue", "baby pink": "Pink", "blush": "Pink", "camel": "Tan",
                     "multicolour": "Multi", "multicolor": "Multi", "multicoloured": "Multi",
@@ -370,6 +370,8 @@ _CATEGORY_WORDS = {
     "topwear": ("subcategory", ["Topwear"]), "bottomwear": ("subcategory", ["Bottomwear"]),
     "bottoms": ("subcategory", ["Bottomwear"]), "bottom": ("subcategory", ["Bottomwear"]),
     "something for the feet": ("category", ["Footwear"]), "for the feet": ("category", ["Footwear"]),
+    "on my feet": ("category", ["Footwear"]), "on his feet": ("category", ["Footwear"]),
+    "on her feet": ("category", ["Footwear"]), "for my feet": ("category", ["Footwear"]),
     "innerwear": ("subcategory", ["Innerwear"]), "nightwear": ("subcategory", ["Loungewear and Nightwear"]),
 }  # fmt: skip
 
@@ -1157,6 +1159,7 @@ class QueryParser:
         owner = [t.endswith("'s") and len(t) > 3 and t[:-2] not in _WEARER_WORDS for t in raw_tokens]
         found: dict[str, list[str]] = {}
         excluded_colours: list[str] = []
+        said_no_colours: set[str] = set()  # the colours said no to themselves, not their shades
         unwanted: set[str] = set()
         excluded_articles: list[str] = []
         unknown: list[str] = []
@@ -1279,6 +1282,11 @@ class QueryParser:
                 )
             ):
                 companion = True  # "ammi says pink would look better": who advises, not who wears it
+            if name == "gender" and (
+                tokens[max(0, i - 2) : i] == ["was", "for"]
+                or tokens[max(0, i - 3) : i] == ["was", "for", "my"]
+            ):
+                companion = True  # "size M not XL, the XL was for my husband": who it was for, before
             if companion or (
                 name == "gender" and owner[i + n - 1] and i + n < len(tokens) and tokens[i + n] in _NOT_THEIRS
             ):
@@ -1326,6 +1334,7 @@ class QueryParser:
                 negated_end = i + n
                 shades = [s for s in with_shades(values) if s in self._colours]
                 excluded_colours.extend(v for v in shades if v not in excluded_colours)
+                said_no_colours.update(values)
             elif negated and name == "article_type":
                 if {"sneakers", "sneaker", "trainers"} & set(tokens[i : i + n]):
                     values = [*values, "Sports Shoes", "Casual Shoes"]  # "not sneakers": no trainers either
@@ -1391,8 +1400,12 @@ class QueryParser:
             category=found.get("category") if "article_type" not in found else None,
             subcategory=found.get("subcategory") if "article_type" not in found else None,
             article_type=found.get("article_type"),
-            colour=[c for c in found.get("colour", []) if c not in excluded_colours] or None,
-            exclude_colour=excluded_colours or None,
+            # "tan specifically, not dark brown": a shade asked for by name stays, its colour is ruled out
+            colour=[c for c in found.get("colour", []) if c not in said_no_colours] or None,
+            exclude_colour=[
+                c for c in excluded_colours if c not in found.get("colour", []) or c in said_no_colours
+            ]
+            or None,
             # "studs not hoops": both earrings, so a kind of the item, not the item, is said no to
             exclude_article_type=[a for a in excluded_articles if a not in kinds_said] or None,
             season=found.get("season"),

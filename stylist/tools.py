@@ -173,17 +173,15 @@ def colour_spread(items: list[Any], k: int) -> list[Any]:
     return [i for i in items if id(i) in chosen]
 
 
-#: Kinds of item near enough to stand in for one the shop has none of in the colour, size or budget
-#: asked (kurtas for kurtis, stoles for scarves), said as such in the answer.
+#: Kinds of item near enough to be the same thing to a shopper (kurtas for kurtis, stoles for scarves),
+#: shown when the shop has none of the kind asked in that colour, size or budget, and said as such.
+#: Other kinds (clutches for handbags) are different things: those stay labelled alternatives.
 SIBLING_KINDS = {
-    "Kurtis": ["Kurtas", "Tunics"], "Kurtas": ["Kurtis", "Kurta Sets"], "Tunics": ["Kurtis", "Tops"],
-    "Tops": ["Tshirts", "Tunics"], "Tshirts": ["Tops"], "Sandals": ["Sports Sandals", "Flip Flops"],
-    "Sports Sandals": ["Sandals"], "Flip Flops": ["Sandals"], "Sweaters": ["Sweatshirts"],
-    "Sweatshirts": ["Sweaters"], "Leggings": ["Jeggings", "Tights"], "Clutches": ["Handbags"],
-    "Handbags": ["Clutches"], "Backpacks": ["Rucksacks"], "Scarves": ["Stoles", "Mufflers"],
-    "Stoles": ["Scarves", "Dupatta"], "Mufflers": ["Scarves"], "Necklace and Chains": ["Pendant"],
-    "Pendant": ["Necklace and Chains"], "Nehru Jackets": ["Waistcoat"], "Waistcoat": ["Nehru Jackets"],
-    "Track Pants": ["Lounge Pants"], "Lounge Pants": ["Track Pants"], "Night suits": ["Lounge Pants", "Nightdress"],
+    "Kurtis": ["Kurtas", "Tunics"], "Kurtas": ["Kurtis"], "Tunics": ["Kurtis", "Kurtas"],
+    "Sandals": ["Sports Sandals"], "Sports Sandals": ["Sandals"], "Leggings": ["Jeggings", "Tights"],
+    "Backpacks": ["Rucksacks"], "Scarves": ["Stoles", "Mufflers"], "Stoles": ["Scarves", "Dupatta"],
+    "Mufflers": ["Scarves"], "Necklace and Chains": ["Pendant"], "Pendant": ["Necklace and Chains"],
+    "Nehru Jackets": ["Waistcoat"], "Waistcoat": ["Nehru Jackets"],
 }  # fmt: skip
 
 
@@ -273,9 +271,8 @@ def search_products(
     ]
     if not result.items and siblings:
         # No yellow kurtis, but yellow kurtas: the nearest kind in the colour asked, and the answer says so.
-        found = retriever.search(
-            args.query, filters.model_copy(update={"article_type": siblings}), k=k, parse=False, relax=False
-        )
+        near = filters.without(*dropped).model_copy(update={"article_type": siblings})
+        found = retriever.search(args.query, near, k=k, parse=False, relax=False)
         if found.items:
             near_kind, result = list(filters.article_type or []), found
             result.items = colour_spread(result.items, args.k) if several else result.items[: args.k]

@@ -749,3 +749,15 @@ def test_a_size_goes_with_the_shopper_to_items_sized_the_same_way() -> None:
     assert plan("and a belt", memory)[0].filters.size is None  # a belt is not sized in letters
     p, _ = plan("cool, show me some pastel tops then")
     assert "White" not in (p.filters.colour or []) and "Peach" in (p.filters.colour or [])
+
+
+def test_more_holdout11_readings() -> None:
+    memory = plan("formal shoes for men under 1000, size 9")[1]
+    p, _ = plan("ok whats the closest you got", memory)
+    assert p.filters.price_max is None and "cheapest first" in p.notes and p.filters.size == "9"
+    f = PARSER.parse("what do i wear on my feet with it").filters
+    assert f.category == ["Footwear"]
+    assert PARSER.parse("tshirt for cricket whites").filters.colour == ["White"]
+    f = PARSER.parse("kurta for women, size M not XL, the XL was for my husband lol").filters
+    assert f.gender == ["Women"] and f.size == "M"
+    assert PARSER.parse("tan specifically, not dark brown").filters.colour == ["Tan"]
