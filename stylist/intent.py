@@ -1078,6 +1078,7 @@ def _plan(
         and previous.price_max is not None
         and new.without("gender").is_empty()
         and intent == "search"
+        and not re.search(r"\bbudget\b|\bunder\b|\bwithin\b|\bbelow\b", lowered)  # "closest, same budget"
     ):
         filters = filters.without("price_max", "exclude_ids")
         notes.append("cheapest first")
