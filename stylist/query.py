@@ -628,6 +628,15 @@ _EXCLUDE_SHADES = {"White": ["Off White", "Cream"], "Grey": ["Grey Melange"], "B
                    "Maroon": ["Burgundy"], "Burgundy": ["Maroon"]}  # fmt: skip
 
 
+def named_colours(colours: Iterable[str]) -> list[str]:
+    """``colours`` without those that are shades of another in the list, as a shopper named them:
+    "no yellow" is stored as yellow and mustard, and said back as "no yellow"."""
+    listed = list(colours)
+    lowered = {c.lower() for c in listed}
+    shades = {s.lower() for c, ss in _EXCLUDE_SHADES.items() if c.lower() in lowered for s in ss}
+    return [c for c in listed if c.lower() not in shades]
+
+
 def with_shades(colours: Iterable[str]) -> list[str]:
     """``colours`` and their close shades ("White" -> White, Off White, Cream), in order, once each."""
     return list(dict.fromkeys(s for c in colours for s in (c, *_EXCLUDE_SHADES.get(c, ()))))

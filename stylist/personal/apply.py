@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from stylist.personal.facts import ANY_COLOUR, ANY_SIZE, FOR_SELF, for_someone_else, size_kind
-from stylist.query import Filters, QueryParser
+from stylist.query import Filters, QueryParser, named_colours
 
 #: Plan notes written for the facts used ("profile: size M", "profile: not Yellow").
 NOTE_PREFIX = "profile: "
@@ -149,6 +149,7 @@ def profile_sentence(notes: Iterable[str]) -> str | None:
         parts.append(
             f"in your {'shoe ' if kind == 'shoes' else 'waist ' if kind == 'waist' else ''}size {size}"
         )
+    colours = named_colours(colours)
     if colours:
         listed = colours[0] if len(colours) == 1 else ", ".join(colours[:-1]) + " and " + colours[-1]
         parts.append(f"skipping {listed}, as you asked")

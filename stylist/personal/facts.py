@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from stylist.query import QueryParser
+from stylist.query import QueryParser, named_colours
 
 #: Size names that are clothing letters, and the kinds of size kept apart.
 LETTER_SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL")
@@ -155,7 +155,7 @@ def learn(
                 changed.append("sizes")
         dislikes: list[str] = facts.setdefault("dislikes", [])
         likes: list[str] = facts.setdefault("likes", [])
-        for colour in said.exclude_colour or []:
+        for colour in named_colours(said.exclude_colour or []):  # "no yellow": yellow (its shades go with it)
             if colour not in dislikes:
                 dislikes.append(colour)
                 changed.append("dislikes")

@@ -17,6 +17,7 @@ from stylist.personal.apply import size_names
 from stylist.personal.facts import FORGET, REMEMBER, learn
 from stylist.personal.ranking import SIGNAL_WEIGHTS, ContentProfile, ModelCache, Scorer, signal_weights
 from stylist.personal.store import ProfileStore, profile_db
+from stylist.query import named_colours
 
 if TYPE_CHECKING:
     from stylist.query import QueryParser
@@ -139,7 +140,7 @@ class Personaliser:
                 for k, v in facts.get("sizes", {}).items()
             ]
         if "dislikes" in changed and facts.get("dislikes"):
-            bits.append("no " + _and([c.lower() for c in facts["dislikes"]]))
+            bits.append("no " + _and([c.lower() for c in named_colours(facts["dislikes"])]))
         if "likes" in changed and facts.get("likes"):
             bits.append("you like " + _and([c.lower() for c in facts["likes"]]))
         if "budget" in changed and facts.get("budget"):

@@ -199,3 +199,11 @@ def test_pyjamas_are_sleepwear_unless_beside_a_kurta() -> None:
         "Night suits",
     ]
     assert wide.parse("kurta pyjama for eid").filters.article_type == ["Kurtas", "Churidar", "Salwar"]
+
+
+def test_colours_said_back_as_named_not_with_their_shades() -> None:
+    from stylist.query import named_colours
+
+    assert named_colours(["Yellow", "Mustard"]) == ["Yellow"]
+    assert named_colours(["White", "Off White", "Cream", "Red"]) == ["White", "Red"]
+    assert named_colours(["Mustard"]) == ["Mustard"]  # said on its own, it is the one named
