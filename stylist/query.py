@@ -267,6 +267,8 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Sweaters": ["jumper", "jumpers", "pullover", "cardigan", "cardigans", "knitwear", "knits"],
     "Sweatshirts": ["hoodie", "hoodies", "sweatshirt"],
     "Trousers": ["pants", "chinos", "slacks"],
+    "Jeans": ["denims", "wide leg denim", "wide leg jeans", "flared denim", "baggy denim", "skinny denim",
+              "straight leg denim", "mom jeans", "boyfriend jeans"],
     "Handbags": ["handbag", "purse", "purses", "tote", "totes"],
     "Backpacks": ["school bag", "schoolbag", "rucksack", "rucksacks"],
     "Sunglasses": ["shades", "sunnies", "aviators", "aviator", "wayfarers", "wayfarer"],
@@ -719,7 +721,8 @@ _FOREIGN = {
     "calças": "trousers", "sapatos": "shoes", "preto": "black", "preta": "black", "branco": "white",
     "branca": "white", "vermelho": "red", "vermelha": "red", "amarelo": "yellow", "casamento": "wedding",
     "praia": "beach", "presente": "gift", "meu pai": "my father", "minha mãe": "my mother",
-    "obrigado": "thanks", "obrigada": "thanks",
+    "obrigado": "thanks", "obrigada": "thanks", "mais barato": "cheaper", "mais barata": "cheaper",
+    "mais baratos": "cheaper", "mais baratas": "cheaper",
     # Italian
     "bianco": "white", "bianca": "white", "bianchi": "white", "nero": "black", "nera": "black", "rosso": "red",
     "rossa": "red", "giallo": "yellow", "ragazzo": "boyfriend", "ragazza": "girlfriend",
@@ -1386,7 +1389,8 @@ class QueryParser:
         if broader:
             found.pop("article_type", None)
         kinds = found.get("article_type") or []
-        if kinds and found.get("category") == ["Footwear"] and not set(kinds) & _FOOTWEAR_KINDS:
+        listed = re.search(r"(?:\band|\bor|,|&)\s+(?:some\s+)?(?:shoes|footwear)\b", lowered)
+        if kinds and listed and found.get("category") == ["Footwear"] and not set(kinds) & _FOOTWEAR_KINDS:
             # "what trousers and shoes go with this shirt": trousers, and shoes of every kind
             found["article_type"] = kinds + [k for k in _SHOE_KINDS if k in self._kinds and k not in kinds]
         if (

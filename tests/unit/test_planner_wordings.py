@@ -761,3 +761,11 @@ def test_more_holdout11_readings() -> None:
     f = PARSER.parse("kurta for women, size M not XL, the XL was for my husband lol").filters
     assert f.gender == ["Women"] and f.size == "M"
     assert PARSER.parse("tan specifically, not dark brown").filters.colour == ["Tan"]
+
+
+def test_page_session_readings() -> None:
+    assert PARSER.parse("a belt in the same colour as the shoes").filters.article_type == ["Belts"]
+    assert "cheaper" in translate_foreign("mais barato?")
+    memory = plan("is wide leg denim still trending?")[1]
+    p, _ = plan("show me some of those", memory)
+    assert p.intent == "search" and p.filters.article_type == ["Jeans"]
