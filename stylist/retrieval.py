@@ -414,12 +414,7 @@ class Retriever:
             # "track pants, L": track pants come in waist sizes, so a letter size says nothing of them.
             loose = snap.mask(active.without("size"))
             sizes = snap.sizes_in(loose)
-            if not snap.sizes_in(snap.mask(active.without("size", "price_min", "price_max"))):
-                active, mask = (
-                    active.without("size"),
-                    loose,
-                )  # a watch for a 9-year-old: watches have no sizes
-            elif not sizes and loose.any():
+            if not sizes and loose.any():
                 active, mask = (
                     active.without("size"),
                     loose,
