@@ -15,6 +15,8 @@ from stylist import router
 from stylist.looks import NEUTRALS, next_colours, occasion_in, pairing_articles
 from stylist.query import (
     CLOSEST_KINDS,
+    FOOTWEAR_KINDS,
+    PYJAMA,
     Filters,
     QueryParser,
     cheaper_ceiling,
@@ -98,8 +100,6 @@ _BARE_SIZE = re.compile(
 # Kinds of item sized by a number (shoes, waist), so a bare number in a follow-up about them is a size.
 _NUMBER_SIZED = {"Casual Shoes", "Sports Shoes", "Formal Shoes", "Heels", "Flats", "Sandals", "Flip Flops", "Jeans",
                  "Trousers", "Track Pants", "Shorts", "Capris", "Jeggings", "Leggings"}  # fmt: skip
-_FOOTWEAR = {"Casual Shoes", "Sports Shoes", "Formal Shoes", "Heels", "Flats", "Sandals", "Flip Flops", "Sports Sandals",
-             "Booties"}  # fmt: skip
 _LETTER_SIZES = {"XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"}
 _LETTER_SIZED = {"Tshirts", "Shirts", "Tops", "Sweatshirts", "Sweaters", "Jackets", "Kurtas", "Kurtis", "Dresses",
                  "Tunics", "Nehru Jackets", "Blazers", "Waistcoat", "Track Pants", "Night suits", "Lounge Pants"}  # fmt: skip
@@ -624,7 +624,7 @@ def _plan(
     if (
         previous is not None
         and set(previous.article_type or []) & {"Kurtas", "Kurta Sets"}
-        and re.search(r"\bp(?:a|y|ay|ai)jamas?\b", lowered)
+        and PYJAMA.search(lowered)
     ):
         # "aur pajama bhi" after a kurta: the kurta's pyjama (churidar or salwar), not sleepwear
         again = parser.parse(f"kurta {text}").filters.article_type or []
@@ -966,13 +966,13 @@ def _plan(
     elif previous is not None and intent == "search":
         # A new item: keep who it is for and the budget, not the old item's colour or occasion.
         # The occasion too: shoes "now" for the interview are formal (soft: dropped when none are tagged).
-        now = set(new.article_type or []) | (_FOOTWEAR if new.category == ["Footwear"] else set())
+        now = set(new.article_type or []) | (FOOTWEAR_KINDS if new.category == ["Footwear"] else set())
         size = previous.size or ""
         # The shopper's size goes with them to the next item sized the same way: "i'm usually M" then
         # kurtas, a shoe size then sandals (not a shoe size onto a shirt).
         same_sizing = bool(now) and (
             (size.upper() in _LETTER_SIZES and now <= _LETTER_SIZED)
-            or (size.isdigit() and int(size) <= 13 and now <= _FOOTWEAR)
+            or (size.isdigit() and int(size) <= 13 and now <= FOOTWEAR_KINDS)
         )
         keep = Filters(
             # "a dress for me" after shirts for the husband: not his; who the shopper is was never said

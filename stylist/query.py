@@ -329,7 +329,8 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
 _ETHNIC_PYJAMAS = frozenset(("Churidar", "Salwar", "Patiala"))
 _SLEEPWEAR = frozenset(("Lounge Pants", "Night suits"))
 _SHOE_KINDS = ("Casual Shoes", "Formal Shoes", "Sports Shoes", "Sandals", "Heels", "Flats")
-_FOOTWEAR_KINDS = frozenset(_SHOE_KINDS + ("Flip Flops", "Sports Sandals", "Booties"))
+FOOTWEAR_KINDS = frozenset(_SHOE_KINDS + ("Flip Flops", "Sports Sandals", "Booties"))
+PYJAMA = re.compile(r"\bp(?:a|y|ay|ai)jamas?\b")
 _HOT_WEATHER = re.compile(r"\b(?:humid|humidity|hot weather|heat ?wave|sweltering|scorching)\b")
 
 # Kinds of clothing and accessories people ask for, whether or not a shop carries them: a word here
@@ -1390,7 +1391,7 @@ class QueryParser:
             found.pop("article_type", None)
         kinds = found.get("article_type") or []
         listed = re.search(r"(?:\band|\bor|,|&)\s+(?:some\s+)?(?:shoes|footwear)\b", lowered)
-        if kinds and listed and found.get("category") == ["Footwear"] and not set(kinds) & _FOOTWEAR_KINDS:
+        if kinds and listed and found.get("category") == ["Footwear"] and not set(kinds) & FOOTWEAR_KINDS:
             # "what trousers and shoes go with this shirt": trousers, and shoes of every kind
             found["article_type"] = kinds + [k for k in _SHOE_KINDS if k in self._kinds and k not in kinds]
         if (
@@ -1400,7 +1401,7 @@ class QueryParser:
             and _HOT_WEATHER.search(lowered)
         ):
             found["category"] = ["Apparel"]  # "something for hot humid weather": clothes, not a lipstick
-        if re.search(r"\bp(?:a|y|ay|ai)jamas?\b|\bpjs?\b", lowered) and set(kinds) & (
+        if (PYJAMA.search(lowered) or re.search(r"\bpjs?\b", lowered)) and set(kinds) & (
             _ETHNIC_PYJAMAS | _SLEEPWEAR
         ):
             ethnic = re.search(r"\bkurt[ai]s?\b|\bethnic\b|\bsalwar\b|\bchuridar\b", lowered)
