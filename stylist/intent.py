@@ -299,6 +299,14 @@ _REFINE_START = re.compile(
     r"^\s*(and|also|but|what about|how about|in|any|maybe|now|only|show me|something|anything|same|similar|like this"
     r"|no|nope|actually|sorry|oh|wait|not|make it|rather|instead)\b"
 )
+# "its mainly for board meetings": what the item asked about is for, so the same item.
+_FOR_IT = re.compile(
+    r"^\W*(?:it'?s|its|it is|they'?re|theyre|they are|it'?ll be|it will be)(?: \w+)? (?:for|to)\b"
+)
+# "ek pura look bana do", "make it a full look": the whole outfit, the item asked about as one piece of it.
+_FULL_LOOK = re.compile(
+    r"\b(?:pura|poora|full|complete|whole|entire|head to toe|total) (?:look|outfit)\b|\blook bana"
+)
 _PHOTO_NOTE = re.compile(r"\n?\[The shopper attached a photo\..*?\]", re.DOTALL)
 _PRODUCT_ID = re.compile(r"\b(?:id|item|product|#)\s*[:#]?\s*(\d{3,7})\b")
 # Who the shopper is, said once ("myself (m)", "guy here", "i'm a woman"), for a later "and me".
@@ -313,6 +321,12 @@ _SELF = re.compile(
 )
 _SELF_WOMEN = {"woman", "girl", "lady", "f", "female", "granddaughter", "daughter", "niece", "sister"}
 _FOR_ME = re.compile(r"\b(?:and|for|just|now) (?:me|myself)\b|^\W*(?:me|myself)\b")
+_DISLIKED_REF = re.compile(
+    r"\b(?:don'?t|do not|didn'?t|dont|not) (?:really )?(?:like|love|want|into|a fan of|feeling)\s+(?:the|that)\s+"
+    r"(?:\w+ )?(?:one|ones)\b|\b(?:hate|dislike)\s+(?:the|that)\s+(?:\w+ )?one\b"
+)
+_SOME_COLOUR = re.compile(r"\b(?:kuch|some|something|a pop of|a touch of|at least one|somewhere|zaroor)\b")
+_WHOLE_LOOK_COLOUR = re.compile(r"\b(?:only|all|everything|head to toe|stuff|things|clothes|full)\b")
 _OTHER_PERSON = re.compile(r"\b(?:my|our|his|her) \w+")
 _START_WITH = re.compile(
     r"\b(?:start(?:ing)? with|first (?:for|up)|beginning with)\s+((?:my |our |the )?\w+)"
@@ -473,6 +487,14 @@ def _plan(
         text, lowered, parsed = rest, rest.lower().replace("’", "'"), parser.parse(rest)
         new = parsed.filters
         notes = list(parsed.notes) + ["instructions in the message ignored"]
+    if (
+        new.gender in (["Men"], ["Women"])
+        and not memory.get("me")
+        and re.search(
+            r"\b(?:update|refresh|revamp|redo|upgrade) my (?:own )?(?:wardrobe|closet|style|look)\b", lowered
+        )
+    ):
+        memory["me"] = new.gender[0]  # "whats trending for men? want to update my wardrobe": he is a man
     me = _SELF.search(lowered)
     if me:
         memory["me"] = "Women" if next(g for g in me.groups() if g) in _SELF_WOMEN else "Men"
@@ -536,6 +558,13 @@ def _plan(
         new = new.model_copy(
             update={"gender": ["Women" if mine.group(1) == "hers" else "Men"]}
         )  # "hers first"
+    if (
+        previous is not None
+        and previous.gender in (["Boys"], ["Girls"])
+        and new.gender == ["Boys", "Girls"]
+        and not _OTHER_PERSON.search(lowered)
+    ):
+        new = new.model_copy(update={"gender": previous.gender})  # "he's only agreeing to blue, kids man"
     pronoun = _FOR_PRONOUN.search(lowered)
     if pronoun and new.gender:
         wearer = {"him": ("Men", "Boys"), "her": ("Women", "Girls")}[pronoun.group(1)]
@@ -559,6 +588,10 @@ def _plan(
         # catalog photo does.
         anchor_item = {**anchor_item, "article_type": kinds[0], "id": anchor}
     ref = None if anchor else referenced(lowered, shown)
+    # "dont like the first one. more?": not that one; more of what was asked, the shown ones left out
+    disliked = ref is not None and bool(_DISLIKED_REF.search(lowered))
+    if disliked:
+        ref = None
     if ref is not None:
         anchor_item = shown[ref]
         anchor = str(anchor_item["id"])
@@ -637,6 +670,21 @@ def _plan(
         kinds = parser.parse(clause).filters.article_type
         if kinds:
             new = new.model_copy(update={"article_type": kinds})
+    worn = Filters()  # the item it goes with, as the shopper describes it ("what top goes with black jeans")
+    focus = memory.get("focus") or {}
+    if (
+        not new.names_item()
+        and not photo
+        and ref is None
+        and focus.get("article_type")
+        and re.search(
+            r"\b(?:other|more|different|a few|couple of|some) (?:options|alternatives|ones)\b", lowered
+        )
+    ):
+        # "ok show me a couple of other options for the garden party" after a photo of a dress: other dresses
+        new = new.model_copy(update={"article_type": [focus["article_type"]]})
+        if focus.get("gender") and not new.gender:
+            new = new.model_copy(update={"gender": [focus["gender"]]})
     names_item = new.names_item()
     wants_match = bool(look_words) or pointed
     if look_words and names_item:
@@ -652,6 +700,7 @@ def _plan(
             head = after if after.names_item() else head
         if head.names_item():
             tail = parser.parse(text[look_words.end() :]).filters
+            worn = tail if tail != head else worn  # "matching leggings": the leggings are wanted, not worn
             # "tshirt to go with, plain white": a colour after the look words, with no item, is the wanted one's
             colour = head.colour or (tail.colour if not (tail.article_type or tail.category) else None)
             exclude = head.exclude_colour or new.exclude_colour
@@ -682,13 +731,25 @@ def _plan(
         new.is_empty() and not parsed.unknown_items and not photo and not shown and previous is None
         and not occasion_in(lowered)
     )  # fmt: skip
-    if decided == "trend" or (
+    trend_asked = decided == "trend" or (
         decided is None
         and _TREND.search(lowered)
         and not (_SHOW_ME.search(lowered) and (names_item or memory.get("trend")))
-    ):
+    )
+    described = [
+        s
+        for s in shown
+        if s.get("article_type") in (worn.article_type or [])
+        and (not worn.colour or s.get("colour") in worn.colour)
+    ]
+    if anchor is None and described:
+        anchor, anchor_item = (
+            str(described[0]["id"]),
+            described[0],
+        )  # the black jeans shown, not the first card
+    if trend_asked:
         intent = "trend"
-    elif wants_match and (anchor or shown) and decided in (None, "shop"):
+    elif wants_match and (anchor or (shown and not worn.article_type)) and decided in (None, "shop"):
         focus = memory.get("focus") or {}
         if anchor is None and focus.get("id"):
             # "shoes for it?" after "love the second one": the item pointed at last.
@@ -862,6 +923,7 @@ def _plan(
                 and (
                     len(text.split()) <= 8
                     or bool(_REFINE_START.match(lowered))
+                    or bool(_FOR_IT.match(lowered))
                     or bool(_CHEAPER.search(lowered))
                     or bool(_CHEAPEST.search(lowered))
                     # only a budget, size, colour or who wears it: the same thing, changed ("i can maybe go
@@ -882,6 +944,9 @@ def _plan(
     if intent == "search" and wants_match and anchor_item:
         # Another kind of item for the one shown: same person and occasion, colours that go with it.
         allowed, avoid = next_colours([str(anchor_item.get("colour") or "")])
+        scent = anchor_item.get("category") == "Personal Care"
+        if scent:
+            allowed, avoid = None, []  # a deo in the same kind of smell as a perfume: no colours to pair
         leather = {"Belts", "Wallets", "Formal Shoes", "Casual Shoes"}
         if anchor_item.get("colour") and (
             _SAME_COLOUR.search(lowered)
@@ -912,7 +977,7 @@ def _plan(
             )
         search_text = text  # the anchor's own words would read as this item's colour and type
         notes.append(f"to go with {anchor_item.get('title') or anchor}")
-        if anchor_item.get("colour"):
+        if anchor_item.get("colour") and not scent:
             notes.append(f"pairs with {anchor_item['colour']}")
     elif (
         photo
@@ -979,7 +1044,8 @@ def _plan(
             gender=None if for_me and memory.get("for_other") else previous.gender or _worn_by(shown),
             usage=previous.usage,
             price_min=previous.price_min,
-            price_max=previous.price_max,
+            # a ceiling the shopper said goes with them; one read from "cheaper" was about that item
+            price_max=None if memory.get("ceiling_derived") else previous.price_max,
             # "actually no, sandals" after shoes in a 9: the same feet
             size=previous.size if same_sizing else None,
         )
@@ -996,8 +1062,11 @@ def _plan(
         if (
             refines
             and not names_item
-            and set(previous.gender) & grown
-            and set(new.gender) & grown
+            and (
+                (set(previous.gender) & grown and set(new.gender) & grown)
+                # "also my 5 yr old daughter needs something ethnic" after sarees for the mother in law
+                or bool(re.search(r"\b(?:needs?|wants?)\b", lowered))
+            )
             and not set(previous.gender) & set(new.gender)
             # not a correction of who it is for ("sorry i meant my sister not brother"): the same thing, for them
             and not re.search(
@@ -1010,15 +1079,25 @@ def _plan(
         ):
             # "secret santa too, budget 500, a guy from accounts" after jumpsuits for herself: a new need
             filters = filters.without("article_type", "category", "subcategory", "colour", "exclude_colour")
+    if _FULL_LOOK.search(lowered) and not names_item and intent == "search" and not anchor_item:
+        # "ek pura look bana do": the whole outfit now, for the occasion asked (everyday if none was)
+        filters = filters.without("article_type", "category", "subcategory")
+        filters = filters if filters.usage else filters.model_copy(update={"usage": ["Casual"]})
+        if new.colour and len(new.colour) > 1 and _SOME_COLOUR.search(lowered):
+            # "usme kuch mustard ya yellow zaroor ho": one piece in that colour, not every piece
+            filters = filters.model_copy(update={"colour": new.colour[:1]})
     if _SAME_COLOUR.search(lowered) and anchor_item and anchor_item.get("colour") and not new.colour:
         # "a belt in the same colour": the colour of the item pointed at, not one that goes with it.
         filters = filters.model_copy(update={"colour": [anchor_item["colour"]], "exclude_colour": None})
     elif _SAME_COLOUR.search(lowered) and not new.colour and (previous or shown):
         # "and a belt, same colour as the shoes": the colour asked before, else the one the cards share.
         colours = [str(p.get("colour")) for p in shown if p.get("colour")]
-        same = (previous.colour if previous and previous.colour and len(previous.colour) == 1 else None) or (
-            [statistics.mode(colours)] if colours else None
-        )
+        palette = bool(re.search(r"\bsame colou?rs\b", lowered))  # "in the same colours too": all of them
+        same = (
+            previous.colour
+            if previous and previous.colour and (palette or len(previous.colour) == 1)
+            else None
+        ) or ([statistics.mode(colours)] if colours else None)
         if same:
             filters = filters.model_copy(update={"colour": same, "exclude_colour": None})
     if _ANY_COLOUR.search(lowered) and not new.colour:
@@ -1062,6 +1141,18 @@ def _plan(
     if re.match(r"^\W*(?:nothing|none|anything|any) in \w[\w ]*\?\s*$", lowered) and new.exclude_colour:
         # "nothing in tan?": asks for tan, it does not rule it out
         filters = filters.model_copy(update={"colour": new.exclude_colour, "exclude_colour": None})
+    level = (photo or {}).get("anchor_price") or (anchor_item or {}).get("price")
+    if (
+        level
+        and new.price_min is None
+        and new.price_max is None
+        and re.search(r"\bsame (?:league|price range|price bracket|range|price point|level|class)\b", lowered)
+    ):
+        # "my friend has this one, anything in the same league?": about what it costs, or the floor said before
+        floor = (
+            previous.price_min if previous is not None and previous.price_min else round(0.7 * float(level))
+        )
+        filters = filters.model_copy(update={"price_min": floor, "price_max": None})
     half = re.search(r"\bhalf (?:that|of that|the price|of it|the budget|as much|the cost)\b", lowered)
     if half and new.price_max is None:
         # "too pricey. half that?": half the budget, else half the price of what was shown
@@ -1102,7 +1193,11 @@ def _plan(
     ):
         filters = filters.without("price_min")  # "upto 2000 then" after "around 2000": a new ceiling
     # ("keep it under 8000" after "5k and above is fine": both stand)
-    others = bool(_OTHERS.search(lowered)) or bool(_CHEAPER.search(lowered) or _PRICIER.search(lowered))
+    others = (
+        disliked
+        or bool(_OTHERS.search(lowered))
+        or bool(_CHEAPER.search(lowered) or _PRICIER.search(lowered))
+    )
     # "hmm not sure about these": the router heard a request where the rules read none, so other options
     others = others or (decided == "shop" and new.is_empty() and ref is None and not photo)
     shown_kinds = {str(s.get("article_type")) for s in shown}
@@ -1163,6 +1258,16 @@ def _plan(
                 "exclude_colour": sorted(set(filters.exclude_colour or []) | set(with_shades(away))),
             }
         )
+    if (
+        intent == "search"
+        and new.colour
+        and len(new.colour) == 1
+        and filters.colour == new.colour
+        and not (filters.article_type or filters.category or filters.subcategory)
+        and _WHOLE_LOOK_COLOUR.search(lowered)
+    ):
+        # "he's only agreeing to blue", "white stuff for holi": the colour of every piece, in its shades
+        filters = filters.model_copy(update={"colour": with_shades(new.colour)})
     if _MUTED.search(lowered) and not new.colour and intent in ("search", "look"):
         filters = filters.model_copy(update={"colour": _MUTED_COLOURS})  # "nothing flashy", "a prayer meet"
         notes.append("muted colours")
@@ -1226,6 +1331,9 @@ def _plan(
             update: dict[str, Any] = {"price_max": ceiling, "price_min": None}
             filters = filters.model_copy(update=update)
             notes.append(f"cheaper: under {ceiling:.0f}")
+            memory["ceiling_derived"] = True
+    if new.price_max is not None:
+        memory["ceiling_derived"] = False
     if _PRICIER.search(lowered) and new.price_min is None and prices:
         floor = statistics.median(prices) + 1
         update = {"price_min": floor}

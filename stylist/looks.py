@@ -391,7 +391,7 @@ def plan_outfit(
         base = Filters(
             gender=genders,
             article_type=articles,
-            usage=asked or list(piece.usage) or None,
+            usage=asked or list(piece.usage) or filters.usage or None,  # a child's look: the occasion asked
             season=season,
             # One colour is the main piece's; a palette ("black n gold", muted tones) is the whole look's.
             colour=filters.colour if main is None or len(filters.colour or []) > 1 else None,
@@ -491,6 +491,8 @@ def pairing_articles(anchor: Mapping[str, Any], wanted: Filters) -> list[str] | 
     for subcategory, articles in PAIRINGS.get(str(anchor.get("subcategory") or ""), []):
         if articles and subcategory in names:
             return list(articles)
+    if "Bags" in names and anchor.get("gender") in ("Women", "Girls"):
+        return ["Handbags", "Clutches"]  # a bag to go with her heels or top: not a duffel or a laptop bag
     occasion = next(
         (o for o in OCCASIONS if o.name == _USAGE_OCCASION.get(str(anchor.get("usage") or ""))), None
     )

@@ -177,12 +177,12 @@ _GENDER_WORDS: dict[str, list[str]] = {
               "girlfriend", "mom", "mother", "sister", "daughter in law", "bride", "bridesmaid", "aunt",
               "grandma", "grandmother", "fiancee", "missus", "gf", "i'm a girl", "im a girl", "i am a girl",
               "mummy", "mum", "mumma", "mommy", "ammi", "amma", "maa", "didi", "behen", "bhabhi", "chachi",
-              "nani", "dadi", "ladki", "ladkiyon", "ladkiyan", "aunty", "sis", "wifey", "mother in law", "akka",
+              "nani", "dadi", "ladki", "ladkiyon", "ladkiyan", "ladkiyo", "larki", "larkiyon", "aunty", "sis", "wifey", "mother in law", "akka",
               "paati", "mausi", "bua", "pregnant", "maternity"],
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
             "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
             "grandfather", "fiance", "hubby", "bf", "bhai", "bhaiya", "papa", "pappa", "chacha", "jiju",
-            "ladka", "ladke", "ladkon", "dude", "bro", "father in law", "appa", "thatha", "abbu", "abba", "nana",
+            "ladka", "ladke", "ladkon", "ladko", "larke", "larkon", "dude", "bro", "father in law", "appa", "thatha", "abbu", "abba", "nana",
             "dada", "baba", "bapi", "abbu ji", "pitaji", "pita ji"],
     "Boys": ["boys", "boy", "son", "my son", "nephew", "grandson", "stepson", "schoolboy", "bhatija", "bhatije",
              "bhanja", "bhanje"],
@@ -217,7 +217,9 @@ _USAGE_WORDS: dict[tuple[str, ...], list[str]] = {
      "meeting", "meetings", "workwear", "corporate"): ["Formal"],
     ("smart casual",): ["Smart Casual"],
     ("gym", "sport", "sports", "running", "workout", "training", "yoga", "jogging", "athletic",
-     "football", "cricket", "sporty", "sportier", "sportiest", "athleisure", "for playing", "to play in"): ["Sports"],
+     "football", "cricket", "sporty", "sportier", "sportiest", "athleisure", "for playing", "to play in",
+     "weekend league", "a league", "league match", "league matches", "tournament", "tournaments", "for the matches", "for the match", "for matches",
+     "for my matches", "match day", "badminton", "tennis"): ["Sports"],
     ("casual", "everyday", "weekend", "daily wear", "casual wear", "relaxed", "laid back", "laidback", "less formal",
      "less dressy", "chilled out", "chill", "too stiff", "less stiff"): ["Casual"],
     ("travel", "trip", "vacation", "holiday", "holidays"): ["Travel", "Casual"],
@@ -228,7 +230,7 @@ _SEASON_WORDS = {"sardi": "Winter", "sardiyon": "Winter", "sardiyo": "Winter",
                  "garmi": "Summer", "garmiyon": "Summer", "garmiyo": "Summer", "baarish": "Fall", "barish": "Fall",
                  "summer": "Summer", "summery": "Summer", "winter": "Winter", "wintry": "Winter",
                  "freezing": "Winter", "snow": "Winter", "cold": "Winter", "january": "Winter", "december": "Winter",
-                 "monsoon": "Fall", "rainy": "Fall", "humid": "Summer", "hot weather": "Summer",
+                 "monsoon": "Fall", "rainy": "Fall", "rains": "Fall", "raining": "Fall", "humid": "Summer", "hot weather": "Summer",
                  "hot and humid": "Summer", "heatwave": "Summer", "heat wave": "Summer",
                  "fall": "Fall", "autumn": "Fall", "spring": "Spring"}  # fmt: skip
 
@@ -251,6 +253,9 @@ _COLOUR_SYNONYMS = {"blk": "Black", "wht": "White", "gry": "Grey", "nvy": "Navy 
                     "chandi": "Silver", "chaandi": "Silver"}  # fmt: skip
 # Colour names that are usually other words in a request ("skin care", "face cream").
 _AMBIGUOUS_COLOURS = {"skin", "cream", "multi", "metallic", "steel", "rose", "nude"}
+_METAL_COLOURS = frozenset(
+    ("Gold", "Silver", "Bronze", "Copper", "Rose Gold", "Metallic", "Steel", "Gun Metal")
+)
 
 _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Tshirts": ["t shirt", "t shirts", "tshirt", "tee", "tees", "tee shirt", "polo", "polos", "jersey", "jerseys"],
@@ -267,7 +272,7 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Sweaters": ["jumper", "jumpers", "pullover", "cardigan", "cardigans", "knitwear", "knits"],
     "Sweatshirts": ["hoodie", "hoodies", "sweatshirt"],
     "Trousers": ["pants", "chinos", "slacks"],
-    "Jeans": ["denims", "wide leg denim", "wide leg jeans", "flared denim", "baggy denim", "skinny denim",
+    "Jeans": ["denim", "denims", "wide leg denim", "wide leg jeans", "flared denim", "baggy denim", "skinny denim",
               "straight leg denim", "mom jeans", "boyfriend jeans"],
     "Handbags": ["handbag", "purse", "purses", "tote", "totes"],
     "Backpacks": ["school bag", "schoolbag", "rucksack", "rucksacks"],
@@ -282,7 +287,10 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Fragrance Gift Set": ["perfume gift set", "fragrance gift set", "gift set of perfume", "gift set of perfumes",
                            "perfume set", "perfume gift box", "deo gift set", "gift set of deo", "gift set of deos"],
     "Caps": ["cap", "hat", "hats", "baseball cap", "beanie", "beanies"],
-    "Jackets": ["jacket", "coat", "coats", "bomber"],
+    "Jackets": ["jacket", "coat", "coats", "bomber", "denim jacket", "denim jackets"],
+    "Shirts": ["denim shirt", "denim shirts"],
+    "Shorts": ["denim shorts"],
+    "Skirts": ["denim skirt", "denim skirts"],
     "Rain Jacket": ["raincoat", "raincoats", "rain coat", "rain jacket", "windcheater"],
     "Heels": ["heels", "high heels", "pumps", "stilettos"],
     "Flip Flops": ["flip flops", "flipflops", "slippers", "chappals", "chappal", "slides"],
@@ -294,12 +302,14 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Sandals": ["kolhapuri", "kolhapuris"],
     "Ties": ["necktie", "neckties", "neck tie"],
     "Scarves": ["scarf"],
+    "Deodorant": ["deo", "deos", "deodorant", "deodorants", "roll on", "body spray", "body sprays"],
+    "Kajal and Eyeliner": ["kajal", "kajals", "kohl", "eyeliner", "eyeliners", "eye liner", "surma", "kaajal"],
     "Stoles": ["shawl", "shawls"],
     "Duffel Bag": ["gym bag", "duffle", "duffle bag", "duffel"],
     "Nehru Jackets": ["nehru jacket", "nehru jackets", "sleeveless jacket", "sleeveless jackets", "bandhgala",
                       "bandhgalas", "modi jacket", "modi jackets"],
     # an anarkali is a long, flared kurta
-    "Kurtas": ["kurta", "anarkali", "anarkalis", "anarkali kurta", "anarkali kurtas"],
+    "Kurtas": ["kurta", "kurte", "kurton", "anarkali", "anarkalis", "anarkali kurta", "anarkali kurtas"],
 }  # fmt: skip
 # Words for several article types: "boots" are the shop's booties and casual shoes, a "pajama" is a
 # churidar or salwar under a kurta and sleepwear otherwise (see _ETHNIC_PYJAMAS), a bag for a trek is a
@@ -375,7 +385,8 @@ _CATEGORY_WORDS = {
     "something for the feet": ("category", ["Footwear"]), "for the feet": ("category", ["Footwear"]),
     "on my feet": ("category", ["Footwear"]), "on his feet": ("category", ["Footwear"]),
     "on her feet": ("category", ["Footwear"]), "for my feet": ("category", ["Footwear"]),
-    "innerwear": ("subcategory", ["Innerwear"]), "nightwear": ("subcategory", ["Loungewear and Nightwear"]),
+    "innerwear": ("subcategory", ["Innerwear"]),
+    "skincare": ("subcategory", ["Skin Care", "Skin"]), "skin care": ("subcategory", ["Skin Care", "Skin"]), "nightwear": ("subcategory", ["Loungewear and Nightwear"]),
 }  # fmt: skip
 
 _STOPWORDS = set(
@@ -479,7 +490,7 @@ _SIZE = re.compile(
     r"\bsize\s*(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
     r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*(?:waist|wiast|wasit|waste|w)\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
-    r"|(?:^\s*|[,;]\s*|\bin\s+|\balso\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
+    r"|(?:^\s*|[,;]\s*|[?!]\s+|\bin\s+|\balso\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
     # "jeans, slim fit, 34", "trousers men 36": a waist size after a bottom
     r"|\b(?:jeans|trousers|pants|chinos|shorts|track pants)\b[^0-9]{0,20}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
     # "a 7 in women's", "casual shoes in 7", "size 9 shoes": a shoe size beside a shoe word
@@ -579,15 +590,26 @@ _HAVE_WORDS = {
     "kya",
     "hey",
 }
+# Events held for someone, who is not the one dressed: "a prayer meet (chautha) for my friend's father".
+_WHOSE_EVENT = re.compile(
+    r"\b(?:meet|funeral|prayers?|ceremony|chautha|uthala|memorial|shraddh|tehrvi|condolence)"
+    r"(?: (?!gift|present)\w+)? for(?: my| our| a| the| his| her)?(?: \w+)?$"
+)
+# "M in tops, S in bottoms": a size for each kind of item.
+_SIZE_PER_KIND = re.compile(
+    r"\b(xxs|xs|s|m|l|xl|xxl|xxxl|\d{2})\s+(?:in|for)\s+(?:the\s+)?(tops?|bottoms?|shirts?|t ?shirts?|tees?|"
+    r"kurtas?|kurtis?|dresses|dress|jeans|trousers|pants|shorts|skirts?|jackets?|shoes|footwear)\b"
+)
 _SIZE_MEANT = re.compile(
     r"(?:\b(?:matlab|i mean|i meant|meaning|so|which is|that'?s|i\.e\.?|i think is|i think that'?s|is)\W+"
     r"|\s*/\s*|(?<=collar)\s*(?:/|or)\s*)(xxs|xs|s|m|l|xl|xxl|xxxl)\b"
     r"|\W{0,3}(?:also |so |or |i\.e\.? |=\s*)?uk\s*(\d{1,2})\b"
+    r"|\b(\d{1,2})\s*uk\b"
 )  # "size 42 chest... matlab L", "UK 10 which I think is M?", "size 40 collar / L"
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
     r"(?:\bany (?:other )?(?:colou?r|shade)s?(?: is fine| is ok| works)? (?:but|except)|\beverything but|\ball but"
-    r"|\bnot|\bnon|\bno|\bscratch|\bskip|\bexcept|\bwithout|\bother than|\binstead of|\brather than|\bdone with|\bsick of|\btired of|\banything but|\bbut not|(?<!know )\bnothing|\bhate|\bdislike|\bavoid"
+    r"|\bnot|\bnon|\bno|\bisn'?t|\baren'?t|\bscratch|\bskip|\bexcept|\bwithout|\bother than|\binstead of|\brather than|\bdone with|\bsick of|\btired of|\banything but|\bbut not|(?<!know )\bnothing|\bhate|\bdislike|\bavoid"
     r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more"
     r"|\bnot (?:big|keen|really|too keen|much) (?:on|into)|\bnot into|\brefuses?(?: to wear)?|\bwon'?t wear|\bcan'?t stand"
     r"|\bcan'?t (?:walk|run|dance|move|stand|do|wear|handle)(?: in)?|\bforget(?: about)?"
@@ -600,7 +622,12 @@ _NEGATION = re.compile(
 # Said no to after the item: "half the boys wear kurtas, he flat out refuses", "kurtas are a no".
 _NEGATED_AFTER = re.compile(
     r"^(?:but |and )?(?:(?:he|she|i|they|we)(?:'s| is| am| are)? (?:\w+ ){0,2}(?:refuses?|hates?|won'?t wear|"
-    r"doesn'?t (?:like|want|wear)|don'?t (?:like|want|wear))|(?:are|is) (?:a )?(?:no|not (?:for|an option)))\b"
+    r"doesn'?t (?:like|want|wear)|don'?t (?:like|want|wear))|(?:are|is) (?:a )?(?:no|not (?:for|an option))"
+    # "perfume is too personal", "socks feel lazy", "ties seem kinda boring"
+    r"|(?:is|are|feels?|seems?|looks?|sounds?)(?: (?:a bit|a little|kinda|kind of|way|so|just|very|really|bit))?"
+    r" (?:too (?:personal|boring|basic|loud|flashy|bold|girly|manly|old|childish|common|generic|tacky|risky|much|"
+    r"formal|fancy|heavy|intimate|clich[eé]d?|predictable|obvious|plain|boomer|old school)|lazy|boring|basic|generic|"
+    r"meh|clich[eé]d?|overdone|tacky|dated|outdated|ugly|childish|impersonal))\b"
 )
 
 _NUMBER_WORDS = {
@@ -713,6 +740,11 @@ _FOREIGN = {
     "mochila": "backpack", "gorra": "cap", "calcetines": "socks", "bufanda": "scarf", "abrigo": "jacket",
     "sudadera": "sweatshirt", "camiseta": "tshirt", "camisetas": "tshirts", "regalo": "gift",
     "cumpleaños": "birthday", "porfa": "please", "gracias": "thanks",
+    "zapatillas para correr": "running shoes", "para correr": "for running", "correr": "running",
+    "menos de": "under", "rupias": "rupees", "europea": "eu", "europeo": "eu",
+    "el color da igual": "any colour", "color da igual": "any colour", "cualquier color": "any colour",
+    "die farbe ist egal": "any colour", "die farbe egal": "any colour", "farbe egal": "any colour",
+    "farbe ist egal": "any colour", "n'importe quelle couleur": "any colour",
     # Portuguese
     "masculino": "men", "masculina": "men", "feminino": "women", "feminina": "women", "homem": "men",
     "mulher": "women", "chinelo": "flip flops", "chinelos": "flip flops", "havaianas": "flip flops",
@@ -885,6 +917,7 @@ class QueryParser:
         usages: the catalog's usage values.
         currency: the shop currency.
         fx_rates: units of shop currency per unit of other currencies.
+        known_words: real words (never corrected as typos of a catalog word).
     """
 
     def __init__(
@@ -894,8 +927,10 @@ class QueryParser:
         usages: Iterable[str] = (),
         currency: str = "INR",
         fx_rates: Mapping[str, float] | None = None,
+        known_words: Iterable[str] = (),
     ) -> None:
         self.currency = currency
+        self._known_words = frozenset(known_words)
         self.fx_rates = dict(fx_rates or {currency: 1.0})
         self._kinds = set(article_types)
         usages = set(usages)
@@ -1063,6 +1098,14 @@ class QueryParser:
         return low, high, text
 
     def _size(self, text: str) -> tuple[str | None, str]:
+        pairs = list(_SIZE_PER_KIND.finditer(text))
+        if len(pairs) >= 2:
+            # "im M in tops, only S in bottoms. show tops first": the size of the kind asked for
+            rest = _SIZE_PER_KIND.sub(" ", text)
+            asked = [p for p in pairs if re.search(rf"\b{p.group(2)}\b", rest)] or pairs[:1]
+            for p in pairs:
+                text = text[: p.start()] + " " * (p.end() - p.start()) + text[p.end() :]
+            return asked[0].group(1).upper(), text
         m = _SIZE.search(text)
         if not m and _SHOE_WORD.search(text):
             m = _GENDER_SHOE_SIZE.search(text)
@@ -1080,7 +1123,7 @@ class QueryParser:
         if (
             meant
         ):  # "size 42 chest... matlab L", "Größe 38 (also UK 5)": the size said last, in the shop's sizes
-            g = 1 if meant.group(1) else 2
+            g = next(i for i in (1, 2, 3) if meant.group(i))
             size = meant.group(g).upper()
             text = text[: meant.start(g)] + " " * len(meant.group(g)) + text[meant.end(g) :]
         # The last alternatives match the item too ("jeans ... 34"): blank only the size then.
@@ -1088,6 +1131,10 @@ class QueryParser:
         return size, text[:start] + " " * (end - start) + text[end:]
 
     def _fuzzy_match(self, token: str) -> tuple[str, list[str]] | None:
+        if token.endswith("s") and self.phrases.get(token[:-1], ("gender",))[0] != "gender":
+            return self.phrases[token[:-1]]  # "winters", "weekends": the plural of a known word
+        if token in self._known_words:
+            return None  # a real word ("while", "safer", "write") is no typo of a catalog word
         if len(token) == 4 and token.isalpha() and token not in _STOPWORDS:
             # "blak", "gren": one letter off a colour (only colours: short words are ambiguous).
             near = {
@@ -1155,6 +1202,18 @@ class QueryParser:
         lowered = re.sub(
             r"\b(fall|falls|falling|fell) (apart|off|down|over|sick|asleep|in love)\b", r"tumble \2", lowered
         )
+        # "dress code is black tie": how formal, not a black tie; "every nude looks grey on me": not wanted
+        lowered = re.sub(
+            r"(?:(?<=dresscode )|(?<=dresscode is )|(?<=dresscode: )|(?<= is )|(?<= it's ))black[ -]tie\b"
+            r"|\bblack[ -]tie(?= (?:event|dinner|gala|party|affair|wedding|do|dresscode|optional)\b)",
+            "formal",
+            lowered,
+        )
+        lowered = re.sub(
+            r"\b(looks?|turns?|appears?|comes? out|goes) [a-z]+(?: [a-z]+)?(?= on (?:me|her|him|my skin)\b)",
+            lambda m: m.group(1) + " " * (len(m.group()) - len(m.group(1))),
+            lowered,
+        )
         if _BAG.search(lowered):
             lowered = _CONTENTS.sub(lambda m: " " * len(m.group()), lowered)  # the bag, not its contents
         low, high, rest = self._prices(lowered, notes)
@@ -1218,8 +1277,9 @@ class QueryParser:
                     ["skintone"],
                     ["tone"],
                 )
+                and not (tokens[i + match[0]] == "tone" and match[1][1][0] in _METAL_COLOURS)
             ):
-                match = None  # "it suits brown skin": the wearer's skin, not a colour wanted
+                match = None  # "it suits brown skin": the wearer's skin, not a colour wanted ("gold tone" is)
             if match and tokens[i] in ("top", "tops") and i > 0 and tokens[i - 1] in ("on", "up", "over"):
                 match = None  # "a nehru jacket on top": where it goes, not a top
             if match and tokens[i] in ("dress", "tie") and i > 0 and tokens[i - 1] in _VERB_BEFORE:
@@ -1252,7 +1312,10 @@ class QueryParser:
                         "everyone",
                         "skin",
                     )
-                )  # "heard it suits brown skin"
+                    or (tokens[i + 2 : i + 3] or [""])[0]
+                    in ("skin", "complexion", "skintone", "tone", "tones")
+                    or tokens[i - 1 : i] in (["that"], ["which"], ["it"], ["actually"], ["really"], ["what"])
+                )  # "heard it suits brown skin", "lipstick that actually suits dusky skin"
                 if (
                     tokens[i] in GARMENT_WORDS and tokens[i] not in unknown and not verb
                 ):  # not "doesn't suit me"
@@ -1282,12 +1345,51 @@ class QueryParser:
                 and whose[1][0] == "gender"
             ):
                 companion = True  # "for her brother": whose brother, and he wears it
+            if name == "article_type" and (
+                (
+                    tokens[max(0, i - 3) : i][-2:] == ["one", "with"]
+                    or tokens[max(0, i - 3) : i][-2:] == ["ones", "with"]
+                )
+                or tokens[max(0, i - 3) : i]
+                in (["one", "with", "a"], ["ones", "with", "a"], ["one", "with", "an"])
+                or (
+                    "with" in tokens[max(0, i - 2) : i]
+                    and tokens[i + n : i + n + 1] in (["type"], ["types"], ["kind"], ["vibe"], ["vibes"])
+                )
+            ):
+                residual.append(tokens[i])  # "one with a laptop sleeve": what the item has;
+                i += n  # "everyday, with jeans type": what it is worn with
+                continue
+            if (
+                name == "article_type"
+                and tokens[i] == "cover"
+                and tokens[i - 1 : i] == ["to"]
+                and garment_end > 0
+            ):
+                residual.append(tokens[i])  # "a white dupatta, to cover my head": what the dupatta is for
+                i += n  # "everyday, with jeans type": what it is worn with
+                continue
+            if name == "gender" and _WHOSE_EVENT.search(" ".join(tokens[max(0, i - 7) : i])):
+                companion = True  # "a prayer meet for my friend's father": whose event, not who wears it
             if name == "gender" and i >= 1 and tokens[i - 1] in ("you", "u", "ya") and tokens[i] == "guys":
                 companion = True  # "do you guys deliver": the shop, not who wears it
             if (
                 name == "gender"
                 and i + n < len(tokens)
-                and tokens[i + n] in ("says", "said", "thinks", "told", "feels")
+                and tokens[i + n]
+                in (
+                    "says",
+                    "said",
+                    "thinks",
+                    "told",
+                    "feels",
+                    "gave",
+                    "gives",
+                    "paid",
+                    "pays",
+                    "sent",
+                    "lent",
+                )
             ) or (
                 name == "gender"
                 and " ".join(tokens[i + n : i + n + 3]).startswith(
@@ -1409,6 +1511,8 @@ class QueryParser:
             kept = [k for k in kinds if k not in drop]
             if kept:
                 found["article_type"] = kept
+        if found.get("article_type") == ["Casual Shoes"] and found.get("usage") == ["Sports"]:
+            found["article_type"] = ["Sports Shoes"]  # "sneakers for running": shoes made for sport
         filters = Filters(
             gender=_who(genders),
             category=found.get("category") if "article_type" not in found else None,

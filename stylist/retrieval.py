@@ -113,6 +113,16 @@ def meta_sizes(meta: dict[str, Any]) -> dict[str, int]:
         return {}
 
 
+def _known_words(settings: Settings) -> frozenset[str]:
+    """Whole words of the embedding model's vocabulary: real words, never read as typos ("while" is
+    no "white"); empty when the model folder has no WordPiece vocabulary."""
+    try:
+        vocab = (settings.resolved_embedding_model() / "vocab.txt").read_text(encoding="utf-8")
+    except (OSError, RuntimeError):
+        return frozenset()
+    return frozenset(w for w in vocab.split() if w.isalpha() and w.islower())
+
+
 def _size_range(sizes: set[str]) -> str:
     """Sizes in words: "28 to 38" for a run of numbers, else "L, M, S"."""
     ordered = sorted(sizes, key=lambda s: (not s.isdigit(), int(s) if s.isdigit() else s))
@@ -365,6 +375,7 @@ class Retriever:
                         self._snapshot.values,
                         currency=self.settings.currency,
                         fx_rates=self.settings.fx_rates,
+                        known_words=_known_words(self.settings),
                     )
             return self._snapshot
 
@@ -414,11 +425,18 @@ class Retriever:
             # "track pants, L": track pants come in waist sizes, so a letter size says nothing of them.
             loose = snap.mask(active.without("size"))
             sizes = snap.sizes_in(loose)
-            if not sizes and loose.any():
-                active, mask = (
-                    active.without("size"),
-                    loose,
-                )  # a watch for a 9-year-old: watches have no sizes
+            one_size = (
+                bool(active.article_type)
+                and active.size != "One Size"
+                and not (snap.sizes_in(snap.mask(Filters(article_type=active.article_type))) - {"One Size"})
+            )  # a watch for a 9-year-old: watches come in one size, at any price
+            if one_size:
+                parsed.notes.append(
+                    f"sized otherwise: these come in one size, so size {active.size} does not apply"
+                )
+                active, mask = active.without("size"), loose
+            elif not sizes and loose.any():
+                active, mask = active.without("size"), loose
             elif sizes and size_system(active.size) not in {size_system(s) for s in sizes}:
                 parsed.notes.append(
                     f"sized otherwise: size {active.size} is not how these are sized ({_size_range(sizes)}), "

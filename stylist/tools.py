@@ -230,7 +230,8 @@ def search_products(
             return format_look(look), look_artifact(look, filters, parsed.notes)
     # Several colours asked ("maroon or wine") or things to go with an item: a spread of colours to choose from.
     several = len(filters.colour or []) > 1 or (args.spread and len(filters.colour or []) != 1)
-    k = 400 if args.cheapest else 3 * args.k if several else args.k  # the cheapest of the relevant ones
+    # the cheapest of the relevant ones; things to go with an item from a wider pool, for more colours
+    k = 400 if args.cheapest else 5 * args.k if several and args.spread else 3 * args.k if several else args.k
     result = retriever.search(args.query, filters, k=k, parse=False)
     if args.cheapest:
         result.items = sorted(result.items, key=lambda i: i.price)[: args.k]

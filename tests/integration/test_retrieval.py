@@ -265,3 +265,21 @@ def test_cli_search_without_a_store_fails_clearly(tmp_path: Path) -> None:
     proc = _cli(Settings(data_dir=tmp_path / "empty"), "search", "shirts", "--json")
     assert proc.returncode == 3
     assert "run `stylist ingest`" in proc.stderr and proc.stdout == ""
+
+
+def test_an_age_size_is_set_aside_for_kinds_that_come_in_one_size(
+    retriever: Retriever, by_id: dict[str, dict]
+) -> None:
+    # "a watch for a 9-year-old under <the cheapest watch>": watches come in one size, so the age
+    # size says nothing of them; only the budget is relaxed, and the size is not kept in the filters.
+    watches = [p for p in by_id.values() if p["article_type"] == "Watches"]
+    assert watches and all(set(p["sizes"]) <= {"One Size"} for p in watches)
+    cheapest = min(p["price"] for p in watches)
+    result = retriever.search("watches", Filters(size="8-9Y", price_max=cheapest - 1), k=5)
+    assert not result.items and result.filters.size is None
+    assert "sized otherwise: these come in one size, so size 8-9Y does not apply" in result.notes
+    assert result.relaxation and result.relaxation.dropped == "price_max"
+    assert {by_id[i.id]["article_type"] for i in result.relaxation.items} == {"Watches"}
+    # With no kind named, a stated size still binds.
+    shirts = retriever.search("something", Filters(size="M", price_max=999), k=5)
+    assert shirts.filters.size == "M" and all(by_id[i.id]["sizes"].get("M", 0) > 0 for i in shirts.items)

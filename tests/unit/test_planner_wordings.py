@@ -17,7 +17,8 @@ from tests.fakes import CatalogFake, product
 KINDS = ["Shirts", "Tshirts", "Jeans", "Track Pants", "Dresses", "Heels", "Flats", "Sandals", "Sarees", "Bangle",
          "Belts", "Wallets", "Formal Shoes", "Kurtas", "Churidar", "Nehru Jackets", "Jackets", "Tops", "Trousers",
          "Skirts", "Sunglasses", "Sweaters", "Watches", "Socks", "Handbags", "Kurtis", "Caps", "Sports Shoes",
-         "Earrings"]  # fmt: skip
+         "Earrings", "Scarves", "Perfume and Body Mist", "Deodorant", "Kajal and Eyeliner", "Lipstick", "Blazers",
+         "Shorts", "Casual Shoes", "Dupatta", "Backpacks", "Tablet Sleeve"]  # fmt: skip
 PARSER = QueryParser.from_values(
     {
         "article_type": KINDS,
@@ -639,7 +640,7 @@ HOLDOUT10_WORDINGS = [
     ("not sneakers, formal shoes", {"article_type": ["Formal Shoes"]}),
     ("actually no, sandals. way too hot for closed shoes", {"article_type": ["Sandals"]}),
     ("a nehru jacket for him, M... no sorry, L", {"size": "L"}),
-    ("what trousers and shoes go with this shirt", {"article_type": ["Trousers", "Shirts", "Formal Shoes",
+    ("what trousers and shoes go with this shirt", {"article_type": ["Trousers", "Shirts", "Casual Shoes", "Formal Shoes",
                                                                      "Sports Shoes", "Sandals", "Heels", "Flats"]}),
     ("would a white nehru jacket on top be too much?", {"article_type": ["Nehru Jackets"]}),
 ]  # fmt: skip
@@ -750,7 +751,80 @@ def test_page_session_readings() -> None:
     assert p.intent == "search" and p.filters.article_type == ["Jeans"]
 
 
-@pytest.mark.parametrize(("message", "expected"), HOLDOUT10_WORDINGS + MORE_LANGUAGES + HOLDOUT11_WORDINGS)
+HOLDOUT12_WORDINGS = [
+    ("actually scarf is safer, perfume is too personal",
+     {"article_type": ["Scarves"], "exclude_article_type": ["Perfume and Body Mist"]}),
+    ("socks feel lazy lol. anything else?", {"exclude_article_type": ["Socks"], "article_type": None}),
+    ("what do i wear that isn't a sweater", {"exclude_article_type": ["Sweaters"]}),
+    ("the jacket is too pricey, anything below 3000?", {"article_type": ["Jackets"], "exclude_article_type": None}),
+    ("the 3rd one, is there a deo in the same kind of smell?", {"article_type": ["Deodorant"]}),
+    ("dress code is black tie. need a proper blazer", {"article_type": ["Blazers"], "colour": None,
+                                                      "usage": ["Formal"]}),
+    ("nude lipstick that actually suits dusky skin?? every 'nude' looks grey on me", {"colour": None}),
+    ("hola! busco zapatillas blancas para correr, de mujer, talla 38 europea (creo que es 5 UK?)",
+     {"article_type": ["Sports Shoes"], "size": "5", "gender": ["Women"]}),
+    ("gracias! y algo más barato? menos de 3500 rupias", {"price_max": 3500.0}),
+    ("i also play in a weekend league, need shorts and a tee for the matches", {"usage": ["Sports"]}),
+    ("my friend has this one, anything in the same league?", {"usage": None}),
+    ("wait actually im M in tops, only S in bottoms. show tops first", {"size": "M"}),
+    ("guy, 19 mom gave me 4k total so keep each piece under 1000 pls", {"gender": ["Men"]}),
+    ("not sporty ones, more everyday with jeans type", {"article_type": None}),
+    ("one with a laptop sleeve, under 2000", {"article_type": None, "price_max": 2000.0}),
+    ("matching jewellery? gold tone", {"colour": ["Gold"]}),
+    ("a plain white dupatta too, to cover my head", {"article_type": ["Dupatta"]}),
+    ("a prayer meet (chautha) for my friend's father. i'm a woman. white", {"gender": ["Women"]}),
+    ("a farewell gift for my manager (male, 45)", {"gender": ["Men"]}),
+    ("what top goes with black jeans? M", {"size": "M"}),
+    ("achha budget thoda badha do, 4k tak chalega kurte ke liye", {"article_type": ["Kurtas"]}),
+]  # fmt: skip
+
+
+def test_real_words_are_not_read_as_typos_but_other_forms_of_a_word_are() -> None:
+    parser = QueryParser.from_values(
+        {"article_type": KINDS, "colour": ["White", "Black"]},
+        known_words={"while", "write", "block", "winters"},
+    )
+    assert parser.parse("and a kajal while ur at it").filters.active() == {
+        "article_type": ["Kajal and Eyeliner"]
+    }
+    assert parser.parse("can you write a poem").filters.colour is None
+    assert parser.parse("what to wear in winters").filters.season == ["Winter"]
+    assert parser.parse("blak shirt").filters.colour == ["Black"]  # a typo still is one
+
+
+def test_holdout12_readings_in_a_conversation() -> None:
+    memory = plan("my son is turning 7, party at school, need a cool outfit for him. he's 6-7Y")[1]
+    p, memory = plan("he's only agreeing to blue, kids man", memory)
+    assert p.filters.gender == ["Boys"] and p.filters.size == "6-7Y" and "Navy Blue" in p.filters.colour
+    assert plan("shoes for him too pls", memory)[0].filters.gender == ["Boys"]
+    memory = plan("black jeans for women, waist 30")[1]
+    memory["shown"] = [card("1", "Jeans", "Black"), card("2", "Jeans", "Black")]
+    p, _ = plan("dont like the first one. more?", memory)
+    assert p.filters.colour == ["Black"] and {"1", "2"} <= set(p.filters.exclude_ids or [])
+    memory = plan("metal strap watch for men under 7000")[1]
+    assert plan("its mainly for board meetings, something serious", memory)[0].filters.article_type == [
+        "Watches"
+    ]
+    memory = plan("sarees for my mother in law under 3000")[1]
+    p, _ = plan("also my 5 yr old daughter needs something ethnic, size 4-5Y", memory)
+    assert p.filters.gender == ["Girls"] and p.filters.article_type is None
+    memory = plan("black formal shoes for men, size 8")[1]
+    memory["shown"] = [card("3", "Formal Shoes", "Black", "Men")]
+    memory = plan("is there a cheaper one like it?", memory)[1]
+    p, _ = plan("and brown sandals, same size", memory)
+    assert (
+        p.filters.price_max is None and p.filters.size == "8"
+    )  # a ceiling read from "cheaper" stays with the shoes
+    memory = plan("whats trending this winter for men? want to update my wardrobe a bit")[1]
+    assert plan("ok show me a jacket for me, not black", memory)[0].filters.gender == ["Men"]
+    memory = plan("tshirts for men, size M")[1]
+    p, _ = plan("ek pura look bana do, usme kuch mustard ya yellow zaroor ho", memory)
+    assert (p.filters.article_type, p.filters.usage, p.filters.colour) == (None, ["Casual"], ["Yellow"])
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"), HOLDOUT10_WORDINGS + MORE_LANGUAGES + HOLDOUT11_WORDINGS + HOLDOUT12_WORDINGS
+)
 def test_wordings_of_the_later_held_out_sets(message: str, expected: dict) -> None:
     parsed = PARSER.parse(message).filters
     for name, value in expected.items():
