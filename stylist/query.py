@@ -941,6 +941,11 @@ class QueryParser:
         for label in sorted(set(article_types)):
             for form in _variants(label) - _NOT_ARTICLE:
                 phrases[form] = ("article_type", [label])
+        for label in sorted(set(article_types)):
+            # "Kajal and Eyeliner", "Foundation and Primer": each is a name of the kind on its own
+            for part in label.split(" and ") if " and " in label else ():
+                for form in _variants(part) - _NOT_ARTICLE:
+                    phrases.setdefault(form, ("article_type", [label]))
         for words, labels in _LAYER_WORDS.items():
             kept = [lab for lab in labels if lab in set(article_types)]
             for w in words:

@@ -790,6 +790,9 @@ def test_real_words_are_not_read_as_typos_but_other_forms_of_a_word_are() -> Non
     assert parser.parse("can you write a poem").filters.colour is None
     assert parser.parse("what to wear in winters").filters.season == ["Winter"]
     assert parser.parse("blak shirt").filters.colour == ["Black"]  # a typo still is one
+    both = QueryParser.from_values({"article_type": ["Foundation and Primer", "Face Wash and Cleanser"]})
+    assert both.parse("a good primer").filters.article_type == ["Foundation and Primer"]
+    assert both.parse("gentle cleanser for oily skin").filters.article_type == ["Face Wash and Cleanser"]
 
 
 def test_holdout12_readings_in_a_conversation() -> None:
