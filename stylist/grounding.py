@@ -300,7 +300,21 @@ def contradicts(sentence: str, allowed: list[Mapping[str, Any]], filters: Filter
         if name and name not in shown and _has_phrase(lowered, name):
             if not any(name in s or s in name for s in shown if s):
                 return True
+        # "the pink top" over a black top: a colour on a kind shown, which no card of that kind has
+        for kind_word in re.findall(rf"\b{re.escape(name)} (\w+)", lowered) if name else ():
+            kind = [i for i in allowed if kind_word in _kind_words(str(i.get("article_type") or ""))]
+            if kind and not any(
+                name in str(i.get("colour") or "").lower() or str(i.get("colour") or "").lower() in name
+                for i in kind
+            ):
+                return True
     return False
+
+
+def _kind_words(article_type: str) -> set[str]:
+    """How a sentence names an article type: "Tops" -> top, tops; "Casual Shoes" -> shoe, shoes."""
+    last = article_type.lower().split()[-1] if article_type else ""
+    return {last, last[:-1]} if last.endswith("s") else {last, last + "s"}
 
 
 def may_show(sentence: str, grounding: Grounding | None, allowed: list[Mapping[str, Any]], filters: Filters) -> bool:  # fmt: skip

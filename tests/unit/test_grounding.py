@@ -142,6 +142,22 @@ def test_sentences_that_contradict_the_cards_are_dropped() -> None:
     assert "- Aa Women Black Bag (4599 INR)" in answer
 
 
+def test_a_colour_on_a_kind_shown_must_be_that_kinds_colour_whatever_the_palette() -> None:
+    from stylist.grounding import contradicts
+    from stylist.query import Filters
+
+    # Things to go with red heels: the palette allows pink, but the top shown is black.
+    cards = [
+        {"id": "1", "price": 1399.0, "colour": "Black", "article_type": "Tops"},
+        {"id": "2", "price": 1299.0, "colour": "Pink", "article_type": "Handbags"},
+    ]
+    palette = Filters(colour=["Pink", "Black", "Grey", "White"])
+    colours = ["Pink", "Black", "Grey", "White", "Red"]
+    assert contradicts("The pink top is made for casual wear.", cards, palette, colours)
+    assert not contradicts("The black top and the pink handbag go with it.", cards, palette, colours)
+    assert not contradicts("A pink accent lifts the look.", cards, palette, colours)
+
+
 def test_a_reason_keeps_the_size_as_written() -> None:
     from stylist.grounding import reason_for
     from stylist.query import Filters
