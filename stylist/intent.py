@@ -135,7 +135,10 @@ _THAN = re.compile(r"\b(?:than|instead of|rather than|other than)\s+((?:the\s+)?
 _GOES_WITH_COLOUR = re.compile(
     r"\bcolou?r (?:that )?(?:goes|go|to go|would go|works|that works|going) (?:well )?with ((?:\w+ )?\w+)"
 )
-_SAME_COLOUR = re.compile(r"\b(?:same|matching) (?:colou?r|shade|tone)s?\b|\bin that (?:colou?r|shade)\b")
+_SAME_COLOUR = re.compile(
+    r"\b(?:same|matching) (?:colou?r|shade|tone)s?\b|\bin that (?:colou?r|shade)\b"
+    r"|\bthat (?:same |kinda |kind of |sort of )?colou?r\b|\bsame (?:colou?r )?famil(?:y|ies)\b"
+)
 _OTHER_COLOUR = re.compile(r"\b(different|other|another) colou?rs?\b|\bin (?:a )?different colou?r")
 _COLOURFUL = re.compile(
     r"\b(more colou?rful|colou?rful|brighter|bright colou?rs?|more colou?r|some colou?r|pop of colou?r|"
@@ -326,6 +329,7 @@ _DISLIKED_REF = re.compile(
     r"(?:\w+ )?(?:one|ones)\b|\b(?:hate|dislike)\s+(?:the|that)\s+(?:\w+ )?one\b"
 )
 _SOME_COLOUR = re.compile(r"\b(?:kuch|some|something|a pop of|a touch of|at least one|somewhere|zaroor)\b")
+_GROWN_UP = {"Boys": "Men", "Girls": "Women"}
 _WHOLE_LOOK_COLOUR = re.compile(r"\b(?:only|all|everything|head to toe|stuff|things|clothes|full)\b")
 _OTHER_PERSON = re.compile(r"\b(?:my|our|his|her) \w+")
 _START_WITH = re.compile(
@@ -401,6 +405,15 @@ def referenced(lowered: str, shown: list[dict[str, Any]]) -> int | None:
     if m:
         word = m.group(1) or m.group(2) or m.group(4)
         index = _ORDINALS[word] if word else int(m.group(3)) - 1
+        index = index if index >= 0 else len(shown) + index
+        return index if 0 <= index < len(shown) else None
+    named = re.search(
+        r"\bthe (first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last) ([a-z]{3,})", lowered
+    )
+    if named and any(
+        named.group(2).rstrip("s")[:5] in str(s.get("article_type") or "").lower() for s in shown
+    ):  # "the 2nd wallet, is there a belt in that colour": the wallet shown second
+        index = _ORDINALS[named.group(1)]
         index = index if index >= 0 else len(shown) + index
         return index if 0 <= index < len(shown) else None
     if _DEMONSTRATIVE.search(lowered) and len(shown) == 1:
@@ -553,6 +566,16 @@ def _plan(
         and "Sunglasses" not in previous.article_type
     ):
         new = new.model_copy(update={"article_type": None})  # "tan or brown shades" of the bag asked about
+    if (
+        new.article_type
+        and "Sunglasses" in new.article_type
+        and len(new.article_type) > 1
+        and new.colour
+        and re.search(r"\bshades\b", lowered)
+        and not re.search(r"sunglass|glasses|sunnies|aviator|goggles", lowered)
+    ):
+        kinds = [a for a in new.article_type if a != "Sunglasses"]  # "nail polish, red or maroon shades?"
+        new = new.model_copy(update={"article_type": kinds})
     mine = re.match(r"^\W*(?:and |ok |now )?(hers|his)\b", lowered)
     if mine and not new.gender:
         new = new.model_copy(
@@ -713,6 +736,10 @@ def _plan(
                 "colour": colour, "exclude_colour": exclude,
             })  # fmt: skip
             names_item = True
+    own = anchor_item.get("article_type") if ref is not None and anchor_item else None
+    if own and len(new.article_type or []) > 1 and own in (new.article_type or []):
+        # "the 2nd wallet, is there a belt in that kinda colour": the wallet is pointed at, the belt wanted
+        new = new.model_copy(update={"article_type": [a for a in new.article_type or [] if a != own]})
     if ref is not None and names_item and anchor_item and not _SAME_STYLE.search(lowered):
         # "leggings for the second one": another kind of item than the one pointed at goes with it.
         wants_match = wants_match or anchor_item.get("article_type") not in (new.article_type or [])
@@ -936,6 +963,7 @@ def _plan(
                         "exclude_colour",
                         "gender",
                         "exclude_gender",
+                        "season",  # "cotton wali ho toh better, garmi bahut hai yahan": the same, for summer
                     ).is_empty()
                 )
             )
@@ -998,6 +1026,15 @@ def _plan(
         # "anything like it for less?", "similar sunglasses pls": like the photographed item.
         like = like_item(anchor_item)
         filters = like.merged(new)
+        size = (previous.size or "") if previous is not None else ""
+        kind = {str(anchor_item.get("article_type") or "")}
+        if not new.size and (
+            (size.upper() in _LETTER_SIZES and kind <= _LETTER_SIZED)
+            or (size.isdigit() and int(size) <= 13 and kind <= FOOTWEAR_KINDS)
+        ):
+            filters = filters.model_copy(
+                update={"size": size}
+            )  # "he has this one, something like it?": his size
         search_text = f"{photo.get('caption', '')} {text}".strip()
     elif photo and not names_item:
         # A photo stands for the item: search near it with the shopper's new constraints.
@@ -1023,6 +1060,12 @@ def _plan(
         search_text = text
     elif refines:
         filters = previous.merged(new)  # type: ignore[union-attr]
+        if for_me and memory.get("for_other") and not names_item:
+            # "now me. something flowy" after aviators for him: a new need, the shopper's own
+            filters = filters.without(
+                "article_type", "category", "subcategory", "colour", "exclude_colour", "size"
+            )
+            filters = filters.model_copy(update={"gender": [memory["me"]] if memory.get("me") else None})
         for name in ("exclude_colour", "exclude_article_type"):
             # "not white either": what was ruled out before stays ruled out
             ruled_out = list(dict.fromkeys((getattr(previous, name) or []) + (getattr(new, name) or [])))
@@ -1092,7 +1135,8 @@ def _plan(
     elif _SAME_COLOUR.search(lowered) and not new.colour and (previous or shown):
         # "and a belt, same colour as the shoes": the colour asked before, else the one the cards share.
         colours = [str(p.get("colour")) for p in shown if p.get("colour")]
-        palette = bool(re.search(r"\bsame colou?rs\b", lowered))  # "in the same colours too": all of them
+        # "in the same colours too", "a lipstick in the same family": all of them
+        palette = bool(re.search(r"\bsame colou?rs\b|\bfamily\b", lowered))
         same = (
             previous.colour
             if previous and previous.colour and (palette or len(previous.colour) == 1)
@@ -1173,6 +1217,15 @@ def _plan(
     ):
         filters = filters.without("price_max", "exclude_ids")
         notes.append("cheapest first")
+    elif (
+        _CLOSEST.search(lowered)
+        and previous is not None
+        and previous.colour
+        and new.without("gender").is_empty()
+        and intent == "search"
+    ):
+        # "theek hai, closest kya hai" after no yellow kurtas: the kurtas, whatever the colour
+        filters = filters.without("colour", "exclude_ids")
     if _CHEAPEST.search(lowered) and new.price_max is None:
         filters = filters.without("price_min", "price_max")  # the cheapest there is, whatever the ceiling
     unwanted = [f for f in parsed.unwanted if not getattr(new, f)]  # "for me, a woman, not kids stuff"
@@ -1425,6 +1478,20 @@ def _plan(
             filters = filters.model_copy(
                 update={"article_type": list(dict.fromkeys(closest)), "colour": new.colour}
             )
+    if (
+        intent == "trend"
+        and filters.gender
+        and set(filters.gender) <= {"Boys", "Girls"}
+        and not _CHILD_AGE.search(lowered)
+        and not re.search(
+            r"\b(?:kids?|child|children|daughter|son|niece|nephew|school|toddlers?|baby|babies)\b", lowered
+        )
+        and not (
+            previous is not None and set(previous.gender or []) & {"Boys", "Girls"}
+        )  # a child asked about
+    ):
+        # "what are girls in europe wearing this spring": young women, not children's wear
+        filters = filters.model_copy(update={"gender": [_GROWN_UP[g] for g in filters.gender]})
     plan = TurnPlan(intent=intent, filters=filters, search_text=search_text, anchor_id=anchor, notes=notes)
     if new.gender:
         memory["for_other"] = bool(_OTHER_PERSON.search(lowered) or _FOR_SOMEONE.search(lowered))

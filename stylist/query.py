@@ -219,7 +219,7 @@ _USAGE_WORDS: dict[tuple[str, ...], list[str]] = {
     ("gym", "sport", "sports", "running", "workout", "training", "yoga", "jogging", "athletic",
      "football", "cricket", "sporty", "sportier", "sportiest", "athleisure", "for playing", "to play in",
      "weekend league", "a league", "league match", "league matches", "tournament", "tournaments", "for the matches", "for the match", "for matches",
-     "for my matches", "match day", "badminton", "tennis"): ["Sports"],
+     "for my matches", "match day", "badminton", "tennis", "good grip", "with grip", "grippy"): ["Sports"],
     ("casual", "everyday", "weekend", "daily wear", "casual wear", "relaxed", "laid back", "laidback", "less formal",
      "less dressy", "chilled out", "chill", "too stiff", "less stiff"): ["Casual"],
     ("travel", "trip", "vacation", "holiday", "holidays"): ["Travel", "Casual"],
@@ -234,7 +234,7 @@ _SEASON_WORDS = {"sardi": "Winter", "sardiyon": "Winter", "sardiyo": "Winter",
                  "hot and humid": "Summer", "heatwave": "Summer", "heat wave": "Summer",
                  "fall": "Fall", "autumn": "Fall", "spring": "Spring"}  # fmt: skip
 
-_COLOUR_SYNONYMS = {"blk": "Black", "wht": "White", "gry": "Grey", "nvy": "Navy Blue", "navy": "Navy Blue", "gray": "Grey", "grey": "Grey", "offwhite": "Off White",
+_COLOUR_SYNONYMS = {"blk": "Black", "gry": "Grey", "nvy": "Navy Blue", "navy": "Navy Blue", "gray": "Grey", "grey": "Grey", "offwhite": "Off White",
                     "golden": "Gold", "whites": "White", "wine": "Burgundy", "turquoise": "Turquoise Blue", "bottle green": "Green",
                     "forest green": "Green", "emerald": "Green", "emerald green": "Green", "olive green": "Olive",
                     "sky blue": "Blue", "baby blue": "Blue", "baby pink": "Pink", "blush": "Pink", "camel": "Tan",
@@ -268,7 +268,7 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Formal Shoes": ["oxfords", "derby shoes", "brogues", "dress shoes", "leather shoes", "office shoes"],
     "Swimwear": ["swimsuit", "swimsuits", "swimming costume", "swim suit", "bikini", "bikinis", "swimwear",
                  "swim wear", "bathing suit", "swimming suit"],
-    "Nail Polish": ["nail paint", "nail paints", "nail colour", "nail color", "nail enamel", "nail polishes"],
+    "Nail Polish": ["does her nails", "do my nails", "nail art", "nail paint", "nail paints", "nail colour", "nail color", "nail enamel", "nail polishes"],
     "Sweaters": ["jumper", "jumpers", "pullover", "cardigan", "cardigans", "knitwear", "knits"],
     "Sweatshirts": ["hoodie", "hoodies", "sweatshirt"],
     "Trousers": ["pants", "chinos", "slacks"],
@@ -293,7 +293,7 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Skirts": ["denim skirt", "denim skirts"],
     "Rain Jacket": ["raincoat", "raincoats", "rain coat", "rain jacket", "windcheater"],
     "Heels": ["heels", "high heels", "pumps", "stilettos"],
-    "Flip Flops": ["flip flops", "flipflops", "slippers", "chappals", "chappal", "slides"],
+    "Flip Flops": ["flip flops", "flipflops", "slippers", "slides"],
     "Innerwear Vests": ["vest", "vests", "banian", "banyan"],
     "Track Pants": ["track pants", "joggers", "trackpants"],
     "Earrings": ["jhumka", "jhumkas", "jhumki", "jhumkis", "studs", "hoops", "danglers"],
@@ -330,6 +330,8 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
     ("panjabi", "panjabis"): ["Kurtas"],
     # Crocs are a brand the shop carries: its clogs are filed as sandals, flip flops and casual shoes.
     ("crocs", "clogs"): ["Sandals", "Flip Flops", "Casual Shoes"],
+    # a chappal is any open footwear: flip flops, or sandals with a strap ("not flip flops, proper ones")
+    ("chappals", "chappal"): ["Flip Flops", "Sandals"],
     ("travel bag", "travel bags", "cabin bag", "cabin bags", "cabin size bag", "weekender", "weekender bag",
      "overnight bag", "trolley", "suitcase", "luggage"): ["Duffel Bag", "Trolley Bag", "Backpacks"],
     ("bottle", "bottles", "water bottle", "sipper"): ["Water Bottle"],
@@ -370,7 +372,8 @@ CLOSEST_KINDS = {
 # Words for several article types at once.
 _LAYER_WORDS: dict[tuple[str, ...], list[str]] = {
     ("warmer", "something warm", "outerwear", "layer", "layers", "layering", "to throw over", "throw over",
-     "winter wear", "winterwear", "warm clothes"): ["Jackets", "Sweaters", "Sweatshirts", "Shrug", "Blazers"],
+     "winter wear", "winterwear", "warm clothes", "keep me warm", "keeps me warm", "keep her warm", "keep him warm",
+     "keep warm"): ["Jackets", "Sweaters", "Sweatshirts", "Shrug", "Blazers"],
 }  # fmt: skip
 # Words that name a whole category rather than one article type.
 _CATEGORY_WORDS = {
@@ -499,6 +502,9 @@ _SIZE = re.compile(
     r"|\b(?:shoes|sneakers|heels|sandals|flats|loafers|boots)\s+(?:in\s+)?(?:uk\s+)?([3-9]|1[0-2])\b(?!\s*(?:\d|k\b|rs|inr|₹|year|yr))"
     # "9 size hai?", "42 size": the number said before the word
     r"|(?<![\w.])([3-9]|1[0-2])\s+size\b"
+    # "L available?", "make that 6": a size said on its own
+    r"|^\W*(xxs|xs|s|m|l|xl|xxl|xxxl)\s+(?:available|avail|in stock|hai|milega|chahiye|please|pls)\b"
+    r"|\bmake (?:it|that) (?:a |size )?(xxs|xs|s|m|l|xl|xxl|xxxl|[3-9]|1[0-2])\b(?!\s*(?:k\b|rs|inr|₹|%|\d|-|to\b|years?|yrs?|yo\b))"
     # "he needs one too, large": a size word closing the message after a comma
     r"|,\s*(large|medium|extra large)\s*[.!]*$"
     # "formal shirts white, mens M": a letter size after who wears it
@@ -590,6 +596,12 @@ _HAVE_WORDS = {
     "kya",
     "hey",
 }
+# "teenagers man", "kids man", "ugh man": after these, "man" is a sigh ("track pants for gym. man." is who)
+_SIGHED_AFTER = frozenset(
+    "kids teenagers teens children parents people boys girls guys ugh omg lol haha honestly seriously tbh "
+    "bhai yaar ya".split()
+)
+_OVER_A = [["over", w] for w in ("a", "an", "my", "his", "her", "the", "their")]
 # Events held for someone, who is not the one dressed: "a prayer meet (chautha) for my friend's father".
 _WHOSE_EVENT = re.compile(
     r"\b(?:meet|funeral|prayers?|ceremony|chautha|uthala|memorial|shraddh|tehrvi|condolence)"
@@ -610,7 +622,8 @@ _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "
 _NEGATION = re.compile(
     r"(?:\bany (?:other )?(?:colou?r|shade)s?(?: is fine| is ok| works)? (?:but|except)|\beverything but|\ball but"
     r"|\bnot|\bnon|\bno|\bisn'?t|\baren'?t|\bscratch|\bskip|\bexcept|\bwithout|\bother than|\binstead of|\brather than|\bdone with|\bsick of|\btired of|\banything but|\bbut not|(?<!know )\bnothing|\bhate|\bdislike|\bavoid"
-    r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more"
+    r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more|\bnot really(?: an?)?"
+    r"|\b(?:doesn'?t|doesnt|don'?t|dont) (?:really |usually |ever )?(?:wear|do|like)"
     r"|\bnot (?:big|keen|really|too keen|much) (?:on|into)|\bnot into|\brefuses?(?: to wear)?|\bwon'?t wear|\bcan'?t stand"
     r"|\bcan'?t (?:walk|run|dance|move|stand|do|wear|handle)(?: in)?|\bforget(?: about)?"
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
@@ -624,7 +637,8 @@ _NEGATED_AFTER = re.compile(
     r"^(?:but |and )?(?:(?:he|she|i|they|we)(?:'s| is| am| are)? (?:\w+ ){0,2}(?:refuses?|hates?|won'?t wear|"
     r"doesn'?t (?:like|want|wear)|don'?t (?:like|want|wear))|(?:are|is) (?:a )?(?:no|not (?:for|an option))"
     # "perfume is too personal", "socks feel lazy", "ties seem kinda boring"
-    r"|(?:is|are|feels?|seems?|looks?|sounds?)(?: (?:a bit|a little|kinda|kind of|way|so|just|very|really|bit))?"
+    r"|(?:is|are|feels?|seems?|looks?|sounds?|would be|will be|might be|is gonna be)"
+    r"(?: (?:a bit|a little|kinda|kind of|way|so|just|very|really|bit))?"
     r" (?:too (?:personal|boring|basic|loud|flashy|bold|girly|manly|old|childish|common|generic|tacky|risky|much|"
     r"formal|fancy|heavy|intimate|clich[eé]d?|predictable|obvious|plain|boomer|old school)|lazy|boring|basic|generic|"
     r"meh|clich[eé]d?|overdone|tacky|dated|outdated|ugly|childish|impersonal))\b"
@@ -728,6 +742,9 @@ _FOREIGN = {
     "sonnenbrille": "sunglasses", "mütze": "cap", "socken": "socks", "bruder": "brother", "schwester": "sister",
     "vater": "father", "mutter": "mother", "freundin": "girlfriend", "freund": "boyfriend", "bundweite": "waist",
     "dunkel": "dark", "danke": "thanks", "auch": "also",
+    "damenuhr": "women watch", "damenuhren": "women watches", "herrenuhr": "men watch", "herrenuhren": "men watches",
+    "geschenk": "gift", "nicht zu teuer": "not too expensive", "unter": "under", "goldene": "gold", "goldenen": "gold",
+    "goldener": "gold", "goldenes": "gold", "silberne": "silver", "silbernen": "silver", "silberner": "silver",
     # French, more
     "sac à dos": "backpack", "sacs à dos": "backpacks", "voyage": "travel", "chaud": "warm", "chaude": "warm",
     "chauds": "warm", "chaudes": "warm", "frère": "brother", "mon frère": "my brother", "sœur": "sister",
@@ -739,7 +756,8 @@ _FOREIGN = {
     "mi madre": "my mother", "novio": "boyfriend", "novia": "girlfriend", "corbata": "tie", "corbatas": "ties",
     "mochila": "backpack", "gorra": "cap", "calcetines": "socks", "bufanda": "scarf", "abrigo": "jacket",
     "sudadera": "sweatshirt", "camiseta": "tshirt", "camisetas": "tshirts", "regalo": "gift",
-    "cumpleaños": "birthday", "porfa": "please", "gracias": "thanks",
+    "cumpleaños": "birthday", "porfa": "please", "gracias": "thanks", "perdón": "sorry", "perdon": "sorry",
+    "mejor en": "rather in", "mejor": "rather",
     "zapatillas para correr": "running shoes", "para correr": "for running", "correr": "running",
     "menos de": "under", "rupias": "rupees", "europea": "eu", "europeo": "eu",
     "el color da igual": "any colour", "color da igual": "any colour", "cualquier color": "any colour",
@@ -973,6 +991,8 @@ class QueryParser:
         for word, label in _COLOUR_SYNONYMS.items():
             if label in colour_set:
                 phrases[word] = ("colour", [label])
+        if "White" in colour_set:
+            self._ambiguous_colours["wht"] = "White"  # "wht shirt", but "wht do u have" is "what"
         for gender, words in _GENDER_WORDS.items():
             for w in words:
                 phrases[w] = ("gender", [gender])
@@ -1257,10 +1277,16 @@ class QueryParser:
                 # Next to a garment or after "in" it is a colour ("cream top", "watch, steel",
                 # "in cream"); elsewhere it is not ("face cream").
                 following = self._phrase_at(tokens, i + 1)
+                listed = (
+                    self._phrase_at(tokens, i + 2)
+                    if tokens[i + 1 : i + 2] in (["or"], ["ya"], ["and"])
+                    else None
+                )
                 if (
                     garment_end == i
                     or (i > 0 and tokens[i - 1] in ("in", "colour", "color"))
                     or (following is not None and following[1][0] in garment)
+                    or (listed is not None and listed[1][0] == "colour")  # "cream ya off white"
                 ):
                     match = (1, ("colour", [self._ambiguous_colours[tokens[i]]]))
             if match is None and (spec := self._fuzzy_match(tokens[i])) is not None:
@@ -1372,7 +1398,25 @@ class QueryParser:
                 and garment_end > 0
             ):
                 residual.append(tokens[i])  # "a white dupatta, to cover my head": what the dupatta is for
-                i += n  # "everyday, with jeans type": what it is worn with
+                i += n
+                continue
+            if (
+                name == "article_type"
+                and (tokens[i - 1 : i] == ["over"] or tokens[max(0, i - 2) : i] in _OVER_A)
+                and (garment_end > 0 or "it" in tokens[:i])
+            ):
+                residual.append(tokens[i])  # "he wears it over shirts": what it goes over, not what is wanted
+                i += n
+                continue
+            if (
+                name == "gender"
+                and tokens[i] in ("man", "bro", "dude", "yaar")
+                and i == len(tokens) - 1
+                and i > 0
+                and tokens[i - 1] in _SIGHED_AFTER
+            ):
+                residual.append(tokens[i])  # "teenagers man", "kids man": a sigh, not who wears it
+                i += 1
                 continue
             if name == "gender" and _WHOSE_EVENT.search(" ".join(tokens[max(0, i - 7) : i])):
                 companion = True  # "a prayer meet for my friend's father": whose event, not who wears it

@@ -215,7 +215,9 @@ def search_products(
         )
     # A price range ("between 2k and 3k for ethnic wear") is what one piece costs: pieces, not a look.
     ranged = (
-        filters.price_min is not None
+        parsed.filters.price_min is not None  # said in these words, not carried from an earlier "around"
+        and parsed.filters.price_max is not None
+        and filters.price_min is not None
         and filters.price_max is not None
         and not any(n.startswith("around ") for n in parsed.notes)  # "a wedding look around 3000" is a look
     )

@@ -18,7 +18,8 @@ KINDS = ["Shirts", "Tshirts", "Jeans", "Track Pants", "Dresses", "Heels", "Flats
          "Belts", "Wallets", "Formal Shoes", "Kurtas", "Churidar", "Nehru Jackets", "Jackets", "Tops", "Trousers",
          "Skirts", "Sunglasses", "Sweaters", "Watches", "Socks", "Handbags", "Kurtis", "Caps", "Sports Shoes",
          "Earrings", "Scarves", "Perfume and Body Mist", "Deodorant", "Kajal and Eyeliner", "Lipstick", "Blazers",
-         "Shorts", "Casual Shoes", "Dupatta", "Backpacks", "Tablet Sleeve"]  # fmt: skip
+         "Shorts", "Casual Shoes", "Dupatta", "Backpacks", "Tablet Sleeve", "Swimwear", "Nail Polish",
+         "Flip Flops"]  # fmt: skip
 PARSER = QueryParser.from_values(
     {
         "article_type": KINDS,
@@ -779,6 +780,27 @@ HOLDOUT12_WORDINGS = [
 ]  # fmt: skip
 
 
+HOLDOUT13_WORDINGS = [
+    ("wht do u have in swimwear", {"article_type": ["Swimwear"], "colour": None}),
+    ("wht shirt for men", {"colour": ["White"]}),
+    ("Hallo! Ich suche eine goldene Damenuhr, nicht zu teuer bitte",
+     {"gender": ["Women"], "article_type": ["Watches"], "colour": ["Gold"]}),
+    ("kuch light colour mein? cream ya off white types", {"colour": ["Cream", "Off White"]}),
+    ("hmm ok. what else would keep me warm then", {"article_type": ["Jackets", "Sweaters", "Blazers"]}),
+    ("shoes with good grip, im size 8", {"usage": ["Sports"], "size": "8"}),
+    ("she also does her nails a lot, red or maroon", {"article_type": ["Nail Polish"]}),
+    ("saree would be too much tbh, something simpler", {"exclude_article_type": ["Sarees"]}),
+    ("not really a shirt guy tbh", {"exclude_article_type": ["Shirts"], "article_type": None}),
+    ("she doesnt really wear gold, more of a silver person", {"exclude_colour": ["Gold"]}),
+    ("no, perdón, mejor en rosa", {"colour": ["Pink"]}),
+    ("L available?", {"size": "L"}),
+    ("hmm actually make that 6, my feet are small in flats", {"size": "6", "article_type": ["Flats"]}),
+    ("v neck would be better, he wears it over shirts", {"article_type": None}),
+    ("wait no mom says shes into pink now not purple. teenagers man", {"gender": None}),
+    ("make it 2000", {"size": None, "price_max": 2000.0}),
+]  # fmt: skip
+
+
 def test_real_words_are_not_read_as_typos_but_other_forms_of_a_word_are() -> None:
     parser = QueryParser.from_values(
         {"article_type": KINDS, "colour": ["White", "Black"]},
@@ -825,8 +847,25 @@ def test_holdout12_readings_in_a_conversation() -> None:
     assert (p.filters.article_type, p.filters.usage, p.filters.colour) == (None, ["Casual"], ["Yellow"])
 
 
+def test_holdout13_readings_in_a_conversation() -> None:
+    memory = plan("aviators for my husband, under 2k")[1]
+    p, _ = plan("now me. something flowy", memory)
+    assert p.filters.article_type is None and p.filters.gender is None  # her own need, not his aviators
+    memory = plan("wallets for men")[1]
+    memory["shown"] = [card("1", "Wallets", "Black", "Men"), card("2", "Wallets", "Brown", "Men")]
+    p, _ = plan("the 2nd wallet, is there a belt in that kinda colour", memory)
+    assert p.filters.article_type == ["Belts"] and p.filters.colour == ["Brown"]
+    memory = plan("yellow kurta for men")[1]
+    p, _ = plan("theek hai, closest kya hai", memory)
+    assert p.filters.article_type == ["Kurtas"] and p.filters.colour is None
+    memory = plan("red or maroon nail polish")[1]
+    p, _ = plan("and a lipstick in the same family", memory)
+    assert p.filters.colour == ["Red", "Maroon"]
+
+
 @pytest.mark.parametrize(
-    ("message", "expected"), HOLDOUT10_WORDINGS + MORE_LANGUAGES + HOLDOUT11_WORDINGS + HOLDOUT12_WORDINGS
+    ("message", "expected"),
+    HOLDOUT10_WORDINGS + MORE_LANGUAGES + HOLDOUT11_WORDINGS + HOLDOUT12_WORDINGS + HOLDOUT13_WORDINGS,
 )
 def test_wordings_of_the_later_held_out_sets(message: str, expected: dict) -> None:
     parsed = PARSER.parse(message).filters
