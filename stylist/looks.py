@@ -282,6 +282,9 @@ class Look:
         return [p.item.to_dict() | {"reason": p.reason, "role": p.role} for p in self.pieces]
 
 
+_CHILDS = re.compile(r"\b(?:kids?|kid's|boys?|boy's|girls?|girl's|infants?|toddlers?|junior)\b", re.I)
+
+
 def _search_piece(
     retriever: Retriever,
     text: str,
@@ -300,10 +303,13 @@ def _search_piece(
             attempts.append((previous[0].without(soft), previous[1] + [soft]))
     # Last resort: any colour but the one already on every piece.
     attempts.append((attempts[-1][0].model_copy(update={"colour": base.colour}), attempts[-1][1]))
+    grown = set(base.gender or []) & {"Men", "Women"}
     for filters, dropped in attempts:
-        result = retriever.search(text, filters, k=k, parse=False, relax=False)
-        if result.items:
-            return result.items, dropped
+        result = retriever.search(text, filters, k=k + 4 if grown else k, parse=False, relax=False)
+        # A grown-up's look takes no "unisex" kids' clogs ("Crocs Kid's Baya Navy" in a man's wedding look).
+        items = [i for i in result.items if not (grown and _CHILDS.search(i.title))][:k]
+        if items:
+            return items, dropped
     return [], []
 
 

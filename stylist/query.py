@@ -357,7 +357,7 @@ sneakers loafers moccasins mules wedges stilettos espadrilles brogues slippers c
 earrings necklace bracelet bangles anklet anklets ring rings brooch cufflinks hairband scrunchie
 turban pagdi safa stole shawl shawls dupatta dupattas scarf scarves muffler bandana cap caps hat hats
 wallet wallets clutch clutches backpack backpacks tote totes sling belt belts watch watches sunglasses
-mug mugs candle candles keychain keychains cushion cushions diary diaries
+mug mugs candle candles keychain keychains cushion cushions diary diaries blouse blouses
 """.split())  # fmt: skip
 # What a shop's catalog offers nearest to a kind of item it may not carry: the labelled alternatives
 # to "is there a tuxedo?" are blazers and waistcoats, not whatever the words "tuxedo" retrieve.
@@ -368,6 +368,7 @@ CLOSEST_KINDS = {
     "raincoat": ["Rain Jacket", "Jackets"], "overcoat": ["Jackets"], "trench": ["Jackets"], "poncho": ["Jackets"],
     "cardigan": ["Sweaters"], "hoodie": ["Sweatshirts"], "kaftan": ["Tunics", "Tops"], "kimono": ["Tunics", "Tops"],
     "dungarees": ["Jumpsuit", "Rompers"], "overalls": ["Jumpsuit", "Rompers"], "beanie": ["Caps"],
+    "blouse": ["Tops", "Kurtis"],
 }  # fmt: skip
 # Words for several article types at once.
 _LAYER_WORDS: dict[tuple[str, ...], list[str]] = {

@@ -70,6 +70,14 @@ def test_wedding_outfit_for_women_is_one_piece_per_role_within_the_total(catalog
     assert all(p.reason.endswith(".") and p.item.colour.lower() in p.reason for p in look.pieces)
 
 
+def test_a_grown_ups_look_takes_no_unisex_kids_shoes() -> None:
+    kids_clogs = {**product("20", "Sandals", "Navy Blue", gender="Unisex", price=300, category="Footwear",
+                            subcategory="Shoes"), "title": "Crocs Kid's Baya Navy Kidswear"}  # fmt: skip
+    shop = CatalogFake([*CATALOG, kids_clogs])
+    look = plan_outfit(shop, occasion_in("wedding"), Filters(gender=["Men"]), "wedding")
+    assert look.pieces and "20" not in [p.item.id for p in look.pieces]
+
+
 def test_a_season_that_empties_a_piece_is_relaxed_and_said(catalog: CatalogFake) -> None:
     # Only a Fall kurta fits a 1000 budget share: the season is dropped for it, and the reason says so.
     look = plan_outfit(

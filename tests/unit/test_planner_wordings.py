@@ -801,6 +801,10 @@ HOLDOUT13_WORDINGS = [
 ]  # fmt: skip
 
 
+def test_a_blouse_is_a_kind_the_shop_may_not_carry_with_tops_nearest() -> None:
+    assert PARSER.parse("also a blouse? do you have any").unknown_items == ["blouse"]
+
+
 def test_real_words_are_not_read_as_typos_but_other_forms_of_a_word_are() -> None:
     parser = QueryParser.from_values(
         {"article_type": KINDS, "colour": ["White", "Black"]},
