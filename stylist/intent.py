@@ -103,6 +103,17 @@ _NUMBER_SIZED = {"Casual Shoes", "Sports Shoes", "Formal Shoes", "Heels", "Flats
 _LETTER_SIZES = {"XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"}
 _LETTER_SIZED = {"Tshirts", "Shirts", "Tops", "Sweatshirts", "Sweaters", "Jackets", "Kurtas", "Kurtis", "Dresses",
                  "Tunics", "Nehru Jackets", "Blazers", "Waistcoat", "Track Pants", "Night suits", "Lounge Pants"}  # fmt: skip
+
+
+def _sized_alike(size: str, kinds: set[str]) -> bool:
+    """Whether the shopper's ``size`` fits ``kinds`` sized the same way: a letter size on tops and
+    kurtas, a shoe size on footwear (not a shoe size onto a shirt, nor a letter size onto a belt)."""
+    return bool(kinds) and (
+        (size.upper() in _LETTER_SIZES and kinds <= _LETTER_SIZED)
+        or (size.isdigit() and int(size) <= 13 and kinds <= FOOTWEAR_KINDS)
+    )
+
+
 # A women's kind of item asked for a man ("i meant my DAD not mom" after kurtis): his nearest kind.
 _HIS_KIND = {"Kurtis": "Kurtas", "Tunics": "Kurtas", "Tops": "Tshirts"}
 _HE = re.compile(r"\b(?:he|he's|hes|him|his)\b")
@@ -1027,11 +1038,7 @@ def _plan(
         like = like_item(anchor_item)
         filters = like.merged(new)
         size = (previous.size or "") if previous is not None else ""
-        kind = {str(anchor_item.get("article_type") or "")}
-        if not new.size and (
-            (size.upper() in _LETTER_SIZES and kind <= _LETTER_SIZED)
-            or (size.isdigit() and int(size) <= 13 and kind <= FOOTWEAR_KINDS)
-        ):
+        if not new.size and _sized_alike(size, {str(anchor_item.get("article_type") or "")}):
             filters = filters.model_copy(
                 update={"size": size}
             )  # "he has this one, something like it?": his size
@@ -1078,10 +1085,7 @@ def _plan(
         size = previous.size or ""
         # The shopper's size goes with them to the next item sized the same way: "i'm usually M" then
         # kurtas, a shoe size then sandals (not a shoe size onto a shirt).
-        same_sizing = bool(now) and (
-            (size.upper() in _LETTER_SIZES and now <= _LETTER_SIZED)
-            or (size.isdigit() and int(size) <= 13 and now <= FOOTWEAR_KINDS)
-        )
+        same_sizing = _sized_alike(size, now)
         keep = Filters(
             # "a dress for me" after shirts for the husband: not his; who the shopper is was never said
             gender=None if for_me and memory.get("for_other") else previous.gender or _worn_by(shown),
