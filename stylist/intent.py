@@ -16,7 +16,9 @@ from stylist.looks import NEUTRALS, next_colours, occasion_in, pairing_articles
 from stylist.query import (
     CLOSEST_KINDS,
     FOOTWEAR_KINDS,
+    GROWN_UP,
     PYJAMA,
+    YOUNG,
     Filters,
     QueryParser,
     cheaper_ceiling,
@@ -59,6 +61,8 @@ _ORDINAL_REF = re.compile(
     r"|\b(pehla|pehli|pehle|pahla|doosra|dusra|doosri|dusri|teesra|tisra|teesri|tisri|chautha|chauthi|aakhri|akhri)"
     r"\s*(?:wala|wali|waala|waali|vala|vali|one|item)?\b"
 )
+# "the 2nd wallet": an ordinal with the kind of item shown.
+_ORDINAL_KIND = re.compile(r"\bthe (first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last) ([a-z]{3,})")
 # "for the 1st dress", "as that belt", "with this dress", "iske saath": the item pointed at, to go with.
 _POINTED = re.compile(
     r"\b(?=(?:for|with|as|match(?:es|ing)?|to|w|over|under|on top of)\s+(?:(?:the|this|that|these|those|my|ye|yeh|a|an)\s+)?"
@@ -340,7 +344,6 @@ _DISLIKED_REF = re.compile(
     r"(?:\w+ )?(?:one|ones)\b|\b(?:hate|dislike)\s+(?:the|that)\s+(?:\w+ )?one\b"
 )
 _SOME_COLOUR = re.compile(r"\b(?:kuch|some|something|a pop of|a touch of|at least one|somewhere|zaroor)\b")
-_GROWN_UP = {"Boys": "Men", "Girls": "Women"}
 _WHOLE_LOOK_COLOUR = re.compile(r"\b(?:only|all|everything|head to toe|stuff|things|clothes|full)\b")
 _OTHER_PERSON = re.compile(r"\b(?:my|our|his|her) \w+")
 _START_WITH = re.compile(
@@ -413,23 +416,18 @@ def referenced(lowered: str, shown: list[dict[str, Any]]) -> int | None:
     if not shown:
         return None
     m = _ORDINAL_REF.search(lowered)
+    named = None if m else _ORDINAL_KIND.search(lowered)
     if m:
         word = m.group(1) or m.group(2) or m.group(4)
         index = _ORDINALS[word] if word else int(m.group(3)) - 1
-        index = index if index >= 0 else len(shown) + index
-        return index if 0 <= index < len(shown) else None
-    named = re.search(
-        r"\bthe (first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last) ([a-z]{3,})", lowered
-    )
-    if named and any(
+    elif named and any(
         named.group(2).rstrip("s")[:5] in str(s.get("article_type") or "").lower() for s in shown
     ):  # "the 2nd wallet, is there a belt in that colour": the wallet shown second
         index = _ORDINALS[named.group(1)]
-        index = index if index >= 0 else len(shown) + index
-        return index if 0 <= index < len(shown) else None
-    if _DEMONSTRATIVE.search(lowered) and len(shown) == 1:
-        return 0
-    return None
+    else:
+        return 0 if _DEMONSTRATIVE.search(lowered) and len(shown) == 1 else None
+    index = index if index >= 0 else len(shown) + index
+    return index if 0 <= index < len(shown) else None
 
 
 def plan_turn(
@@ -524,7 +522,7 @@ def _plan(
         memory["me"] = "Women" if next(g for g in me.groups() if g) in _SELF_WOMEN else "Men"
         if not new.gender and (me.group(2) or me.group(4)):
             new = new.model_copy(update={"gender": [memory["me"]]})  # "(for me, F)"
-        young = {"Women": "Girls", "Men": "Boys"}[memory["me"]]
+        young = YOUNG[memory["me"]]
         said_of_self = bool(me.group(me.re.groups)) or bool(re.search(r"\bme\s*\((?:girl|boy)", lowered))
         if new.gender == [young] and (
             said_of_self or (not _OTHER_PERSON.search(lowered) and not _CHILD_AGE.search(lowered))
@@ -1162,8 +1160,7 @@ def _plan(
             filters = filters.model_copy(update={"price_max": amounts[0], "price_min": None})
     if _CHILD_AGE.search(lowered) and not _ADULT.search(lowered) and not start:
         # "my chhota bhai (10 yrs)", "she's turning 7": children's sizes.
-        young = {"Women": "Girls", "Men": "Boys"}
-        genders = sorted({young.get(g, g) for g in filters.gender}) if filters.gender else ["Boys", "Girls"]
+        genders = sorted({YOUNG.get(g, g) for g in filters.gender}) if filters.gender else ["Boys", "Girls"]
         filters = filters.model_copy(update={"gender": genders, "exclude_gender": None})
     if _CHILD_AGE.search(lowered) and not _ADULT.search(lowered):
         memory["young"] = True
@@ -1176,12 +1173,10 @@ def _plan(
             filters = filters.model_copy(update={"size": memory["age_size"]})
     if new.size and re.fullmatch(r"\d{1,2}-\d{1,2}Y", new.size) and filters.gender:
         # "sneakers for him too, 12-13Y": an age size is a child's
-        young = {"Women": "Girls", "Men": "Boys"}
-        filters = filters.model_copy(update={"gender": sorted({young.get(g, g) for g in filters.gender})})
+        filters = filters.model_copy(update={"gender": sorted({YOUNG.get(g, g) for g in filters.gender})})
     if _ADULT.search(lowered) and filters.gender:
         # "she's an adult, 24", "starting college, girl": grown-ups, not children's sizes.
-        grown = {"Girls": "Women", "Boys": "Men"}
-        filters = filters.model_copy(update={"gender": sorted({grown.get(g, g) for g in filters.gender})})
+        filters = filters.model_copy(update={"gender": sorted({GROWN_UP.get(g, g) for g in filters.gender})})
     if new.colour and filters.exclude_colour:
         # "pink pls": a colour asked for now is no longer ruled out.
         kept = [c for c in filters.exclude_colour if c not in new.colour]
@@ -1495,7 +1490,7 @@ def _plan(
         )  # a child asked about
     ):
         # "what are girls in europe wearing this spring": young women, not children's wear
-        filters = filters.model_copy(update={"gender": [_GROWN_UP[g] for g in filters.gender]})
+        filters = filters.model_copy(update={"gender": [GROWN_UP[g] for g in filters.gender]})
     plan = TurnPlan(intent=intent, filters=filters, search_text=search_text, anchor_id=anchor, notes=notes)
     if new.gender:
         memory["for_other"] = bool(_OTHER_PERSON.search(lowered) or _FOR_SOMEONE.search(lowered))

@@ -338,6 +338,9 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
 }  # fmt: skip
 
 # A pyjama under a kurta ("kurta pyjama") is the ethnic bottom; pyjamas on their own are for sleeping.
+# A child's gender as a grown-up's, and back ("girls night out" are women; "my son, 8" is a boy).
+GROWN_UP = {"Boys": "Men", "Girls": "Women"}
+YOUNG = {"Men": "Boys", "Women": "Girls"}
 _ETHNIC_PYJAMAS = frozenset(("Churidar", "Salwar", "Patiala"))
 _SLEEPWEAR = frozenset(("Lounge Pants", "Night suits"))
 _SHOE_KINDS = ("Casual Shoes", "Formal Shoes", "Sports Shoes", "Sandals", "Heels", "Flats")
@@ -744,8 +747,7 @@ _FOREIGN = {
     "vater": "father", "mutter": "mother", "freundin": "girlfriend", "freund": "boyfriend", "bundweite": "waist",
     "dunkel": "dark", "danke": "thanks", "auch": "also",
     "damenuhr": "women watch", "damenuhren": "women watches", "herrenuhr": "men watch", "herrenuhren": "men watches",
-    "geschenk": "gift", "nicht zu teuer": "not too expensive", "unter": "under", "goldene": "gold", "goldenen": "gold",
-    "goldener": "gold", "goldenes": "gold", "silberne": "silver", "silbernen": "silver", "silberner": "silver",
+    "geschenk": "gift", "nicht zu teuer": "not too expensive", "unter": "under",
     # French, more
     "sac à dos": "backpack", "sacs à dos": "backpacks", "voyage": "travel", "chaud": "warm", "chaude": "warm",
     "chauds": "warm", "chaudes": "warm", "frère": "brother", "mon frère": "my brother", "sœur": "sister",
@@ -795,7 +797,8 @@ _FOREIGN = {
 _FOREIGN |= {
     stem + ending: colour
     for stem, colour in (("rot", "red"), ("schwarz", "black"), ("weiß", "white"), ("weiss", "white"),
-                         ("blau", "blue"), ("grün", "green"), ("braun", "brown"), ("grau", "grey"), ("gelb", "yellow"))
+                         ("blau", "blue"), ("grün", "green"), ("braun", "brown"), ("grau", "grey"), ("gelb", "yellow"),
+                         ("golden", "gold"), ("silbern", "silver"))
     for ending in ("", "e", "es", "er", "en")
 }  # fmt: skip
 _FOREIGN_WORD = re.compile(
@@ -807,6 +810,7 @@ _FOREIGN_WORD = re.compile(
 # Words of those languages that are English words too ("robe", "rose", "para", "pour"): translated only
 # in a message that has another word of the language.
 _FOREIGN_AMBIGUOUS = {
+    "golden",
     "robe",
     "robes",
     "rose",
@@ -909,7 +913,7 @@ def damerau(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
-def _variants(label: str) -> set[str]:
+def label_forms(label: str) -> set[str]:
     """Lower-case spellings of a catalog label: plural/singular, with/without spaces."""
     base = label.lower().replace("-", " ")
     out = {base, base.replace(" ", "")}
@@ -958,12 +962,12 @@ class QueryParser:
         for word, spec in _CATEGORY_WORDS.items():
             phrases[word] = spec
         for label in sorted(set(article_types)):
-            for form in _variants(label) - _NOT_ARTICLE:
+            for form in label_forms(label) - _NOT_ARTICLE:
                 phrases[form] = ("article_type", [label])
         for label in sorted(set(article_types)):
             # "Kajal and Eyeliner", "Foundation and Primer": each is a name of the kind on its own
             for part in label.split(" and ") if " and " in label else ():
-                for form in _variants(part) - _NOT_ARTICLE:
+                for form in label_forms(part) - _NOT_ARTICLE:
                     phrases.setdefault(form, ("article_type", [label]))
         for words, labels in _LAYER_WORDS.items():
             kept = [lab for lab in labels if lab in set(article_types)]
@@ -1157,8 +1161,9 @@ class QueryParser:
         return size, text[:start] + " " * (end - start) + text[end:]
 
     def _fuzzy_match(self, token: str) -> tuple[str, list[str]] | None:
-        if token.endswith("s") and self.phrases.get(token[:-1], ("gender",))[0] != "gender":
-            return self.phrases[token[:-1]]  # "winters", "weekends": the plural of a known word
+        singular = self.phrases.get(token[:-1]) if token.endswith("s") else None
+        if singular is not None and singular[0] != "gender":
+            return singular  # "winters", "weekends": the plural of a known word
         if token in self._known_words:
             return None  # a real word ("while", "safer", "write") is no typo of a catalog word
         if len(token) == 4 and token.isalpha() and token not in _STOPWORDS:
@@ -1369,7 +1374,7 @@ class QueryParser:
                 friends.append({"boys": "Men", "girls": "Women"}[tokens[i]])
             if companion and tokens[i - 1] == "the" and values[0] in ("Boys", "Men", "Girls", "Women"):
                 # "a trip with the boys": a group of friends, so the shopper is one of them
-                friends.append({"Boys": "Men", "Girls": "Women"}.get(values[0], values[0]))
+                friends.append(GROWN_UP.get(values[0], values[0]))
             if (
                 name == "gender"
                 and tokens[i + n - 1] == "her"
@@ -1377,36 +1382,28 @@ class QueryParser:
                 and whose[1][0] == "gender"
             ):
                 companion = True  # "for her brother": whose brother, and he wears it
-            if name == "article_type" and (
-                (
-                    tokens[max(0, i - 3) : i][-2:] == ["one", "with"]
-                    or tokens[max(0, i - 3) : i][-2:] == ["ones", "with"]
-                )
-                or tokens[max(0, i - 3) : i]
-                in (["one", "with", "a"], ["ones", "with", "a"], ["one", "with", "an"])
-                or (
-                    "with" in tokens[max(0, i - 2) : i]
-                    and tokens[i + n : i + n + 1] in (["type"], ["types"], ["kind"], ["vibe"], ["vibes"])
-                )
-            ):
-                residual.append(tokens[i])  # "one with a laptop sleeve": what the item has;
-                i += n  # "everyday, with jeans type": what it is worn with
-                continue
             if (
                 name == "article_type"
-                and tokens[i] == "cover"
-                and tokens[i - 1 : i] == ["to"]
-                and garment_end > 0
+                and (
+                    # "one with a laptop sleeve": what the item has
+                    tokens[max(0, i - 2) : i] in (["one", "with"], ["ones", "with"])
+                    or tokens[max(0, i - 3) : i]
+                    in (["one", "with", "a"], ["ones", "with", "a"], ["one", "with", "an"])
+                    # "everyday, with jeans type": what it is worn with
+                    or (
+                        "with" in tokens[max(0, i - 2) : i]
+                        and tokens[i + n : i + n + 1] in (["type"], ["types"], ["kind"], ["vibe"], ["vibes"])
+                    )
+                    # "a white dupatta, to cover my head": what the dupatta is for
+                    or (tokens[i] == "cover" and tokens[i - 1 : i] == ["to"] and garment_end > 0)
+                    # "he wears it over shirts": what it goes over
+                    or (
+                        (tokens[i - 1 : i] == ["over"] or tokens[max(0, i - 2) : i] in _OVER_A)
+                        and (garment_end > 0 or "it" in tokens[:i])
+                    )
+                )
             ):
-                residual.append(tokens[i])  # "a white dupatta, to cover my head": what the dupatta is for
-                i += n
-                continue
-            if (
-                name == "article_type"
-                and (tokens[i - 1 : i] == ["over"] or tokens[max(0, i - 2) : i] in _OVER_A)
-                and (garment_end > 0 or "it" in tokens[:i])
-            ):
-                residual.append(tokens[i])  # "he wears it over shirts": what it goes over, not what is wanted
+                residual.append(tokens[i])  # beside the item wanted, not the item wanted
                 i += n
                 continue
             if (

@@ -15,7 +15,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from stylist.catalog import Gender
 from stylist.looks import Look, complete_the_look, occasion_in, plan_outfit
-from stylist.query import NEAR_SHADES, Filters, cheaper_ceiling
+from stylist.query import GROWN_UP, NEAR_SHADES, Filters, cheaper_ceiling
 
 if TYPE_CHECKING:
     from stylist.retrieval import Item, Retriever, SearchResult
@@ -156,7 +156,6 @@ def search_artifact(result: SearchResult) -> dict[str, Any]:
 #: Constraints a search drops first (and says so) rather than answer "we don't carry it":
 #: the catalog tags few items with a season or an occasion.
 SOFT = ("season", "usage")
-_GROWN = {"Boys": "Men", "Girls": "Women"}
 #: What is left out to ask whether the catalog has a kind of item for someone at all.
 _SOFTER = ("price_min", "price_max", "colour", "exclude_colour", "size", "season", "usage", "exclude_ids",
            "exclude_gender")  # fmt: skip
@@ -211,7 +210,7 @@ def search_products(
     if grown_up:
         # No sarees or heels in children's sizes: a teenager wears the grown-ups' ones.
         filters = filters.model_copy(
-            update={"gender": sorted({_GROWN[g] for g in kids}), "exclude_gender": None}
+            update={"gender": sorted({GROWN_UP[g] for g in kids}), "exclude_gender": None}
         )
     # A price range ("between 2k and 3k for ethnic wear") is what one piece costs: pieces, not a look.
     ranged = (
