@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from stylist.catalog import GENDERS
-from stylist.query import Filters
+from stylist.query import Filters, label_forms
 
 # A sentence ends at . ! or ? and a space, but not after an initial or a brand's abbreviation
 # ("U.S. Polo Assn. Men Shirt").
@@ -312,9 +312,9 @@ def contradicts(sentence: str, allowed: list[Mapping[str, Any]], filters: Filter
 
 
 def _kind_words(article_type: str) -> set[str]:
-    """How a sentence names an article type: "Tops" -> top, tops; "Casual Shoes" -> shoe, shoes."""
-    last = article_type.lower().split()[-1] if article_type else ""
-    return {last, last[:-1]} if last.endswith("s") else {last, last + "s"}
+    """How a sentence names an article type: "Tops" -> top, tops; "Casual Shoes" -> shoe, shoes;
+    "Dresses" -> dress, dresses."""
+    return label_forms(article_type.split()[-1]) if article_type else set()
 
 
 def may_show(sentence: str, grounding: Grounding | None, allowed: list[Mapping[str, Any]], filters: Filters) -> bool:  # fmt: skip

@@ -156,6 +156,8 @@ def test_a_colour_on_a_kind_shown_must_be_that_kinds_colour_whatever_the_palette
     assert contradicts("The pink top is made for casual wear.", cards, palette, colours)
     assert not contradicts("The black top and the pink handbag go with it.", cards, palette, colours)
     assert not contradicts("A pink accent lifts the look.", cards, palette, colours)
+    dresses = [{"id": "3", "price": 1999.0, "colour": "Black", "article_type": "Dresses"}]
+    assert contradicts("The pink dress is perfect.", dresses, palette, colours)  # "dresses" names a dress
 
 
 def test_a_reason_keeps_the_size_as_written() -> None:
