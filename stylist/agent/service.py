@@ -187,10 +187,11 @@ class Stylist:
                 return
             values = self.graph.get_state(config).values
             before = bool((values.get("personal") or {}).get("for_other"))
+            asked = (values.get("memory") or {}).get("filters") or {}
             personal = self.personal.before_turn(
-                shopper_id, thread_id, message, thread_for_other(message, before)
+                shopper_id, thread_id, message, thread_for_other(message, before), asked.get("article_type")
             )
-            noted = self.personal.noted(personal, message, bool((values.get("memory") or {}).get("filters")))
+            noted = self.personal.noted(personal, message, bool(asked))
             if noted and image is None:
                 # "I'm a size M and I hate yellow" with nothing asked yet: say what was kept, ask what they need.
                 yield from self._personal_reply(noted, "profile: noted", thread_id, started, outcome)

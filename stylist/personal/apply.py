@@ -4,6 +4,7 @@ The turn planner (``stylist.intent.plan_turn``) reads the request first; :func:`
 adds what the profile knows where the shopper said nothing else this turn:
 
 - an explicit constraint in the current message always wins ("size L", "in yellow", "any size");
+- a colour ruled out for one kind of item is ruled out only when that kind is asked for;
 - a size is added only for items measured in that kind of size (a clothing size for t-shirts,
   a shoe size for shoes; none for an outfit of several kinds of item);
 - nothing is added to a request for someone else ("a shirt for my husband", a gift), also in
@@ -57,6 +58,19 @@ def fitting_size(
     return fits[0] if len(fits) == 1 else None
 
 
+def disliked_colours(facts: Mapping[str, Any], filters: Filters) -> list[str]:
+    """The colours the shopper ruled out for what ``filters`` asks: the lasting ones, and those
+    said for a kind of item when every kind asked for is that kind ("no pink" said about running
+    shoes holds for running shoes, not for a look that also has a top)."""
+    colours = list(facts.get("dislikes") or [])
+    by_kind = facts.get("kind_dislikes") or {}
+    kinds = filters.article_type or []
+    if kinds and by_kind:
+        shared = set.intersection(*(set(by_kind.get(k, ())) for k in kinds))
+        colours += [c for c in by_kind.get(kinds[0], []) if c in shared and c not in colours]
+    return colours
+
+
 def apply_facts(
     plan: dict[str, Any],
     message: str,
@@ -85,7 +99,7 @@ def apply_facts(
             added["size"] = size
     dislikes = [
         c
-        for c in facts.get("dislikes") or []
+        for c in disliked_colours(facts, filters)
         if c not in (said.colour or [])
         and c not in (filters.colour or [])
         and c not in (filters.exclude_colour or [])

@@ -3,8 +3,11 @@ phrases here), never by the language model.
 
 - sizes: "I'm a size M", "I wear 9 in shoes", "jeans, 32 waist", or a size asked for oneself
   ("t-shirts for me, size M"); each kind of size (clothing, shoes, waist) is kept apart;
-- colours they don't want: "I hate yellow", "no yellow" in a request for themselves; asking for
-  a colour for themselves later ("yellow tees for me", "I like yellow now") takes it off the list;
+- colours they don't want: "I hate yellow", "yellow never suits me", or "no yellow" said about
+  themselves with nothing asked for, are lasting; "no yellow" in a request for a kind of item
+  ("tees for me, no yellow", "not pink pls" about running shoes) holds for that kind only (a
+  passing "not pink" about shoes says nothing about tops); asking for a colour for themselves
+  later ("yellow tees for me", "I like yellow now") takes it off the list;
 - colours they like: "I love navy", "my favourite colour is green";
 - their usual spend: "I usually spend about 2000", "normally under 1500";
 - who they shop for: "I shop for my wife too", "buying for my son";
@@ -57,6 +60,12 @@ _LIKE = re.compile(
     r"\b(?:i (?:really )?(?:love|like|adore|prefer)|my favou?rite colou?rs? (?:is|are)|i'?m into|i do like|"
     r"(?:\w+ )?(?:is|are) (?:fine|ok|okay) (?:now|actually|too))\b"
 )
+# A colour ruled out for good, not just for this item: "I hate pink", "pink never suits me".
+_LASTING = re.compile(
+    r"\b(?:hate|hates|dislike|detest|can'?t stand|cannot stand|not a (?:big )?fan of|never|allergic"
+    r"|(?:don'?t|do not|dont) (?:really )?(?:like|wear|suit|do|look good in)|doesn'?t (?:really )?suit"
+    r"|not my colou?r|i avoid|i always avoid|no more|anymore|ever again)\b"
+)
 _NOT_LIKE = re.compile(r"\b(?:don'?t|do not|never|not|doesn'?t|dont)\s+(?:really\s+)?(?:love|like|prefer)\b")
 # "any size", "whatever colour": the shopper sets the profile's defaults aside for this request.
 ANY_SIZE = re.compile(r"\b(?:any|whatever|all|other|different) sizes?\b|\bnot (?:in )?my size\b")
@@ -107,14 +116,21 @@ def own_gender(lowered: str) -> str | None:
 
 
 def learn(
-    message: str, parser: QueryParser, facts: dict[str, Any] | None = None, for_other: bool | None = None
+    message: str,
+    parser: QueryParser,
+    facts: dict[str, Any] | None = None,
+    for_other: bool | None = None,
+    kinds: list[str] | None = None,
 ) -> Learned:
     """Read what ``message`` says about the shopper into ``facts`` (a copy is returned).
 
     ``for_other``: the conversation is about someone else (None: judge from this message alone).
+    ``kinds``: the article types the conversation was about before this message (a follow-up
+    "not pink pls" is about them).
 
-    Facts: ``sizes`` {kind: size}, ``dislikes`` [colour], ``likes`` [colour], ``budget``
-    {"min", "max"}, ``shops_for`` [{"who", "gender"}], ``gender``, ``updated``.
+    Facts: ``sizes`` {kind: size}, ``dislikes`` [colour] (lasting), ``kind_dislikes`` {article
+    type: [colour]}, ``likes`` [colour], ``budget`` {"min", "max"}, ``shops_for`` [{"who",
+    "gender"}], ``gender``, ``updated``.
     """
     facts = {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
              for k, v in (facts or {}).items()}  # fmt: skip
@@ -154,25 +170,32 @@ def learn(
                 sizes[kind] = said.size
                 changed.append("sizes")
         dislikes: list[str] = facts.setdefault("dislikes", [])
+        by_kind: dict[str, list[str]] = facts.setdefault("kind_dislikes", {})
         likes: list[str] = facts.setdefault("likes", [])
+        scope = list(said.article_type or kinds or [])
+        lasting = not scope or bool(_LASTING.search(lowered))
         for colour in named_colours(said.exclude_colour or []):  # "no yellow": yellow (its shades go with it)
-            if colour not in dislikes:
-                dislikes.append(colour)
-                changed.append("dislikes")
+            for kept in [dislikes] if lasting else [by_kind.setdefault(k, []) for k in scope]:
+                if colour not in kept:
+                    kept.append(colour)
+                    changed.append("dislikes")
             if colour in likes:
                 likes.remove(colour)
         liking = bool(_LIKE.search(lowered)) and not _NOT_LIKE.search(lowered)
         for colour in said.colour or []:
-            if colour in dislikes:
-                dislikes.remove(colour)  # asked for it now: no longer ruled out
-                changed.append("dislikes")
+            # Asked for it now: no longer ruled out (for this kind, or at all when said for no kind).
+            for kept in [dislikes, *(by_kind.get(k, []) for k in (scope or list(by_kind)))]:
+                if colour in kept:
+                    kept.remove(colour)
+                    changed.append("dislikes")
             if liking and colour not in likes:
                 likes.append(colour)
                 changed.append("likes")
-        if not dislikes:
-            facts.pop("dislikes")
-        if not likes:
-            facts.pop("likes")
+        for kind in [k for k, v in by_kind.items() if not v]:
+            del by_kind[kind]
+        for key in ("dislikes", "kind_dislikes", "likes"):
+            if not facts[key]:
+                facts.pop(key)
     if _HABIT.search(lowered) and (said.price_max is not None or said.price_min is not None):
         budget = {"min": said.price_min, "max": said.price_max}
         if facts.get("budget") != budget:

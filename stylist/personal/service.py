@@ -17,7 +17,8 @@ from stylist.personal.apply import size_names
 from stylist.personal.facts import FORGET, REMEMBER, learn
 from stylist.personal.ranking import SIGNAL_WEIGHTS, ContentProfile, ModelCache, Scorer, signal_weights
 from stylist.personal.store import ProfileStore, profile_db
-from stylist.query import named_colours
+from stylist.grounding import describe_filters
+from stylist.query import Filters, named_colours
 
 if TYPE_CHECKING:
     from stylist.query import QueryParser
@@ -105,12 +106,15 @@ class Personaliser:
             return "remember"
         return None
 
-    def before_turn(self, shopper_id: str, thread_id: str, message: str, for_other: bool) -> dict[str, Any]:
-        """Learn what ``message`` says about the shopper, tie the thread to them, and return what
-        the turn's graph needs (``{"shopper_id", "facts", "for_other"}``)."""
+    def before_turn(
+        self, shopper_id: str, thread_id: str, message: str, for_other: bool, kinds: list[str] | None = None
+    ) -> dict[str, Any]:
+        """Learn what ``message`` says about the shopper (``kinds``: the article types the thread
+        was about), tie the thread to them, and return what the turn's graph needs
+        (``{"shopper_id", "facts", "for_other"}``)."""
         store = self.store
         facts = store.facts(shopper_id)
-        learned = learn(message, self.parser(), facts, for_other=for_other)
+        learned = learn(message, self.parser(), facts, for_other=for_other, kinds=kinds)
         if learned.changed:
             store.save_facts(shopper_id, learned.facts)
         store.link_thread(shopper_id, thread_id)
@@ -219,7 +223,7 @@ class Personaliser:
                 "brands": [k for k, v in sorted(content.brand.items(), key=lambda kv: -kv[1]) if v > 0][:3],
                 "said": facts.get("likes", []),
             },
-            "dislikes": {"colours": facts.get("dislikes", [])},
+            "dislikes": {"colours": facts.get("dislikes", []), "by_kind": facts.get("kind_dislikes", {})},
             "budget": facts.get("budget"),
             "price_band": round(content.price) if content.price else None,
             "shops_for": facts.get("shops_for", []),
@@ -238,6 +242,8 @@ class Personaliser:
             bits.append("you wear " + _and([named.get(k, "size {}").format(v) for k, v in sizes.items()]))
         if p["dislikes"]["colours"]:
             bits.append("you'd rather not have " + _and([c.lower() for c in p["dislikes"]["colours"]]))
+        for kind, colours in p["dislikes"]["by_kind"].items():
+            bits.append(f"no {_and([c.lower() for c in colours])} in {describe_filters(Filters(article_type=[kind]))}")
         if p["likes"]["said"]:
             bits.append("you like " + _and([c.lower() for c in p["likes"]["said"]]))
         if p["budget"]:

@@ -20,6 +20,7 @@ from stylist.api import create_app
 from stylist.catalog import size_key
 from stylist.personal import Personaliser
 from stylist.personal.apply import (
+    disliked_colours,
     apply_facts,
     profile_sentence,
     size_names,
@@ -94,7 +95,7 @@ def test_a_request_for_someone_else_teaches_nothing_about_the_shopper(shop):
     assert learned.changed == []
     # Said for themselves, the same words are theirs.
     mine = learn("t-shirts for me, size L, no black", shop.parser, {"sizes": {"clothing": "M"}})
-    assert mine.facts["sizes"] == {"clothing": "L"} and mine.facts["dislikes"] == ["Black"]
+    assert mine.facts["sizes"] == {"clothing": "L"} and mine.facts["kind_dislikes"] == {"Tshirts": ["Black"]}
     # A thread about someone else stays so in its follow-ups.
     assert learn("in size S", shop.parser, {}, for_other=True).changed == []
 
@@ -107,6 +108,24 @@ def test_asking_for_a_disliked_colour_takes_it_off_the_list(shop):
 
     assert "dislikes" not in after.facts and after.changed == ["dislikes"]
     assert learn("I love navy", shop.parser, {}).facts["likes"] == ["Navy Blue"]
+
+
+def test_a_colour_said_no_to_for_one_item_holds_for_that_kind_only(shop):
+    # A follow-up about shoes: the thread's kind, not every later request.
+    shoes = learn("not yellow pls", shop.parser, {}, kinds=["Casual Shoes"])
+    assert shoes.facts.get("kind_dislikes") == {"Casual Shoes": ["Yellow"]} and "dislikes" not in shoes.facts
+    assert disliked_colours(shoes.facts, Filters(article_type=["Casual Shoes"])) == ["Yellow"]
+    assert disliked_colours(shoes.facts, Filters(article_type=["Tshirts"])) == []
+    assert disliked_colours(shoes.facts, Filters(article_type=["Casual Shoes", "Tshirts"])) == []
+    # Said as lasting, or with nothing asked, it holds for everything.
+    for message in ("t-shirts for me, I hate yellow", "no yellow ever again in t-shirts", "size M, no yellow",
+                    "tees for me, yellow never suits me", "not a fan of yellow, show me tees"):  # fmt: skip
+        facts = learn(message, shop.parser, {}).facts
+        assert facts.get("dislikes") == ["Yellow"], message
+        assert disliked_colours(facts, Filters(article_type=["Casual Shoes"])) == ["Yellow"], message
+    # Asking for it for that kind takes it off; asking for it for another kind leaves it.
+    assert learn("yellow t-shirts", shop.parser, shoes.facts).facts.get("kind_dislikes") == shoes.facts["kind_dislikes"]
+    assert "kind_dislikes" not in learn("yellow casual shoes for me", shop.parser, shoes.facts).facts
 
 
 def test_size_kinds():
@@ -334,6 +353,20 @@ def test_a_returning_shopper_gets_their_size_and_no_yellow(shop, tmp_path):
     # Another shopper, and no shopper at all, get today's answer.
     other = stylist.respond("t-shirts for me", thread_id="s3")
     assert "size" not in shop.searches[-1]["filters"] and "From what you told me" not in other.answer
+
+
+def test_a_no_said_about_shoes_is_kept_for_shoes_only(shop, tmp_path):
+    stylist = make(shop, tmp_path, "Shoes.", "Fewer.", "Tees.", "Shoes.")
+    stylist.respond("casual shoes for me", thread_id="s1", shopper_id="ana")
+    stylist.respond("not yellow pls", thread_id="s1", shopper_id="ana")
+    assert shop.searches[-1]["filters"]["exclude_colour"] == ["Yellow"]
+
+    tees = stylist.respond("t-shirts for me", thread_id="s2", shopper_id="ana")
+    assert "exclude_colour" not in shop.searches[-1]["filters"] and "skipping" not in tees.answer
+    shoes = stylist.respond("casual shoes for me", thread_id="s3", shopper_id="ana")
+    assert shop.searches[-1]["filters"]["exclude_colour"] == ["Yellow"] and "skipping yellow" in shoes.answer
+    remembered = stylist.respond("what do you remember about me?", thread_id="s4", shopper_id="ana")
+    assert "no yellow in casual shoes" in remembered.answer
 
 
 def test_remember_and_forget_are_answered_without_the_model(shop, tmp_path):
