@@ -500,9 +500,8 @@ def _lead(
                 f"Sorry, we don't carry {what} right now. The closest I have are in nearby shades ({shades}):"
             )
         if relaxed and relaxed.get("items"):
-            dropped = " and ".join(
-                _DROPPED.get(d, d.replace("_", " ")) for d in str(relaxed["dropped"]).split(" and ")
-            )
+            names = [_DROPPED.get(d, d.replace("_", " ")) for d in str(relaxed["dropped"]).split(" and ")]
+            dropped = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
             return f"Sorry, we don't carry {what} right now. The closest I have, without {dropped}:"
         return (
             f"Sorry, we don't carry {what} right now. Try another colour, type or budget and I'll look again."

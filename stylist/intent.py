@@ -74,7 +74,12 @@ _OTHERS = re.compile(
     r"\b(something else|anything else|other ones?|others|different (?:ones?|options?|styles?|colou?rs?)|"
     r"more options|show (?:me )?more|not these|not those|don'?t like (?:these|those|them)|new ones|another|"
     r"else|instead|more again|^\s*more\b|any more|anymore|other brands?|another brand|different brands?|"
-    r"^\W*(?:nah+|nope|meh|naah+|na)\W*$)\b"
+    r"^\W*(?:nah+|nope|meh|naah+|na)\W*$|aro dekhao|aaro dekhao|aur dikhao|aur dikhaiye|"
+    # "anything fresher?": other pieces, more so (cheaper and pricier are prices, read elsewhere)
+    r"(?:anything|something|any|one|ones|a bit|bit|little) (?:a bit |bit |little )?"
+    r"(?:fresher|lighter|brighter|bolder|softer|warmer|cooler|simpler|subtler|classier|sportier|dressier|"
+    r"funkier|trendier|edgier|cosier|cozier|plainer|sleeker|slimmer|looser|nicer|better|smarter|cuter|fancier|"
+    r"prettier|sexier|quirkier|louder|quieter|calmer|darker|paler))\b"
 )
 _BARE_AMOUNT = re.compile(r"(?<![\w.])(\d{3,6})(?![\w.%])")
 _ANY_COLOUR = re.compile(
@@ -101,6 +106,8 @@ _BARE_SIZE = re.compile(
     r"(?<![\w.₹$])(?<!not )(?<!under )(?<!below )(?<!over )([3-9]|1[0-3]|2[6-9]|3\d|4[0-6])"
     r"(?![\w%]|\.\d|\s*(?:k\b|rs|inr|yrs?|years?|y/?o|-\s*\d|\+))"
 )
+# "make it 36" about a size said before: the size (an amount under 100 is no budget here).
+_MAKE_IT_SIZE = re.compile(r"\bmake it (\d{1,2})\b(?!\s*(?:k\b|%|rs|inr|₹|€|\$|euros?|bucks|dollars?|pounds?|£))")
 # Kinds of item sized by a number (shoes, waist), so a bare number in a follow-up about them is a size.
 _NUMBER_SIZED = {"Casual Shoes", "Sports Shoes", "Formal Shoes", "Heels", "Flats", "Sandals", "Flip Flops", "Jeans",
                  "Trousers", "Track Pants", "Shorts", "Capris", "Jeggings", "Leggings"}  # fmt: skip
@@ -778,6 +785,13 @@ def _plan(
         if s.get("article_type") in (worn.article_type or [])
         and (not worn.colour or s.get("colour") in worn.colour)
     ]
+    if worn.colour and not described and not new.colour and any(
+        s.get("article_type") in (worn.article_type or []) for s in shown
+    ):
+        # "a belt to match the wallet, brown" when the wallet shown is black: brown is the belt's
+        new = new.model_copy(update={"colour": worn.colour})
+    if described and anchor_item and worn.colour and anchor_item.get("colour") not in worn.colour:
+        anchor = None  # "a belt to match the wallet, brown": the brown wallet shown, not the first one
     if anchor is None and described:
         anchor, anchor_item = (
             str(described[0]["id"]),
@@ -1174,6 +1188,8 @@ def _plan(
     if new.size and re.fullmatch(r"\d{1,2}-\d{1,2}Y", new.size) and filters.gender:
         # "sneakers for him too, 12-13Y": an age size is a child's
         filters = filters.model_copy(update={"gender": sorted({YOUNG.get(g, g) for g in filters.gender})})
+        if memory.get("age_size"):
+            memory["age_size"] = new.size  # "he wears 8-9 yrs in tops" after "he's 7": his size from now on
     if _ADULT.search(lowered) and filters.gender:
         # "she's an adult, 24", "starting college, girl": grown-ups, not children's sizes.
         filters = filters.model_copy(update={"gender": sorted({GROWN_UP.get(g, g) for g in filters.gender})})
@@ -1280,6 +1296,16 @@ def _plan(
                 update={"colour": allowed, "exclude_colour": sorted(set(avoid) | set(base))}
             )
     meant = _MEANT_SIZE.search(lowered)
+    make = _MAKE_IT_SIZE.search(lowered)
+    if (
+        make
+        and previous is not None
+        and new.price_max == float(make.group(1))
+        and (previous.size or set(filters.article_type or []) & _NUMBER_SIZED)
+    ):
+        # "34 is a bit tight tbh, make it 36": a size, not a budget of 36
+        filters = filters.model_copy(update={"size": make.group(1), "price_max": previous.price_max})
+        meant = make
     if meant and previous is not None and previous.size and not new.size:
         filters = filters.model_copy(update={"size": meant.group(1).upper()})  # "oops i meant 36"
     elif (
@@ -1438,6 +1464,11 @@ def _plan(
         kinds = pairing_articles({"usage": filters.usage[0], "gender": filters.gender[0]}, filters)
         if kinds:
             filters = filters.model_copy(update={"article_type": kinds, "category": None})
+    if filters.article_type == ["Formal Shoes"] and filters.gender and set(filters.gender) <= {"Women", "Girls"}:
+        # "formal shoes ... i'm a woman": her formal shoes are the shop's heels and flats for the office
+        kinds = pairing_articles({"usage": "Formal", "gender": "Women"}, Filters(category=["Footwear"]))
+        if kinds:
+            filters = filters.model_copy(update={"article_type": sorted(set(kinds) | {"Formal Shoes"})})
     if (
         not filters.gender
         and filters.article_type

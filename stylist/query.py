@@ -322,7 +322,10 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
     ("trekking bag", "hiking bag", "travel backpack", "rucksack", "rucksacks", "litre", "litres", "liter", "liters",
      "ltr"): ["Backpacks", "Rucksacks"],
     ("cover my head", "for my head", "head cover", "sun hat", "hat", "hats"): ["Caps"],
-    ("walking shoes", "walking shoe", "comfortable shoes"): ["Sports Shoes", "Casual Shoes"],
+    ("walking shoes", "walking shoe", "comfortable shoes", "sneakerhead", "sneakerheads", "sneaker head",
+     "sneaker collector"): ["Sports Shoes", "Casual Shoes"],
+    # Indian English: floaters are strapped sports sandals
+    ("floaters", "floater"): ["Sports Sandals", "Sandals"],
     ("yoga pants", "yoga leggings", "gym leggings", "workout leggings", "yoga tights", "gym tights",
      "workout pants", "gym pants"): ["Leggings", "Track Pants", "Tights"],
     ("salwar suit", "salwar suits", "salwar kameez", "churidar suit", "suit set", "anarkali suit"): ["Salwar and Dupatta",
@@ -379,6 +382,12 @@ _LAYER_WORDS: dict[tuple[str, ...], list[str]] = {
      "winter wear", "winterwear", "warm clothes", "keep me warm", "keeps me warm", "keep her warm", "keep him warm",
      "keep warm"): ["Jackets", "Sweaters", "Sweatshirts", "Shrug", "Blazers"],
 }  # fmt: skip
+# "to layer under it", "to wear underneath the jacket": an inner layer, not another outer one.
+_UNDER_LAYER = re.compile(
+    r"\b(?:layer|wear|go|put)\w* (?:it |them |that )?(?:under|underneath|beneath)\b"
+    r"|\bunder(?:neath)? (?:it|that|this|the jacket|my jacket|a jacket|the coat|my coat|a coat|the blazer)\b"
+)
+_OUTER_LAYERS = frozenset(("Jackets", "Blazers", "Shrug", "Rain Jacket"))
 # Words that name a whole category rather than one article type.
 _CATEGORY_WORDS = {
     "shoes": ("category", ["Footwear"]), "footwear": ("category", ["Footwear"]),
@@ -443,7 +452,7 @@ _NEGATED_BELOW = re.compile(
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:a piece\b|apiece\b|per piece\b|or less|or under|and under|"
     rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|total\b|in total\b|all in\b|overall\b|"
-    rf"-?\s*er moddhe|moddhe\b|kulla\b|kulle\b|ukulla\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
+    rf"-?\s*er moddhe|moddhe\b|(?:takar?|tk) (?:moddhe|bhitore)\b|(?:er )?bhitore\b|kulla\b|kulle\b|ukulla\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
     rf"left\b|remaining\b|paryant\w*|"
     rf"se (?:zyada|jyada|zada|upar|oopar) (?:bilkul |bhi )?(?:nahi|nahin|nai|mat)\b)"
 )
@@ -616,6 +625,13 @@ _SIZE_PER_KIND = re.compile(
     r"\b(xxs|xs|s|m|l|xl|xxl|xxxl|\d{2})\s+(?:in|for)\s+(?:the\s+)?(tops?|bottoms?|shirts?|t ?shirts?|tees?|"
     r"kurtas?|kurtis?|dresses|dress|jeans|trousers|pants|shorts|skirts?|jackets?|shoes|footwear)\b"
 )
+# "he wears 8-9 yrs in tops", "size 8-9 years": a children's size (not an age: "8-9 years old").
+_AGE_SIZE = re.compile(
+    r"\b(\d{1,2})\s*(?:-|to)\s*(\d{1,2})\s*(?:yrs?|years?|y)\b(?!\s*old)"
+    r"(?:\s+(?:in|for)\s+(?:tops?|bottoms?|clothes|everything|shirts?|t-?shirts?|tees))?"
+)
+# "chest 40, waist 32": body measures, each for its own kind of item.
+_MEASURES = re.compile(r"\b(chest|waist|collar|hips?|inseam)\s*(?:size\s*)?(?:of\s*)?(\d{2})\b|\b(\d{2})\s*(chest|waist|collar)\b")
 _SIZE_MEANT = re.compile(
     r"(?:\b(?:matlab|i mean|i meant|meaning|so|which is|that'?s|i\.e\.?|i think is|i think that'?s|is)\W+"
     r"|\s*/\s*|(?<=collar)\s*(?:/|or)\s*)(xxs|xs|s|m|l|xl|xxl|xxxl)\b"
@@ -776,7 +792,9 @@ _FOREIGN = {
     "branca": "white", "vermelho": "red", "vermelha": "red", "amarelo": "yellow", "casamento": "wedding",
     "praia": "beach", "presente": "gift", "meu pai": "my father", "minha mãe": "my mother",
     "obrigado": "thanks", "obrigada": "thanks", "mais barato": "cheaper", "mais barata": "cheaper",
-    "mais baratos": "cheaper", "mais baratas": "cheaper",
+    "mais baratos": "cheaper", "mais baratas": "cheaper", "camisa social": "formal shirt",
+    "camisas sociais": "formal shirts", "sapato social": "formal shoes", "sapatos sociais": "formal shoes",
+    "calça social": "formal trousers", "desculpa": "sorry", "quero": "i want", "uma": "a",
     # Italian
     "bianco": "white", "bianca": "white", "bianchi": "white", "nero": "black", "nera": "black", "rosso": "red",
     "rossa": "red", "giallo": "yellow", "ragazzo": "boyfriend", "ragazza": "girlfriend",
@@ -1128,6 +1146,16 @@ class QueryParser:
         return low, high, text
 
     def _size(self, text: str) -> tuple[str | None, str]:
+        measures = list(_MEASURES.finditer(text))
+        if len({m.group(1) or m.group(4) for m in measures}) >= 2:
+            # "a formal shirt n trousers. chest 40, waist 32": a size for each, so no one size for all
+            for m in measures:
+                text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+            return None, text
+        age = _AGE_SIZE.search(text)
+        if age and int(age.group(2)) == int(age.group(1)) + 1:
+            # "he wears 8-9 yrs in tops": the children's size 8-9Y (the tops are what it is for)
+            return f"{age.group(1)}-{age.group(2)}Y", text[: age.start()] + " " * (age.end() - age.start()) + text[age.end() :]
         pairs = list(_SIZE_PER_KIND.finditer(text))
         if len(pairs) >= 2:
             # "im M in tops, only S in bottoms. show tops first": the size of the kind asked for
@@ -1264,6 +1292,7 @@ class QueryParser:
         excluded_colours: list[str] = []
         said_no_colours: set[str] = set()  # the colours said no to themselves, not their shades
         unwanted: set[str] = set()
+        excluded_usages: list[str] = []
         excluded_articles: list[str] = []
         unknown: list[str] = []
         residual: list[str] = []
@@ -1440,7 +1469,8 @@ class QueryParser:
             ) or (
                 name == "gender"
                 and " ".join(tokens[i + n : i + n + 3]).startswith(
-                    ("will kill", "would kill", "gonna kill", "kills")
+                    ("will kill", "would kill", "gonna kill", "kills", "insists", "is insisting", "keeps saying",
+                     "wants me", "is making me", "made me", "asked me", "is forcing", "is nagging", "nags")
                 )
             ):
                 companion = True  # "ammi says pink would look better": who advises, not who wears it
@@ -1509,6 +1539,8 @@ class QueryParser:
                 pass  # "it's my niece's birthday, not my nephew's": the one not negated
             elif negated:
                 unwanted.add(name)  # "doesn't have to be formal": no occasion, rather than "not formal"
+                if name == "usage":
+                    excluded_usages.extend(values)  # "wedding reception, formal not ethnic": not ethnic
             elif not negated:
                 if name == "article_type" and not set(tokens[i : i + n]) & said_no:
                     kinds_said.update(values)  # said in other words than those said no to
@@ -1560,6 +1592,11 @@ class QueryParser:
                 found["article_type"] = kept
         if found.get("article_type") == ["Casual Shoes"] and found.get("usage") == ["Sports"]:
             found["article_type"] = ["Sports Shoes"]  # "sneakers for running": shoes made for sport
+        if found.get("usage") and excluded_usages:
+            found["usage"] = [u for u in found["usage"] if u not in excluded_usages] or found["usage"]
+        if len(found.get("article_type") or []) > 1 and _UNDER_LAYER.search(lowered):
+            # "something warm to layer under it": a sweater, not another jacket
+            found["article_type"] = [k for k in found["article_type"] if k not in _OUTER_LAYERS] or found["article_type"]
         filters = Filters(
             gender=_who(genders),
             category=found.get("category") if "article_type" not in found else None,

@@ -451,9 +451,13 @@ class Retriever:
         if not items and relax:
             from itertools import combinations
 
-            # The nearest relaxation: drop one constraint, else two, least important first.
+            # The nearest relaxation: give up the least important constraints first. A set of
+            # them ranks by its most important member, then by size: a rain jacket in yellow for
+            # work in the monsoon drops season, occasion and colour before it drops rain jackets.
             present = [name for name in RELAX_ORDER if getattr(active, name) not in (None, [])]
-            for names in [c for size in (1, 2) for c in combinations(present, size)]:
+            drops = [c for size in (1, 2, 3) for c in combinations(present, size)]
+            drops.sort(key=lambda c: (max(present.index(n) for n in c), len(c)))
+            for names in drops:
                 relaxed_filters = active.without(*names)
                 if "article_type" in names and not (active.category or active.subcategory):
                     # "mojari for men" when there are none: other footwear, not any item at all
