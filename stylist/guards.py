@@ -61,13 +61,18 @@ def last_human(messages: list[BaseMessage]) -> str:
     return ""
 
 
+def _look_args(plan: TurnPlan) -> dict[str, Any]:
+    """The shopper's constraints a look around an item keeps: the budget per piece and colours."""
+    said = {"price_max": plan.filters.price_max, "colour": plan.filters.colour,
+            "exclude_colour": plan.filters.exclude_colour}  # fmt: skip
+    return {k: v for k, v in said.items() if v not in (None, [])}
+
+
 def guard_calls(plan: TurnPlan, k: int) -> list[dict[str, Any]]:
     """The tool calls the plan needs, made by the guard."""
     call_id = f"{GUARD_PREFIX}{uuid.uuid4().hex[:8]}"
     if plan.intent == "look" and plan.anchor_id:
-        args: dict[str, Any] = {"product_id": plan.anchor_id, "k": 4}
-        if plan.filters.price_max is not None:
-            args["price_max"] = plan.filters.price_max
+        args: dict[str, Any] = {"product_id": plan.anchor_id, "k": 4} | _look_args(plan)
         return [{"name": COMPLETE_THE_LOOK, "args": args, "id": call_id, "type": "tool_call"}]
     if plan.intent == "trend":
         # Who and which season as the planner read them across turns ("and spring, for my son who is 25?").
@@ -173,9 +178,8 @@ class ConstraintMerger(AgentMiddleware[StylistState]):
                 # The plan owns a search's constraints: one the model added on its own (a season, a
                 # second occasion) would only narrow the shopper's request into "we don't carry it".
                 removed = [k for k in call["args"] if k in _CONSTRAINT_KEYS and k not in wanted]
-        elif call["name"] == COMPLETE_THE_LOOK and plan.filters.price_max is not None:
-            if call["args"].get("price_max") != plan.filters.price_max:
-                merged = {"price_max": plan.filters.price_max}
+        elif call["name"] == COMPLETE_THE_LOOK:
+            merged = {k: v for k, v in _look_args(plan).items() if call["args"].get(k) != v}
         if merged or removed:
             args = {k: v for k, v in call["args"].items() if k not in removed} | merged
             request = request.override(tool_call={**call, "args": args})

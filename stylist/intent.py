@@ -664,7 +664,9 @@ def _plan(
         (
             (m, kinds)
             for m in _POINTED.finditer(lowered)
-            if (kinds := parser.parse(m.group(2)).filters.article_type)
+            # "to layer under it": a verb after "to", not an item pointed at
+            if not re.match(r"(?:layer|wear|put|throw|go|pair|style|team|keep)\b", m.group(2))
+            and (kinds := parser.parse(m.group(2)).filters.article_type)
         ),
         None,
     )
@@ -726,6 +728,16 @@ def _plan(
             new = new.model_copy(update={"gender": [focus["gender"]]})
     names_item = new.names_item()
     wants_match = bool(look_words) or pointed
+    if (
+        not wants_match
+        and not names_item
+        and not photo
+        and ref is None
+        and memory.get("looked_with")
+        and focus.get("id") == memory["looked_with"]
+        and (new.colour or new.exclude_colour or new.price_max is not None or new.size)
+    ):
+        wants_match = True  # "grey or black only please" after "what should i wear with these": the look, in grey
     if look_words and names_item:
         # "a shirt that goes with black jeans": the item wanted comes before, the one worn after.
         before = text[: look_words.start()]
@@ -1054,6 +1066,18 @@ def _plan(
             filters = filters.model_copy(
                 update={"size": size}
             )  # "he has this one, something like it?": his size
+        if (
+            previous is not None
+            and previous.price_max is not None
+            and new.price_max is None
+            and (
+                anchor_item.get("article_type") in (previous.article_type or [])
+                or anchor_item.get("subcategory") in (previous.subcategory or [])
+                or anchor_item.get("category") in (previous.category or [])
+            )
+        ):
+            # bags under 4000, then a photo of "this one, so not this exact bag but that kind": still under 4000
+            filters = filters.model_copy(update={"price_max": previous.price_max})
         search_text = f"{photo.get('caption', '')} {text}".strip()
     elif photo and not names_item:
         # A photo stands for the item: search near it with the shopper's new constraints.
@@ -1542,6 +1566,10 @@ def _plan(
             memory["trend_season"] = list(new.season)
     if intent != "trend":
         memory.pop("trend", None)
+    if intent == "look" and anchor:
+        memory["looked_with"] = anchor  # a look around an item: its refinements are of the look
+    else:
+        memory.pop("looked_with", None)
     if anchor_item and (ref is not None or photo):
         memory["focus"] = {k: anchor_item.get(k) for k in SHOWN_FIELDS}
     elif intent in ("search", "look") and not wants_match:

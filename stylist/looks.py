@@ -156,8 +156,19 @@ OCCASIONS: tuple[Occasion, ...] = (
                 _p("footwear", "Flip Flops, Sandals", share=0.2),
                 _p("accessory", "Sunglasses, Caps", share=0.2)),
     }, season="Summer"),
+    Occasion("the trek", ("trek", "treks", "trekking", "hike", "hikes", "hiking", "camping", "mountaineering",
+                          "trail run", "trail running"), {
+        "Women": (_p("outfit", "Tshirts, Tops, Sweatshirts, Jackets", "Sports, Casual", 0.3),
+                  _p("bottom", "Track Pants, Capris, Leggings, Shorts", "Sports, Casual", 0.2),
+                  _p("footwear", "Sports Shoes", "Sports", 0.35),
+                  _p("accessory", "Backpacks, Rucksacks, Caps, Sunglasses", share=0.15)),
+        "Men": (_p("outfit", "Tshirts, Sweatshirts, Jackets", "Sports, Casual", 0.3),
+                _p("bottom", "Track Pants, Shorts", "Sports, Casual", 0.2),
+                _p("footwear", "Sports Shoes", "Sports", 0.35),
+                _p("accessory", "Backpacks, Rucksacks, Caps, Sunglasses", share=0.15)),
+    }),
     Occasion("your trip", ("holiday", "holidays", "vacation", "trip", "travel", "travelling", "traveling", "flying",
-                           "pack", "packing", "getaway", "road trip", "trek", "hiking"), {
+                           "pack", "packing", "getaway", "road trip"), {
         "Women": (_p("outfit", "Tops, Tshirts, Dresses, Shirts", "Casual, Travel", 0.35),
                   _p("bottom", "Jeans, Shorts, Capris, Trousers", "Casual", 0.25),
                   _p("footwear", "Casual Shoes, Sandals, Flats, Sports Shoes", share=0.25),
@@ -519,7 +530,7 @@ def complete_the_look(
 ) -> dict[str, Any]:
     """Complementary items for a product: other categories, harmonious colours, same gender and occasion.
 
-    ``filters`` carries the shopper's other hard constraints (excluded colours, a size).
+    ``filters`` carries the shopper's other hard constraints (colours asked for or excluded).
     """
     anchor = retriever.get(product_id)
     if anchor is None:
@@ -540,6 +551,7 @@ def complete_the_look(
             subcategory=None if articles else [subcategory],
             article_type=articles,
             usage=[anchor.usage] if anchor.usage else None,
+            colour=(filters.colour if filters else None),  # "grey or black only please"
             exclude_colour=(filters.exclude_colour if filters else None),
             price_max=price_max,
             exclude_ids=[anchor.id],

@@ -630,6 +630,10 @@ _AGE_SIZE = re.compile(
     r"\b(\d{1,2})\s*(?:-|to)\s*(\d{1,2})\s*(?:yrs?|years?|y)\b(?!\s*old)"
     r"(?:\s+(?:in|for)\s+(?:tops?|bottoms?|clothes|everything|shirts?|t-?shirts?|tees))?"
 )
+_WORE_BEFORE = re.compile(
+    r"\b(?:i|i'?ve|i have|she|he|she'?s|he'?s) (?:already |just )?(?:wore|worn|have worn|had on) ([a-z]+)"
+    r"(?= (?:to|at|for|last|on|before|already|twice)\b)"
+)
 # "chest 40, waist 32": body measures, each for its own kind of item.
 _MEASURES = re.compile(r"\b(chest|waist|collar|hips?|inseam)\s*(?:size\s*)?(?:of\s*)?(\d{2})\b|\b(\d{2})\s*(chest|waist|collar)\b")
 _SIZE_MEANT = re.compile(
@@ -1271,6 +1275,11 @@ class QueryParser:
         lowered = re.sub(
             r"\b(looks?|turns?|appears?|comes? out|goes) [a-z]+(?: [a-z]+)?(?= on (?:me|her|him|my skin)\b)",
             lambda m: m.group(1) + " " * (len(m.group()) - len(m.group(1))),
+            lowered,
+        )
+        # "i wore black to the last one": a colour worn before is the one not wanted now
+        lowered = _WORE_BEFORE.sub(
+            lambda m: "not " + m.group(1) if self.phrases.get(m.group(1), ("",))[0] == "colour" else m.group(),
             lowered,
         )
         if _BAG.search(lowered):

@@ -97,6 +97,9 @@ class CompleteTheLookArgs(BaseModel):
     product_id: str = Field(description="Id of a catalog product the shopper has or likes, e.g. '15970'.")
     price_max: float | None = Field(default=None, description="Highest price per item in the shop currency.")
     k: int = Field(default=4, ge=1, le=8, description="How many complementary items.")
+    # Set by the guards from the shopper's words ("grey or black only please"), never by the model.
+    colour: SkipJsonSchema[list[str] | None] = None
+    exclude_colour: SkipJsonSchema[list[str] | None] = None
 
 
 class TrendForecastArgs(BaseModel):
@@ -347,8 +350,15 @@ def build_tools(retriever: Retriever, trends: Any = None, *, outfits: bool = Tru
     def search_catalog(**kwargs: Any) -> tuple[str, dict[str, Any]]:
         return search_products(retriever, SearchCatalogArgs(**kwargs), outfits)
 
-    def complete_look(product_id: str, price_max: float | None = None, k: int = 4) -> tuple[str, dict]:
-        look = complete_the_look(retriever, product_id, price_max, k)
+    def complete_look(
+        product_id: str,
+        price_max: float | None = None,
+        k: int = 4,
+        colour: list[str] | None = None,
+        exclude_colour: list[str] | None = None,
+    ) -> tuple[str, dict]:
+        said = Filters(colour=colour or None, exclude_colour=exclude_colour or None)
+        look = complete_the_look(retriever, product_id, price_max, k, said)
         if look["anchor"] is None:
             return f"Unknown product id {product_id}.", look
         if not look["items"]:
