@@ -738,6 +738,7 @@ def _plan(
         and (new.colour or new.exclude_colour or new.price_max is not None or new.size)
     ):
         wants_match = True  # "grey or black only please" after "what should i wear with these": the look, in grey
+        anchor, anchor_item = str(focus["id"]), focus
     if look_words and names_item:
         # "a shirt that goes with black jeans": the item wanted comes before, the one worn after.
         before = text[: look_words.start()]
@@ -1488,8 +1489,14 @@ def _plan(
         kinds = pairing_articles({"usage": filters.usage[0], "gender": filters.gender[0]}, filters)
         if kinds:
             filters = filters.model_copy(update={"article_type": kinds, "category": None})
-    if filters.article_type == ["Formal Shoes"] and filters.gender and set(filters.gender) <= {"Women", "Girls"}:
+    if (
+        filters.article_type == ["Formal Shoes"]
+        and filters.gender
+        and set(filters.gender) <= {"Women", "Girls"}
+        and not re.search(r"\b(?:oxfords?|brogues?|derby|derbies|lace[- ]?ups?|proper)\b", lowered)
+    ):
         # "formal shoes ... i'm a woman": her formal shoes are the shop's heels and flats for the office
+        # (but "proper oxfords" are oxfords, and the shop may not carry them for her)
         kinds = pairing_articles({"usage": "Formal", "gender": "Women"}, Filters(category=["Footwear"]))
         if kinds:
             filters = filters.model_copy(update={"article_type": sorted(set(kinds) | {"Formal Shoes"})})

@@ -867,9 +867,58 @@ def test_holdout13_readings_in_a_conversation() -> None:
     assert p.filters.colour == ["Red", "Maroon"]
 
 
+HOLDOUT14_WORDINGS = [
+    ("ar ekta kajer meyer jonno, 1000 takar moddhe kono saree ache?", {"price_max": 1000.0}),
+    ("something warm to layer under it", {"article_type": ["Sweaters"]}),
+    ("cousin's wedding reception, I'm a guy, want to go formal not ethnic this time",
+     {"usage": ["Party", "Formal"]}),
+    ("do you guys have a sherwani though? mom is insisting", {"gender": None}),
+    ("interview at a bank, need a formal shirt n trousers. chest 40, waist 32, male",
+     {"size": None, "article_type": ["Shirts", "Trousers"]}),
+    ("actually he wears 8-9 yrs in tops, hes tall for his age", {"size": "8-9Y", "article_type": None}),
+    ("size 8-9 years", {"size": "8-9Y"}),
+    ("wait no, i wore black to the last one. red or wine coloured", {"exclude_colour": ["Black"], "colour": ["Red"]}),
+    ("bf's birthday coming up, he's a sneakerhead lol. size 10, budget 3500",
+     {"article_type": ["Sports Shoes", "Casual Shoes"], "size": "10", "price_max": 3500.0}),
+    ("and floaters or something that can take the rain", {"article_type": ["Sandals"]}),
+    ("desculpa! quero uma camisa social branca, tamanho M",
+     {"article_type": ["Shirts"], "usage": ["Formal"], "colour": ["White"], "size": "M"}),
+]
+
+
+def test_holdout14_readings_in_a_conversation() -> None:
+    memory = plan("perfume for men, something that lasts the whole day")[1]
+    memory["shown"] = [card("1", "Perfume and Body Mist", "Black", "Men")]
+    assert plan("anything fresher? for summer days", memory)[0].filters.exclude_ids == ["1"]
+    memory = plan("formal trousers men 34 waist")[1]
+    p, _ = plan("34 is a bit tight tbh, make it 36", memory)
+    assert p.filters.size == "36" and p.filters.price_max is None
+    memory = plan("formal shoes size 7")[1]
+    p, _ = plan("no no they're for me, i'm a woman, need something for office", memory)
+    assert {"Heels", "Flats"} <= set(p.filters.article_type or []) and p.filters.size == "7"
+    memory = plan("my son is 7 yrs, need a few tshirts for him")[1]
+    p, memory = plan("actually he wears 8-9 yrs in tops, hes tall for his age", memory)
+    assert p.filters.article_type == ["Tshirts"] and p.filters.size == "8-9Y"
+    assert plan("shorts for him", memory)[0].filters.size == "8-9Y"
+    memory = plan("wallets for men")[1]
+    memory["shown"] = [card("1", "Wallets", "Black", "Men"), card("2", "Wallets", "Brown", "Men")]
+    p, _ = plan("and a belt to match the wallet, brown", memory)
+    assert p.filters.article_type == ["Belts"] and "Brown" in p.filters.colour and "Black" not in p.filters.colour
+    memory = plan("handbags for my wife under 4000")[1]
+    bag = card("9", "Handbags", "Brown")
+    p, _ = plan("she already has this one, so not this exact bag but that kind of thing", memory, photo_of(bag))
+    assert p.filters.price_max == 4000 and "9" in (p.filters.exclude_ids or [])
+    shoes = card("5", "Sports Shoes", "Grey", "Men", "Sports")
+    p, memory = plan("what should i wear with these to the gym", {}, photo_of(shoes))
+    assert p.intent == "look" and p.anchor_id == "5"
+    p, _ = plan("grey or black only please, nothing neon", memory)
+    assert p.intent == "look" and p.anchor_id == "5" and p.filters.colour == ["Grey", "Black"]
+
+
 @pytest.mark.parametrize(
     ("message", "expected"),
-    HOLDOUT10_WORDINGS + MORE_LANGUAGES + HOLDOUT11_WORDINGS + HOLDOUT12_WORDINGS + HOLDOUT13_WORDINGS,
+    HOLDOUT10_WORDINGS + MORE_LANGUAGES + HOLDOUT11_WORDINGS + HOLDOUT12_WORDINGS + HOLDOUT13_WORDINGS
+    + HOLDOUT14_WORDINGS,
 )
 def test_wordings_of_the_later_held_out_sets(message: str, expected: dict) -> None:
     parsed = PARSER.parse(message).filters
