@@ -54,7 +54,7 @@ _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, 
              "teesra": 2, "tisra": 2, "teesri": 2, "tisri": 2, "chautha": 3, "chauthi": 3, "aakhri": -1,
              "akhri": -1}  # fmt: skip
 _ORDINAL_REF = re.compile(
-    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+(?:one|item|option|pick|product)s?\b"
+    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+(?:one|item|option|pick|product|pair|piece)s?\b"
     r"|\bthe (first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b"
     r"(?=\s*(?:[?.!,]|$|in\b|but\b|please\b|with\b|for\b|is\b|looks?\b|again\b))"
     r"|\b(?:number|no\.?|#|option)\s*([1-5])\b"
@@ -208,6 +208,14 @@ _SMALL_TALK = re.compile(
     r"not what i asked|that'?s wrong|useless|not helpful|i hate shopping|namaste|good (?:morning|evening|night|afternoon)|"
     r"(?:i'?m|im|so) (?:so )?bored|you only do (?:clothes|fashion)|you (?:only|just) sell)\b"
 )
+_METALS = frozenset(("Gold", "Silver", "Rose Gold", "Copper", "Bronze", "Steel"))
+_JEWELLERY = frozenset(("Earrings", "Necklace and Chains", "Pendant", "Ring", "Bracelet", "Bangle", "Jewellery Set",
+                        "Anklet", "Nose Pin", "Maang Tikka"))  # fmt: skip
+# Praise for something bought before, with nothing asked: small talk, not a search for more of it.
+_PAST_PURCHASE = re.compile(
+    r"\b(?:i|we|she|he) (?:bought|got|ordered|purchased) (?:\w+ )?(?:here|from (?:you|here|your|this))"
+    r"|\b(?:loved|loves|liked|likes|adored|adores) the \w+(?: \w+)? (?:i|we) (?:bought|got|ordered|picked)"
+)
 # Signs that a message is about shopping at all (besides the constraints the parser reads).
 _SHOPPING = re.compile(
     r"\b(outfits?|wear|wearing|clothes|clothing|dress(?:es|y)?|style|styling|styled|fashion\w*|looks?|shop\w*|buy|"
@@ -341,7 +349,7 @@ _SELF = re.compile(
     r"|\((guy|girl|woman|man|lady|boy|male|female)\b[^)]{0,30}\)|\b(guy|girl|woman|man|lady|male|female) btw\b"
     r"|(?:^|[.!;]\s*)(guy|girl|woman|man|lady|male|female)\s*[,.;!]"  # "... i need something i can MOVE in. girl, budget 2-3k"
     r"|\b(?:a|an|as a|as an)(?: old| older| young)? (guy|girl|woman|man|lady) like me\b"
-    r"|\bfor me,? (?:a|an) (girl|boy|woman|man|guy|lady)\b"  # "it's for me, a girl 🙋‍♀️"
+    r"|\bfor me,? (?:a |an )?(girl|boy|woman|man|guy|lady)\b"  # "it's for me, a girl 🙋‍♀️", "for me, girl, size S"
     r"|\bi'?m (?:his|her|their|the) (grand(?:son|daughter)|son|daughter|nephew|niece|brother|sister)\b"  # "i'm his grandson"
 )
 _SELF_WOMEN = {"woman", "girl", "lady", "f", "female", "granddaughter", "daughter", "niece", "sister"}
@@ -364,6 +372,7 @@ _WORN = re.compile(
 _SAID_AMOUNT = re.compile(r"\b(said|meant|budget|make it|change it|instead|not)\b")
 _NARROW = re.compile(
     r"^\W*(?:ok(?:ay)?\W+|fine\W+|then\W+|so\W+)?(?:just|only)\b|\b(?:only|just|specifically)\W*$"
+    r"|^\W*(?:\w+\W+){1,3}(?:specifically|in particular|particularly)\b"  # "Earrings specifically, she wears them daily"
 )
 # "ok whats the closest you got" after nothing within the budget: the nearest above it, cheapest first
 _CLOSEST = re.compile(r"\b(?:closest|nearest|next best|whatever you (?:have|got)|anything close)\b")
@@ -853,6 +862,8 @@ def _plan(
         and ref is None
     ):
         intent = "chat"  # "cool", "grazie mille ❤️": thanks, not a wish for more of the same
+    elif _PAST_PURCHASE.search(lowered) and not _REQUEST.search(lowered) and not photo and "?" not in lowered:
+        intent = "chat"  # "just wanted to say my wife loved the saree i bought here last week!"
     elif decided == "shop" and not nothing_to_search and not (_SERVICE_ALWAYS.search(lowered) and not photo):
         intent = "search"  # "hmm not feeling these. more?", "no wait, 7. always forget", "moins chère"
     elif (
@@ -1012,11 +1023,14 @@ def _plan(
         if scent:
             allowed, avoid = None, []  # a deo in the same kind of smell as a perfume: no colours to pair
         leather = {"Belts", "Wallets", "Formal Shoes", "Casual Shoes"}
+        metal = anchor_item.get("subcategory") == "Jewellery" and anchor_item.get("colour") in _METALS
         if anchor_item.get("colour") and (
-            _SAME_COLOUR.search(lowered)
-            # The old rule of leather: a belt that matches the shoes is their colour (and the wallet the belt's).
+            # "that first pair is cute! matching necklace?": jewellery in the same metal
+            (metal and new.article_type and set(new.article_type) <= _JEWELLERY)
+            or _SAME_COLOUR.search(lowered)
+            # The old rule of leather: a belt that goes with the shoes is their colour (and the wallet the belt's).
             or (
-                re.search(r"\bmatch(?:es|ing)?\b", lowered)
+                (re.search(r"\bmatch(?:es|ing)?\b", lowered) or look_words)
                 and anchor_item.get("article_type") in leather
                 and new.article_type
                 and set(new.article_type) <= leather

@@ -135,7 +135,9 @@ OCCASIONS: tuple[Occasion, ...] = (
                 _p("accessory", "Watches, Cufflinks, Ties", "Formal", 0.1)),
     }),
     Occasion("the festivities", ("diwali", "festival", "festive", "eid", "puja", "pooja", "navratri", "holi",
-                                 "onam", "pongal", "durga", "rakhi", "garba", "karva", "ethnic", "traditional"), {
+                                 "onam", "pongal", "durga", "rakhi", "garba", "karva", "karwa", "karwachauth", "teej",
+                                 "dandiya", "pujo", "lohri", "bihu", "ganpati", "ganesh", "dussehra", "janmashtami",
+                                 "baisakhi", "vishu", "ugadi", "sankranti", "chhath", "ethnic", "traditional"), {
         "Women": (_p("outfit", "Kurtas, Kurta Sets, Sarees, Kurtis", "Ethnic", 0.5),
                   _p("bottom", "Churidar, Salwar, Patiala, Leggings", "Ethnic", 0.15),
                   _p("footwear", "Flats, Heels, Sandals", share=0.2),

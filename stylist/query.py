@@ -184,11 +184,11 @@ _GENDER_WORDS: dict[str, list[str]] = {
             "grandfather", "fiance", "hubby", "bf", "bhai", "bhaiya", "papa", "pappa", "chacha", "jiju",
             "ladka", "ladke", "ladkon", "ladko", "larke", "larkon", "dude", "bro", "father in law", "appa", "thatha", "abbu", "abba", "nana",
             "dada", "baba", "bapi", "abbu ji", "pitaji", "pita ji"],
-    "Boys": ["boys", "boy", "son", "my son", "nephew", "grandson", "stepson", "schoolboy", "bhatija", "bhatije",
+    "Boys": ["boys", "boy", "son", "my son", "nephew", "nephw", "grandson", "stepson", "schoolboy", "bhatija", "bhatije",
              "bhanja", "bhanje"],
-    "Girls": ["girls", "girl", "daughter", "my daughter", "niece", "granddaughter", "stepdaughter", "schoolgirl", "beti",
+    "Girls": ["girls", "girl", "daughter", "my daughter", "niece", "neice", "granddaughter", "stepdaughter", "schoolgirl", "beti",
               "bhatiji", "bhanji"],
-    "Unisex": ["unisex"],
+    "Unisex": ["unisex", "guy or girl", "girl or guy", "gender neutral", "genderless", "either gender", "any gender"],
 }  # fmt: skip
 _KIDS_WORDS = [
     "kids",
@@ -211,7 +211,10 @@ _SEX_AGE = re.compile(
 _USAGE_WORDS: dict[tuple[str, ...], list[str]] = {
     ("wedding", "weddings"): ["Ethnic", "Party"],
     ("festive", "festival", "diwali", "eid", "sangeet", "mehendi", "ethnic",
-     "traditional", "puja", "pooja"): ["Ethnic"],
+     "traditional", "puja", "pooja", "karwa chauth", "karva chauth", "karwachauth", "teej", "navratri", "garba",
+     "dandiya", "durga puja", "pujo", "onam", "pongal", "lohri", "bihu", "rakhi", "raksha bandhan",
+     "bhai dooj", "ganpati", "ganesh chaturthi", "dussehra", "janmashtami", "baisakhi", "vishu", "ugadi",
+     "gudi padwa", "sankranti", "chhath"): ["Ethnic"],
     ("party", "parties", "cocktail", "clubbing", "night out", "partywear", "party wear"): ["Party", "Smart Casual"],
     ("office", "for work", "to work", "at work", "work wear", "formal", "business", "interview",
      "meeting", "meetings", "workwear", "corporate"): ["Formal"],
@@ -219,7 +222,8 @@ _USAGE_WORDS: dict[tuple[str, ...], list[str]] = {
     ("gym", "sport", "sports", "running", "workout", "training", "yoga", "jogging", "athletic",
      "football", "cricket", "sporty", "sportier", "sportiest", "athleisure", "for playing", "to play in",
      "weekend league", "a league", "league match", "league matches", "tournament", "tournaments", "for the matches", "for the match", "for matches",
-     "for my matches", "match day", "badminton", "tennis", "good grip", "with grip", "grippy"): ["Sports"],
+     "for my matches", "match day", "badminton", "tennis", "good grip", "with grip", "grippy", "dry fit", "dri fit",
+     "dri-fit", "drifit", "dryfit", "quick dry", "quick-dry", "moisture wicking", "sweat wicking"): ["Sports"],
     ("casual", "everyday", "weekend", "daily wear", "casual wear", "relaxed", "laid back", "laidback", "less formal",
      "less dressy", "chilled out", "chill", "too stiff", "less stiff"): ["Casual"],
     ("travel", "trip", "vacation", "holiday", "holidays"): ["Travel", "Casual"],
@@ -496,14 +500,16 @@ _CONTENTS = re.compile(
 )
 _SELF_CORRECTION = re.compile(
     r"\b(?:i mean|i meant|no wait|wait no|wait,? actually|correction|scratch that|typo|sorry,? (?:i mean|no|typo)"
-    r"|no,? sorry|oops)\b\W*",
+    r"|no,? sorry|oops)\b\W*"
+    # "forget red, wine or black is better for night": what follows the comma is wanted
+    r"|[,;.]\s*(?=(?:[a-z]+\s+){1,3}(?:is|are|would be|will be|looks?|seems?)\s+(?:better|nicer|best)\b)",
     re.I,
 )
 _PRICE_RANGE = re.compile(
     rf"(?:between|from)?\s*({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:and|to|-|–)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
 _SIZE = re.compile(
-    r"\bsize\s*(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
+    r"\bsize\s*(?:is\s+|:\s*|=\s*)?(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
     r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*(?:waist|wiast|wasit|waste|w)\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
     r"|(?:^\s*|[,;]\s*|[?!]\s+|\bin\s+|\balso\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
@@ -534,7 +540,8 @@ _SIZE = re.compile(
     # "size M sorry L not M": the size said first, the one after "not" ruled out
     r"|\b(xxs|xs|s|m|l|xl|xxl|xxxl)\s+not\s+(?:xxs|xs|s|m|l|xl|xxl|xxxl)\b"
     # "she's a small": a size word said of the wearer
-    r"|\b(?:he|she|i)(?:'s| is|'m| am) (?:a |an )?(small|medium|large)\b"
+    r"|\b(?:he|she|i)(?:'s| is|'m| am) (?:usually |normally |mostly |generally )?(?:a |an )?(small|medium|large)\b"
+    r"|\b(?:usually|normally|generally|typically|mostly) (?:a |an )?(?:size )?(small|medium|large)\b"
     # "matching hoodie? L up top": the size of the top
     r"|\b(xs|s|m|l|xl|xxl)\s+(?:up top|on top|for (?:the )?tops?)\b"
 )
@@ -633,6 +640,17 @@ _AGE_SIZE = re.compile(
 _WORE_BEFORE = re.compile(
     r"\b(?:i|i'?ve|i have|she|he|she'?s|he'?s) (?:already |just )?(?:wore|worn|have worn|had on) ([a-z]+)"
     r"(?= (?:to|at|for|last|on|before|already|twice)\b)"
+    # "ugh i meant black, brown was what my dad has": the colour someone already has
+    r"|\b([a-z]+) (?=(?:was|is|were|are) (?:what|the one|the ones|the colou?r) (?:my |his |her |their )?"
+    r"(?:\w+ )?(?:already )?(?:has|had|have|owns|owned|got|wore|bought)\b)"
+)
+_SO_IT_MATCHES = re.compile(
+    r"\b(?:so|because|since|as) (?:it|they|that|these|those)(?:'ll| will| would| can)? "
+    r"(?:match(?:es)?|go(?:es)?(?: well)? with|suits?|looks? good with) (?:the|my|her|his|those|these|our) [a-z]+"
+)
+_HAS_COLOUR = re.compile(
+    r"\b(?:the|my|her|his|their|our) [a-z]+(?: [a-z]+)? (?:is|are) (?:all |mostly |kind of |kinda )?([a-z]+)"
+    r"(?=\s*(?:,|;|\.|\bso\b|\band\b|\bthough\b))"
 )
 # "chest 40, waist 32": body measures, each for its own kind of item.
 _MEASURES = re.compile(r"\b(chest|waist|collar|hips?|inseam)\s*(?:size\s*)?(?:of\s*)?(\d{2})\b|\b(\d{2})\s*(chest|waist|collar)\b")
@@ -1252,6 +1270,10 @@ class QueryParser:
         if said.price_min is not None or said.price_max is not None:
             update |= {"price_min": said.price_min, "price_max": said.price_max}
             parsed.notes = [n for n in parsed.notes if not n.startswith("around ")] + tail.notes
+        if said.colour:
+            # a colour wanted after the correction is no longer one ruled out before it
+            kept = [c for c in parsed.filters.exclude_colour or [] if c not in said.colour]
+            update.setdefault("exclude_colour", kept or None)
         if update:
             parsed.filters = parsed.filters.model_copy(update=update)
         return parsed
@@ -1279,7 +1301,15 @@ class QueryParser:
         )
         # "i wore black to the last one": a colour worn before is the one not wanted now
         lowered = _WORE_BEFORE.sub(
-            lambda m: "not " + m.group(1) if self.phrases.get(m.group(1), ("",))[0] == "colour" else m.group(),
+            lambda m: f"not {w} " if self.phrases.get(w := (m.group(1) or m.group(2)), ("",))[0] == "colour"
+            else m.group(),
+            lowered,
+        )
+        # "only gold, so it matches the flats": why, not another thing asked for
+        lowered = _SO_IT_MATCHES.sub(lambda m: " " * len(m.group()), lowered)
+        # "the kurta is pink so maybe a white dupatta": what the shopper has, described, is not asked for
+        lowered = _HAS_COLOUR.sub(
+            lambda m: " " * len(m.group()) if self.phrases.get(m.group(1), ("",))[0] == "colour" else m.group(),
             lowered,
         )
         if _BAG.search(lowered):
@@ -1601,6 +1631,13 @@ class QueryParser:
                 found["article_type"] = kept
         if found.get("article_type") == ["Casual Shoes"] and found.get("usage") == ["Sports"]:
             found["article_type"] = ["Sports Shoes"]  # "sneakers for running": shoes made for sport
+        if (
+            not found.get("article_type")
+            and "Mobile Pouch" in self._kinds
+            and re.search(r"\b(?:phones?|mobiles?|iphones?)\b", lowered)
+            and re.search(r"\b(?:pouch|pouches|case|cases|cover|covers|sleeve)\b", lowered)
+        ):
+            found["article_type"] = ["Mobile Pouch"]  # "you don't sell phones? ok a pouch for one"
         if found.get("usage") and excluded_usages:
             found["usage"] = [u for u in found["usage"] if u not in excluded_usages] or found["usage"]
         if len(found.get("article_type") or []) > 1 and _UNDER_LAYER.search(lowered):

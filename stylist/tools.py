@@ -184,6 +184,7 @@ SIBLING_KINDS = {
     "Backpacks": ["Rucksacks"], "Scarves": ["Stoles", "Mufflers"], "Stoles": ["Scarves", "Dupatta"],
     "Mufflers": ["Scarves"], "Necklace and Chains": ["Pendant"], "Pendant": ["Necklace and Chains"],
     "Nehru Jackets": ["Waistcoat"], "Waistcoat": ["Nehru Jackets"],
+    "Rain Jacket": ["Jackets"], "Jackets": ["Rain Jacket"], "Sweaters": ["Sweatshirts"], "Sweatshirts": ["Sweaters"],
 }  # fmt: skip
 
 
