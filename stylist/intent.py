@@ -107,7 +107,9 @@ _BARE_SIZE = re.compile(
     r"(?![\w%]|\.\d|\s*(?:k\b|rs|inr|yrs?|years?|y/?o|-\s*\d|\+))"
 )
 # "make it 36" about a size said before: the size (an amount under 100 is no budget here).
-_MAKE_IT_SIZE = re.compile(r"\bmake it (\d{1,2})\b(?!\s*(?:k\b|%|rs|inr|₹|€|\$|euros?|bucks|dollars?|pounds?|£))")
+_MAKE_IT_SIZE = re.compile(
+    r"\bmake it (\d{1,2})\b(?!\s*(?:k\b|%|rs|inr|₹|€|\$|euros?|bucks|dollars?|pounds?|£))"
+)
 # Kinds of item sized by a number (shoes, waist), so a bare number in a follow-up about them is a size.
 _NUMBER_SIZED = {"Casual Shoes", "Sports Shoes", "Formal Shoes", "Heels", "Flats", "Sandals", "Flip Flops", "Jeans",
                  "Trousers", "Track Pants", "Shorts", "Capris", "Jeggings", "Leggings"}  # fmt: skip
@@ -746,7 +748,9 @@ def _plan(
         and focus.get("id") == memory["looked_with"]
         and (new.colour or new.exclude_colour or new.price_max is not None or new.size)
     ):
-        wants_match = True  # "grey or black only please" after "what should i wear with these": the look, in grey
+        wants_match = (
+            True  # "grey or black only please" after "what should i wear with these": the look, in grey
+        )
         anchor, anchor_item = str(focus["id"]), focus
     if look_words and names_item:
         # "a shirt that goes with black jeans": the item wanted comes before, the one worn after.
@@ -807,8 +811,11 @@ def _plan(
         if s.get("article_type") in (worn.article_type or [])
         and (not worn.colour or s.get("colour") in worn.colour)
     ]
-    if worn.colour and not described and not new.colour and any(
-        s.get("article_type") in (worn.article_type or []) for s in shown
+    if (
+        worn.colour
+        and not described
+        and not new.colour
+        and any(s.get("article_type") in (worn.article_type or []) for s in shown)
     ):
         # "a belt to match the wallet, brown" when the wallet shown is black: brown is the belt's
         new = new.model_copy(update={"colour": worn.colour})

@@ -653,7 +653,9 @@ _HAS_COLOUR = re.compile(
     r"(?=\s*(?:,|;|\.|\bso\b|\band\b|\bthough\b))"
 )
 # "chest 40, waist 32": body measures, each for its own kind of item.
-_MEASURES = re.compile(r"\b(chest|waist|collar|hips?|inseam)\s*(?:size\s*)?(?:of\s*)?(\d{2})\b|\b(\d{2})\s*(chest|waist|collar)\b")
+_MEASURES = re.compile(
+    r"\b(chest|waist|collar|hips?|inseam)\s*(?:size\s*)?(?:of\s*)?(\d{2})\b|\b(\d{2})\s*(chest|waist|collar)\b"
+)
 _SIZE_MEANT = re.compile(
     r"(?:\b(?:matlab|i mean|i meant|meaning|so|which is|that'?s|i\.e\.?|i think is|i think that'?s|is)\W+"
     r"|\s*/\s*|(?<=collar)\s*(?:/|or)\s*)(xxs|xs|s|m|l|xl|xxl|xxxl)\b"
@@ -1177,7 +1179,9 @@ class QueryParser:
         age = _AGE_SIZE.search(text)
         if age and int(age.group(2)) == int(age.group(1)) + 1:
             # "he wears 8-9 yrs in tops": the children's size 8-9Y (the tops are what it is for)
-            return f"{age.group(1)}-{age.group(2)}Y", text[: age.start()] + " " * (age.end() - age.start()) + text[age.end() :]
+            return f"{age.group(1)}-{age.group(2)}Y", text[: age.start()] + " " * (
+                age.end() - age.start()
+            ) + text[age.end() :]
         pairs = list(_SIZE_PER_KIND.finditer(text))
         if len(pairs) >= 2:
             # "im M in tops, only S in bottoms. show tops first": the size of the kind asked for
@@ -1301,15 +1305,20 @@ class QueryParser:
         )
         # "i wore black to the last one": a colour worn before is the one not wanted now
         lowered = _WORE_BEFORE.sub(
-            lambda m: f"not {w} " if self.phrases.get(w := (m.group(1) or m.group(2)), ("",))[0] == "colour"
-            else m.group(),
+            lambda m: (
+                f"not {w} "
+                if self.phrases.get(w := (m.group(1) or m.group(2)), ("",))[0] == "colour"
+                else m.group()
+            ),
             lowered,
         )
         # "only gold, so it matches the flats": why, not another thing asked for
         lowered = _SO_IT_MATCHES.sub(lambda m: " " * len(m.group()), lowered)
         # "the kurta is pink so maybe a white dupatta": what the shopper has, described, is not asked for
         lowered = _HAS_COLOUR.sub(
-            lambda m: " " * len(m.group()) if self.phrases.get(m.group(1), ("",))[0] == "colour" else m.group(),
+            lambda m: (
+                " " * len(m.group()) if self.phrases.get(m.group(1), ("",))[0] == "colour" else m.group()
+            ),
             lowered,
         )
         if _BAG.search(lowered):
@@ -1508,8 +1517,22 @@ class QueryParser:
             ) or (
                 name == "gender"
                 and " ".join(tokens[i + n : i + n + 3]).startswith(
-                    ("will kill", "would kill", "gonna kill", "kills", "insists", "is insisting", "keeps saying",
-                     "wants me", "is making me", "made me", "asked me", "is forcing", "is nagging", "nags")
+                    (
+                        "will kill",
+                        "would kill",
+                        "gonna kill",
+                        "kills",
+                        "insists",
+                        "is insisting",
+                        "keeps saying",
+                        "wants me",
+                        "is making me",
+                        "made me",
+                        "asked me",
+                        "is forcing",
+                        "is nagging",
+                        "nags",
+                    )
                 )
             ):
                 companion = True  # "ammi says pink would look better": who advises, not who wears it
@@ -1642,7 +1665,9 @@ class QueryParser:
             found["usage"] = [u for u in found["usage"] if u not in excluded_usages] or found["usage"]
         if len(found.get("article_type") or []) > 1 and _UNDER_LAYER.search(lowered):
             # "something warm to layer under it": a sweater, not another jacket
-            found["article_type"] = [k for k in found["article_type"] if k not in _OUTER_LAYERS] or found["article_type"]
+            found["article_type"] = [k for k in found["article_type"] if k not in _OUTER_LAYERS] or found[
+                "article_type"
+            ]
         filters = Filters(
             gender=_who(genders),
             category=found.get("category") if "article_type" not in found else None,

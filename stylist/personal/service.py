@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from stylist.grounding import describe_filters
 from stylist.personal.apply import size_names
 from stylist.personal.facts import FORGET, REMEMBER, learn
 from stylist.personal.ranking import SIGNAL_WEIGHTS, ContentProfile, ModelCache, Scorer, signal_weights
 from stylist.personal.store import ProfileStore, profile_db
-from stylist.grounding import describe_filters
 from stylist.query import Filters, named_colours
 
 if TYPE_CHECKING:
@@ -243,7 +243,9 @@ class Personaliser:
         if p["dislikes"]["colours"]:
             bits.append("you'd rather not have " + _and([c.lower() for c in p["dislikes"]["colours"]]))
         for kind, colours in p["dislikes"]["by_kind"].items():
-            bits.append(f"no {_and([c.lower() for c in colours])} in {describe_filters(Filters(article_type=[kind]))}")
+            bits.append(
+                f"no {_and([c.lower() for c in colours])} in {describe_filters(Filters(article_type=[kind]))}"
+            )
         if p["likes"]["said"]:
             bits.append("you like " + _and([c.lower() for c in p["likes"]["said"]]))
         if p["budget"]:

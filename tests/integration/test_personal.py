@@ -77,7 +77,10 @@ def test_a_returning_shopper_over_http_then_forgotten_everywhere(retriever: Retr
             product_ids=[p["id"] for p in products], liked=True,
         )  # fmt: skip
         profile = c.get("/api/shoppers/shopper-ret-1/profile").json()
-        assert profile["sizes"] == {"clothing": "M"} and profile["dislikes"] == {"colours": ["Yellow"], "by_kind": {}}
+        assert profile["sizes"] == {"clothing": "M"} and profile["dislikes"] == {
+            "colours": ["Yellow"],
+            "by_kind": {},
+        }
         assert profile["signals"] == {"click": 1} and profile["conversations"] == 2
 
         needles = ["shopper-ret-1", first["thread_id"], reply["thread_id"]]

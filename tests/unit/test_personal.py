@@ -20,8 +20,8 @@ from stylist.api import create_app
 from stylist.catalog import size_key
 from stylist.personal import Personaliser
 from stylist.personal.apply import (
-    disliked_colours,
     apply_facts,
+    disliked_colours,
     profile_sentence,
     size_names,
     stated_filters,
@@ -124,7 +124,10 @@ def test_a_colour_said_no_to_for_one_item_holds_for_that_kind_only(shop):
         assert facts.get("dislikes") == ["Yellow"], message
         assert disliked_colours(facts, Filters(article_type=["Casual Shoes"])) == ["Yellow"], message
     # Asking for it for that kind takes it off; asking for it for another kind leaves it.
-    assert learn("yellow t-shirts", shop.parser, shoes.facts).facts.get("kind_dislikes") == shoes.facts["kind_dislikes"]
+    assert (
+        learn("yellow t-shirts", shop.parser, shoes.facts).facts.get("kind_dislikes")
+        == shoes.facts["kind_dislikes"]
+    )
     assert "kind_dislikes" not in learn("yellow casual shoes for me", shop.parser, shoes.facts).facts
 
 

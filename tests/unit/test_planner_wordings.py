@@ -870,19 +870,30 @@ def test_holdout13_readings_in_a_conversation() -> None:
 HOLDOUT14_WORDINGS = [
     ("ar ekta kajer meyer jonno, 1000 takar moddhe kono saree ache?", {"price_max": 1000.0}),
     ("something warm to layer under it", {"article_type": ["Sweaters"]}),
-    ("cousin's wedding reception, I'm a guy, want to go formal not ethnic this time",
-     {"usage": ["Party", "Formal"]}),
+    (
+        "cousin's wedding reception, I'm a guy, want to go formal not ethnic this time",
+        {"usage": ["Party", "Formal"]},
+    ),
     ("do you guys have a sherwani though? mom is insisting", {"gender": None}),
-    ("interview at a bank, need a formal shirt n trousers. chest 40, waist 32, male",
-     {"size": None, "article_type": ["Shirts", "Trousers"]}),
+    (
+        "interview at a bank, need a formal shirt n trousers. chest 40, waist 32, male",
+        {"size": None, "article_type": ["Shirts", "Trousers"]},
+    ),
     ("actually he wears 8-9 yrs in tops, hes tall for his age", {"size": "8-9Y", "article_type": None}),
     ("size 8-9 years", {"size": "8-9Y"}),
-    ("wait no, i wore black to the last one. red or wine coloured", {"exclude_colour": ["Black"], "colour": ["Red"]}),
-    ("bf's birthday coming up, he's a sneakerhead lol. size 10, budget 3500",
-     {"article_type": ["Sports Shoes", "Casual Shoes"], "size": "10", "price_max": 3500.0}),
+    (
+        "wait no, i wore black to the last one. red or wine coloured",
+        {"exclude_colour": ["Black"], "colour": ["Red"]},
+    ),
+    (
+        "bf's birthday coming up, he's a sneakerhead lol. size 10, budget 3500",
+        {"article_type": ["Sports Shoes", "Casual Shoes"], "size": "10", "price_max": 3500.0},
+    ),
     ("and floaters or something that can take the rain", {"article_type": ["Sandals"]}),
-    ("desculpa! quero uma camisa social branca, tamanho M",
-     {"article_type": ["Shirts"], "usage": ["Formal"], "colour": ["White"], "size": "M"}),
+    (
+        "desculpa! quero uma camisa social branca, tamanho M",
+        {"article_type": ["Shirts"], "usage": ["Formal"], "colour": ["White"], "size": "M"},
+    ),
 ]
 
 
@@ -903,10 +914,16 @@ def test_holdout14_readings_in_a_conversation() -> None:
     memory = plan("wallets for men")[1]
     memory["shown"] = [card("1", "Wallets", "Black", "Men"), card("2", "Wallets", "Brown", "Men")]
     p, _ = plan("and a belt to match the wallet, brown", memory)
-    assert p.filters.article_type == ["Belts"] and "Brown" in p.filters.colour and "Black" not in p.filters.colour
+    assert (
+        p.filters.article_type == ["Belts"]
+        and "Brown" in p.filters.colour
+        and "Black" not in p.filters.colour
+    )
     memory = plan("handbags for my wife under 4000")[1]
     bag = card("9", "Handbags", "Brown")
-    p, _ = plan("she already has this one, so not this exact bag but that kind of thing", memory, photo_of(bag))
+    p, _ = plan(
+        "she already has this one, so not this exact bag but that kind of thing", memory, photo_of(bag)
+    )
     assert p.filters.price_max == 4000 and "9" in (p.filters.exclude_ids or [])
     shoes = card("5", "Sports Shoes", "Grey", "Men", "Sports")
     p, memory = plan("what should i wear with these to the gym", {}, photo_of(shoes))
@@ -917,7 +934,11 @@ def test_holdout14_readings_in_a_conversation() -> None:
 
 @pytest.mark.parametrize(
     ("message", "expected"),
-    HOLDOUT10_WORDINGS + MORE_LANGUAGES + HOLDOUT11_WORDINGS + HOLDOUT12_WORDINGS + HOLDOUT13_WORDINGS
+    HOLDOUT10_WORDINGS
+    + MORE_LANGUAGES
+    + HOLDOUT11_WORDINGS
+    + HOLDOUT12_WORDINGS
+    + HOLDOUT13_WORDINGS
     + HOLDOUT14_WORDINGS,
 )
 def test_wordings_of_the_later_held_out_sets(message: str, expected: dict) -> None:

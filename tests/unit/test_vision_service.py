@@ -12,7 +12,7 @@ from PIL import Image
 from stylist.catalog import Product
 from stylist.settings import Settings
 from stylist.vision.errors import ImageError
-from stylist.vision.service import ImageService, caption_for
+from stylist.vision.service import ImageService, _same_photo, caption_for
 from vectorstore.images import ingest_images
 
 COLOURS = {"Red": (220, 20, 20), "Green": (20, 200, 20), "Blue": (20, 20, 220), "Black": (10, 10, 10)}
@@ -236,3 +236,22 @@ def test_similar_items_of_the_recognised_article_type_come_first(tmp_path: Path,
     assert [h["id"] for h in plain.similar(query, k=2)] == ["jeans", "watch"]
     hits = service.similar(query, k=3)
     assert hits[-1]["id"] == "jeans" and hits[-1]["score"] > hits[0]["score"]  # scores stay cosines
+
+
+def test_the_catalog_photo_of_the_item_itself_stays_first(tmp_path: Path, settings: Settings) -> None:
+    def item(pid: str, article: str, rgb: tuple[int, int, int]) -> Product:
+        return Product(id=pid, title=f"{article} {pid}", gender="Men", category="Apparel", article_type=article,
+                       colour="Red", price=100.0, currency="INR", image=str(_photo(tmp_path, pid, rgb)))  # fmt: skip
+
+    # The fake model calls every photo a shirt (p=0.9); the photo sent is the jeans' own (cosine 1.0,
+    # the next 0.94), so the jeans lead although the model would put a shirt first.
+    products = [item("jeans", "Jeans", (225, 25, 25)), item("shirt", "Shirts", (180, 80, 60)),
+                item("watch", "Watches", (150, 100, 100))]  # fmt: skip
+    service = ImageService(settings, backend=FakeBackend())
+    ingest_images(products, settings, embedder=service, progress=False, log=lambda m: None)
+    query = _photo(tmp_path, "query", (225, 25, 25))
+
+    assert [h["id"] for h in service.similar(query, k=3)] == ["jeans", "shirt", "watch"]
+    # Not clear of the next one (the first test's jeans 0.9999, a watch 0.9943): the model's order.
+    assert _same_photo([("a", 0.9999, "Jeans"), ("b", 0.9943, "Watches")]) is False
+    assert _same_photo([("a", 0.93, "Jeans"), ("b", 0.80, "Watches")]) is False
