@@ -22,7 +22,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from pydantic import ValidationError
 
 from stylist.grounding import Grounding, compose_answer, reason_for
-from stylist.intent import TurnPlan, plan_turn
+from stylist.intent import LOOK_IN_COLOURS, TurnPlan, plan_turn
 from stylist.looks import pairing_reason
 from stylist.query import Filters, QueryParser, colour_family, damerau
 from stylist.tools import (
@@ -62,9 +62,12 @@ def last_human(messages: list[BaseMessage]) -> str:
 
 
 def _look_args(plan: TurnPlan) -> dict[str, Any]:
-    """The shopper's constraints a look around an item keeps: the budget per piece and colours."""
-    said = {"price_max": plan.filters.price_max, "colour": plan.filters.colour,
-            "exclude_colour": plan.filters.exclude_colour}  # fmt: skip
+    """The shopper's constraints a look around an item keeps: the budget per piece, and colours when
+    the look is asked again in them ("only black or grey please"; a colour carried from the search
+    before, as the red of red heels, is not the colour of what goes with them)."""
+    said: dict[str, Any] = {"price_max": plan.filters.price_max}
+    if LOOK_IN_COLOURS in plan.notes:
+        said |= {"colour": plan.filters.colour, "exclude_colour": plan.filters.exclude_colour}
     return {k: v for k, v in said.items() if v not in (None, [])}
 
 

@@ -210,6 +210,8 @@ _SMALL_TALK = re.compile(
     r"not what i asked|that'?s wrong|useless|not helpful|i hate shopping|namaste|good (?:morning|evening|night|afternoon)|"
     r"(?:i'?m|im|so) (?:so )?bored|you only do (?:clothes|fashion)|you (?:only|just) sell)\b"
 )
+#: The plan note of a look around an item asked again in other colours (the look tool then takes them).
+LOOK_IN_COLOURS = "the look again, in the colours asked"
 _METALS = frozenset(("Gold", "Silver", "Rose Gold", "Copper", "Bronze", "Steel"))
 _JEWELLERY = frozenset(("Earrings", "Necklace and Chains", "Pendant", "Ring", "Bracelet", "Bangle", "Jewellery Set",
                         "Anklet", "Nose Pin", "Maang Tikka"))  # fmt: skip
@@ -729,6 +731,9 @@ def _plan(
         and not photo
         and ref is None
         and focus.get("article_type")
+        # not when the cards shown since were another kind ("top to go with the first pair", then
+        # "none of these, show different ones": other tops, not other jeans)
+        and (not shown or any(s.get("article_type") == focus["article_type"] for s in shown))
         and re.search(
             r"\b(?:other|more|different|a few|couple of|some) (?:options|alternatives|ones)\b", lowered
         )
@@ -748,10 +753,10 @@ def _plan(
         and focus.get("id") == memory["looked_with"]
         and (new.colour or new.exclude_colour or new.price_max is not None or new.size)
     ):
-        wants_match = (
-            True  # "grey or black only please" after "what should i wear with these": the look, in grey
-        )
+        # "grey or black only please" after "what should i wear with these": the look, in grey or black
+        wants_match = True
         anchor, anchor_item = str(focus["id"]), focus
+        notes.append(LOOK_IN_COLOURS)
     if look_words and names_item:
         # "a shirt that goes with black jeans": the item wanted comes before, the one worn after.
         before = text[: look_words.start()]
@@ -1307,11 +1312,10 @@ def _plan(
     ):
         filters = filters.without("price_min")  # "upto 2000 then" after "around 2000": a new ceiling
     # ("keep it under 8000" after "5k and above is fine": both stand)
-    others = (
-        disliked
-        or bool(_OTHERS.search(lowered))
-        or bool(_CHEAPER.search(lowered) or _PRICIER.search(lowered))
-    )
+    other_words = {m.group(0) for m in _OTHERS.finditer(lowered)}
+    if other_words == {"instead"} and new.names_item():
+        other_words = set()  # "then a white kurta for him instead" of the veshti: kurtas shown before may do
+    others = disliked or bool(other_words) or bool(_CHEAPER.search(lowered) or _PRICIER.search(lowered))
     # "hmm not sure about these": the router heard a request where the rules read none, so other options
     others = others or (decided == "shop" and new.is_empty() and ref is None and not photo)
     shown_kinds = {str(s.get("article_type")) for s in shown}
