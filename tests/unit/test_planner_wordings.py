@@ -932,6 +932,41 @@ def test_holdout14_readings_in_a_conversation() -> None:
     assert p.intent == "look" and p.anchor_id == "5" and p.filters.colour == ["Grey", "Black"]
 
 
+HOLDOUT15_WORDINGS = [
+    ("actually make it 3000 max, and forget red, wine or black is better for night",
+     {"colour": ["Black"], "exclude_colour": ["Red"], "price_max": 3000.0}),
+    ("Hi! a light cotton kurta to wander around in. I'm a woman, usually a medium.", {"size": "M"}),
+    ("my size is m, show kurtas", {"size": "M", "article_type": ["Kurtas"]}),
+    ("a dry fit tshirt for the walks too", {"usage": ["Sports"]}),
+    ("ugh i meant black, brown was what my dad has", {"colour": ["Black"]}),
+    ("blue is what he likes", {"colour": ["Blue"], "exclude_colour": None}),
+    ("karwa chauth outfit chahiye, red preferred", {"usage": ["Ethnic"], "colour": ["Red"]}),
+    ("something that works for anyone, guy or girl", {"gender": ["Unisex"]}),
+    ("the kurta is pink so maybe a white or cream dupatta?", {"article_type": ["Dupatta"], "colour": ["White", "Cream"]}),
+    ("hmm no silver, only gold, so it matches the flats", {"article_type": None, "colour": ["Gold"]}),
+]  # fmt: skip
+
+
+def test_holdout15_readings_in_a_conversation() -> None:
+    memory = plan("brown formal shoes for men")[1]
+    memory["shown"] = [card("1", "Formal Shoes", "Brown", "Men", "Formal")]
+    p, _ = plan("and a belt that goes with them", memory)
+    assert p.filters.article_type == ["Belts"] and "Brown" in (p.filters.colour or [])
+    memory = plan("₹999 mein koi achha top milega?")[1]
+    assert plan("for me, girl, size S", memory)[0].filters.gender == ["Women"]
+    memory = plan("jewellery for my wife around 2000")[1]
+    memory = plan("Maybe something gold?", memory)[1]
+    p, _ = plan("Earrings specifically, she wears them every day.", memory)
+    assert p.filters.article_type == ["Earrings"] and p.filters.colour == ["Gold"]
+    assert plan("just wanted to say my wife loved the saree i bought here last week!")[0].intent == "chat"
+    memory = plan("silver earrings")[1]
+    memory["shown"] = [card("7", "Earrings", "Silver", sub="Jewellery")]
+    p, _ = plan("that first pair is cute! matching bangles?", memory)
+    assert p.anchor_id == "7" and "Silver" in (p.filters.colour or [])
+    p, _ = plan("gift for my neice, she's 8")
+    assert p.intent == "search" and p.filters.gender == ["Girls"]
+
+
 @pytest.mark.parametrize(
     ("message", "expected"),
     HOLDOUT10_WORDINGS
@@ -939,7 +974,8 @@ def test_holdout14_readings_in_a_conversation() -> None:
     + HOLDOUT11_WORDINGS
     + HOLDOUT12_WORDINGS
     + HOLDOUT13_WORDINGS
-    + HOLDOUT14_WORDINGS,
+    + HOLDOUT14_WORDINGS
+    + HOLDOUT15_WORDINGS,
 )
 def test_wordings_of_the_later_held_out_sets(message: str, expected: dict) -> None:
     parsed = PARSER.parse(message).filters
