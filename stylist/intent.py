@@ -261,7 +261,7 @@ _OFF_TOPIC = re.compile(
     r"write (?:me )?(?:a |an )?(?:\w+ )?(?:poem|letter|story|speech|caption|essay|message|email)|"
     r"tip on|percent|split(?:ting)? (?:the |a )?bill|calculate|training plan|workout plan|diet plan|meal plan|"
     r"twisted (?:my|his|her) (?:ankle|knee|wrist)|sprain\w*|injur\w*|is it ok (?:for \w+ )?to (?:run|walk|exercise)|"
-    r"how (?:do i |to )make|butter chicken)\b"
+    r"how (?:do i |to )make|butter chicken|pizza|pizzas|burgers?|biryani|places? to eat|somewhere to eat)\b"
 )
 # Things the shop does not sell, said without any item it does ("a good phone under 20k").
 _DEVICE = re.compile(

@@ -1312,6 +1312,12 @@ class QueryParser:
             ),
             lowered,
         )
+        # "i cycle to work every day": the way to work, not what to wear there
+        lowered = re.sub(
+            r"\b((?:cycl|ride|riding|rides|bik|commut|walk|driv|travel)\w* (?:to|from) )(work|office)\b",
+            r"\1wrk",
+            lowered,
+        )
         # "only gold, so it matches the flats": why, not another thing asked for
         lowered = _SO_IT_MATCHES.sub(lambda m: " " * len(m.group()), lowered)
         # "the kurta is pink so maybe a white dupatta": what the shopper has, described, is not asked for

@@ -83,6 +83,8 @@ def apply_facts(
     shopper did not say otherwise this turn, and what was added (``{"size", "exclude_colour"}``)."""
     if plan.get("intent") not in ("search", "look") or plan.get("reply") is not None or for_other:
         return plan, {}
+    if plan.get("intent") == "look" and plan.get("anchor_id"):
+        return plan, {}  # what goes with an item: its kind is the item's, not what the shopper's size fits
     text = _PHOTO_NOTE.sub("", message)
     lowered = text.lower().replace("’", "'")
     said = parser.parse(text).filters
