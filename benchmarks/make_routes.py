@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
 OUT = ROOT / "stylist" / "data" / "routes.jsonl"
 #: Sets kept for measuring the stylist: never read here.
-HELD_OUT = ("holdout16_conversations",)  # the next set, written before it is measured
+HELD_OUT = ("holdout16_conversations", "holdout17_conversations")  # measured blind, not read; not measured yet
 
 
 def route_of(turn: dict[str, Any], category: str) -> str | None:
