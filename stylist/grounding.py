@@ -375,6 +375,11 @@ _ARTICLE_WORDS = {"tshirts": "T-shirts", "kurta sets": "kurta sets", "perfume an
 _WHO = {"Men": "men", "Women": "women", "Boys": "boys", "Girls": "girls", "Unisex": "anyone"}
 
 
+def and_list(words: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _or(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
@@ -500,8 +505,9 @@ def _lead(
                 f"Sorry, we don't carry {what} right now. The closest I have are in nearby shades ({shades}):"
             )
         if relaxed and relaxed.get("items"):
-            names = [_DROPPED.get(d, d.replace("_", " ")) for d in str(relaxed["dropped"]).split(" and ")]
-            dropped = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            dropped = and_list(
+                [_DROPPED.get(d, d.replace("_", " ")) for d in str(relaxed["dropped"]).split(" and ")]
+            )
             return f"Sorry, we don't carry {what} right now. The closest I have, without {dropped}:"
         return (
             f"Sorry, we don't carry {what} right now. Try another colour, type or budget and I'll look again."

@@ -924,6 +924,11 @@ def spelled_amounts(text: str) -> str:
     return _AMOUNT_WORDS.sub(one, text)
 
 
+def _blank(m: re.Match[str], text: str) -> str:
+    """``text`` with the match blanked out (same length, so later matches keep their places)."""
+    return text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+
+
 def _number(raw: str) -> float:
     raw = raw.replace(",", "")
     return float(raw[:-1]) * 1000 if raw.endswith("k") else float(raw)
@@ -1097,14 +1102,11 @@ class QueryParser:
                     return _CURRENCY.get(g.strip().lower())
             return None
 
-        def blank(m: re.Match[str], s: str) -> str:
-            return s[: m.start()] + " " * (m.end() - m.start()) + s[m.end() :]
-
         m = _NEGATED_BELOW.search(text)
         if m:
             # "nothing below 1000, cheap ones just fall apart": a floor, not a ceiling
             low = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
-            text = blank(m, text)
+            text = _blank(m, text)
         m = _PRICE_RANGE.search(text)
         if (
             m
@@ -1119,7 +1121,7 @@ class QueryParser:
             a = self._to_shop_currency(_number(m.group(2)), c, notes)
             b = self._to_shop_currency(_number(m.group(5)), c, notes)
             low, high = min(a, b), max(a, b)
-            text = blank(m, text)
+            text = _blank(m, text)
         m = _PRICE_ABOUT.search(text)
         if m and low is None and high is None:
             amount = m.group(2) or m.group(5)
@@ -1128,18 +1130,18 @@ class QueryParser:
                 centre = self._to_shop_currency(_number(amount), c, notes)
                 low, high = round(centre * (1 - APPROX_BUDGET)), round(centre * (1 + APPROX_BUDGET))
                 notes.append(f"around {centre:.0f}: read as {low:.0f} to {high:.0f}")
-                text = blank(m, text)
+                text = _blank(m, text)
         for pattern in (_PRICE_MAX, _PRICE_MAX_AFTER):
             m = pattern.search(text)
             if m and high is None:
                 high = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
-                text = blank(m, text)
+                text = _blank(m, text)
         m = _PRICE_HAVE.search(text)
         if m and high is None and low is None:
             high = self._to_shop_currency(
                 _number(m.group(2) or m.group(3)), cur(m.group(1), m.group(4)), notes
             )
-            text = blank(m, text)
+            text = _blank(m, text)
         m = _PRICE_MIN.search(text)
         if (
             m
@@ -1151,7 +1153,7 @@ class QueryParser:
         ):
             # "dont wanna spend more than 1500 on any one thing": no more than, a ceiling
             high = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
-            text = blank(m, text)
+            text = _blank(m, text)
         for pattern in (_PRICE_MIN, _PRICE_MIN_AFTER):
             m = pattern.search(text)
             if (
@@ -1160,13 +1162,13 @@ class QueryParser:
                 and (pattern is _PRICE_MIN or cur(m.group(1), m.group(3)) or _number(m.group(2)) >= 100)
             ):
                 low = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
-                text = blank(m, text)
+                text = _blank(m, text)
         m = _MONEY.search(text)
         if m and low is None and high is None:
             # the money the shopper means to spend, said without "under" or "around"
             amount = m.group(2) or m.group(3) or m.group(5) or m.group(6)
             high = self._to_shop_currency(_number(amount), cur(m.group(1), m.group(4)), notes)
-            text = blank(m, text)
+            text = _blank(m, text)
         return low, high, text
 
     def _size(self, text: str) -> tuple[str | None, str]:
@@ -1174,21 +1176,19 @@ class QueryParser:
         if len({m.group(1) or m.group(4) for m in measures}) >= 2:
             # "a formal shirt n trousers. chest 40, waist 32": a size for each, so no one size for all
             for m in measures:
-                text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+                text = _blank(m, text)
             return None, text
         age = _AGE_SIZE.search(text)
         if age and int(age.group(2)) == int(age.group(1)) + 1:
             # "he wears 8-9 yrs in tops": the children's size 8-9Y (the tops are what it is for)
-            return f"{age.group(1)}-{age.group(2)}Y", text[: age.start()] + " " * (
-                age.end() - age.start()
-            ) + text[age.end() :]
+            return f"{age.group(1)}-{age.group(2)}Y", _blank(age, text)
         pairs = list(_SIZE_PER_KIND.finditer(text))
         if len(pairs) >= 2:
             # "im M in tops, only S in bottoms. show tops first": the size of the kind asked for
             rest = _SIZE_PER_KIND.sub(" ", text)
             asked = [p for p in pairs if re.search(rf"\b{p.group(2)}\b", rest)] or pairs[:1]
             for p in pairs:
-                text = text[: p.start()] + " " * (p.end() - p.start()) + text[p.end() :]
+                text = _blank(p, text)
             return asked[0].group(1).upper(), text
         m = _SIZE.search(text)
         if not m and _SHOE_WORD.search(text):
@@ -1333,7 +1333,7 @@ class QueryParser:
         sex_age = _SEX_AGE.search(rest)
         if sex_age:
             letter = sex_age.group(1) or sex_age.group(4)
-            rest = rest[: sex_age.start()] + " " * (sex_age.end() - sex_age.start()) + rest[sex_age.end() :]
+            rest = _blank(sex_age, rest)
         size, rest = self._size(rest)
         # "actually no, sandals": a "no" closed by punctuation answers the last question, it negates nothing
         rest = re.sub(r"\bno\s*[,.!;:]+", " nope ", rest)

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from stylist.grounding import and_list
 from stylist.personal.facts import ANY_COLOUR, ANY_SIZE, FOR_SELF, for_someone_else, size_kind
 from stylist.query import Filters, QueryParser, named_colours
 
@@ -167,8 +168,7 @@ def profile_sentence(notes: Iterable[str]) -> str | None:
         )
     colours = named_colours(colours)
     if colours:
-        listed = colours[0] if len(colours) == 1 else ", ".join(colours[:-1]) + " and " + colours[-1]
-        parts.append(f"skipping {listed}, as you asked")
+        parts.append(f"skipping {and_list(colours)}, as you asked")
     if not parts:
         return None
     return "From what you told me before: " + ", ".join(parts) + "."

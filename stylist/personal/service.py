@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from stylist.grounding import describe_filters
+from stylist.grounding import and_list, describe_filters
 from stylist.personal.apply import size_names
 from stylist.personal.facts import FORGET, REMEMBER, learn
 from stylist.personal.ranking import SIGNAL_WEIGHTS, ContentProfile, ModelCache, Scorer, signal_weights
@@ -144,9 +144,9 @@ class Personaliser:
                 for k, v in facts.get("sizes", {}).items()
             ]
         if "dislikes" in changed and facts.get("dislikes"):
-            bits.append("no " + _and([c.lower() for c in named_colours(facts["dislikes"])]))
+            bits.append("no " + and_list([c.lower() for c in named_colours(facts["dislikes"])]))
         if "likes" in changed and facts.get("likes"):
-            bits.append("you like " + _and([c.lower() for c in facts["likes"]]))
+            bits.append("you like " + and_list([c.lower() for c in facts["likes"]]))
         if "budget" in changed and facts.get("budget"):
             b = facts["budget"]
             bits.append(
@@ -154,7 +154,7 @@ class Personaliser:
                 else f"usually up to {b['max']:,.0f}" if b.get("max") else f"usually over {b['min']:,.0f}"
             )  # fmt: skip
         if "shops_for" in changed:
-            bits.append("you also shop for your " + _and([e["who"] for e in facts.get("shops_for", [])]))
+            bits.append("you also shop for your " + and_list([e["who"] for e in facts.get("shops_for", [])]))
         if not bits:
             return None
         return (
@@ -239,15 +239,15 @@ class Personaliser:
         sizes = p["sizes"]
         if sizes:
             named = {"clothing": "size {} in clothes", "shoes": "size {} in shoes", "waist": "a {} waist"}
-            bits.append("you wear " + _and([named.get(k, "size {}").format(v) for k, v in sizes.items()]))
+            bits.append("you wear " + and_list([named.get(k, "size {}").format(v) for k, v in sizes.items()]))
         if p["dislikes"]["colours"]:
-            bits.append("you'd rather not have " + _and([c.lower() for c in p["dislikes"]["colours"]]))
+            bits.append("you'd rather not have " + and_list([c.lower() for c in p["dislikes"]["colours"]]))
         for kind, colours in p["dislikes"]["by_kind"].items():
             bits.append(
-                f"no {_and([c.lower() for c in colours])} in {describe_filters(Filters(article_type=[kind]))}"
+                f"no {and_list([c.lower() for c in colours])} in {describe_filters(Filters(article_type=[kind]))}"
             )
         if p["likes"]["said"]:
-            bits.append("you like " + _and([c.lower() for c in p["likes"]["said"]]))
+            bits.append("you like " + and_list([c.lower() for c in p["likes"]["said"]]))
         if p["budget"]:
             low, high = p["budget"].get("min"), p["budget"].get("max")
             bits.append(
@@ -255,7 +255,7 @@ class Personaliser:
                 else f"you usually spend up to {high:,.0f}" if high else f"you usually spend over {low:,.0f}"
             )  # fmt: skip
         if p["shops_for"]:
-            bits.append("you also shop for your " + _and([e["who"] for e in p["shops_for"]]))
+            bits.append("you also shop for your " + and_list([e["who"] for e in p["shops_for"]]))
         n = sum(p["signals"].values())
         if n:
             taste = [c.lower() for c in p["likes"]["colours"][:2]] + [
@@ -263,7 +263,7 @@ class Personaliser:
             ]
             bits.append(
                 f"from {n} thing{'s' if n != 1 else ''} you clicked, liked or added to your cart"
-                + (f", you seem to like {_and(taste)}" if taste else "")
+                + (f", you seem to like {and_list(taste)}" if taste else "")
             )
         if not bits:
             return (
@@ -314,7 +314,3 @@ class Personaliser:
         self._stop.set()
         if self._store is not None:
             self._store.close()
-
-
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
