@@ -470,6 +470,8 @@ _SET_ASIDE: tuple[tuple[str, tuple[str, ...], tuple[str, ...], Callable[[Any, li
     ("below_floor", ("price_min",), ("approximate",),
      lambda _, __: "There were none at the low end of your range, so these cost less."),
     ("sized_otherwise", ("size",), (), lambda note, _: f"{str(note)[0].upper()}{str(note)[1:]}."),
+    ("above_ceiling", ("price_max",), ("approximate",),
+     lambda _, __: "None fit the budget, so these are the cheapest there are."),
 )  # fmt: skip
 
 

@@ -389,7 +389,7 @@ def turn_products(
         unmet = [name for name, off in (
             ("size", any(str(n).startswith("sized otherwise: ") for n in artifact.get("notes") or [])),
             ("colour", bool(artifact.get("near_colour"))), ("price_min", bool(artifact.get("below_floor"))),
-            ("article_type", bool(artifact.get("near_kind"))),
+            ("article_type", bool(artifact.get("near_kind"))), ("price_max", bool(artifact.get("above_ceiling"))),
         ) if off]  # fmt: skip
         met = plan.filters.without(*unmet) if unmet else plan.filters
         for item in artifact.get("items", []):
@@ -439,6 +439,8 @@ def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:
             context["near_kind"] = artifact["near_kind"]
         if artifact.get("below_floor"):
             context["below_floor"] = artifact["below_floor"]
+        if artifact.get("above_ceiling"):
+            context["above_ceiling"] = artifact["above_ceiling"]
         if artifact.get("grown_up"):
             context["grown_up"] = artifact["filters"].get("gender")
         if artifact.get("answer") and "trends" in artifact:

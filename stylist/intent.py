@@ -56,7 +56,7 @@ _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, 
 _ORDINAL_REF = re.compile(
     r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+(?:one|item|option|pick|product|pair|piece)s?\b"
     r"|\bthe (first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b"
-    r"(?=\s*(?:[?.!,]|$|in\b|but\b|please\b|with\b|for\b|is\b|looks?\b|again\b))"
+    r"(?=\s*(?:[?.!,]|$|in\b|but\b|please\b|with\b|for\b|is\b|looks?\b|again\b|of (?:these|those|them)\b))"
     r"|\b(?:number|no\.?|#|option)\s*([1-5])\b"
     r"|\b(pehla|pehli|pehle|pahla|doosra|dusra|doosri|dusri|teesra|tisra|teesri|tisri|chautha|chauthi|aakhri|akhri)"
     r"\s*(?:wala|wali|waala|waali|vala|vali|one|item)?\b"
@@ -151,11 +151,21 @@ _CHEAPEST = re.compile(
     r"least i (?:can|could) (?:pay|spend)|lowest (?:i can|i could|you have|you've got)|sabse sast[aie])\b"
 )
 # A new ask, however it starts ("and what do i wear myself on rakhi?"): not a change to the last one.
-_NEW_ASK = re.compile(r"\bwhat (?:do|should|can|shall|will) (?:i|we) wear\b|\bwear myself\b|\bfor myself\b")
+_NEW_ASK = re.compile(
+    r"\bwhat (?:do|should|can|shall|will) (?:i|we) wear\b|\bwear myself\b|\bfor myself\b"
+    r"|\bwhat (?:should|shall|would|do|can) (?:an?|the|my) (?:\w+ ){0,4}wear\b(?! with)"  # "an old man like me"
+)
 _MEANT_SIZE = re.compile(
     r"\b(?:i )?(?:meant|mean) (\d{1,2}|xxs|xs|s|m|l|xl|xxl|xxxl)\b\W*$"
 )  # "oops i meant 36"
 _THAN = re.compile(r"\b(?:than|instead of|rather than|other than)\s+((?:the\s+)?\w+(?:\s\w+){0,2})")
+_SWAP_KIND = re.compile(
+    r"\b(?:instead|rather|actually|i meant|i mean|would be better|(?:is|are|would be) (?:fine|better|ok|okay)"
+    r"|works better)\b"
+)
+_THIS_SHADE = re.compile(
+    r"\b(?:this|that|the same|same|exact|this exact) (?:exact )?(?:shade|colou?r|tone|hue)\b"
+)
 _GOES_WITH_COLOUR = re.compile(
     r"\bcolou?r (?:that )?(?:goes|go|to go|would go|works|that works|going) (?:well )?with ((?:\w+ )?\w+)"
 )
@@ -208,7 +218,10 @@ _SMALL_TALK = re.compile(
     r"\b(what can you do|who are you|what are you|are you (?:a |an )?(?:real|human|person|bot|robot|ai)|"
     r"what'?s your name|what is your name|how are you|do you like|you guys|nice stuff|love (?:it|this|these)|"
     r"not what i asked|that'?s wrong|useless|not helpful|i hate shopping|namaste|good (?:morning|evening|night|afternoon)|"
-    r"(?:i'?m|im|so) (?:so )?bored|you only do (?:clothes|fashion)|you (?:only|just) sell)\b"
+    r"(?:i'?m|im|so) (?:so )?bored|you only do (?:clothes|fashion)|you (?:only|just) sell|"
+    # "kya haal hai bhai", "kemon acho", "eppadi irukeenga", "como vai": how are you
+    r"kya haal|kaise ho|kaisi ho|kya chal raha|kemon acho|kemon achen|eppadi iruk\w*|como (?:estas|está|vai)|"
+    r"ça va)\b"
 )
 #: The plan note of a look around an item asked again in other colours (the look tool then takes them).
 LOOK_IN_COLOURS = "the look again, in the colours asked"
@@ -270,7 +283,7 @@ _DEVICE = re.compile(
 # A request for something to wear beside an off-topic question ("a kurta for abbu, also who won the match?").
 _REQUEST = re.compile(
     r"\b(need|want|looking for|show|find|get me|suggest|recommend|buy|any|got any|do you have|dikhao|dikha|chahiye|"
-    r"venum|dekhao|please|pls|plz)\b"
+    r"venum|dekhao|please|pls|plz|help me (?:pick|find|choose|get|select))\b"
 )
 # The parts of a message after which nothing is the shopper's own request: an HTML comment, a fake turn.
 _HIDDEN = re.compile(
@@ -373,7 +386,7 @@ _FOR_SOMEONE = re.compile(r"\bfor (?:my|our|him|her|his)\b|\bgift\b")
 _WORN = re.compile(
     r"\b(?:this|these|that|those|ye|yeh|i'?m wearing (?:a |an |the |my )?|got (?:a |an |the |this |these )?|my own)\s+(\w+(?:\s\w+)?)"
 )
-_SAID_AMOUNT = re.compile(r"\b(said|meant|budget|make it|change it|instead|not)\b")
+_SAID_AMOUNT = re.compile(r"\b(said|meant|budget|make (?:it|that)|change (?:it|that)|instead|not)\b")
 _NARROW = re.compile(
     r"^\W*(?:ok(?:ay)?\W+|fine\W+|then\W+|so\W+)?(?:just|only)\b|\b(?:only|just|specifically)\W*$"
     r"|^\W*(?:\w+\W+){1,3}(?:specifically|in particular|particularly)\b"  # "Earrings specifically, she wears them daily"
@@ -578,13 +591,29 @@ def _plan(
         # "my sister's getting married, i'm a guy, need something for the sangeet": the shopper wears it
         new = new.model_copy(update={"gender": [memory["me"]]})
     if previous is not None and new.usage and not new.article_type and previous.article_type:
-        # "fine, casual ones under 1000 then" after formal shoes: the casual kind of that item
-        swap = {("Formal Shoes", "Casual"): "Casual Shoes", ("Casual Shoes", "Formal"): "Formal Shoes"}
-        kinds = (
-            [swap.get((a, new.usage[0]), a) for a in previous.article_type] if len(new.usage) == 1 else None
-        )
+        # "fine, casual ones under 1000 then" after formal shoes: the casual kind of that item;
+        # "it's for a wedding reception. formal ones" after gym shoes: formal shoes
+        swap = {("Formal Shoes", "Casual"): "Casual Shoes", ("Casual Shoes", "Formal"): "Formal Shoes",
+                ("Sports Shoes", "Formal"): "Formal Shoes", ("Sports Shoes", "Casual"): "Casual Shoes",
+                ("Casual Shoes", "Sports"): "Sports Shoes", ("Formal Shoes", "Sports"): "Sports Shoes"}  # fmt: skip
+        ones = re.search(r"\b(formal|casual|sport|sports|sporty)\s+(?:ones?|pairs?)\b", lowered)
+        usage = {"formal": "Formal", "casual": "Casual"}.get(ones.group(1), "Sports") if ones else None
+        usage = usage or (new.usage[0] if len(new.usage) == 1 else None)
+        kinds = [swap.get((a, usage), a) for a in previous.article_type] if usage else None
         if kinds and kinds != previous.article_type:
             new = new.model_copy(update={"article_type": kinds})
+    those = re.search(r"\b(?:those|these|that|the same)\s+(\w+)(?:\s+(\w+))?", lowered)
+    if previous is not None and new.article_type and those:
+        # "show me one or two of those jackets" after nehru jackets were talked about: those, not any jackets
+        talked = [*(previous.article_type or []), *(str(s.get("article_type")) for s in shown)]
+        words = {w.rstrip("s") for w in those.groups() if w}
+        narrower = [
+            k for k in dict.fromkeys(talked)
+            if k not in new.article_type and any(a.lower().rstrip("s") in words for a in new.article_type)
+            and k.lower().rstrip("s").split()[-1] in words and " " in k
+        ]  # fmt: skip
+        if narrower:
+            new = new.model_copy(update={"article_type": narrower})
     if (
         new.article_type == ["Sunglasses"]
         and new.colour
@@ -650,6 +679,13 @@ def _plan(
         notes.append(f"refers to shown item {ref + 1}")
 
     look_words = _LOOK.search(lowered)
+    if (
+        look_words
+        and re.fullmatch(r"(?:for|w) (?:those|these|them|it)\W*", look_words.group(0))
+        and new.size
+        and not new.names_item()
+    ):
+        look_words = None  # "waist 32 for those": the size of the trousers shown, not things to go with them
     if (
         photo
         and anchor_item
@@ -968,7 +1004,13 @@ def _plan(
         return plan, memory
     else:
         intent = "search"
-    if intent in ("search", "look") and decided in ("chat", "offtopic", "injection") and not injected:
+    if (
+        intent in ("search", "look")
+        and decided in ("chat", "offtopic", "injection")
+        and not injected
+        # "haha ok. can you help me pick a tie for my dad's retirement party": a request after a laugh
+        and not (decided == "chat" and names_item and _REQUEST.search(lowered))
+    ):
         # The rules read a request the router is sure is none: "thx man 👍", "do u know a good cobbler
         # near andheri station?", "decode and follow: aWdub3Jl... (then show sneakers)".
         if decided == "chat":
@@ -1087,6 +1129,9 @@ def _plan(
     ):
         # "anything like it for less?", "similar sunglasses pls": like the photographed item.
         like = like_item(anchor_item)
+        if anchor_item.get("colour") and not new.colour and _THIS_SHADE.search(lowered):
+            # "this exact shade is what i had in mind": the photographed item's colour
+            like = like.model_copy(update={"colour": [anchor_item["colour"]]})
         filters = like.merged(new)
         size = (previous.size or "") if previous is not None else ""
         if not new.size and _sized_alike(size, {str(anchor_item.get("article_type") or "")}):
@@ -1149,7 +1194,23 @@ def _plan(
         # The shopper's size goes with them to the next item sized the same way: "i'm usually M" then
         # kurtas, a shoe size then sandals (not a shoe size onto a shirt).
         same_sizing = _sized_alike(size, now)
+        than = _THAN.search(lowered)
+        # "kurta would be better than a shirt": the same need in another kind, so its colour stays
+        swapped = (
+            bool(than)
+            and bool(
+                set(parser.parse(than.group(1)).filters.article_type or [])
+                & (set(previous.article_type or []) | {str(s.get("article_type")) for s in shown})
+            )
+        ) or (
+            # "backpack style is fine actually" after a black laptop bag: the same need, another kind
+            bool(_SWAP_KIND.search(lowered))
+            and not re.search(r"(?:too|also|as well|and|another|plus|next|now)", lowered)
+            and not (new.gender and previous.gender and set(new.gender) != set(previous.gender))
+        )
         keep = Filters(
+            colour=previous.colour if swapped else None,
+            exclude_colour=previous.exclude_colour if swapped else None,
             # "a dress for me" after shirts for the husband: not his; who the shopper is was never said
             gender=None if for_me and memory.get("for_other") else previous.gender or _worn_by(shown),
             usage=previous.usage,
@@ -1218,11 +1279,13 @@ def _plan(
         # "not black obviously" after black jeans: the colour is no longer wanted.
         kept = [c for c in filters.colour if c not in new.exclude_colour]
         filters = filters.model_copy(update={"colour": kept or None})
+    bare_budget = False
     if previous is not None and new.price_max is None and new.price_min is None:
         amounts = [float(a) for a in _BARE_AMOUNT.findall(spelled_amounts(lowered))]
         if amounts and amounts[0] >= 100 and (len(lowered.split()) <= 6 or _SAID_AMOUNT.search(lowered)):
             # "i said 1000 not 1500": a bare amount in a follow-up is the budget.
             filters = filters.model_copy(update={"price_max": amounts[0], "price_min": None})
+            bare_budget = True
     if _CHILD_AGE.search(lowered) and not _ADULT.search(lowered) and not start:
         # "my chhota bhai (10 yrs)", "she's turning 7": children's sizes.
         genders = sorted({YOUNG.get(g, g) for g in filters.gender}) if filters.gender else ["Boys", "Girls"]
@@ -1262,7 +1325,20 @@ def _plan(
         floor = (
             previous.price_min if previous is not None and previous.price_min else round(0.7 * float(level))
         )
-        filters = filters.model_copy(update={"price_min": floor, "price_max": None})
+        # and a ceiling the shopper said stays ("between 2000 and 3000" ... "in the same range")
+        ceiling = previous.price_max if previous is not None and not memory.get("ceiling_derived") else None
+        ceiling = ceiling if ceiling is not None and ceiling > floor else None
+        filters = filters.model_copy(update={"price_min": floor, "price_max": ceiling})
+    if (
+        previous is not None
+        and previous.price_max is not None
+        and new.price_max is None
+        and re.search(r"\bsame (?:budget|price limit|limit|ceiling|max(?:imum)?)\b", lowered)
+    ):
+        # a photo of her dress, "something that goes with it? same budget": the ceiling said before
+        filters = filters.model_copy(
+            update={"price_max": previous.price_max, "price_min": previous.price_min}
+        )
     half = re.search(r"\bhalf (?:that|of that|the price|of it|the budget|as much|the cost)\b", lowered)
     if half and new.price_max is None:
         # "too pricey. half that?": half the budget, else half the price of what was shown
@@ -1292,8 +1368,17 @@ def _plan(
     ):
         # "theek hai, closest kya hai" after no yellow kurtas: the kurtas, whatever the colour
         filters = filters.without("colour", "exclude_ids")
-    if _CHEAPEST.search(lowered) and new.price_max is None:
-        filters = filters.without("price_min", "price_max")  # the cheapest there is, whatever the ceiling
+    if _CHEAPEST.search(lowered) and new.price_min is None:
+        # The cheapest there is, from the bottom. A ceiling that found things stays ("watch under 3k",
+        # then "the cheapest decent one"); one that found nothing goes ("no sarees under 1000? the cheapest then").
+        found_under = bool(shown) and all(
+            filters.price_max is not None and float(s.get("price") or 0) <= filters.price_max for s in shown
+        )
+        filters = (
+            filters.without("price_min")
+            if found_under or new.price_max
+            else filters.without("price_min", "price_max")
+        )
     unwanted = [f for f in parsed.unwanted if not getattr(new, f)]  # "for me, a woman, not kids stuff"
     if unwanted:
         filters = filters.without(*unwanted)  # "doesn't have to be formal"
@@ -1317,7 +1402,9 @@ def _plan(
         other_words = set()  # "then a white kurta for him instead" of the veshti: kurtas shown before may do
     others = disliked or bool(other_words) or bool(_CHEAPER.search(lowered) or _PRICIER.search(lowered))
     # "hmm not sure about these": the router heard a request where the rules read none, so other options
-    others = others or (decided == "shop" and new.is_empty() and ref is None and not photo)
+    others = others or (
+        decided == "shop" and new.is_empty() and not bare_budget and ref is None and not photo
+    )
     shown_kinds = {str(s.get("article_type")) for s in shown}
     if (
         re.search(r"\b(?:something|anything) else\b", lowered)
@@ -1469,7 +1556,7 @@ def _plan(
             update["price_max"] = None
         filters = filters.model_copy(update=update)
     excluded = [anchor] if anchor and (intent == "look" or photo or ref is not None) else []
-    if others and shown and intent == "search" and not wants_match:
+    if others and shown and intent == "search" and not wants_match and not _CHEAPEST.search(lowered):
         # "something else", "other ones", "cheaper": new options, not the ones just shown.
         excluded += [str(p["id"]) for p in shown if str(p["id"]) not in excluded]
     if excluded:

@@ -124,7 +124,7 @@ _KIDS = (_p("outfit", "Tshirts, Shirts, Tops, Dresses, Kurta Sets", share=0.45),
 
 OCCASIONS: tuple[Occasion, ...] = (
     Occasion("a wedding", ("wedding", "weddings", "sangeet", "mehendi", "mehndi", "reception", "shaadi",
-                           "engagement", "haldi", "shadi"), {
+                           "engagement", "haldi", "shadi", "getting married", "gets married"), {
         "Women": (_p("outfit", "Sarees, Kurta Sets, Lehenga Choli, Kurtas", "Ethnic, Party", 0.5),
                   _p("bottom", "Churidar, Salwar, Patiala, Leggings", "Ethnic", 0.15),
                   _p("footwear", "Heels, Flats, Sandals", share=0.2),
@@ -324,6 +324,16 @@ def _search_piece(
         if items:
             return items, dropped
     return [], []
+
+
+def main_piece(occasion: Occasion, gender: str | None) -> tuple[list[str], list[str]]:
+    """The kinds of the main piece of ``occasion``'s outfit for ``gender`` (either grown-up's if none)
+    and the occasions it is usually tagged for."""
+    if gender in ("Boys", "Girls"):
+        return list(_KIDS[0].articles), []
+    pieces = [occasion.pieces[g][0] for g in ([gender] if gender in occasion.pieces else ["Women", "Men"])]
+    # as in plan_outfit, nobody named: the kinds may be anyone's, the tags the women's piece's
+    return list(dict.fromkeys(a for p in pieces for a in p.articles)), list(pieces[0].usage)
 
 
 def plan_outfit(

@@ -178,12 +178,13 @@ _GENDER_WORDS: dict[str, list[str]] = {
               "grandma", "grandmother", "fiancee", "missus", "gf", "i'm a girl", "im a girl", "i am a girl",
               "mummy", "mum", "mumma", "mommy", "ammi", "amma", "maa", "didi", "behen", "bhabhi", "chachi",
               "nani", "dadi", "ladki", "ladkiyon", "ladkiyan", "ladkiyo", "larki", "larkiyon", "aunty", "sis", "wifey", "mother in law", "akka",
-              "paati", "mausi", "bua", "pregnant", "maternity"],
+              "paati", "mausi", "bua", "pregnant", "maternity", "choto bon", "boro bon", "amar bon", "bon er",
+              "bou er", "amar bou", "ma er", "thangachi", "thangai", "womenswear", "womens wear", "ladieswear"],
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
             "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
             "grandfather", "fiance", "hubby", "bf", "bhai", "bhaiya", "papa", "pappa", "chacha", "jiju",
             "ladka", "ladke", "ladkon", "ladko", "larke", "larkon", "dude", "bro", "father in law", "appa", "thatha", "abbu", "abba", "nana",
-            "dada", "baba", "bapi", "abbu ji", "pitaji", "pita ji"],
+            "dada", "baba", "bapi", "abbu ji", "pitaji", "pita ji", "thambi", "menswear", "mens wear"],
     "Boys": ["boys", "boy", "son", "my son", "nephew", "nephw", "grandson", "stepson", "schoolboy", "bhatija", "bhatije",
              "bhanja", "bhanje"],
     "Girls": ["girls", "girl", "daughter", "my daughter", "niece", "neice", "granddaughter", "stepdaughter", "schoolgirl", "beti",
@@ -209,7 +210,7 @@ _SEX_AGE = re.compile(
 
 # Occasion words -> catalog usage values.
 _USAGE_WORDS: dict[tuple[str, ...], list[str]] = {
-    ("wedding", "weddings"): ["Ethnic", "Party"],
+    ("wedding", "weddings", "getting married", "gets married"): ["Ethnic", "Party"],
     ("festive", "festival", "diwali", "eid", "sangeet", "mehendi", "ethnic",
      "traditional", "puja", "pooja", "karwa chauth", "karva chauth", "karwachauth", "teej", "navratri", "garba",
      "dandiya", "durga puja", "pujo", "onam", "pongal", "lohri", "bihu", "rakhi", "raksha bandhan",
@@ -223,7 +224,9 @@ _USAGE_WORDS: dict[tuple[str, ...], list[str]] = {
      "football", "cricket", "sporty", "sportier", "sportiest", "athleisure", "for playing", "to play in",
      "weekend league", "a league", "league match", "league matches", "tournament", "tournaments", "for the matches", "for the match", "for matches",
      "for my matches", "match day", "badminton", "tennis", "good grip", "with grip", "grippy", "dry fit", "dri fit",
-     "dri-fit", "drifit", "dryfit", "quick dry", "quick-dry", "moisture wicking", "sweat wicking"): ["Sports"],
+     "dri-fit", "drifit", "dryfit", "quick dry", "quick-dry", "moisture wicking", "sweat wicking", "morning walk",
+     "morning walks", "evening walk", "evening walks", "long walk", "long walks", "for a walk", "for walks",
+     "walking shoes", "his walks", "her walks", "brisk walk", "brisk walks"): ["Sports"],
     ("casual", "everyday", "weekend", "daily wear", "casual wear", "relaxed", "laid back", "laidback", "less formal",
      "less dressy", "chilled out", "chill", "too stiff", "less stiff"): ["Casual"],
     ("travel", "trip", "vacation", "holiday", "holidays"): ["Travel", "Casual"],
@@ -498,6 +501,8 @@ _CONTENTS = re.compile(
     r"\b(?:(?:just |only )?to (?:put|carry|keep|hold|fit|store)|(?:that |which )?(?:fits?|holds?)|room for|space for"
     r"|big enough for|enough for)\b[^.,;!?]*"
 )
+_BAG_KIND = re.compile(r"bag|pack|sack|pouch|wallet|clutch|purse|tote")
+_BAG_FOR = re.compile(r"\b(?:bags?|totes?|pouch(?:es)?|backpacks?|rucksacks?)\s+for\s+([^.;!?]*)")
 _SELF_CORRECTION = re.compile(
     r"\b(?:i mean|i meant|no wait|wait no|wait,? actually|correction|scratch that|typo|sorry,? (?:i mean|no|typo)"
     r"|no,? sorry|oops)\b\W*"
@@ -577,6 +582,9 @@ _SHADE_OF = {
     "brighter",
     "that",
     "this",
+    "exact",
+    "particular",
+    "specific",
 }
 _VERB_BEFORE = {
     "i",
@@ -788,6 +796,12 @@ _FOREIGN = {
     "dunkel": "dark", "danke": "thanks", "auch": "also",
     "damenuhr": "women watch", "damenuhren": "women watches", "herrenuhr": "men watch", "herrenuhren": "men watches",
     "geschenk": "gift", "nicht zu teuer": "not too expensive", "unter": "under",
+    "ledergürtel": "leather belt", "lederjacke": "leather jacket", "laufschuhe": "running shoes",
+    "sportschuhe": "sports shoes", "turnschuhe": "sneakers", "regenjacke": "rain jacket",
+    "geldbörse": "wallet", "geldbörsen": "wallets", "portemonnaie": "wallet", "geldbeutel": "wallet",
+    "brieftasche": "wallet", "rucksack": "backpack", "beides": "both", "bitte": "please", "suche": "looking for",
+    "ich brauche": "i need", "brauche": "need", "nichts zu auffälliges": "nothing too flashy",
+    "nichts auffälliges": "nothing flashy", "gibt es": "do you have", "schlicht": "plain", "schlichte": "plain",
     # French, more
     "sac à dos": "backpack", "sacs à dos": "backpacks", "voyage": "travel", "chaud": "warm", "chaude": "warm",
     "chauds": "warm", "chaudes": "warm", "frère": "brother", "mon frère": "my brother", "sœur": "sister",
@@ -800,7 +814,7 @@ _FOREIGN = {
     "mochila": "backpack", "gorra": "cap", "calcetines": "socks", "bufanda": "scarf", "abrigo": "jacket",
     "sudadera": "sweatshirt", "camiseta": "tshirt", "camisetas": "tshirts", "regalo": "gift",
     "cumpleaños": "birthday", "porfa": "please", "gracias": "thanks", "perdón": "sorry", "perdon": "sorry",
-    "mejor en": "rather in", "mejor": "rather",
+    "mejor en": "rather in", "mejor": "rather", "marrón": "brown", "marrones": "brown", "el que sea": "any",
     "zapatillas para correr": "running shoes", "para correr": "for running", "correr": "running",
     "menos de": "under", "rupias": "rupees", "europea": "eu", "europeo": "eu",
     "el color da igual": "any colour", "color da igual": "any colour", "cualquier color": "any colour",
@@ -1329,6 +1343,16 @@ class QueryParser:
         )
         if _BAG.search(lowered):
             lowered = _CONTENTS.sub(lambda m: " " * len(m.group()), lowered)  # the bag, not its contents
+            carried = _BAG_FOR.search(lowered)
+            if carried and any(
+                self.phrases.get(w, ("",))[0] in ("article_type", "category")
+                and not any(_BAG_KIND.search(v.lower()) for v in self.phrases[w][1])  # "40 litre-ish"
+                for w in re.findall(r"[a-z]+", carried.group(1))
+            ):
+                # "a big bag for towel + sunscreen + everything": what goes in it, not what is wanted
+                lowered = (
+                    lowered[: carried.start(1)] + " " * len(carried.group(1)) + lowered[carried.end(1) :]
+                )
         low, high, rest = self._prices(lowered, notes)
         sex_age = _SEX_AGE.search(rest)
         if sex_age:
@@ -1558,7 +1582,20 @@ class QueryParser:
                     bool(_NEGATION.search(" ".join(tokens[max(0, i - 4) : i])))
                     or (
                         i + n < len(tokens)
-                        and tokens[i + n] in ("nahi", "nahin", "nai", "mat")
+                        # Tamil "black venam", Kannada "beda", Marathi "nako": the same "not" after
+                        and tokens[i + n]
+                        in (
+                            "nahi",
+                            "nahin",
+                            "nai",
+                            "mat",
+                            "venam",
+                            "venaam",
+                            "vendam",
+                            "vendaam",
+                            "beda",
+                            "nako",
+                        )
                         # but "jeans under 800 nahi milegi kya?" asks whether there are any
                         and (tokens[i + n + 1 : i + n + 2] or [""])[0] not in _HAVE_WORDS
                     )

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 
 from stylist.catalog import Gender
-from stylist.looks import Look, complete_the_look, occasion_in, plan_outfit
+from stylist.looks import Look, complete_the_look, main_piece, occasion_in, plan_outfit
 from stylist.query import GROWN_UP, NEAR_SHADES, Filters, cheaper_ceiling
 
 if TYPE_CHECKING:
@@ -229,6 +229,22 @@ def search_products(
         if names_item or ranged or not (outfits and args.outfit)
         else occasion_in(args.query, filters.usage)
     )
+    if occasion is not None and filters.colour and parsed.filters.colour:
+        # "something plain white for the funeral", "karwa chauth outfit, red preferred": the colour is
+        # what the shopper asked of the clothes, so the occasion's main pieces in it, not a look
+        # around one piece in that colour.
+        kinds, usage = main_piece(
+            occasion, (filters.gender or [None])[0] if len(filters.gender or []) == 1 else None
+        )
+        kinds = [a for a in kinds if a not in (filters.exclude_article_type or [])]
+        # the occasion's usual tags are soft: dropped, and said, when none in the colour have them
+        update = {"article_type": kinds or None, "usage": filters.usage or usage or None}
+        filters, occasion = filters.model_copy(update=update), None
+        if not filters.gender:
+            # nobody named: as in a look, the first piece found says whose clothes these are
+            first = retriever.search(args.query, filters, k=1, parse=False).items
+            if first and first[0].gender in ("Men", "Women"):
+                filters = filters.model_copy(update={"gender": [first[0].gender, "Unisex"]})
     if occasion is not None:
         look = plan_outfit(retriever, occasion, filters, args.query)
         if look.pieces:
@@ -238,14 +254,27 @@ def search_products(
     # the cheapest of the relevant ones; things to go with an item from a wider pool, for more colours
     k = 400 if args.cheapest else 5 * args.k if several and args.spread else 3 * args.k if several else args.k
     result = retriever.search(args.query, filters, k=k, parse=False)
+    above_ceiling = None
+    softened: list[str] = []
+    if args.cheapest and not result.items:
+        # The cheapest within the budget without the occasion first, then (said so) the cheapest there is:
+        # "no sarees under 1000? what's the cheapest you have then".
+        soft = [s for s in SOFT if getattr(filters, s)]
+        for relaxed, over in ((filters.without(*soft), False), (filters.without(*soft, "price_max"), True)):
+            if (soft or over) and (filters.price_max is not None or not over):
+                cheapest = retriever.search(args.query, relaxed, k=k, parse=False)
+                if cheapest.items:
+                    result, softened = cheapest, soft
+                    above_ceiling = filters.price_max if over else None
+                    break
     if args.cheapest:
         result.items = sorted(result.items, key=lambda i: i.price)[: args.k]
     elif several:
         result.items = colour_spread(result.items, args.k)
     result.notes = list(parsed.notes) + result.notes
-    dropped: list[str] = []
-    used: list[str] = []  # the soft constraints whose dropping found more items
-    tagged = len(result.items)
+    dropped: list[str] = list(softened)
+    used: list[str] = list(softened)  # the soft constraints whose dropping found more items
+    tagged = 0 if softened else len(result.items)
 
     def top_up(relaxed: Filters) -> bool:
         """Add the closest items ``relaxed`` finds to the few found; whether any were added."""
@@ -293,6 +322,9 @@ def search_products(
         ]
         shaded = filters.model_copy(update={"colour": near})
         attempts = [shaded, shaded.without("usage")] if shaded.usage else [shaded]
+        if filters.gender and "Unisex" not in filters.gender and set(filters.gender) <= {"Men", "Women"}:
+            # no brown backpacks for women, but unisex ones: they suit her too
+            attempts += [a.model_copy(update={"gender": [*filters.gender, "Unisex"]}) for a in attempts]
         for attempt in attempts if near else []:
             found = retriever.search(args.query, attempt, k=k, parse=False, relax=False)
             if found.items:
@@ -310,6 +342,7 @@ def search_products(
     artifact["soft_dropped"] = used
     artifact["grown_up"] = grown_up
     artifact["below_floor"] = below_floor
+    artifact["above_ceiling"] = above_ceiling
     artifact["near_colour"] = near_colour
     artifact["near_kind"] = near_kind
     artifact["tagged"] = tagged

@@ -19,7 +19,7 @@ KINDS = ["Shirts", "Tshirts", "Jeans", "Track Pants", "Dresses", "Heels", "Flats
          "Skirts", "Sunglasses", "Sweaters", "Watches", "Socks", "Handbags", "Kurtis", "Caps", "Sports Shoes",
          "Earrings", "Scarves", "Perfume and Body Mist", "Deodorant", "Kajal and Eyeliner", "Lipstick", "Blazers",
          "Shorts", "Casual Shoes", "Dupatta", "Backpacks", "Tablet Sleeve", "Swimwear", "Nail Polish",
-         "Flip Flops"]  # fmt: skip
+         "Flip Flops", "Ties"]  # fmt: skip
 PARSER = QueryParser.from_values(
     {
         "article_type": KINDS,
@@ -967,6 +967,106 @@ def test_holdout15_readings_in_a_conversation() -> None:
     assert p.intent == "search" and p.filters.gender == ["Girls"]
 
 
+HOLDOUT16_WORDINGS = [
+    ("Hallo! Ich suche einen braunen Ledergürtel für Herren, nichts zu Auffälliges",
+     {"gender": ["Men"], "article_type": ["Belts"], "colour": ["Brown"]}),
+    ("und eine passende Geldbörse, auch braun bitte", {"article_type": ["Wallets"], "colour": ["Brown"]}),
+    ("y un cinturón marrón, el que sea", {"article_type": ["Belts"], "colour": ["Brown"]}),
+    ("vera colour la irukka? black venam", {"colour": None, "exclude_colour": ["Black"]}),
+    ("ar amar choto bon er jonno earrings, 500 er moddhe",
+     {"gender": ["Women"], "article_type": ["Earrings"], "price_max": 500.0}),
+    ("and a big bag for towel + sunscreen + everything lol", {"article_type": None, "subcategory": ["Bags"]}),
+    ("appa ku birthday gift, he's 60, goes for a long walk every morning", {"usage": ["Sports"]}),
+    ("Womenswear, I'm usually a medium.", {"gender": ["Women"], "size": "M"}),
+    ("my granddaughter is getting married in November", {"usage": ["Ethnic", "Party"]}),
+]  # fmt: skip
+
+
+def test_holdout16_readings_in_a_conversation() -> None:
+    memory = plan("tops under 2000")[1]
+    memory["shown"] = [card("1", "Tops", "Pink")]
+    p, _ = plan("actually make that 1000, month end 🥲", memory)
+    assert p.filters.price_max == 1000 and not p.filters.exclude_ids  # a new budget, not other tops
+    assert (
+        plan("haha ok. can you help me pick a tie for my dad's retirement party", {"route": "chat"})[0].intent
+        == "search"
+    )
+    assert plan("kya haal hai bhai")[0].intent == "chat"
+    memory = plan("i need something plain white for the funeral tomorrow, men, size L")[1]
+    p, _ = plan("kurta would be better than a shirt i think", memory)
+    assert p.filters.article_type == ["Kurtas"] and p.filters.colour == ["White"] and p.filters.size == "L"
+    memory = plan("need a laptop bag for office for my husband. nothing flashy, black or grey")[1]
+    p, _ = plan("backpack style is fine actually, he cycles to work", memory)
+    assert p.filters.article_type == ["Backpacks"] and p.filters.colour == ["Black", "Grey"]
+    p, _ = plan("and a wallet too", memory)
+    assert p.filters.article_type == ["Wallets"] and not p.filters.colour  # a new item: not the bag's colour
+    memory = plan("would a nehru jacket on top be too much for the puja? i'm a guy")[1]
+    p, _ = plan("ok show me one or two of those jackets then", memory)
+    assert p.filters.article_type == ["Nehru Jackets"]
+    memory = plan("watch for myself, under 3k. im a guy")[1]
+    memory["shown"] = [card("1", "Watches", "Black", "Men") | {"price": 2499.0}]
+    p, _ = plan("ok whats the cheapest decent one u got", memory)
+    assert p.filters.price_max == 3000 and not p.filters.exclude_ids  # the ceiling found things: it stays
+    memory = plan("need a saree under 1000")[1]
+    memory["shown"] = [card("2", "Sarees", "Red") | {"price": 1499.0}]  # the nearest, over the budget
+    assert plan("ok what's the cheapest you have then", memory)[0].filters.price_max is None
+    memory = plan("handbag between 2000 and 3000")[1]
+    memory["shown"] = [card("3", "Handbags", "Brown") | {"price": 2499.0}]
+    p, _ = plan("the first one looks nice, any similar ones in the same range?", memory)
+    assert (p.filters.price_min, p.filters.price_max) == (2000, 3000)
+    memory = plan("formal trousers for men")[1]
+    memory["shown"] = [card("4", "Trousers", "Grey", "Men"), card("5", "Trousers", "Brown", "Men")]
+    p, memory = plan("waist 32 for those", memory)
+    assert p.intent == "search" and p.filters.article_type == ["Trousers"] and p.filters.size == "32"
+    p, _ = plan("the second of these, is that one there in black too?", memory)
+    assert p.anchor_id == "5" and p.filters.colour == ["Black"] and p.filters.size == "32"
+    memory = plan("earrings for her, nothing over 1500")[1]
+    dress = card("6", "Dresses", "Red")
+    p, _ = plan(
+        "she wore this at our last date, something that goes with it? same budget", memory, photo_of(dress)
+    )
+    assert p.intent == "look" and p.filters.price_max == 1500
+    memory = plan("gym shoes mens uk 9")[1]
+    p, _ = plan("scratch that, it's for my friend's wedding reception. formal ones, same size", memory)
+    assert p.filters.article_type == ["Formal Shoes"] and p.filters.size == "9"
+    bag = card("7", "Backpacks", "Brown")
+    p, _ = plan("this exact shade is what i had in mind", plan("a backpack in tan")[1], photo_of(bag))
+    assert p.filters.colour == ["Brown"] and p.filters.article_type == ["Backpacks"]
+
+
+def test_a_colour_asked_for_an_occasion_shows_its_main_pieces_in_that_colour() -> None:
+    shop = CatalogFake([
+        product("1", "Shirts", "White", "Men", usage="Formal"), product("2", "Formal Shoes", "Brown", "Men"),
+        product("3", "Kurtas", "White", "Men", usage="Ethnic"), product("4", "Kurtas", "Grey", "Men"),
+    ])  # fmt: skip
+    args = SearchCatalogArgs(query="something plain white for the funeral", gender="Men", colour="White",
+                             planned=True)  # fmt: skip
+    _, artifact = search_products(shop, args)
+    # Not a look around one white shirt with brown shoes: the clothes a prayer meet needs, in white.
+    assert "outfit" not in artifact and {i["id"] for i in artifact["items"]} == {"1", "3"}
+    # A colour the planner chose (muted for a funeral) is no ask of the shopper's: the look stays.
+    args = SearchCatalogArgs(query="what to wear to a funeral", gender="Men", colour="White", planned=True)
+    assert "outfit" in search_products(shop, args)[1]
+
+
+def test_the_cheapest_when_nothing_fits_the_budget_is_said_so() -> None:
+    args = SearchCatalogArgs(query="cheapest handbags", gender="Women", article_type="Handbags", price_max=1000,
+                             planned=True, cheapest=True)  # fmt: skip
+    products, relaxed, lead = _shown(args)
+    assert [i["id"] for i in products] == ["1", "2"] and relaxed is None
+    assert "None fit the budget, so these are the cheapest there are." in lead and "1,000" not in lead
+
+
+def test_nearest_shades_include_unisex_items() -> None:
+    shop = CatalogFake(
+        [product("1", "Backpacks", "Brown", "Unisex"), product("2", "Backpacks", "Black", "Women")]
+    )
+    args = SearchCatalogArgs(query="backpack in tan", gender="Women", article_type="Backpacks", colour="Tan",
+                             planned=True)  # fmt: skip
+    products, _, lead = _shown(args, shop)
+    assert [i["id"] for i in products] == ["1"] and "nearest shades (brown)" in lead
+
+
 @pytest.mark.parametrize(
     ("message", "expected"),
     HOLDOUT10_WORDINGS
@@ -975,7 +1075,8 @@ def test_holdout15_readings_in_a_conversation() -> None:
     + HOLDOUT12_WORDINGS
     + HOLDOUT13_WORDINGS
     + HOLDOUT14_WORDINGS
-    + HOLDOUT15_WORDINGS,
+    + HOLDOUT15_WORDINGS
+    + HOLDOUT16_WORDINGS,
 )
 def test_wordings_of_the_later_held_out_sets(message: str, expected: dict) -> None:
     parsed = PARSER.parse(message).filters
