@@ -449,7 +449,7 @@ def _shade_names(items: list[dict[str, Any]]) -> str:
 def _nearest_shades(wanted: list[str], products: list[dict[str, Any]]) -> str:
     shades = _shade_names(products)
     asked = " or ".join(str(c).lower() for c in wanted)
-    return f"I couldn't find any in {asked} exactly, so these are the nearest shades ({shades})."
+    return f"Nothing in {asked} exactly, so these are the nearest shades ({shades})."
 
 
 def _nearest_kind(wanted: list[str], products: list[dict[str, Any]]) -> str:

@@ -45,7 +45,7 @@ _LOOK = re.compile(
     r"|(?:would|will|that|which|to) match(?:es)?|wear (?:them|these|those|it|this|that) with|rest of the look"
     r"|build (?:the|a|my) look|finish (?:the|my) look|complete (?:the|my) look|suits? (?:it|this|that|them|these)"
     r"|(?:outfit|look) around (?:it|this|that|them|these|those)|i(?:s|n)ke? (?:saath|sath)|is ke (?:saath|sath))\b"
-    r"|\b(?:for|with|w) (?:it|this|that|those|these|them)\s*[?!.]*$"
+    r"|\b(?:for|with|w) (?:it|this|that|those|these|them)(?: too| as well| also)?\s*[?!.]*$"
 )
 # References to a product shown earlier: "the first one", "the 2nd", "that one", "the last one".
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
@@ -54,7 +54,7 @@ _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, 
              "teesra": 2, "tisra": 2, "teesri": 2, "tisri": 2, "chautha": 3, "chauthi": 3, "aakhri": -1,
              "akhri": -1}  # fmt: skip
 _ORDINAL_REF = re.compile(
-    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+(?:one|item|option|pick|product|pair|piece)s?\b"
+    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+(?:one|item|option|pick|product|pair|piece|wala|wali|waala|waali|vala|vali)s?\b"
     r"|\bthe (first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b"
     r"(?=\s*(?:[?.!,]|$|in\b|but\b|please\b|with\b|for\b|is\b|looks?\b|again\b|of (?:these|those|them)\b))"
     r"|\b(?:number|no\.?|#|option)\s*([1-5])\b"
@@ -163,8 +163,25 @@ _SWAP_KIND = re.compile(
     r"\b(?:instead|rather|actually|i meant|i mean|would be better|(?:is|are|would be) (?:fine|better|ok|okay)"
     r"|works better)\b"
 )
-_THIS_SHADE = re.compile(
-    r"\b(?:this|that|the same|same|exact|this exact) (?:exact )?(?:shade|colou?r|tone|hue)\b"
+_THIS_SHADE = re.compile(r"\b(?:this|that|the same|same|exact) (?:exact )?(?:shade|colou?r|tone|hue)\b")
+_SCENTS = frozenset(("Perfume and Body Mist", "Deodorant", "Fragrance Gift Set"))
+#: What a follow-up may change of the thing asked and still ask for the same thing.
+_REFINING = (
+    "price_min",
+    "price_max",
+    "size",
+    "colour",
+    "exclude_colour",
+    "gender",
+    "exclude_gender",
+    "season",
+)
+_STYLE_WORD = re.compile(
+    r"\b(?:sporty|sportier|sporti|dressy|dressier|formal|casual|ethnic|classy|partywear|smart)\b"
+)
+_SUGGEST_INSTEAD = re.compile(
+    r"\b(?:what (?:would|do|can|else would|else can|else do) you (?:suggest|recommend)|what else|"
+    r"something else|anything else|other ideas?|alternatives?|instead)\b"
 )
 _GOES_WITH_COLOUR = re.compile(
     r"\bcolou?r (?:that )?(?:goes|go|to go|would go|works|that works|going) (?:well )?with ((?:\w+ )?\w+)"
@@ -218,7 +235,8 @@ _SMALL_TALK = re.compile(
     r"\b(what can you do|who are you|what are you|are you (?:a |an )?(?:real|human|person|bot|robot|ai)|"
     r"what'?s your name|what is your name|how are you|do you like|you guys|nice stuff|love (?:it|this|these)|"
     r"not what i asked|that'?s wrong|useless|not helpful|i hate shopping|namaste|good (?:morning|evening|night|afternoon)|"
-    r"(?:i'?m|im|so) (?:so )?bored|you only do (?:clothes|fashion)|you (?:only|just) sell|"
+    r"(?:i'?m|im|so) (?:so )?bored|bored (?:at work|af|rn|today)|(?:you|u) only do (?:clothes|fashion)|(?:you|u) (?:only|just) sell|"
+    r"tell me something (?:fun|funny|interesting|cool|random)(?: about \w+)?|"
     # "kya haal hai bhai", "kemon acho", "eppadi irukeenga", "como vai": how are you
     r"kya haal|kaise ho|kaisi ho|kya chal raha|kemon acho|kemon achen|eppadi iruk\w*|como (?:estas|está|vai)|"
     r"ça va)\b"
@@ -250,7 +268,8 @@ _SHOP_SERVICE = re.compile(
     r"\b(return policy|returns?|refunds?|exchanges?|deliver\w*|shipping|ship to|track(?:ing)? (?:my )?order|"
     r"my order|order status|cancel\w*|payment|pay with|cash on delivery|cod|coupons?|promo code|discounts?|"
     r"offers?|sale|store hours|opening hours|customer (?:care|service)|gift cards?|warranty|upi|emi|"
-    r"gift ?wrap\w*|physical store|store in|shops? in|branch(?:es)?|located|your address)\b"
+    # ("a wallet to go in the gift box" names an item: a request, not a service question)
+    r"gift ?wrap\w*|gift ?box\w*|physical store|store in|shops? in|branch(?:es)?|located|your address)\b"
 )
 # Questions about the shop that no product answers, even when they name one ("need trousers hemmed").
 _SERVICE_ALWAYS = re.compile(
@@ -259,7 +278,7 @@ _SERVICE_ALWAYS = re.compile(
     r"return policy|exchange policy|delivery (?:time|charges?|date)|when will (?:it|my \w+) (?:arrive|come|be delivered)|"
     r"return (?:it|them|this|these)|send (?:it|them|this) back|(?:non[- ]?)?returnable|exchange (?:it|them|this|the size)|"
     r"timings?|store hours|opening hours|open on (?:sundays?|weekends?)|a store in|stores? near|your store in|"
-    r"try (?:it )?before buying|emi|no[- ]cost emi|gift ?box|gift ?wrap\w*|physical store|check sizes in (?:the |a )?store)\b"
+    r"try (?:it )?before buying|emi|no[- ]cost emi|gift ?wrap\w*|physical store|check sizes in (?:the |a )?store)\b"
 )
 # Requests that are not about shopping at all, whatever garment word they mention in passing.
 _OFF_TOPIC = re.compile(
@@ -301,7 +320,7 @@ _ACK = re.compile(
     r"cheers|brilliant|sorted|great stuff|that'?s all|done|shukriya|dhanyavaad|theek hai|wish me luck|"
     r"fingers crossed|bro|yaar|dude|buddy|mate|so much|very much|a lot|god bless(?: you)?|bless you|"
     r"happy (?:diwali|holi|eid|new year|christmas|xmas|onam|pongal|navratri|dussehra|birthday|holidays)(?: to (?:you|u))?(?: too| as well)?|"
-    r"same to (?:you|u)|you too|u too)\b[\s\W]*){1,8}$"
+    r"same to (?:you|u)|you too|u too|(?:nice|good|great) one|too good|so true|true)\b[\s\W]*){1,8}$"
 )
 _SHOP_SERVICE_REPLY = (
     "I can't see orders, delivery, returns or offers, so please check the shop's help pages or customer "
@@ -442,6 +461,25 @@ def _worn_by(shown: list[dict[str, Any]]) -> list[str] | None:
     """Whose things were shown, when they were all one grown-up's ("flowy dresses" were women's)."""
     genders = {p.get("gender") for p in shown if p.get("gender")} - {"Unisex"}
     return [genders.pop()] if len(genders) == 1 and genders <= {"Men", "Women"} else None
+
+
+def _names_its_kind(new: Filters, item: dict[str, Any], lowered: str, parser: QueryParser) -> bool:
+    """Whether the kind of item ``new`` names is ``item``'s own, by a shorter name ("pants" for track
+    pants, "bag" for a handbag)."""
+    kind = str(item.get("article_type") or "")
+    if not new.article_type:
+        return bool(
+            (new.subcategory and item.get("subcategory") in new.subcategory)
+            or (new.category and not new.subcategory and item.get("category") in new.category)
+        )
+    last = kind.lower().split()[-1] if " " in kind else ""
+    said = {w.rstrip("s") for w in re.findall(r"[a-z]+", lowered)}
+    return (
+        kind not in new.article_type
+        and bool(last)
+        and last.rstrip("s") in said
+        and new.article_type == parser.parse(last).filters.article_type
+    )
 
 
 def referenced(lowered: str, shown: list[dict[str, Any]]) -> int | None:
@@ -681,7 +719,7 @@ def _plan(
     look_words = _LOOK.search(lowered)
     if (
         look_words
-        and re.fullmatch(r"(?:for|w) (?:those|these|them|it)\W*", look_words.group(0))
+        and re.fullmatch(r"(?:for|w) (?:those|these|them|it)(?: too| as well| also)?\W*", look_words.group(0))
         and new.size
         and not new.names_item()
     ):
@@ -823,6 +861,11 @@ def _plan(
     if own and len(new.article_type or []) > 1 and own in (new.article_type or []):
         # "the 2nd wallet, is there a belt in that kinda colour": the wallet is pointed at, the belt wanted
         new = new.model_copy(update={"article_type": [a for a in new.article_type or [] if a != own]})
+    if ref is not None and names_item and anchor_item and _names_its_kind(new, anchor_item, lowered, parser):
+        # "the 2nd of these pants, a black version?" after track pants, "the last bag you showed, any in a
+        # lighter colour?": the item pointed at, called by a shorter name, not another kind to go with it
+        new = new.model_copy(update={"article_type": None, "subcategory": None, "category": None})
+        names_item = False
     if ref is not None and names_item and anchor_item and not _SAME_STYLE.search(lowered):
         # "leggings for the second one": another kind of item than the one pointed at goes with it.
         wants_match = wants_match or anchor_item.get("article_type") not in (new.article_type or [])
@@ -1056,16 +1099,15 @@ def _plan(
                     or bool(_CHEAPEST.search(lowered))
                     # only a budget, size, colour or who wears it: the same thing, changed ("i can maybe go
                     # to 1500", "for a 10 yr old girl, she's v particular")
-                    or new.without(
-                        "price_min",
-                        "price_max",
-                        "size",
-                        "colour",
-                        "exclude_colour",
-                        "gender",
-                        "exclude_gender",
-                        "season",  # "cotton wali ho toh better, garmi bahut hai yahan": the same, for summer
-                    ).is_empty()
+                    # "cotton wali ho toh better, garmi bahut hai yahan": the same, for summer
+                    or new.without(*_REFINING).is_empty()
+                    # "ok i can stretch to 3500, something sporty" after watches: sporty watches (but
+                    # "something for the gym" is an outfit for it)
+                    or (
+                        new.without(*_REFINING, "usage").is_empty()
+                        and bool(_STYLE_WORD.search(lowered))
+                        and occasion_in(_STYLE_WORD.sub(" ", lowered)) is None
+                    )
                 )
             )
         )
@@ -1205,7 +1247,7 @@ def _plan(
         ) or (
             # "backpack style is fine actually" after a black laptop bag: the same need, another kind
             bool(_SWAP_KIND.search(lowered))
-            and not re.search(r"(?:too|also|as well|and|another|plus|next|now)", lowered)
+            and not re.search(r"\b(?:too|also|as well|and|another|plus|next|now)\b", lowered)
             and not (new.gender and previous.gender and set(new.gender) != set(previous.gender))
         )
         keep = Filters(
@@ -1423,6 +1465,17 @@ def _plan(
         kept = [a for a in filters.article_type if a not in away]
         if kept:
             filters = filters.model_copy(update={"article_type": kept})
+    if (
+        memory.get("unmatched")
+        and previous is not None
+        and not names_item
+        and filters.article_type
+        and _SUGGEST_INSTEAD.search(lowered)
+    ):
+        # "ok what would you suggest instead for a reception then" after no navy blazers: other things
+        # for the same person and occasion, not the kind the shop lacks
+        filters = filters.without("article_type", "colour", "exclude_colour", "exclude_ids")
+        notes.append("something else instead")
     goes = _GOES_WITH_COLOUR.search(lowered)
     if goes and not _SAME_COLOUR.search(lowered):
         # "a scarf in a colour that goes with black": colours that go with black, not black
@@ -1483,11 +1536,13 @@ def _plan(
     ):
         # "he's only agreeing to blue", "white stuff for holi": the colour of every piece, in its shades
         filters = filters.model_copy(update={"colour": with_shades(new.colour)})
-    if _MUTED.search(lowered) and not new.colour and intent in ("search", "look"):
+    # "something lighter" in a perfume is its smell, not its bottle's colour
+    scent = bool(filters.article_type) and set(filters.article_type) <= _SCENTS
+    if _MUTED.search(lowered) and not new.colour and intent in ("search", "look") and not scent:
         filters = filters.model_copy(update={"colour": _MUTED_COLOURS})  # "nothing flashy", "a prayer meet"
         notes.append("muted colours")
     family = next((cols for pattern, cols in _COLOUR_FAMILIES if pattern.search(lowered)), None)
-    if family and not new.colour:
+    if family and not new.colour and not scent:
         if _MUTED.search(lowered):
             family = [c for c in family if c in _MUTED_COLOURS] or family  # "soft colours, nothing loud"
         filters = filters.model_copy(update={"colour": family})  # "in a light colour", "dark wash"
@@ -1653,6 +1708,15 @@ def _plan(
             )
     if (
         intent == "trend"
+        and not filters.gender
+        and previous is not None
+        and previous.gender
+        and not re.search(r"\b(?:everyone|everybody|people|in general|overall|unisex)\b", lowered)
+    ):
+        # "aur long coat types bhi trend mein hain?" after her jackets: still hers
+        filters = filters.model_copy(update={"gender": [g for g in previous.gender if g != "Unisex"] or None})
+    if (
+        intent == "trend"
         and filters.gender
         and set(filters.gender) <= {"Boys", "Girls"}
         and not _CHILD_AGE.search(lowered)
@@ -1665,6 +1729,15 @@ def _plan(
     ):
         # "what are girls in europe wearing this spring": young women, not children's wear
         filters = filters.model_copy(update={"gender": [GROWN_UP[g] for g in filters.gender]})
+    if (
+        filters.article_type
+        and "Tops" in filters.article_type
+        and filters.gender
+        and set(filters.gender) <= {"Men", "Boys", "Unisex"}
+    ):
+        # "what top goes with that" for a man: his tops are T-shirts and shirts
+        kinds = [k for k in filters.article_type if k != "Tops"] + ["Tshirts", "Shirts"]
+        filters = filters.model_copy(update={"article_type": list(dict.fromkeys(kinds))})
     plan = TurnPlan(intent=intent, filters=filters, search_text=search_text, anchor_id=anchor, notes=notes)
     if new.gender:
         memory["for_other"] = bool(_OTHER_PERSON.search(lowered) or _FOR_SOMEONE.search(lowered))

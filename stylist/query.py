@@ -449,6 +449,7 @@ _PRICE_MAX = re.compile(
     rf"(?:spend|pay|go)(?: any)? (?:more than|over|above|beyond)|not over|"
     rf"stretch(?: it)? to|go up to|bump(?: it)?(?: up)? to|raise(?: it)? to|increase(?: it| the budget)? to|make it|"
     rf"(?:nothing|not|never|none)(?: priced)? (?:over|above|more than|beyond|higher than|pricier than|costlier than)|"
+    rf"not (?:a|one) (?:single )?(?:paisa|penny|rupee|cent|dime|buck|euro|dollar) (?:over|above|more than|beyond)|"
     rf"not exceeding|no higher than|limit(?: is| of)?|max of|(?:the )?remaining(?: budget)?(?: of)?|"
     rf"(?:can|could|will|would|i'?ll)(?: maybe| only| probably| just)? (?:go|stretch|spend|do|pay)(?: up)? to)\s*(?:a |an )?({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
@@ -501,6 +502,7 @@ _CONTENTS = re.compile(
     r"\b(?:(?:just |only )?to (?:put|carry|keep|hold|fit|store)|(?:that |which )?(?:fits?|holds?)|room for|space for"
     r"|big enough for|enough for)\b[^.,;!?]*"
 )
+_GIFT_BOX = re.compile(r"\b(?:in|into) (?:the|a|his|her|my|one|nice) gift ?box(?:es)?\b")
 _BAG_KIND = re.compile(r"bag|pack|sack|pouch|wallet|clutch|purse|tote")
 _BAG_FOR = re.compile(r"\b(?:bags?|totes?|pouch(?:es)?|backpacks?|rucksacks?)\s+for\s+([^.;!?]*)")
 _SELF_CORRECTION = re.compile(
@@ -517,7 +519,7 @@ _SIZE = re.compile(
     r"\bsize\s*(?:is\s+|:\s*|=\s*)?(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
     r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*(?:waist|wiast|wasit|waste|w)\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
-    r"|(?:^\s*|[,;]\s*|[?!]\s+|\bin\s+|\balso\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
+    r"|(?:^\s*|[,;]\s*|[?!]\s+|\bin\s+|\balso\s+|\b(?:oh|oops|ok|and) and\s+|^\W*and\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
     # "jeans, slim fit, 34", "trousers men 36": a waist size after a bottom
     r"|\b(?:jeans|trousers|pants|chinos|shorts|track pants)\b[^0-9]{0,20}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
     # "a 7 in women's", "casual shoes in 7", "size 9 shoes": a shoe size beside a shoe word
@@ -657,7 +659,9 @@ _SO_IT_MATCHES = re.compile(
     r"(?:match(?:es)?|go(?:es)?(?: well)? with|suits?|looks? good with) (?:the|my|her|his|those|these|our) [a-z]+"
 )
 _HAS_COLOUR = re.compile(
-    r"\b(?:the|my|her|his|their|our) [a-z]+(?: [a-z]+)? (?:is|are) (?:all |mostly |kind of |kinda )?([a-z]+)"
+    # (not "the theme is all black", "the dress code is red": those are asked for)
+    r"\b(?:the|my|her|his|their|our) (?!(?:theme|dresscode|code|vibe|palette|colou?r)\b)[a-z]+(?: [a-z]+)? "
+    r"(?:is|are) (?:all |mostly |kind of |kinda )?([a-z]+)"
     r"(?=\s*(?:,|;|\.|\bso\b|\band\b|\bthough\b))"
 )
 # "chest 40, waist 32": body measures, each for its own kind of item.
@@ -673,14 +677,14 @@ _SIZE_MEANT = re.compile(
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
     r"(?:\bany (?:other )?(?:colou?r|shade)s?(?: is fine| is ok| works)? (?:but|except)|\beverything but|\ball but"
-    r"|\bnot|\bnon|\bno|\bisn'?t|\baren'?t|\bscratch|\bskip|\bexcept|\bwithout|\bother than|\binstead of|\brather than|\bdone with|\bsick of|\btired of|\banything but|\bbut not|(?<!know )\bnothing|\bhate|\bdislike|\bavoid"
+    r"|\bnot|\bnon|\bno|\bisn'?t|\baren'?t|\bscratch|\bscrap|\bditch|\bskip|\bexcept|\bwithout|\bother than|\binstead of|\brather than|\bdone with|\bsick of|\btired of|\banything but|\bbut not|(?<!know )\bnothing|\bhates?|\bdislikes?|\bavoids?"
     r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more|\bnot really(?: an?)?"
     r"|\b(?:doesn'?t|doesnt|don'?t|dont) (?:really |usually |ever )?(?:wear|do|like)"
     r"|\bnot (?:big|keen|really|too keen|much) (?:on|into)|\bnot into|\brefuses?(?: to wear)?|\bwon'?t wear|\bcan'?t stand"
     r"|\bcan'?t (?:walk|run|dance|move|stand|do|wear|handle)(?: in)?|\bforget(?: about)?"
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
     r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of| \d+| two| three| a few| many| some)?|\bno more of)"
-    r"(?:\s+(?:the|any|in|a|an|my|our|his|her))?(?:\s+(?:bright|dark|light|plain|pale|deep))?\s*$"
+    r"(?:\s+(?:the|any|in|a|an|my|our|his|her|these|those))?(?:\s+(?:bright|dark|light|plain|pale|deep))?\s*$"
 )
 
 
@@ -721,7 +725,7 @@ _SHARED_K = re.compile(
 _EXCLUDE_SHADES = {"White": ["Off White", "Cream"], "Grey": ["Grey Melange"], "Blue": ["Navy Blue", "Turquoise Blue"],
                    "Brown": ["Coffee Brown", "Mushroom Brown", "Tan"], "Green": ["Lime Green", "Sea Green", "Olive"],
                    "Gold": ["Bronze"], "Pink": ["Magenta"], "Yellow": ["Mustard"],
-                   "Maroon": ["Burgundy"], "Burgundy": ["Maroon"]}  # fmt: skip
+                   "Maroon": ["Burgundy"], "Burgundy": ["Maroon"], "Nude": ["Skin", "Beige", "Peach"]}  # fmt: skip
 
 
 def named_colours(colours: Iterable[str]) -> list[str]:
@@ -802,6 +806,8 @@ _FOREIGN = {
     "brieftasche": "wallet", "rucksack": "backpack", "beides": "both", "bitte": "please", "suche": "looking for",
     "ich brauche": "i need", "brauche": "need", "nichts zu auffälliges": "nothing too flashy",
     "nichts auffälliges": "nothing flashy", "gibt es": "do you have", "schlicht": "plain", "schlichte": "plain",
+    "parfum": "perfume", "parfüm": "perfume", "vielleicht": "maybe", "etwas": "something", "bis": "upto",
+    "gleiches budget": "same budget", "gleichen budget": "same budget", "meinen": "my", "meine": "my",
     # French, more
     "sac à dos": "backpack", "sacs à dos": "backpacks", "voyage": "travel", "chaud": "warm", "chaude": "warm",
     "chauds": "warm", "chaudes": "warm", "frère": "brother", "mon frère": "my brother", "sœur": "sister",
@@ -1208,6 +1214,10 @@ class QueryParser:
         if not m and _SHOE_WORD.search(text):
             m = _GENDER_SHOE_SIZE.search(text)
         if not m:
+            meant = _SIZE_MEANT.search(text, measures[0].end()) if measures else None
+            if meant and meant.group(1):
+                # "42 chest which i think is L": the size the shopper makes of their measure
+                return meant.group(1).upper(), text[: meant.start(1)] + " " + text[meant.end(1) :]
             return None, text
         group = next(i for i, g in enumerate(m.groups(), 1) if g)
         raw = m.group(group)
@@ -1341,6 +1351,8 @@ class QueryParser:
             ),
             lowered,
         )
+        # "a wallet to go in the gift box", "can you pack it in a gift box": the box is packing, not a gift set
+        lowered = _GIFT_BOX.sub(lambda m: " " * len(m.group()), lowered)
         if _BAG.search(lowered):
             lowered = _CONTENTS.sub(lambda m: " " * len(m.group()), lowered)  # the bag, not its contents
             carried = _BAG_FOR.search(lowered)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 
 from stylist.catalog import Gender
-from stylist.looks import Look, complete_the_look, main_piece, occasion_in, plan_outfit
+from stylist.looks import Look, Occasion, complete_the_look, main_piece, occasion_in, plan_outfit
 from stylist.query import GROWN_UP, NEAR_SHADES, Filters, cheaper_ceiling
 
 if TYPE_CHECKING:
@@ -185,7 +185,24 @@ SIBLING_KINDS = {
     "Mufflers": ["Scarves"], "Necklace and Chains": ["Pendant"], "Pendant": ["Necklace and Chains"],
     "Nehru Jackets": ["Waistcoat"], "Waistcoat": ["Nehru Jackets"],
     "Rain Jacket": ["Jackets"], "Jackets": ["Rain Jacket"], "Sweaters": ["Sweatshirts"], "Sweatshirts": ["Sweaters"],
+    "Churidar": ["Leggings", "Salwar", "Patiala"], "Salwar": ["Patiala", "Churidar"], "Patiala": ["Salwar", "Churidar"],
 }  # fmt: skip
+
+
+def _main_pieces(retriever: Retriever, occasion: Occasion, filters: Filters, query: str) -> Filters:
+    """``filters`` for the main pieces of ``occasion``'s outfit, with the occasion's usual tags (soft)."""
+    gender = filters.gender[0] if len(filters.gender or []) == 1 else None
+    kinds, usage = main_piece(occasion, gender)
+    kinds = [a for a in kinds if a not in (filters.exclude_article_type or [])]
+    filters = filters.model_copy(
+        update={"article_type": kinds or None, "usage": filters.usage or usage or None}
+    )
+    if not filters.gender:
+        # nobody named: as in a look, the first piece found says whose clothes these are
+        first = retriever.search(query, filters, k=1, parse=False).items
+        if first and first[0].gender in ("Men", "Women"):
+            filters = filters.model_copy(update={"gender": [first[0].gender, "Unisex"]})
+    return filters
 
 
 def search_products(
@@ -233,18 +250,7 @@ def search_products(
         # "something plain white for the funeral", "karwa chauth outfit, red preferred": the colour is
         # what the shopper asked of the clothes, so the occasion's main pieces in it, not a look
         # around one piece in that colour.
-        kinds, usage = main_piece(
-            occasion, (filters.gender or [None])[0] if len(filters.gender or []) == 1 else None
-        )
-        kinds = [a for a in kinds if a not in (filters.exclude_article_type or [])]
-        # the occasion's usual tags are soft: dropped, and said, when none in the colour have them
-        update = {"article_type": kinds or None, "usage": filters.usage or usage or None}
-        filters, occasion = filters.model_copy(update=update), None
-        if not filters.gender:
-            # nobody named: as in a look, the first piece found says whose clothes these are
-            first = retriever.search(args.query, filters, k=1, parse=False).items
-            if first and first[0].gender in ("Men", "Women"):
-                filters = filters.model_copy(update={"gender": [first[0].gender, "Unisex"]})
+        filters, occasion = _main_pieces(retriever, occasion, filters, args.query), None
     if occasion is not None:
         look = plan_outfit(retriever, occasion, filters, args.query)
         if look.pieces:
@@ -260,13 +266,14 @@ def search_products(
         # The cheapest within the budget without the occasion first, then (said so) the cheapest there is:
         # "no sarees under 1000? what's the cheapest you have then".
         soft = [s for s in SOFT if getattr(filters, s)]
-        for relaxed, over in ((filters.without(*soft), False), (filters.without(*soft, "price_max"), True)):
-            if (soft or over) and (filters.price_max is not None or not over):
-                cheapest = retriever.search(args.query, relaxed, k=k, parse=False)
-                if cheapest.items:
-                    result, softened = cheapest, soft
-                    above_ceiling = filters.price_max if over else None
-                    break
+        attempts = [(filters.without(*soft), None)] if soft else []
+        if filters.price_max is not None:
+            attempts.append((filters.without(*soft, "price_max"), filters.price_max))
+        for relaxed, ceiling in attempts:
+            cheapest = retriever.search(args.query, relaxed, k=k, parse=False)
+            if cheapest.items:
+                result, softened, above_ceiling = cheapest, soft, ceiling
+                break
     if args.cheapest:
         result.items = sorted(result.items, key=lambda i: i.price)[: args.k]
     elif several:

@@ -457,6 +457,9 @@ class Stylist:
         cards = products or list((relaxed or {}).get("items") or [])  # the closest, when none matched
         shown = [{k: p.get(k) for k in SHOWN_FIELDS} for p in cards]
         remembered: dict[str, Any] = {"shown": shown} if shown else {}
+        if plan.intent in ("search", "look"):
+            remembered["unmatched"] = not products  # "what would you suggest instead then" after none
+
         if plan.intent == "trend":
             # "show me some of those" after a trend answer: what it said is rising.
             remembered["trend_rising"] = [

@@ -210,7 +210,7 @@ def test_no_items_in_exactly_the_colour_shows_its_nearest_shades_and_says_so() -
     products, relaxed, lead = _shown(args)
     # Brown is a shade of tan: shown as the nearest, with a sentence saying so.
     assert [i["id"] for i in products] == ["1", "2"] and relaxed is None
-    assert "couldn't find any in tan exactly" in lead and "(brown, beige)" in lead
+    assert "Nothing in tan exactly" in lead and "(brown, beige)" in lead
 
 
 def test_only_another_colour_near_the_one_asked_is_a_labelled_alternative() -> None:
@@ -1067,6 +1067,53 @@ def test_nearest_shades_include_unisex_items() -> None:
     assert [i["id"] for i in products] == ["1"] and "nearest shades (brown)" in lead
 
 
+HOLDOUT17_WORDINGS = [
+    ("i want a saree that POPS. not a paisa over 5k", {"article_type": ["Sarees"], "price_max": 5000.0, "price_min": None}),
+    ("college farewell, the theme is all black. guy, size L", {"colour": ["Black"], "size": "L"}),
+    ("need shirts for office. light blue or white, men, 42 chest which i think is L", {"size": "L"}),
+    ("actually scrap red, he hates red lol. black or navy", {"colour": ["Black", "Navy Blue"], "exclude_colour": ["Red"]}),
+    ("no wait, formal ones, for office, not these casual ones", {"usage": ["Formal"]}),
+    ("oh and S, not M. forgot", {"size": "S"}),
+    ("also a wallet to go in the gift box, under 1500", {"article_type": ["Wallets"], "price_max": 1500.0}),
+    ("Geschenk für meinen Bruder, vielleicht ein Parfum? bis 2000 Rupien",
+     {"gender": ["Men"], "article_type": ["Perfume and Body Mist"], "price_max": 2000.0}),
+]  # fmt: skip
+
+
+def test_holdout17_readings_in_a_conversation() -> None:
+    memory = plan("watch for myself, guy, under 2k")[1]
+    p, _ = plan("hmm these look cheap honestly. ok i can stretch to 3500, something sporty", memory)
+    assert (
+        p.filters.article_type == ["Watches"]
+        and p.filters.usage == ["Sports"]
+        and p.filters.price_max == 3500
+    )
+    memory = plan("perfume for men, something for everyday")[1]
+    assert plan("something else, lighter and under 1000", memory)[0].filters.colour is None  # its smell
+    memory = plan("blue jeans men")[1]
+    memory["shown"] = [card("1", "Jeans", "Blue", "Men", sub="Bottomwear")]
+    p, _ = plan("what top goes with that", memory)
+    assert p.filters.article_type == ["Tshirts", "Shirts"]  # a man's tops
+    assert plan("bored at work. tell me something fun about fashion")[0].intent == "chat"
+    assert plan("hahaha nice one", {"route": "chat"})[0].intent == "chat"
+    memory = plan("can you help me file my income tax return, due date is close")[1]
+    assert plan("ok ok. u only do clothes?", memory)[0].intent == "chat"
+    assert plan("can you pack it in a gift box?")[0].intent == "refuse"
+    memory = plan("sports tees for men")[1]
+    memory["shown"] = [card("2", "Track Pants", "Grey", "Men"), card("3", "Track Pants", "Charcoal", "Men")]
+    p, _ = plan("the 2nd of these pants, a black version?", memory)
+    assert p.intent == "search" and p.anchor_id == "3" and p.filters.article_type == ["Track Pants"]
+    memory["shown"] = [card("4", "Tshirts", "White", "Men"), card("5", "Tshirts", "Red", "Men")]
+    assert plan("2nd wala accha hai. matching track pants?", memory)[0].anchor_id == "5"
+    memory = plan("ladkiyon ke liye jackets, size S")[1]
+    p, _ = plan("aur long coat types bhi trend mein hain kya winter ke liye?", memory)
+    assert p.intent == "trend" and p.filters.gender == ["Women"]
+    memory = plan("cousin's wedding reception, I'd like a navy blazer for myself (man, 40s)")[1]
+    memory["unmatched"] = True  # the shop had none
+    p, _ = plan("ok what would you suggest instead for a reception then", memory)
+    assert not p.filters.article_type and not p.filters.colour and p.filters.gender == ["Men"]
+
+
 @pytest.mark.parametrize(
     ("message", "expected"),
     HOLDOUT10_WORDINGS
@@ -1076,7 +1123,8 @@ def test_nearest_shades_include_unisex_items() -> None:
     + HOLDOUT13_WORDINGS
     + HOLDOUT14_WORDINGS
     + HOLDOUT15_WORDINGS
-    + HOLDOUT16_WORDINGS,
+    + HOLDOUT16_WORDINGS
+    + HOLDOUT17_WORDINGS,
 )
 def test_wordings_of_the_later_held_out_sets(message: str, expected: dict) -> None:
     parsed = PARSER.parse(message).filters
