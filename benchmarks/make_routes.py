@@ -27,7 +27,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
 OUT = ROOT / "stylist" / "data" / "routes.jsonl"
-#: Sets kept for measuring the stylist: never read here (holdout18 not measured yet).
+#: Sets kept for measuring the stylist: never read here (holdout18 measured blind and not read yet).
 HELD_OUT = ("holdout18_conversations",)
 
 
