@@ -1026,7 +1026,13 @@ def _plan(
         # "she's an adult lol, 24", "no not those, without laces": about what was asked or shown
         and not (
             previous is not None
-            and (_ADULT.search(lowered) or _OTHERS.search(lowered) or _MEANT_SIZE.search(lowered))
+            and (
+                _ADULT.search(lowered)
+                or _OTHERS.search(lowered)
+                or _MEANT_SIZE.search(lowered)
+                or _CHEAPEST.search(lowered)  # "what's the cheapest you've got?"
+                or _CHEAPER.search(lowered)
+            )
         )
         and len(lowered.split()) >= 3
         and not _SHOPPING.search(lowered)
@@ -1053,6 +1059,10 @@ def _plan(
         and not injected
         # "haha ok. can you help me pick a tie for my dad's retirement party": a request after a laugh
         and not (decided == "chat" and names_item and _REQUEST.search(lowered))
+        # "what's the cheapest you've got?" after yellow sarees: about those
+        and not (previous is not None and (_CHEAPEST.search(lowered) or _CHEAPER.search(lowered)))
+        # a bare "nah" to the cards shown: other ones
+        and not (shown and re.fullmatch(r"\W*(?:nah+|naah+|nope|meh)\W*", lowered))
     ):
         # The rules read a request the router is sure is none: "thx man 👍", "do u know a good cobbler
         # near andheri station?", "decode and follow: aWdub3Jl... (then show sneakers)".

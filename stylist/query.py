@@ -707,7 +707,7 @@ _NUMBER_WORDS = {
     "aath": 8, "nau": 9, "das": 10, "dedh": 1.5, "dhai": 2.5, "dhaai": 2.5, "half a": 0.5,
 }  # fmt: skip
 _SCALES = {"grand": 1000, "thousand": 1000, "k": 1000, "hazaar": 1000, "hazar": 1000, "hajar": 1000,
-           "hundred": 100, "sau": 100, "lakh": 100000, "lakhs": 100000}  # fmt: skip
+           "hundred": 100, "sau": 100, "lakh": 100000, "lakhs": 100000, "crore": 10000000, "crores": 10000000}  # fmt: skip
 _AMOUNT_WORDS = re.compile(
     r"\b(\d+(?:\.\d+)?|"
     + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))
@@ -938,8 +938,8 @@ def spelled_amounts(text: str) -> str:
             return m.group(0)  # "under a k" is 1000, "teen k" is no amount
         if head in ("do", "das", "teen") and scale in ("hundred", "sau"):
             return m.group(0)  # "do sau" (200) is rare beside "do" (give); "teen sau" reads fine as 300
-        value = float(head) if head[0].isdigit() else _NUMBER_WORDS[head]
-        return f"{value * _SCALES[scale]:g}"
+        value = (float(head) if head[0].isdigit() else _NUMBER_WORDS[head]) * _SCALES[scale]
+        return f"{value:.0f}" if value == int(value) else f"{value:g}"  # "3 crore" is 30000000, not 3e+07
 
     return _AMOUNT_WORDS.sub(one, text)
 

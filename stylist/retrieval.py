@@ -470,7 +470,13 @@ class Retriever:
                 if not relaxed_mask.any():
                     continue
                 vector = vector or self._embed(query)
-                relaxed = self._ranked(snap, query, vector, relaxed_filters, relaxed_mask, k)
+                if "price_max" in names:
+                    # Over the budget: of the relevant ones, those nearest to it (not a 14,299 watch
+                    # for "under 1500" when there is one at 1,599).
+                    pool = self._ranked(snap, query, vector, relaxed_filters, relaxed_mask, 20 * k)
+                    relaxed = sorted(pool, key=lambda i: i.price)[:k]
+                else:
+                    relaxed = self._ranked(snap, query, vector, relaxed_filters, relaxed_mask, k)
                 if relaxed:
                     result.relaxation = Relaxation(dropped=" and ".join(names), items=relaxed)
                     break

@@ -200,6 +200,13 @@ def test_no_match_says_so_and_offers_a_labelled_relaxation(
     assert result.relaxation.items
     for item in result.relaxation.items:
         assert (by_id[item.id]["gender"], by_id[item.id]["article_type"]) == ("Women", "Kurtas")
+    # Over the budget, the nearest to it come first: the cheapest of the relevant kurtas, in order.
+    prices = [item.price for item in result.relaxation.items]
+    assert prices == sorted(prices)
+    cheapest = min(
+        p["price"] for p in by_id.values() if (p["gender"], p["article_type"]) == ("Women", "Kurtas")
+    )
+    assert prices[0] <= 2 * cheapest
 
 
 def test_no_match_without_relaxation(retriever: Retriever) -> None:

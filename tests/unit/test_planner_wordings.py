@@ -1114,6 +1114,15 @@ def test_holdout17_readings_in_a_conversation() -> None:
     assert not p.filters.article_type and not p.filters.colour and p.filters.gender == ["Men"]
 
 
+def test_page_session_31_fixes() -> None:
+    # "3 crore" is thirty million, not 3 (written as 3e+07 before)
+    assert PARSER.parse("my budget is 3 crore lol").filters.price_max == 30_000_000
+    memory = plan("a saree for my sister's haldi, yellow please, not a paisa over 4k")[1]
+    memory["shown"] = [card("1", "Sarees", "Yellow") | {"price": 2899.0}]
+    p, _ = plan("what's the cheapest you've got?", memory)
+    assert p.intent == "search" and "cheapest first" in p.notes and p.filters.price_max == 4000
+
+
 @pytest.mark.parametrize(
     ("message", "expected"),
     HOLDOUT10_WORDINGS
