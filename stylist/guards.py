@@ -129,8 +129,8 @@ def constraint_args(filters: Filters) -> dict[str, Any]:
 #: Search arguments that constrain what is found (the rest, query and k, only rank and count).
 _CONSTRAINT_KEYS = frozenset(
     ("gender", "article_type", "colour", "usage", "season", "price_min", "price_max", "size", "exclude_colour",
-     "exclude_ids", "exclude_article_type", "exclude_gender", "category", "subcategory", "cheapest", "spread", "outfit",
-     "young")
+     "exclude_ids", "exclude_article_type", "exclude_gender", "category", "subcategory", "cheapest", "priciest",
+     "spread", "outfit", "young")
 )  # fmt: skip
 
 
@@ -143,6 +143,7 @@ def plan_args(plan: TurnPlan) -> dict[str, Any]:
     return (
         {"planned": True}
         | ({"cheapest": True} if "cheapest first" in plan.notes else {})
+        | ({"priciest": True} if "priciest first" in plan.notes else {})
         | ({"spread": True} if pairing else {})
         | ({"outfit": False} if missing else {})
         | ({"young": True} if "a young child" in plan.notes else {})

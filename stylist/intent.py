@@ -150,6 +150,9 @@ _CHEAPEST = re.compile(
     r"\b(cheapest|lowest price|least expensive|most affordable|least i'?d (?:have to )?(?:pay|spend)|"
     r"least i (?:can|could) (?:pay|spend)|lowest (?:i can|i could|you have|you've got)|sabse sast[aie])\b"
 )
+_PRICIEST = re.compile(
+    r"\b(most expensive|priciest|costliest|most premium|top of the range|sabse mehe?nga|sabse mehe?ngi)\b"
+)
 # A new ask, however it starts ("and what do i wear myself on rakhi?"): not a change to the last one.
 _NEW_ASK = re.compile(
     r"\bwhat (?:do|should|can|shall|will) (?:i|we) wear\b|\bwear myself\b|\bfor myself\b"
@@ -1705,6 +1708,8 @@ def _plan(
         search_text = f"{photo.get('caption', '')} {text}".strip()  # "is this in style?"
     if _CHEAPEST.search(lowered) and intent == "search":
         notes.append("cheapest first")
+    elif _PRICIEST.search(lowered) and intent == "search":
+        notes.append("priciest first")  # "get me the most expensive thing you have"
     if parsed.unknown_items and intent == "search" and not new.article_type:
         notes.append("not carried: " + ", ".join(parsed.unknown_items))
         closest = [

@@ -60,6 +60,7 @@ class SearchCatalogArgs(BaseModel):
     category: SkipJsonSchema[list[str] | None] = None
     subcategory: SkipJsonSchema[list[str] | None] = None
     cheapest: SkipJsonSchema[bool] = False  # lowest prices first ("the cheapest you have")
+    priciest: SkipJsonSchema[bool] = False  # highest prices first ("the most expensive you have")
     spread: SkipJsonSchema[bool] = False  # a spread of colours (things to go with an item)
     outfit: SkipJsonSchema[bool] = True  # an occasion may be answered with a whole look
     young: SkipJsonSchema[bool] = False  # a young child's age was said: never grown-ups' sizes instead
@@ -258,7 +259,15 @@ def search_products(
     # Several colours asked ("maroon or wine") or things to go with an item: a spread of colours to choose from.
     several = len(filters.colour or []) > 1 or (args.spread and len(filters.colour or []) != 1)
     # the cheapest of the relevant ones; things to go with an item from a wider pool, for more colours
-    k = 400 if args.cheapest else 5 * args.k if several and args.spread else 3 * args.k if several else args.k
+    k = (
+        400
+        if args.cheapest or args.priciest
+        else 5 * args.k
+        if several and args.spread
+        else 3 * args.k
+        if several
+        else args.k
+    )
     result = retriever.search(args.query, filters, k=k, parse=False)
     above_ceiling = None
     softened: list[str] = []
@@ -274,8 +283,8 @@ def search_products(
             if cheapest.items:
                 result, softened, above_ceiling = cheapest, soft, ceiling
                 break
-    if args.cheapest:
-        result.items = sorted(result.items, key=lambda i: i.price)[: args.k]
+    if args.cheapest or args.priciest:
+        result.items = sorted(result.items, key=lambda i: i.price, reverse=args.priciest)[: args.k]
     elif several:
         result.items = colour_spread(result.items, args.k)
     result.notes = list(parsed.notes) + result.notes

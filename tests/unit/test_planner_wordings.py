@@ -1121,6 +1121,14 @@ def test_page_session_31_fixes() -> None:
     memory["shown"] = [card("1", "Sarees", "Yellow") | {"price": 2899.0}]
     p, _ = plan("what's the cheapest you've got?", memory)
     assert p.intent == "search" and "cheapest first" in p.notes and p.filters.price_max == 4000
+    p, _ = plan("my budget is 3 crore lol, get me the most expensive thing you have")
+    assert p.intent == "search" and "priciest first" in p.notes
+    shop = CatalogFake([product("1", "Handbags", "Brown", price=1200), product("2", "Handbags", "Black", price=4800),
+                        product("3", "Handbags", "Red", price=2500)])  # fmt: skip
+    args = SearchCatalogArgs(
+        query="the most expensive handbag", article_type="Handbags", planned=True, priciest=True
+    )
+    assert [i["id"] for i in search_products(shop, args)[1]["items"]] == ["2", "3", "1"]
 
 
 @pytest.mark.parametrize(
