@@ -1550,12 +1550,12 @@ def _plan(
         # "he's only agreeing to blue", "white stuff for holi": the colour of every piece, in its shades
         filters = filters.model_copy(update={"colour": with_shades(new.colour)})
     # "something lighter" in a perfume is its smell, not its bottle's colour
-    scent = bool(filters.article_type) and set(filters.article_type) <= _SCENTS
-    if _MUTED.search(lowered) and not new.colour and intent in ("search", "look") and not scent:
+    fragrance = bool(filters.article_type) and set(filters.article_type) <= _SCENTS
+    if _MUTED.search(lowered) and not new.colour and intent in ("search", "look") and not fragrance:
         filters = filters.model_copy(update={"colour": _MUTED_COLOURS})  # "nothing flashy", "a prayer meet"
         notes.append("muted colours")
     family = next((cols for pattern, cols in _COLOUR_FAMILIES if pattern.search(lowered)), None)
-    if family and not new.colour and not scent:
+    if family and not new.colour and not fragrance:
         if _MUTED.search(lowered):
             family = [c for c in family if c in _MUTED_COLOURS] or family  # "soft colours, nothing loud"
         filters = filters.model_copy(update={"colour": family})  # "in a light colour", "dark wash"
