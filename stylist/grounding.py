@@ -375,13 +375,13 @@ _ARTICLE_WORDS = {"tshirts": "T-shirts", "kurta sets": "kurta sets", "perfume an
 _WHO = {"Men": "men", "Women": "women", "Boys": "boys", "Girls": "girls", "Unisex": "anyone"}
 
 
-def and_list(words: list[str]) -> str:
-    """ "a", "a and b", "a, b and c"."""
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+def and_list(words: list[str], conjunction: str = "and") -> str:
+    """ "a", "a and b", "a, b and c" (or "a, b or c")."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {conjunction} " + words[-1]
 
 
 def _or(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    return and_list(words, "or")
 
 
 def _money(value: float) -> str:

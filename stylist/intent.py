@@ -475,14 +475,18 @@ def _names_its_kind(new: Filters, item: dict[str, Any], lowered: str, parser: Qu
             (new.subcategory and item.get("subcategory") in new.subcategory)
             or (new.category and not new.subcategory and item.get("category") in new.category)
         )
-    last = kind.lower().split()[-1] if " " in kind else ""
+    short = _short_name(kind)
     said = {w.rstrip("s") for w in re.findall(r"[a-z]+", lowered)}
     return (
         kind not in new.article_type
-        and bool(last)
-        and last.rstrip("s") in said
-        and new.article_type == parser.parse(last).filters.article_type
+        and short in said
+        and new.article_type == parser.parse(kind.lower().split()[-1]).filters.article_type
     )
+
+
+def _short_name(kind: str) -> str | None:
+    """The last word of a kind named in several, singular ("jacket" for Nehru Jackets); None for one word."""
+    return kind.lower().split()[-1].rstrip("s") if " " in kind else None
 
 
 def referenced(lowered: str, shown: list[dict[str, Any]]) -> int | None:
@@ -651,7 +655,7 @@ def _plan(
         narrower = [
             k for k in dict.fromkeys(talked)
             if k not in new.article_type and any(a.lower().rstrip("s") in words for a in new.article_type)
-            and k.lower().rstrip("s").split()[-1] in words and " " in k
+            and _short_name(k) in words
         ]  # fmt: skip
         if narrower:
             new = new.model_copy(update={"article_type": narrower})
@@ -1096,6 +1100,9 @@ def _plan(
     ):
         text = " ".join(memory["trend_season"]) + " " + text  # the season asked about before
 
+    # "kurta would be better than a shirt", "something less boring than white shirts": the kinds compared away
+    than = _THAN.search(lowered)
+    than_kinds = set(parser.parse(than.group(1)).filters.article_type or []) if than else set()
     narrows = bool(_NARROW.search(lowered)) and names_item and previous is not None
     refines = (
         previous is not None
@@ -1249,14 +1256,9 @@ def _plan(
         # The shopper's size goes with them to the next item sized the same way: "i'm usually M" then
         # kurtas, a shoe size then sandals (not a shoe size onto a shirt).
         same_sizing = _sized_alike(size, now)
-        than = _THAN.search(lowered)
         # "kurta would be better than a shirt": the same need in another kind, so its colour stays
-        swapped = (
-            bool(than)
-            and bool(
-                set(parser.parse(than.group(1)).filters.article_type or [])
-                & (set(previous.article_type or []) | {str(s.get("article_type")) for s in shown})
-            )
+        swapped = bool(
+            than_kinds & (set(previous.article_type or []) | {str(s.get("article_type")) for s in shown})
         ) or (
             # "backpack style is fine actually" after a black laptop bag: the same need, another kind
             bool(_SWAP_KIND.search(lowered))
@@ -1471,11 +1473,9 @@ def _plan(
             "article_type": None,
             "exclude_article_type": sorted(set(filters.exclude_article_type or []) | set(new.article_type)),
         })  # fmt: skip
-    than = _THAN.search(lowered)
     if than and filters.article_type and len(filters.article_type) > 1:
         # "something less boring than white shirts? kurtas maybe": not the shirts
-        away = parser.parse(than.group(1)).filters.article_type or []
-        kept = [a for a in filters.article_type if a not in away]
+        kept = [a for a in filters.article_type if a not in than_kinds]
         if kept:
             filters = filters.model_copy(update={"article_type": kept})
     if (

@@ -400,7 +400,7 @@ def plan_outfit(
         genders = [gender, "Unisex"] if gender in ("Men", "Women") else ([gender] if gender else None)
         if gender is None and main is None:
             genders = None
-            articles = sorted({a for g in ("Women", "Men") for a in occasion.pieces[g][0].articles})
+            articles = sorted(main_piece(occasion, None)[0])
         else:
             articles = list(piece.articles)
         # "something under 2500, not a kurta": the kinds ruled out are left out of every piece.

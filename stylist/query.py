@@ -688,6 +688,10 @@ _NEGATION = re.compile(
 )
 
 
+# "saree nahi", Tamil "black venam", Kannada "beda", Marathi "nako": "not" said after the thing.
+_NOT_AFTER = frozenset(
+    ("nahi", "nahin", "nai", "mat", "venam", "venaam", "vendam", "vendaam", "beda", "nako")
+)
 # Said no to after the item: "half the boys wear kurtas, he flat out refuses", "kurtas are a no".
 _NEGATED_AFTER = re.compile(
     r"^(?:but |and )?(?:(?:he|she|i|they|we)(?:'s| is| am| are)? (?:\w+ ){0,2}(?:refuses?|hates?|won'?t wear|"
@@ -944,9 +948,10 @@ def spelled_amounts(text: str) -> str:
     return _AMOUNT_WORDS.sub(one, text)
 
 
-def _blank(m: re.Match[str], text: str) -> str:
-    """``text`` with the match blanked out (same length, so later matches keep their places)."""
-    return text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+def _blank(m: re.Match[str], text: str, group: int = 0) -> str:
+    """``text`` with the match (or one of its groups) blanked out (same length, so later matches keep
+    their places)."""
+    return text[: m.start(group)] + " " * (m.end(group) - m.start(group)) + text[m.end(group) :]
 
 
 def _number(raw: str) -> float:
@@ -1217,7 +1222,7 @@ class QueryParser:
             meant = _SIZE_MEANT.search(text, measures[0].end()) if measures else None
             if meant and meant.group(1):
                 # "42 chest which i think is L": the size the shopper makes of their measure
-                return meant.group(1).upper(), text[: meant.start(1)] + " " + text[meant.end(1) :]
+                return meant.group(1).upper(), _blank(meant, text, 1)
             return None, text
         group = next(i for i, g in enumerate(m.groups(), 1) if g)
         raw = m.group(group)
@@ -1233,10 +1238,9 @@ class QueryParser:
         ):  # "size 42 chest... matlab L", "Größe 38 (also UK 5)": the size said last, in the shop's sizes
             g = next(i for i in (1, 2, 3) if meant.group(i))
             size = meant.group(g).upper()
-            text = text[: meant.start(g)] + " " * len(meant.group(g)) + text[meant.end(g) :]
+            text = _blank(meant, text, g)
         # The last alternatives match the item too ("jeans ... 34"): blank only the size then.
-        start, end = m.span(group) if group >= 6 else m.span()
-        return size, text[:start] + " " * (end - start) + text[end:]
+        return size, _blank(m, text, group if group >= 6 else 0)
 
     def _fuzzy_match(self, token: str) -> tuple[str, list[str]] | None:
         singular = self.phrases.get(token[:-1]) if token.endswith("s") else None
@@ -1362,9 +1366,7 @@ class QueryParser:
                 for w in re.findall(r"[a-z]+", carried.group(1))
             ):
                 # "a big bag for towel + sunscreen + everything": what goes in it, not what is wanted
-                lowered = (
-                    lowered[: carried.start(1)] + " " * len(carried.group(1)) + lowered[carried.end(1) :]
-                )
+                lowered = _blank(carried, lowered, 1)
         low, high, rest = self._prices(lowered, notes)
         sex_age = _SEX_AGE.search(rest)
         if sex_age:
@@ -1594,20 +1596,7 @@ class QueryParser:
                     bool(_NEGATION.search(" ".join(tokens[max(0, i - 4) : i])))
                     or (
                         i + n < len(tokens)
-                        # Tamil "black venam", Kannada "beda", Marathi "nako": the same "not" after
-                        and tokens[i + n]
-                        in (
-                            "nahi",
-                            "nahin",
-                            "nai",
-                            "mat",
-                            "venam",
-                            "venaam",
-                            "vendam",
-                            "vendaam",
-                            "beda",
-                            "nako",
-                        )
+                        and tokens[i + n] in _NOT_AFTER
                         # but "jeans under 800 nahi milegi kya?" asks whether there are any
                         and (tokens[i + n + 1 : i + n + 2] or [""])[0] not in _HAVE_WORDS
                     )

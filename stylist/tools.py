@@ -259,15 +259,10 @@ def search_products(
     # Several colours asked ("maroon or wine") or things to go with an item: a spread of colours to choose from.
     several = len(filters.colour or []) > 1 or (args.spread and len(filters.colour or []) != 1)
     # the cheapest of the relevant ones; things to go with an item from a wider pool, for more colours
-    k = (
-        400
-        if args.cheapest or args.priciest
-        else 5 * args.k
-        if several and args.spread
-        else 3 * args.k
-        if several
-        else args.k
-    )
+    if args.cheapest or args.priciest:
+        k = 400
+    else:
+        k = (5 if args.spread else 3) * args.k if several else args.k
     result = retriever.search(args.query, filters, k=k, parse=False)
     above_ceiling = None
     softened: list[str] = []

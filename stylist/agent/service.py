@@ -459,7 +459,6 @@ class Stylist:
         remembered: dict[str, Any] = {"shown": shown} if shown else {}
         if plan.intent in ("search", "look"):
             remembered["unmatched"] = not products  # "what would you suggest instead then" after none
-
         if plan.intent == "trend":
             # "show me some of those" after a trend answer: what it said is rising.
             remembered["trend_rising"] = [
