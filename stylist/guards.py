@@ -13,6 +13,7 @@ Model calls per turn are capped by LangChain's ``ModelCallLimitMiddleware``.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any, NotRequired
@@ -419,6 +420,12 @@ def turn_products(
     return products, relaxed
 
 
+def _still_around(note: str, filters: dict[str, Any]) -> bool:
+    """Whether the range an "around N" was read as is still the budget ("under 3000" said since is not)."""
+    m = re.search(r"read as (\d+) to (\d+)", note)
+    return m is None or (filters.get("price_min"), filters.get("price_max")) == (float(m[1]), float(m[2]))
+
+
 def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:
     """What the answer should say about how the turn went: a planned outfit, the item a look
     goes with, soft constraints the search left out, an approximate budget as the shopper said it."""
@@ -447,7 +454,7 @@ def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:
         if artifact.get("answer") and "trends" in artifact:
             context["trend_answer"] = artifact["answer"]
         for note in artifact.get("notes") or []:
-            if str(note).startswith("around "):
+            if str(note).startswith("around ") and _still_around(str(note), artifact.get("filters") or {}):
                 context["approximate"] = str(note).split(":")[0]
             if str(note).startswith("sized otherwise: "):
                 context["sized_otherwise"] = str(note)[len("sized otherwise: ") :]
@@ -456,7 +463,7 @@ def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:
             context["ignored_instructions"] = True
         if note.startswith("not carried: "):
             context["not_carried"] = note[len("not carried: ") :]
-        if note.startswith("around "):
+        if note.startswith("around ") and _still_around(note, plan.filters.active()):
             context["approximate"] = note.split(":")[0]
         elif note.startswith("to go with ") and "anchor" not in context:
             context["anchor"] = {"title": note[len("to go with ") :]}

@@ -43,7 +43,7 @@ _LOOK = re.compile(
     r"|to match|matching|pairing|to go with|pairs? (?:well )?with|team (?:it|this|that) with|pair (?:it|this|that|them) with"
     r"|go (?:well )?with (?:it|this|that)|wear (?:it|this|that) with|go(?:es)? w/?|look good with|style (?:these|them)"
     r"|(?:would|will|that|which|to) match(?:es)?|wear (?:them|these|those|it|this|that) with|rest of the look"
-    r"|build (?:the|a|my) look|finish (?:the|my) look|complete (?:the|my) look|suits? (?:it|this|that|them|these)"
+    r"|build (?:the|a|my) look|finish (?:the|my) look|complete (?:the|my) look|suits? (?:it|this|that|them|these)(?! days)"
     r"|(?:outfit|look) around (?:it|this|that|them|these|those)|i(?:s|n)ke? (?:saath|sath)|is ke (?:saath|sath))\b"
     r"|\b(?:for|with|w) (?:it|this|that|those|these|them)(?: too| as well| also)?\s*[?!.]*$"
 )
@@ -135,6 +135,7 @@ _SHE = re.compile(r"\b(?:she|she's|shes|her|hers)\b")
 _WOMENS_KINDS = {"Kurtis", "Sarees", "Dresses", "Heels", "Skirts", "Bra", "Nightdress", "Lehenga Choli", "Dupatta",
                  "Salwar and Dupatta", "Kurta Sets", "Tunics", "Jeggings", "Camisoles", "Lipstick", "Clutches"}  # fmt: skip
 # Anything that says a child may be the wearer: without it, children's items stay out of the results.
+_WOMENS_CUT = re.compile(r"\b(?:mom|boyfriend|girlfriend)[- ](?:jeans|fit)\b|\bhigh[- ]?waist(?:ed)?\b")
 _KID_CUE = re.compile(
     r"\b(kids?|kiddo|child|children|toddlers?|baby|babies|infant|son|sons|daughters?|nephews?|nieces?|boys?|girls?|"
     r"school\w*|grand(?:son|daughter|kids?)|bacch\w*|bachch\w*|beti|beta|teen|teens|teenager)\b"
@@ -167,6 +168,7 @@ _SWAP_KIND = re.compile(
     r"|works better)\b"
 )
 _THIS_SHADE = re.compile(r"\b(?:this|that|the same|same|exact) (?:exact )?(?:shade|colou?r|tone|hue)\b")
+_DARK_SOCKS = ("Black", "Navy Blue", "Grey", "Charcoal")
 _SCENTS = frozenset(("Perfume and Body Mist", "Deodorant", "Fragrance Gift Set"))
 #: What a follow-up may change of the thing asked and still ask for the same thing.
 _REFINING = (
@@ -209,6 +211,10 @@ _COLOUR_FAMILIES = (
      ["Brown", "Coffee Brown", "Tan", "Khaki", "Olive", "Rust", "Beige", "Mustard", "Maroon", "Mushroom Brown", "Taupe"]),
     (re.compile(r"\b(dark[- ]colou?r(?:s|ed)?|darker|dark shades?|dark wash|deep colou?rs?)\b"),
      ["Black", "Navy Blue", "Charcoal", "Maroon", "Brown", "Coffee Brown", "Burgundy", "Blue", "Grey", "Olive"]),
+    # a neutral bag or shoe: the colours that go with anything, browns and tans too
+    (re.compile(r"(?<!gender )\b(neutral(?: colou?rs?| shades?| tones?)?|neutrals)\b"),
+     ["Black", "White", "Off White", "Cream", "Beige", "Grey", "Grey Melange", "Charcoal", "Navy Blue", "Brown",
+      "Coffee Brown", "Tan", "Khaki", "Taupe", "Nude", "Mushroom Brown"]),
 )  # fmt: skip
 # Attempts to change the stylist's rules or read its instructions.
 _INJECTION = re.compile(
@@ -241,7 +247,7 @@ _SMALL_TALK = re.compile(
     r"(?:i'?m|im|so) (?:so )?bored|bored (?:at work|af|rn|today)|(?:you|u) only do (?:clothes|fashion)|(?:you|u) (?:only|just) sell|"
     r"tell me something (?:fun|funny|interesting|cool|random)(?: about \w+)?|"
     # "kya haal hai bhai", "kemon acho", "eppadi irukeenga", "como vai": how are you
-    r"kya haal|kaise ho|kaisi ho|kya chal raha|kemon acho|kemon achen|eppadi iruk\w*|como (?:estas|está|vai)|"
+    r"kya haal|kaise ho|kaisi ho|kya chal raha|kem cho|kem chho|kemcho|kemon acho|kemon achen|eppadi iruk\w*|como (?:estas|está|vai)|"
     r"ça va)\b"
 )
 #: The plan note of a look around an item asked again in other colours (the look tool then takes them).
@@ -288,13 +294,13 @@ _OFF_TOPIC = re.compile(
     r"\b(resume|cv|cover letter|homework|essay|weather|gonna rain|going to rain|will it rain|forecast for (?:today|tomorrow)|"
     r"movies?|films?|netflix|songs?|recipes?|cook\w*|ipl|cricket score|match score|who'?s winning|who will win|"
     r"election|politics|news|stock market|stocks|crypto|bitcoin|math|equation|capital of|translate|joke|"
-    r"doctor|medicine|symptoms?|restaurant|hotel booking|flight|train ticket|maths?|assignment|temp|temperature|"
+    r"doctor|medicine|dawai|dawa|dawaai|symptoms?|diabetes|blood pressure|restaurant|hotel booking|flight|train ticket|maths?|assignment|temp|temperature|"
     r"will it be (?:hot|cold|sunny|warm|humid)|salary|interview tips|tips for (?:the|my) interview|what to say|"
     r"shares|share market|sensex|leave application|blisters?|rash|who won|visa|passport|elections?|vote|voting|"
     r"poems?|poetry|shayari|lyrics|diet\w*|lose (?:\d+ ?kgs?|weight|fat)|weight loss|gain muscle|protein|"
     r"calories|book (?:me )?a (?:cab|taxi|table|ticket)|uber|ola cab|integrate|derivative|scrape\w*|"
     r"write (?:me )?(?:a |an )?(?:\w+ )?(?:poem|letter|story|speech|caption|essay|message|email)|"
-    r"tip on|percent|split(?:ting)? (?:the |a )?bill|calculate|training plan|workout plan|diet plan|meal plan|"
+    r"tip on|percent|gst on|tax on|expense sheet|expenses|split(?:ting)? (?:the |a )?bill|calculate|training plan|workout plan|diet plan|meal plan|"
     r"twisted (?:my|his|her) (?:ankle|knee|wrist)|sprain\w*|injur\w*|is it ok (?:for \w+ )?to (?:run|walk|exercise)|"
     r"how (?:do i |to )make|butter chicken|pizza|pizzas|burgers?|biryani|places? to eat|somewhere to eat)\b"
 )
@@ -315,7 +321,7 @@ _HIDDEN = re.compile(
 )
 # "haha ok that's actually nice", "aaaah thank uuu": an answer to what was shown, not a request.
 _ACK = re.compile(
-    r"^\W*(?:(?:haha\w*|lol|lmao|ok+(?:ay)?|oh+|wow|aw+|a+h+|hmm+|yay|omg|yes|yeah|yep|cool|great|nice|sweet|"
+    r"^[^\w?]+$|^\W*(?:(?:haha\w*|lol|lmao|ok+(?:ay)?|oh+|wow|aw+|a+h+|hmm+|yay|omg|yes|yeah|yep|cool|great|nice|sweet|"
     r"perfect|lovely|awesome|amazing|thanks?|thank (?:you|u+)|ty|thx|love (?:it|them|these|that)|"
     r"that'?s (?:actually |really |so |very )?(?:nice|good|great|cool|perfect|lovely|helpful|cute|amazing)|"
     r"i'?m so (?:excited|happy)|you'?re (?:the best|great|amazing)|so (?:cute|nice|pretty)|"
@@ -323,6 +329,7 @@ _ACK = re.compile(
     r"cheers|brilliant|sorted|great stuff|that'?s all|done|shukriya|dhanyavaad|theek hai|wish me luck|"
     r"fingers crossed|bro|yaar|dude|buddy|mate|so much|very much|a lot|god bless(?: you)?|bless you|"
     r"happy (?:diwali|holi|eid|new year|christmas|xmas|onam|pongal|navratri|dussehra|birthday|holidays)(?: to (?:you|u))?(?: too| as well)?|"
+    r"(?:eid|ramzan|ramadan|diwali|navratri) mubarak(?: ho)?|in advance|beta|jeete? raho|jeeti raho|khush raho|"
     r"same to (?:you|u)|you too|u too|(?:nice|good|great) one|too good|so true|true)\b[\s\W]*){1,8}$"
 )
 _SHOP_SERVICE_REPLY = (
@@ -579,7 +586,8 @@ def _plan(
         wanted = (
             _REQUEST.search(rest.lower()) or asked.price_max or asked.price_min or asked.size or asked.gender
         )  # "caps for men. also from now on ...": an item and who it is for is a request too
-        if not asked.names_item() or not wanted:
+        refines_last = previous is not None and not asked.without("gender").is_empty()
+        if not (asked.names_item() or refines_last) or not wanted:
             plan = TurnPlan("refuse", Filters(), text, notes=["instructions in the message ignored"],
                             reply=_INJECTION_REPLY)  # fmt: skip
             return plan, memory
@@ -891,6 +899,17 @@ def _plan(
         new.is_empty() and not parsed.unknown_items and not photo and not shown and previous is None
         and not occasion_in(lowered)
     )  # fmt: skip
+    # "sugar ke liye kaunsi dawai", "18% gst on 2499": not about clothes, whatever the router heard
+    off_topic = (
+        bool(_OFF_TOPIC.search(lowered))
+        and not names_item
+        # "any with a rain cover? mumbai monsoon is no joke": about the things shown
+        and not re.search(r"\b(?:any|anything|ones?|with|without|more|other)\b", lowered)
+        and not photo
+        and not re.search(
+            r"\b(wear\w*|outfits?|look|dress\w*|style|shop\w*|gifts?|pack\w*|comfy|comfortable)\b", lowered
+        )
+    )
     trend_asked = decided == "trend" or (
         decided is None
         and _TREND.search(lowered)
@@ -951,10 +970,11 @@ def _plan(
             new = new.model_copy(update={"article_type": rest})
             names_item = bool(rest or new.category or new.subcategory)
         # "a tie to match", "shoes for it": that kind of item, to go with the anchor.
-        intent = "search" if names_item and anchor_item else "look"
+        # "a readymade blouse to match": a kind the shop lacks is still a kind asked for, not a whole look
+        intent = "search" if (names_item or parsed.unknown_items) and anchor_item else "look"
     elif (
         (_CHAT.match(lowered) or _ACK.match(lowered))
-        and new.is_empty()
+        and new.without("usage", "season").is_empty()  # "eid mubarak in advance"
         and not parsed.unknown_items
         and not photo
         and ref is None
@@ -962,7 +982,12 @@ def _plan(
         intent = "chat"  # "cool", "grazie mille ❤️": thanks, not a wish for more of the same
     elif _PAST_PURCHASE.search(lowered) and not _REQUEST.search(lowered) and not photo and "?" not in lowered:
         intent = "chat"  # "just wanted to say my wife loved the saree i bought here last week!"
-    elif decided == "shop" and not nothing_to_search and not (_SERVICE_ALWAYS.search(lowered) and not photo):
+    elif (
+        decided == "shop"
+        and not nothing_to_search
+        and not off_topic
+        and not (_SERVICE_ALWAYS.search(lowered) and not photo)
+    ):
         intent = "search"  # "hmm not feeling these. more?", "no wait, 7. always forget", "moins chère"
     elif (
         (
@@ -1066,6 +1091,8 @@ def _plan(
         and not injected
         # "haha ok. can you help me pick a tie for my dad's retirement party": a request after a laugh
         and not (decided == "chat" and names_item and _REQUEST.search(lowered))
+        # "garba mate chaniya choli joie che": a kind of clothing named, even one the shop lacks
+        and not (decided == "chat" and parsed.unknown_items)
         # "what's the cheapest you've got?" after yellow sarees: about those
         and not (previous is not None and (_CHEAPEST.search(lowered) or _CHEAPER.search(lowered)))
         # a bare "nah" to the cards shown: other ones
@@ -1135,6 +1162,12 @@ def _plan(
     if intent == "search" and wants_match and anchor_item:
         # Another kind of item for the one shown: same person and occasion, colours that go with it.
         allowed, avoid = next_colours([str(anchor_item.get("colour") or "")])
+        if new.article_type == ["Socks"] and anchor_item.get("category") == "Footwear":
+            # socks for a pair of shoes: their colour or a dark neutral, the classic rule
+            allowed, avoid = (
+                list(dict.fromkeys([str(anchor_item.get("colour") or "Black"), *_DARK_SOCKS])),
+                [],
+            )
         scent = anchor_item.get("category") == "Personal Care"
         if scent:
             allowed, avoid = None, []  # a deo in the same kind of smell as a perfume: no colours to pair
@@ -1155,6 +1188,9 @@ def _plan(
             colour = str(anchor_item["colour"])
             allowed, avoid = with_shades([colour]), []
         gender = anchor_item.get("gender")
+        if gender == "Unisex" and previous and previous.gender:
+            # unisex sunglasses shown to a woman: what goes with them is still for her
+            gender = next((g for g in previous.gender if g != "Unisex"), gender)
         base = Filters(
             gender=[gender] + (["Unisex"] if gender in ("Men", "Women") else []) if gender else None,
             usage=[anchor_item["usage"]] if anchor_item.get("usage") else None,
@@ -1257,13 +1293,21 @@ def _plan(
         # kurtas, a shoe size then sandals (not a shoe size onto a shirt).
         same_sizing = _sized_alike(size, now)
         # "kurta would be better than a shirt": the same need in another kind, so its colour stays
-        swapped = bool(
-            than_kinds & (set(previous.article_type or []) | {str(s.get("article_type")) for s in shown})
-        ) or (
-            # "backpack style is fine actually" after a black laptop bag: the same need, another kind
-            bool(_SWAP_KIND.search(lowered))
-            and not re.search(r"\b(?:too|also|as well|and|another|plus|next|now)\b", lowered)
-            and not (new.gender and previous.gender and set(new.gender) != set(previous.gender))
+        swapped = (
+            bool(
+                than_kinds & (set(previous.article_type or []) | {str(s.get("article_type")) for s in shown})
+            )
+            or (
+                # "or maybe a top i could wear with my black jeans" after red dresses: the same need, another kind
+                bool(re.match(r"\W*(?:or|ya|or maybe|or else|else)\b", lowered))
+                and not (new.gender and previous.gender and set(new.gender) != set(previous.gender))
+            )
+            or (
+                # "backpack style is fine actually" after a black laptop bag: the same need, another kind
+                bool(_SWAP_KIND.search(lowered))
+                and not re.search(r"\b(?:too|also|as well|and|another|plus|next|now)\b", lowered)
+                and not (new.gender and previous.gender and set(new.gender) != set(previous.gender))
+            )
         )
         keep = Filters(
             colour=previous.colour if swapped else None,
@@ -1589,6 +1633,13 @@ def _plan(
             if field != "article_type" and top.get("category"):
                 said["category"] = [top["category"]]
             filters = filters.model_copy(update=said)
+            memory["trend_pick"] = sorted(said)
+    elif memory.get("trend_pick"):
+        if names_item and intent == "search":
+            # "jackets specifically" after the trend's brown footwear: jackets, not brown ones (the
+            # colour was the trend's pick, never the shopper's)
+            filters = filters.without(*[f for f in memory["trend_pick"] if not getattr(new, f)])
+        memory.pop("trend_pick")
     bright = _COLOURFUL.search(lowered)
     if bright and re.search(
         r"(?:n't|\b(?:dont|doesnt|not?|never|hates?|avoid))\W+(?:\w+\W+){0,2}$", lowered[: bright.start()]
@@ -1681,12 +1732,24 @@ def _plan(
         if kinds:
             filters = filters.model_copy(update={"article_type": sorted(set(kinds) | {"Formal Shoes"})})
     if (
-        not filters.gender
+        (
+            not filters.gender
+            # "a saree" after his kurtas, nobody named: hers (a carried "men" is not who wears it now)
+            or (not new.gender and new.article_type and set(filters.gender) <= {"Men", "Unisex"})
+        )
         and filters.article_type
         and set(filters.article_type) <= _WOMENS_KINDS
         and not _KID_CUE.search(lowered)
     ):
         # "looking 4 a maroon kurti": worn by women (a men's one mis-tagged in the catalog is not it)
+        filters = filters.model_copy(update={"gender": ["Women"], "exclude_gender": None})
+    elif (
+        not filters.gender
+        and new.article_type
+        and _WOMENS_CUT.search(lowered)
+        and not _KID_CUE.search(lowered)
+    ):
+        # "high waist mom jeans": a cut made for women
         filters = filters.model_copy(update={"gender": ["Women"], "exclude_gender": None})
     if filters.gender and filters.exclude_gender:
         # "a gift for my grandson" after an adult default: the child named is no longer left out.
@@ -1714,7 +1777,8 @@ def _plan(
         notes.append("not carried: " + ", ".join(parsed.unknown_items))
         closest = [
             k
-            for w in parsed.unknown_items
+            for item in parsed.unknown_items
+            for w in item.split()
             for k in CLOSEST_KINDS.get(w.rstrip("s"), CLOSEST_KINDS.get(w, []))
         ]
         if closest:  # "is there a tuxedo?": blazers and waistcoats are the nearest the shop has

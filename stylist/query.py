@@ -179,12 +179,13 @@ _GENDER_WORDS: dict[str, list[str]] = {
               "mummy", "mum", "mumma", "mommy", "ammi", "amma", "maa", "didi", "behen", "bhabhi", "chachi",
               "nani", "dadi", "ladki", "ladkiyon", "ladkiyan", "ladkiyo", "larki", "larkiyon", "aunty", "sis", "wifey", "mother in law", "akka",
               "paati", "mausi", "bua", "pregnant", "maternity", "choto bon", "boro bon", "amar bon", "bon er",
-              "bou er", "amar bou", "ma er", "thangachi", "thangai", "womenswear", "womens wear", "ladieswear"],
+              "bou er", "amar bou", "ma er", "thangachi", "thangai", "ammayi", "ammai", "dadiji", "naniji", "mummyji", "womenswear", "womens wear", "ladieswear"],
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
             "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
             "grandfather", "fiance", "hubby", "bf", "bhai", "bhaiya", "papa", "pappa", "chacha", "jiju",
             "ladka", "ladke", "ladkon", "ladko", "larke", "larkon", "dude", "bro", "father in law", "appa", "thatha", "abbu", "abba", "nana",
-            "dada", "baba", "bapi", "abbu ji", "pitaji", "pita ji", "thambi", "menswear", "mens wear"],
+            "dada", "baba", "bapi", "abbu ji", "pitaji", "pita ji", "thambi", "abbayi", "abbai", "dadaji", "nanaji",
+            "papaji", "dadu", "amar bor", "bor er", "menswear", "mens wear"],
     "Boys": ["boys", "boy", "son", "my son", "nephew", "nephw", "grandson", "stepson", "schoolboy", "bhatija", "bhatije",
              "bhanja", "bhanje"],
     "Girls": ["girls", "girl", "daughter", "my daughter", "niece", "neice", "granddaughter", "stepdaughter", "schoolgirl", "beti",
@@ -257,7 +258,7 @@ _COLOUR_SYNONYMS = {"blk": "Black", "gry": "Grey", "nvy": "Navy Blue", "navy": "
                     "safed": "White", "safaid": "White", "kala": "Black", "kaala": "Black", "kaali": "Black",
                     "laal": "Red", "lal": "Red", "neela": "Blue", "neeli": "Blue", "peela": "Yellow",
                     "peeli": "Yellow", "gulabi": "Pink", "bhura": "Brown", "sunehra": "Gold", "sunehri": "Gold",
-                    "chandi": "Silver", "chaandi": "Silver"}  # fmt: skip
+                    "chandi": "Silver", "chaandi": "Silver", "hara": "Green", "hari": "Green", "hare": "Green"}  # fmt: skip
 # Colour names that are usually other words in a request ("skin care", "face cream").
 _AMBIGUOUS_COLOURS = {"skin", "cream", "multi", "metallic", "steel", "rose", "nude"}
 _METAL_COLOURS = frozenset(
@@ -303,6 +304,8 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Flip Flops": ["flip flops", "flipflops", "slippers", "slides"],
     "Innerwear Vests": ["vest", "vests", "banian", "banyan"],
     "Track Pants": ["track pants", "joggers", "trackpants"],
+    "Bangle": ["bangle", "bangles", "chudiyan", "chudiyaan", "choodiyan", "chudiya", "chooriyan", "kangan", "kada"],
+    "Socks": ["jurrab", "jurrabaan", "jurraban", "jurabein", "jurabe", "moze", "mojay", "mauje"],
     "Earrings": ["jhumka", "jhumkas", "jhumki", "jhumkis", "studs", "hoops", "danglers"],
     "Flats": ["jutti", "juttis", "mojari", "mojaris", "ballerinas", "ballet flats", "flat footwear", "flat shoes",
               "flat chappals", "flat sandals"],
@@ -363,7 +366,7 @@ _HOT_WEATHER = re.compile(r"\b(?:humid|humidity|hot weather|heat ?wave|swelterin
 GARMENT_WORDS = frozenset("""
 sherwani sherwanis veshti veshtis dhuti mundu lungi lungis lehenga lehengas suit suits tuxedo tuxedos blazer blazers gown gowns bikini bikinis
 swimsuit swimsuits swimwear boots boot raincoat raincoats overcoat overcoats trench poncho anarkali
-anarkalis dhoti dhotis waistcoat waistcoats jumpsuit jumpsuits romper rompers dungarees overalls
+anarkalis chaniya choli cholis ghagra ghagras dhoti dhotis waistcoat waistcoats jumpsuit jumpsuits romper rompers dungarees overalls
 cardigan cardigans hoodie hoodies beanie beanies gloves mittens umbrella umbrellas tie ties bowtie
 kimono kaftan kaftans sarong corset lingerie pyjamas pajamas tracksuit tracksuits leggings jeggings
 sneakers loafers moccasins mules wedges stilettos espadrilles brogues slippers crocs clogs
@@ -381,7 +384,8 @@ CLOSEST_KINDS = {
     "raincoat": ["Rain Jacket", "Jackets"], "overcoat": ["Jackets"], "trench": ["Jackets"], "poncho": ["Jackets"],
     "cardigan": ["Sweaters"], "hoodie": ["Sweatshirts"], "kaftan": ["Tunics", "Tops"], "kimono": ["Tunics", "Tops"],
     "dungarees": ["Jumpsuit", "Rompers"], "overalls": ["Jumpsuit", "Rompers"], "beanie": ["Caps"],
-    "blouse": ["Tops", "Kurtis"],
+    "blouse": ["Tops", "Kurtis"], "chaniya": ["Kurta Sets", "Skirts", "Sarees"], "choli": ["Kurta Sets", "Skirts", "Sarees"],
+    "ghagra": ["Kurta Sets", "Skirts", "Sarees"],
 }  # fmt: skip
 # Words for several article types at once.
 _LAYER_WORDS: dict[tuple[str, ...], list[str]] = {
@@ -389,6 +393,7 @@ _LAYER_WORDS: dict[tuple[str, ...], list[str]] = {
      "winter wear", "winterwear", "warm clothes", "keep me warm", "keeps me warm", "keep her warm", "keep him warm",
      "keep warm"): ["Jackets", "Sweaters", "Sweatshirts", "Shrug", "Blazers"],
 }  # fmt: skip
+_LAYER_PHRASES = frozenset(w for words in _LAYER_WORDS for w in words)
 # "to layer under it", "to wear underneath the jacket": an inner layer, not another outer one.
 _UNDER_LAYER = re.compile(
     r"\b(?:layer|wear|go|put)\w* (?:it |them |that )?(?:under|underneath|beneath)\b"
@@ -425,6 +430,19 @@ _STOPWORDS = set(
 _NOT_ARTICLE = {"short", "brief", "tight", "flat"}  # "our new flat" is a home
 # After "my sister's ...": events the shopper goes to and people of theirs; a gift ("my husband's
 # birthday") is still for the person named.
+_MENS_GARMENTS = {"veshti", "veshtis", "dhoti", "dhotis", "lungi", "lungis", "sherwani", "sherwanis"}
+_SAYS = {
+    "said",
+    "says",
+    "thinks",
+    "told",
+    "suggested",
+    "suggests",
+    "reckons",
+    "mentioned",
+    "insists",
+    "feels",
+}
 _NOT_THEIRS = {"wedding", "engagement", "sangeet", "mehendi", "mehndi", "haldi", "reception", "party", "function",
                "graduation", "funeral", "shaadi", "ceremony", "event", "teacher", "friend", "boss", "colleague",
                "class", "school", "office", "house", "place", "home", "anniversary", "housewarming", "puja", "pooja",
@@ -460,8 +478,8 @@ _NEGATED_BELOW = re.compile(
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:a piece\b|apiece\b|per piece\b|or less|or under|and under|"
     rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|total\b|in total\b|all in\b|overall\b|"
-    rf"-?\s*er moddhe|moddhe\b|(?:takar?|tk) (?:moddhe|bhitore)\b|(?:er )?bhitore\b|kulla\b|kulle\b|ukulla\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
-    rf"left\b|remaining\b|paryant\w*|"
+    rf"-?\s*er moddhe|moddhe\b|(?:takar?|tk) (?:moddhe|bhitore)\b|(?:er )?bhitore\b|kulla\b|kulle\b|ukulla\b|lopala\b|lopu\b|lopale\b|olage\b|(?:il |il )?thazhe\b|sudhi\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
+    rf"left\b|remaining\b|paryant\w*|for (?:the )?(?:whole thing|whole lot|everything|both|all of it|the lot)\b|"
     rf"se (?:zyada|jyada|zada|upar|oopar) (?:bilkul |bhi )?(?:nahi|nahin|nai|mat)\b)"
 )
 # "around 2000", "about 1.5k", "2000 or so", "roughly Rs 800": a range, not a ceiling.
@@ -481,6 +499,8 @@ APPROX_BUDGET = 0.2
 _MONEY = re.compile(
     rf"(?<![a-z])({_CUR})\s*{_NUM}|{_NUM}\s*({_CUR})(?![a-z])|(?<![\w.])(\d+(?:\.\d+)?k)\b"
     r"|(?<![\w.])(\d{3,6})(?=\s+(?:(?:is|be|will be|would be|should be)\s+)?(?:enough|kaafi|chalega|ok|okay|fine)\b)"
+    # "sunglasses for him, 3k": an amount closing the message after a comma
+    r"|(?<=[,;] )(\d{3,6})(?=\s*[.!?]*\s*$)"
 )
 _PRICE_MIN = re.compile(
     rf"(?:over|above|more than|at least|min(?:imum)?|starting at|>=?)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
@@ -502,6 +522,38 @@ _CONTENTS = re.compile(
     r"\b(?:(?:just |only )?to (?:put|carry|keep|hold|fit|store)|(?:that |which )?(?:fits?|holds?)|room for|space for"
     r"|big enough for|enough for)\b[^.,;!?]*"
 )
+# "pink ya peach shades mein", "in earthy shades", "shades of blue": shades of a colour, not sunglasses
+_COLOUR_SHADES = re.compile(
+    r"\b(?:(in|of) )?([a-z]+) shades\b(?= (mein|me|main|mai|vich|il|la|lo|ma|madhe|only|please|pls)\b)?"
+    r"|\bshades (?=of [a-z]+)"
+)
+_SHADE_WORDS = frozenset(
+    (
+        "light",
+        "dark",
+        "pastel",
+        "bright",
+        "soft",
+        "deep",
+        "earthy",
+        "neutral",
+        "warm",
+        "cool",
+        "lighter",
+        "darker",
+        "similar",
+        "other",
+        "different",
+        "same",
+        "muted",
+        "festive",
+        "jewel",
+    )
+)
+_DETAIL_COLOUR = re.compile(
+    r"\bwith (?:a |an |the )?(?:thin |thick |small |little |bit of |some )?([a-z]+) (?:border|borders|trim|work|"
+    r"embroidery|zari|piping|buttons?|details?|detailing|motifs?|accents?|lining|stitching|thread work)\b"
+)
 _GIFT_BOX = re.compile(r"\b(?:in|into) (?:the|a|his|her|my|one|nice) gift ?box(?:es)?\b")
 _BAG_KIND = re.compile(r"bag|pack|sack|pouch|wallet|clutch|purse|tote")
 _BAG_FOR = re.compile(r"\b(?:bags?|totes?|pouch(?:es)?|backpacks?|rucksacks?)\s+for\s+([^.;!?]*)")
@@ -519,7 +571,7 @@ _SIZE = re.compile(
     r"\bsize\s*(?:is\s+|:\s*|=\s*)?(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
     r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*(?:waist|wiast|wasit|waste|w)\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
-    r"|(?:^\s*|[,;]\s*|[?!]\s+|\bin\s+|\balso\s+|\b(?:oh|oops|ok|and) and\s+|^\W*and\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:[,;.!?]|$))"
+    r"|(?:^\s*|[,;]\s*|[?!]\s+|\bin\s+|\balso\s+|\b(?:oh|oops|ok|and) and\s+|^\W*and\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:now|these days|nowadays|actually)?\s*(?:[,;.!?]|$))"
     # "jeans, slim fit, 34", "trousers men 36": a waist size after a bottom
     r"|\b(?:jeans|trousers|pants|chinos|shorts|track pants)\b[^0-9]{0,20}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
     # "a 7 in women's", "casual shoes in 7", "size 9 shoes": a shoe size beside a shoe word
@@ -666,10 +718,10 @@ _HAS_COLOUR = re.compile(
 )
 # "chest 40, waist 32": body measures, each for its own kind of item.
 _MEASURES = re.compile(
-    r"\b(chest|waist|collar|hips?|inseam)\s*(?:size\s*)?(?:of\s*)?(\d{2})\b|\b(\d{2})\s*(chest|waist|collar)\b"
+    r"\b(chest|waist|collar|hips?|inseam)\s*(?:size\s*)?(?:of\s*|is\s*)?(\d{2})\b|\b(\d{2})\s*(chest|waist|collar)\b"
 )
 _SIZE_MEANT = re.compile(
-    r"(?:\b(?:matlab|i mean|i meant|meaning|so|which is|that'?s|i\.e\.?|i think is|i think that'?s|is)\W+"
+    r"(?:\b(?:matlab|i mean|i meant|meaning|so|which is|that'?s|i\.e\.?|i think is|i think that'?s|is)\W+(?:probably |prolly |likely |maybe |i guess |i think )?"
     r"|\s*/\s*|(?<=collar)\s*(?:/|or)\s*)(xxs|xs|s|m|l|xl|xxl|xxxl)\b"
     r"|\W{0,3}(?:also |so |or |i\.e\.? |=\s*)?uk\s*(\d{1,2})\b"
     r"|\b(\d{1,2})\s*uk\b"
@@ -688,7 +740,7 @@ _NEGATION = re.compile(
 )
 
 
-# "saree nahi", Tamil "black venam", Kannada "beda", Marathi "nako": "not" said after the thing.
+# "saree nahi", Tamil "black venam" (a colour only), Kannada "beda", Marathi "nako": "not" said after the thing.
 _NOT_AFTER = frozenset(
     ("nahi", "nahin", "nai", "mat", "venam", "venaam", "vendam", "vendaam", "beda", "nako")
 )
@@ -850,7 +902,9 @@ _FOREIGN = {
     "borsa": "handbag", "orologio": "watch", "compleanno": "birthday", "rupie": "rupees", "uomo": "men",
     "donna": "women", "taglia": "size", "qualcosa di": "something in", "vestito": "dress", "cintura": "belt",
     "occhiali da sole": "sunglasses", "cravatta": "tie", "zaino": "backpack", "grazie mille": "thanks a lot",
-    "grazie": "thanks",
+    "grazie": "thanks", "marrone": "brown", "marroni": "brown", "massimo": "max", "mia madre": "my mother",
+    "mio padre": "my father", "per mia": "for my", "per mio": "for my", "non troppo cara": "not too expensive",
+    "non troppo caro": "not too expensive", "regalo per": "gift for", "elegante": "elegant",
     # Hindi (Devanagari)
     "पुरुष": "men", "आदमी": "men", "महिला": "women", "औरत": "women", "लड़की": "girl", "लड़का": "boy",
     "साड़ी": "saree", "साडी": "saree", "कुर्ता": "kurta", "कुर्ती": "kurti", "लहंगा": "lehenga", "जूते": "shoes",
@@ -1191,7 +1245,7 @@ class QueryParser:
         m = _MONEY.search(text)
         if m and low is None and high is None:
             # the money the shopper means to spend, said without "under" or "around"
-            amount = m.group(2) or m.group(3) or m.group(5) or m.group(6)
+            amount = m.group(2) or m.group(3) or m.group(5) or m.group(6) or m.group(7)
             high = self._to_shop_currency(_number(amount), cur(m.group(1), m.group(4)), notes)
             text = _blank(m, text)
         return low, high, text
@@ -1310,6 +1364,17 @@ class QueryParser:
             parsed.filters = parsed.filters.model_copy(update=update)
         return parsed
 
+    def _colour_shades(self, m: re.Match[str], lowered: str) -> str:
+        """ "tones" for shades of a colour; the words as they were for sunglasses ("pink shades?")."""
+        if m.group(2) is None:
+            return "tones "  # "shades of blue"
+        word = m.group(2)
+        colour = word in _SHADE_WORDS or self.phrases.get(word, ("",))[0] == "colour"
+        listed = re.search(r"\b(?:or|ya|and|aur|/)\s*$", lowered[: m.start(2)])  # "pink ya peach shades"
+        if colour and (m.group(1) or m.group(3) or listed or word in _SHADE_WORDS):
+            return m.group().replace("shades", "tones")
+        return m.group()
+
     def _parse(self, text: str) -> ParsedQuery:
         notes: list[str] = []
         text = translate_foreign(text)
@@ -1355,6 +1420,28 @@ class QueryParser:
             ),
             lowered,
         )
+        lowered = _COLOUR_SHADES.sub(lambda m: self._colour_shades(m, lowered), lowered)
+        # "3XL", "2xl": the letter sizes XXXL and XXL
+        lowered = re.sub(r"\b([234])\s?xl\b", lambda m: "x" * int(m.group(1)) + "l", lowered)
+        # Kannada "socks sari hogutte?": "sari" is "right", not a saree
+        lowered = re.sub(
+            r"\bsari(?= (?:hogutte|hoguthe|agutte|aagutte|aagatte|ide|idya|alla|illa)\b)", "    ", lowered
+        )
+        # "post-diwali sweets": when, not what the clothes are for
+        lowered = re.sub(
+            r"\bpost[- ](?:diwali|holi|eid|christmas|xmas|navratri|pongal|onam|festival|festive|wedding|shaadi)\b",
+            lambda m: " " * len(m.group()),
+            lowered,
+        )
+        # "off white with gold border": the colour of a detail, not of the thing
+        lowered = _DETAIL_COLOUR.sub(
+            lambda m: (
+                _blank(m, m.string, 1)[m.start() : m.end()]
+                if self.phrases.get(m.group(1), ("",))[0] == "colour"
+                else m.group()
+            ),
+            lowered,
+        )
         # "a wallet to go in the gift box", "can you pack it in a gift box": the box is packing, not a gift set
         lowered = _GIFT_BOX.sub(lambda m: " " * len(m.group()), lowered)
         if _BAG.search(lowered):
@@ -1387,6 +1474,7 @@ class QueryParser:
         excluded_usages: list[str] = []
         excluded_articles: list[str] = []
         unknown: list[str] = []
+        unknown_end = -1  # index just after the last unknown kind read
         residual: list[str] = []
         friends: list[str] = []
         children: set[str] = set()
@@ -1395,6 +1483,8 @@ class QueryParser:
         said_no: set[str] = set()  # the words of item kinds said no to ("not socks")
         negated_item_end = -3  # index just after the last item kind said no to
         kinds_said: set[str] = set()  # item kinds asked for in other words
+        layer_kinds: set[str] = set()  # "a layer", "something warm": any of several kinds
+        named_kinds: set[str] = set()  # "a sleeveless jacket": one kind, named
         garment = ("article_type", "category", "subcategory")
         garment_end = -1  # index just after the last garment phrase read
         i = 0
@@ -1474,17 +1564,30 @@ class QueryParser:
                     in ("skin", "complexion", "skintone", "tone", "tones")
                     or tokens[i - 1 : i] in (["that"], ["which"], ["it"], ["actually"], ["really"], ["what"])
                 )  # "heard it suits brown skin", "lipstick that actually suits dusky skin"
-                if (
+                if tokens[i] in GARMENT_WORDS and not verb and unknown_end == i and unknown:
+                    unknown[-1] += " " + tokens[i]  # "chaniya choli": one thing, in two words
+                    unknown_end = i + 1
+                elif (
                     tokens[i] in GARMENT_WORDS and tokens[i] not in unknown and not verb
                 ):  # not "doesn't suit me"
                     unknown.append(tokens[i])
+                    unknown_end = i + 1
                 residual.append(tokens[i])
                 i += 1
                 continue
             n, (name, values) = match
-            companion = name == "gender" and (
-                (i >= 1 and tokens[i - 1] in ("with", "w"))
-                or (i >= 2 and tokens[i - 2] in ("with", "w") and tokens[i - 1] in ("my", "the"))
+            companion = (
+                name == "gender"
+                and (
+                    (i >= 1 and tokens[i - 1] in ("with", "w"))
+                    or (i >= 2 and tokens[i - 2] in ("with", "w") and tokens[i - 1] in ("my", "the"))
+                )
+                or (
+                    # "my husband just said she prefers salwar suits": who said it, not who wears it
+                    name == "gender"
+                    and bool(set(tokens[i + n : i + n + 2]) & _SAYS)
+                    and not set(tokens[i + n : i + n + 2]) & {"wants", "needs", "likes", "loves", "prefers"}
+                )
             )  # "dinner with hubby", "goa trip with the girls": who they go with, not who wears it
             if (
                 name == "gender"
@@ -1585,8 +1688,23 @@ class QueryParser:
                 or tokens[max(0, i - 3) : i] == ["was", "for", "my"]
             ):
                 companion = True  # "size M not XL, the XL was for my husband": who it was for, before
-            if companion or (
-                name == "gender" and owner[i + n - 1] and i + n < len(tokens) and tokens[i + n] in _NOT_THEIRS
+            if (
+                companion
+                or (
+                    name == "gender"
+                    and i + n < len(tokens)
+                    and (
+                        (owner[i + n - 1] and tokens[i + n] in _NOT_THEIRS)
+                        # Hindi "bhatiji ki shaadi", "bhai ke sangeet": whose event, said with ki/ke/ka
+                        # (a child's word only: "bhaiya ki shaadi, unko gift" is still for the brother)
+                        or (
+                            values[0] in ("Boys", "Girls")
+                            and tokens[i + n] in ("ki", "ke", "ka")
+                            and tokens[i + n + 1 : i + n + 2]
+                            and tokens[i + n + 1] in _NOT_THEIRS
+                        )
+                    )
+                )
             ):
                 residual.append(tokens[i])  # "my sister's engagement": whose event, not who wears it
                 i += 1
@@ -1597,6 +1715,8 @@ class QueryParser:
                     or (
                         i + n < len(tokens)
                         and tokens[i + n] in _NOT_AFTER
+                        # Malayalam "saree venam" wants the saree; Tamil "black venam" says no to a colour
+                        and (tokens[i + n] != "venam" or name == "colour")
                         # but "jeans under 800 nahi milegi kya?" asks whether there are any
                         and (tokens[i + n + 1 : i + n + 2] or [""])[0] not in _HAVE_WORDS
                     )
@@ -1650,6 +1770,9 @@ class QueryParser:
             elif not negated:
                 if name == "article_type" and not set(tokens[i : i + n]) & said_no:
                     kinds_said.update(values)  # said in other words than those said no to
+                if name == "article_type":
+                    layered = " ".join(tokens[i : i + n]) in _LAYER_PHRASES
+                    (layer_kinds if layered else named_kinds).update(values)
                 if (
                     name in ("category", "subcategory")
                     and "or" in tokens[max(0, i - 3) : i]
@@ -1674,8 +1797,13 @@ class QueryParser:
             genders = [("Women" if adult else "Girls") if letter == "f" else ("Men" if adult else "Boys")]
         if friends and not genders:
             genders = [friends[0]]
+        if not genders and {w for item in unknown for w in item.split()} & _MENS_GARMENTS:
+            genders = ["Men"]  # "a white shirt, veshti already irukku": a man's
         if broader:
             found.pop("article_type", None)
+        elif named_kinds and layer_kinds - named_kinds:
+            # "a sleeveless jacket to layer on top": the kind named, not every kind of layer
+            found["article_type"] = [k for k in found["article_type"] if k in named_kinds]
         kinds = found.get("article_type") or []
         listed = re.search(r"(?:\band|\bor|,|&)\s+(?:some\s+)?(?:shoes|footwear)\b", lowered)
         if kinds and listed and found.get("category") == ["Footwear"] and not set(kinds) & FOOTWEAR_KINDS:

@@ -7,6 +7,7 @@ app; products shown to the shopper come only from these artifacts.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Annotated, Any, get_args
 
 from langchain_core.tools import BaseTool, StructuredTool
@@ -190,6 +191,10 @@ SIBLING_KINDS = {
 }  # fmt: skip
 
 
+# "mujhe kuch ethnic chahiye", "i need something traditional to wear": clothes of that style are the ask
+_STYLE_ASKED = re.compile(r"\b(?:kuch|something|some|anything)\s+(?:ethnic|traditional|festive)\b")
+
+
 def _main_pieces(retriever: Retriever, occasion: Occasion, filters: Filters, query: str) -> Filters:
     """``filters`` for the main pieces of ``occasion``'s outfit, with the occasion's usual tags (soft)."""
     gender = filters.gender[0] if len(filters.gender or []) == 1 else None
@@ -247,7 +252,9 @@ def search_products(
         if names_item or ranged or not (outfits and args.outfit)
         else occasion_in(args.query, filters.usage)
     )
-    if occasion is not None and filters.colour and parsed.filters.colour:
+    if occasion is not None and (
+        (filters.colour and parsed.filters.colour) or _STYLE_ASKED.search(args.query.lower())
+    ):
         # "something plain white for the funeral", "karwa chauth outfit, red preferred": the colour is
         # what the shopper asked of the clothes, so the occasion's main pieces in it, not a look
         # around one piece in that colour.
