@@ -44,7 +44,9 @@ _LOOK = re.compile(
     r"|go (?:well )?with (?:it|this|that)|wear (?:it|this|that) with|go(?:es)? w/?|look good with|style (?:these|them)"
     r"|(?:would|will|that|which|to) match(?:es)?|wear (?:them|these|those|it|this|that) with|rest of the look"
     r"|build (?:the|a|my) look|finish (?:the|my) look|complete (?:the|my) look|suits? (?:it|this|that|them|these)(?! days)"
-    r"|(?:outfit|look) around (?:it|this|that|them|these|those)|i(?:s|n)ke? (?:saath|sath)|is ke (?:saath|sath))\b"
+    r"|(?:outfit|look) around (?:it|this|that|them|these|those)|i(?:s|n)ke? (?:saath|sath)|is ke (?:saath|sath)"
+    # "and this purple one, same question"; "aise saree ke saath kaunsi jewellery"
+    r"|same question|(?:saree|sari|kurta|kurti|dress|shirt|jeans|lehenga|top|suit|jacket|shoes|outfit) ke (?:saath|sath))\b"
     r"|\b(?:for|with|w) (?:it|this|that|those|these|them)(?: too| as well| also)?\s*[?!.]*$"
 )
 # References to a product shown earlier: "the first one", "the 2nd", "that one", "the last one".
@@ -168,6 +170,8 @@ _SWAP_KIND = re.compile(
     r"|works better)\b"
 )
 _THIS_SHADE = re.compile(r"\b(?:this|that|the same|same|exact) (?:exact )?(?:shade|colou?r|tone|hue)\b")
+_ETHNIC_TOPS = frozenset(("Kurtas", "Kurta Sets", "Kurtis"))
+_ETHNIC_JACKETS = ("Nehru Jackets", "Waistcoat")
 _DARK_SOCKS = ("Black", "Navy Blue", "Grey", "Charcoal")
 _SCENTS = frozenset(("Perfume and Body Mist", "Deodorant", "Fragrance Gift Set"))
 #: What a follow-up may change of the thing asked and still ask for the same thing.
@@ -831,6 +835,10 @@ def _plan(
         new = new.model_copy(update={"article_type": [focus["article_type"]]})
         if focus.get("gender") and not new.gender:
             new = new.model_copy(update={"gender": [focus["gender"]]})
+    if re.search(r"\bsame (?:question|q|thing)\b", lowered) and previous is not None and not new.names_item():
+        # "and this purple one, same question" after "what trousers and shoes go with it": those kinds again
+        new = new.model_copy(update={"article_type": previous.article_type, "category": previous.category,
+                                     "subcategory": previous.subcategory})  # fmt: skip
     names_item = new.names_item()
     wants_match = bool(look_words) or pointed
     if (
@@ -849,7 +857,10 @@ def _plan(
     if look_words and names_item:
         # "a shirt that goes with black jeans": the item wanted comes before, the one worn after.
         before = text[: look_words.start()]
-        last = re.split(r"[,.;!?]|\band\b", before)[-1]  # "the kurta is nice, shoes to go with it?": shoes
+        clause = re.split(r"[,.;!?]", before)[-1]  # "the kurta is nice, shoes to go with it?": shoes
+        last = re.split(r"\band\b", clause)[-1]  # "i have a kurta and want shoes to go with it": shoes
+        if last != clause and not re.search(r"\b(?:i|i'?m|we|he|she|has|have|got|bought|wearing)\b", clause):
+            last = clause  # "what trousers and shoes go with it": both are wanted
         head = parser.parse(_WORN.sub(" ", last)).filters
         if not head.names_item():
             # "my husband has this watch. something that goes with it, wallet or belt maybe": the watch is worn
@@ -1197,6 +1208,17 @@ def _plan(
             colour=allowed,
             exclude_colour=avoid or None,
         )
+        if "Jackets" in (new.article_type or []) and anchor_item.get("article_type") in _ETHNIC_TOPS:
+            # a jacket over a kurta is a nehru jacket or a waistcoat, not a sports jacket
+            kinds = [k for a in new.article_type or [] for k in (_ETHNIC_JACKETS if a == "Jackets" else [a])]
+            new = new.model_copy(update={"article_type": list(dict.fromkeys(kinds))})
+        said_of_it = str(anchor_item.get("colour") or "").lower()
+        if (
+            said_of_it
+            and new.colour
+            and re.search(rf"\b(?:this|that|these|those|my) {re.escape(said_of_it)}\b", lowered)
+        ):
+            new = new.model_copy(update={"colour": None})  # "and this purple one, same question": its colour
         filters = base.merged(new)
         if new.colour:
             filters = filters.model_copy(update={"exclude_colour": None})
@@ -1751,6 +1773,10 @@ def _plan(
     ):
         # "high waist mom jeans": a cut made for women
         filters = filters.model_copy(update={"gender": ["Women"], "exclude_gender": None})
+    if filters.article_type == ["Accessory Gift Set"] and (
+        set(previous.article_type or []) & _SCENTS if previous else False
+    ):
+        filters = filters.model_copy(update={"article_type": ["Fragrance Gift Set"]})  # perfume, boxed
     if filters.gender and filters.exclude_gender:
         # "a gift for my grandson" after an adult default: the child named is no longer left out.
         kept = [g for g in filters.exclude_gender if g not in filters.gender]

@@ -101,7 +101,7 @@ def test_what_the_shopper_calls_the_photographed_item_wins_over_the_nearest_phot
     p, _ = plan(
         "mere paas ye kurta bhi hai, iske saath kya pehnu? churidar ya koi jacket?", None, photo_of(kurta)
     )
-    assert p.filters.article_type == ["Churidar", "Jackets"]
+    assert p.filters.article_type == ["Churidar", "Nehru Jackets", "Waistcoat"]  # over a kurta
 
 
 def test_a_belt_that_matches_the_shoes_is_their_colour() -> None:
@@ -1227,6 +1227,30 @@ def test_more_holdout18_readings_in_a_conversation() -> None:
     assert p.filters.colour == ["Brown"]
     p, _ = plan("jackets specifically, under 3k", memory)
     assert p.filters.article_type == ["Jackets"] and not p.filters.colour and not p.filters.category
+
+
+def test_photo_follow_ups_of_holdout18() -> None:
+    shirt = card("57283", "Shirts", "Burgundy", "Men", sub="Topwear")
+    p, memory = plan("got this shirt last week. what trousers and shoes go with it?", {}, photo_of(shirt))
+    assert "Trousers" in p.filters.article_type and "Formal Shoes" in p.filters.article_type  # both wanted
+    purple = card("15976", "Shirts", "Purple", "Men", sub="Topwear")
+    p, _ = plan("and this purple one i have too, same question", memory, photo_of(purple))
+    assert p.filters.article_type == memory["filters"]["article_type"] and p.filters.colour != ["Purple"]
+    kurta = card("30748", "Kurtas", "White", "Men", usage="Ethnic", sub="Topwear")
+    p, _ = plan(
+        "bought this kurta for my cousin's wedding. what goes with it? jacket, footwear?", {}, photo_of(kurta)
+    )
+    assert "Nehru Jackets" in p.filters.article_type and "Jackets" not in p.filters.article_type
+    saree = card("50861", "Sarees", "Cream", usage="Ethnic", sub="Saree")
+    p, _ = plan("aise saree ke saath kaunsi jewellery jachegi?", {}, photo_of(saree))
+    assert p.filters.subcategory == ["Jewellery"] and p.anchor_id == "50861"
+    # a gift set after perfumes is a perfume gift set
+    gifts = QueryParser.from_values(
+        {"article_type": KINDS + ["Accessory Gift Set", "Fragrance Gift Set"], "colour": ["Black"]}
+    )
+    memory = plan_turn("what perfume should i get my wife? around 2000", gifts)[1]
+    p, _ = plan_turn("anything that comes boxed as a gift set?", gifts, memory)
+    assert p.filters.article_type == ["Fragrance Gift Set"]
 
 
 def test_something_ethnic_for_an_occasion_is_its_clothes_not_a_whole_look() -> None:
