@@ -1220,6 +1220,14 @@ def _plan(
         ):
             new = new.model_copy(update={"colour": None})  # "and this purple one, same question": its colour
         filters = base.merged(new)
+        if (
+            previous is not None
+            and previous.size
+            and not new.size
+            and _sized_alike(previous.size, set(filters.article_type or []))
+        ):
+            # "size L" said before: a jacket to layer over the kurta comes in L too
+            filters = filters.model_copy(update={"size": previous.size})
         if new.colour:
             filters = filters.model_copy(update={"exclude_colour": None})
         kinds = pairing_articles(anchor_item, new)
