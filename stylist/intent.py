@@ -170,6 +170,26 @@ _SWAP_KIND = re.compile(
     r"|works better)\b"
 )
 _THIS_SHADE = re.compile(r"\b(?:this|that|the same|same|exact) (?:exact )?(?:shade|colou?r|tone|hue)\b")
+_ETHNIC_GARMENTS = frozenset(
+    (
+        "lehenga",
+        "lehengas",
+        "sherwani",
+        "sherwanis",
+        "chaniya",
+        "choli",
+        "cholis",
+        "ghagra",
+        "ghagras",
+        "anarkali",
+        "anarkalis",
+        "dhoti",
+        "dhotis",
+        "veshti",
+        "veshtis",
+        "lungi",
+    )
+)
 _ETHNIC_TOPS = frozenset(("Kurtas", "Kurta Sets", "Kurtis"))
 _ETHNIC_JACKETS = ("Nehru Jackets", "Waistcoat")
 _DARK_SOCKS = ("Black", "Navy Blue", "Grey", "Charcoal")
@@ -304,11 +324,12 @@ _OFF_TOPIC = re.compile(
     r"poems?|poetry|shayari|lyrics|diet\w*|lose (?:\d+ ?kgs?|weight|fat)|weight loss|gain muscle|protein|"
     r"calories|book (?:me )?a (?:cab|taxi|table|ticket)|uber|ola cab|integrate|derivative|scrape\w*|"
     r"write (?:me )?(?:a |an )?(?:\w+ )?(?:poem|letter|story|speech|caption|essay|message|email)|"
-    r"tip on|percent|gst on|tax on|expense sheet|expenses|split(?:ting)? (?:the |a )?bill|calculate|training plan|workout plan|diet plan|meal plan|"
+    r"tip on|percent|gst on|tax on|expense sheet|expenses|\d+\s*% (?:off|of|discount)(?: on)? ?(?:rs\.? ?)?\d+|split(?:ting)? (?:the |a )?bill|calculate|training plan|workout plan|diet plan|meal plan|"
     r"twisted (?:my|his|her) (?:ankle|knee|wrist)|sprain\w*|injur\w*|is it ok (?:for \w+ )?to (?:run|walk|exercise)|"
     r"how (?:do i |to )make|butter chicken|pizza|pizzas|burgers?|biryani|places? to eat|somewhere to eat)\b"
 )
 # Things the shop does not sell, said without any item it does ("a good phone under 20k").
+_CALCULATION = re.compile(r"\d+\s*%\s*(?:off|of|discount)\b(?:\s*on)?\s*(?:rs\.?|₹|inr)?\s*\d+")
 _DEVICE = re.compile(
     r"\b(phones?|mobile phones?|smartphones?|iphones?|laptops?|tablets?|tv|television|fridge|earbuds|airpods)\b"
 )
@@ -843,6 +864,19 @@ def _plan(
     wants_match = bool(look_words) or pointed
     if (
         not wants_match
+        and names_item
+        and not photo
+        and ref is None
+        and memory.get("paired_with")
+        and focus.get("id") == memory["paired_with"]
+        and re.match(r"\W*(?:and|also|plus|aur|&)\b", lowered)
+        and not (new.gender and previous is not None and set(new.gender) != set(previous.gender or []))
+    ):
+        # "what trousers go with this?" (a photo), then "and shoes?": shoes for the same shirt
+        wants_match = True
+        anchor, anchor_item = str(focus["id"]), focus
+    if (
+        not wants_match
         and not names_item
         and not photo
         and ref is None
@@ -1053,7 +1087,11 @@ def _plan(
         and not (names_item and _REQUEST.search(lowered))
         and not photo
         # "something comfy for a 14 hour flight, women, M"; not "a phone under 20k"
-        and not ((new.size or new.price_max or new.price_min) and not _DEVICE.search(lowered))
+        and not (
+            (new.size or new.price_max or new.price_min)
+            and not _DEVICE.search(lowered)
+            and not _CALCULATION.search(lowered)  # "whats 15% off 3999": sums, not a budget
+        )
         and not re.search(
             r"\b(wear\w*|outfits?|look|dress\w*|style|shop\w*|gifts?|pack\w*|comfy|comfortable)\b", lowered
         )
@@ -1817,8 +1855,15 @@ def _plan(
         ]
         if closest:  # "is there a tuxedo?": blazers and waistcoats are the nearest the shop has
             filters = filters.model_copy(
-                update={"article_type": list(dict.fromkeys(closest)), "colour": new.colour}
-            )
+                update={"article_type": list(dict.fromkeys(closest)), "colour": new.colour,
+                        "category": None, "subcategory": None}
+            )  # fmt: skip
+            if not new.gender and set(closest) <= _WOMENS_KINDS | {"Kurta Sets", "Salwar and Dupatta"}:
+                filters = filters.model_copy(update={"gender": ["Women"]})  # a lehenga: hers
+            said = {w for item in parsed.unknown_items for w in item.split()}
+            if not new.usage and said & _ETHNIC_GARMENTS:
+                # a lehenga or a sherwani is ethnic wear: so is whatever is suggested instead
+                filters = filters.model_copy(update={"usage": ["Ethnic"]})
     if (
         intent == "trend"
         and not filters.gender
@@ -1875,7 +1920,11 @@ def _plan(
         memory["looked_with"] = anchor  # a look around an item: its refinements are of the look
     else:
         memory.pop("looked_with", None)
-    if anchor_item and (ref is not None or photo):
+    if intent == "search" and wants_match and anchor:
+        memory["paired_with"] = anchor
+    else:
+        memory.pop("paired_with", None)
+    if anchor_item and (ref is not None or photo or memory.get("paired_with")):
         memory["focus"] = {k: anchor_item.get(k) for k in SHOWN_FIELDS}
     elif intent in ("search", "look") and not wants_match:
         memory.pop("focus", None)

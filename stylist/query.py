@@ -736,8 +736,9 @@ _NEGATION = re.compile(
     r"|\bcan'?t (?:walk|run|dance|move|stand|do|wear|handle)(?: in)?|\bforget(?: about)?"
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
     r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of| \d+| two| three| a few| many| some)?|\bno more of)"
-    r"(?:\s+(?:the|any|in|a|an|my|our|his|her|these|those))?(?:\s+(?:bright|dark|light|plain|pale|deep))?\s*$"
-)
+    r"(?:\s+(?:the|any|in|a|an|my|our|his|her|these|those))?(?:\s+(?:too|very|overly|super|that|so))?"
+    r"(?:\s+(?:bright|dark|light|plain|pale|deep))?\s*$"
+)  # "nothing too formal": not formal
 
 
 # "saree nahi", Tamil "black venam" (a colour only), Kannada "beda", Marathi "nako": "not" said after the thing.
@@ -1083,6 +1084,7 @@ class QueryParser:
         self.fx_rates = dict(fx_rates or {currency: 1.0})
         self._kinds = set(article_types)
         usages = set(usages)
+        self._usages = usages
         # phrase -> (filter field, values)
         phrases: dict[str, tuple[str, list[str]]] = {}
         for word, spec in _CATEGORY_WORDS.items():
@@ -1835,6 +1837,12 @@ class QueryParser:
             found["article_type"] = ["Mobile Pouch"]  # "you don't sell phones? ok a pouch for one"
         if found.get("usage") and excluded_usages:
             found["usage"] = [u for u in found["usage"] if u not in excluded_usages] or found["usage"]
+        elif (
+            excluded_usages == ["Formal"]
+            and "Casual" in self._usages
+            and re.search(r"\b(?:nothing|not)\s+(?:too|so|very|overly|that)\s+formal\b", lowered)
+        ):
+            found["usage"] = ["Casual", "Smart Casual"]  # "shoes, nothing too formal": casual ones
         if len(found.get("article_type") or []) > 1 and _UNDER_LAYER.search(lowered):
             # "something warm to layer under it": a sweater, not another jacket
             found["article_type"] = [k for k in found["article_type"] if k not in _OUTER_LAYERS] or found[

@@ -1253,6 +1253,27 @@ def test_photo_follow_ups_of_holdout18() -> None:
     assert p.filters.article_type == ["Fragrance Gift Set"]
 
 
+def test_page_session_32_fixes() -> None:
+    # "nothing too formal" says no to formal: casual ones
+    assert PARSER.parse("and shoes? nothing too formal").filters.usage == ["Casual", "Smart Casual"]
+    # "and shoes?" after "what trousers go with this?" (a photo): shoes for the same shirt
+    shirt = card("22472", "Shirts", "Olive", "Men", sub="Topwear")
+    p, memory = plan("what trousers go with this?", {}, photo_of(shirt))
+    p, _ = plan("and shoes?", memory)
+    assert p.anchor_id == "22472" and "Olive" in (p.filters.exclude_colour or [])
+    # a lehenga the shop lacks: the nearest kinds are hers and ethnic, and so is what is suggested instead
+    p, memory = plan("do you sell lehengas?")
+    assert (
+        p.filters.gender == ["Women"] and p.filters.usage == ["Ethnic"] and "Sarees" in p.filters.article_type
+    )
+    memory["unmatched"] = True
+    p, _ = plan("what would you suggest instead", memory)
+    assert p.filters.gender == ["Women"] and p.filters.usage == ["Ethnic"]
+    # sums are not budgets
+    memory = plan("running shoes, men, size 10")[1]
+    assert plan("whats 15% off 3999", memory)[0].intent == "refuse"
+
+
 def test_something_ethnic_for_an_occasion_is_its_clothes_not_a_whole_look() -> None:
     shop = CatalogFake([product("1", "Kurtas", "Green", gender="Women", usage="Ethnic"),
                         product("2", "Heels", "Gold", gender="Women", usage="Ethnic"),
