@@ -870,6 +870,9 @@ def _plan(
         and memory.get("paired_with")
         and focus.get("id") == memory["paired_with"]
         and re.match(r"\W*(?:and|also|plus|aur|&)\b", lowered)
+        # "and the same dress in black?": the item itself again, not something to go with it
+        and focus.get("article_type") not in (new.article_type or [])
+        and not re.search(r"\bsame\b", lowered)
         and not (new.gender and previous is not None and set(new.gender) != set(previous.gender or []))
     ):
         # "what trousers go with this?" (a photo), then "and shoes?": shoes for the same shirt

@@ -736,7 +736,7 @@ _NEGATION = re.compile(
     r"|\bcan'?t (?:walk|run|dance|move|stand|do|wear|handle)(?: in)?|\bforget(?: about)?"
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
     r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of| \d+| two| three| a few| many| some)?|\bno more of)"
-    r"(?:\s+(?:the|any|in|a|an|my|our|his|her|these|those))?(?:\s+(?:too|very|overly|super|that|so))?"
+    r"(?:\s+(?:the|any|in|a|an|my|our|his|her|these|those))?(?:\s+(?:too|very|overly|super|so))?"
     r"(?:\s+(?:bright|dark|light|plain|pale|deep))?\s*$"
 )  # "nothing too formal": not formal
 

@@ -1161,6 +1161,7 @@ HOLDOUT18_WORDINGS = [
     ("te garam jurrabaan vi", {"article_type": ["Socks"]}),
     ("ugh wait I'm an M now, post-diwali sweets", {"size": "M", "usage": None}),
     ("do you have 3XL formal shirts? big guy here, XXL is tight on me", {"size": "XXXL"}),
+    ("ok skip that. light blue shirt then, XL", {"colour": ["Blue"], "exclude_colour": None}),
     ("ee shoe ge yavdu socks sari hogutte?", {"article_type": ["Socks"]}),  # Kannada "sari": right
     ("pongal ku appa ku oru veshti venum", {"gender": ["Men"]}),
     ("bhaiya ki shaadi hai, unko kuch gift dena hai, 2500 ke andar", {"gender": ["Men"]}),
@@ -1261,6 +1262,8 @@ def test_page_session_32_fixes() -> None:
     p, memory = plan("what trousers go with this?", {}, photo_of(shirt))
     p, _ = plan("and shoes?", memory)
     assert p.anchor_id == "22472" and "Olive" in (p.filters.exclude_colour or [])
+    p, _ = plan("and the same shirt in black?", memory)  # the item itself again, not a match for it
+    assert p.filters.article_type == ["Shirts"] and p.filters.colour == ["Black"]
     # a lehenga the shop lacks: the nearest kinds are hers and ethnic, and so is what is suggested instead
     p, memory = plan("do you sell lehengas?")
     assert (
