@@ -46,7 +46,9 @@ _LOOK = re.compile(
     r"|build (?:the|a|my) look|finish (?:the|my) look|complete (?:the|my) look|suits? (?:it|this|that|them|these)(?! days)"
     r"|(?:outfit|look) around (?:it|this|that|them|these|those)|i(?:s|n)ke? (?:saath|sath)|is ke (?:saath|sath)"
     # "and this purple one, same question"; "aise saree ke saath kaunsi jewellery"
-    r"|same question|(?:saree|sari|kurta|kurti|dress|shirt|jeans|lehenga|top|suit|jacket|shoes|outfit) ke (?:saath|sath))\b"
+    r"|same question|(?:saree|sari|kurt[aie]|dress|shirt|jeans|lehenga|top|suit|jacket|shoes|outfit) ke (?:saath|sath)"
+    # Bengali "oi saree r sathe", "er sathe"; Marathi "tyachyavar", "tyachya sobat"
+    r"|(?:e?r) sathe|sathe jabe|tyachyavar|tyachya sobat|tyasobat)\b"
     r"|\b(?:for|with|w) (?:it|this|that|those|these|them)(?: too| as well| also)?\s*[?!.]*$"
 )
 # References to a product shown earlier: "the first one", "the 2nd", "that one", "the last one".
@@ -55,13 +57,21 @@ _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, 
              "pehla": 0, "pehli": 0, "pehle": 0, "pahla": 0, "doosra": 1, "dusra": 1, "doosri": 1, "dusri": 1,
              "teesra": 2, "tisra": 2, "teesri": 2, "tisri": 2, "chautha": 3, "chauthi": 3, "aakhri": -1,
              "akhri": -1}  # fmt: skip
+# first, second and third in Gujarati, Bengali, Telugu, Kannada, Tamil and Marathi
+_ORDINALS |= {w: i for i, words in enumerate((
+    "pehlo pahelo prothom modati modatidi modaladu modalnedu mudhal modhal pahila pahili",
+    "bijo bija biji ditiyo dwitiyo rendodi rendo eradanedu eradane rendavadhu rendavathu",
+    "trijo trija triji tritiyo mudodi moodo mooranedu moonavadhu")) for w in words.split()}  # fmt: skip
 _ORDINAL_REF = re.compile(
     r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+(?:one|item|option|pick|product|pair|piece|wala|wali|waala|waali|vala|vali)s?\b"
     r"|\bthe (first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b"
     r"(?=\s*(?:[?.!,]|$|in\b|but\b|please\b|with\b|for\b|is\b|looks?\b|again\b|of (?:these|those|them)\b))"
     r"|\b(?:number|no\.?|#|option)\s*([1-5])\b"
-    r"|\b(pehla|pehli|pehle|pahla|doosra|dusra|doosri|dusri|teesra|tisra|teesri|tisri|chautha|chauthi|aakhri|akhri)"
-    r"\s*(?:wala|wali|waala|waali|vala|vali|one|item)?\b"
+    r"|\b(pehla|pehli|pehle|pahla|doosra|dusra|doosri|dusri|teesra|tisra|teesri|tisri|chautha|chauthi|aakhri|akhri"
+    r"|pehlo|pahelo|prothom|modati|modatidi|modaladu|modalnedu|mudhal|modhal|pahila|pahili|bijo|bija|biji|ditiyo"
+    r"|dwitiyo|rendodi|rendo|eradanedu|eradane|rendavadhu|rendavathu|trijo|trija|triji|tritiyo|mudodi|moodo"
+    r"|mooranedu|moonavadhu)"
+    r"\s*(?:number\s*)?(?:wala|wali|waala|waali|vala|vali|one|item|ta|ti|di)?\b"
 )
 # "the 2nd wallet": an ordinal with the kind of item shown.
 _ORDINAL_KIND = re.compile(r"\bthe (first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last) ([a-z]{3,})")
@@ -102,6 +112,7 @@ _CHILD_AGE = re.compile(
     r"|\b(?:she|he|sister|brother|son|daughter|niece|nephew|kid|child)(?:'s| is) (?:[1-9]|1[0-3])\b(?!\s*(?:k\b|000|rs|inr))"
     r"|\b(?:son|daughter|nephew|niece|kid|child|boy|girl|grand(?:son|daughter)|bhatij[ae]|bhatiji|bhanj[ae]|bhanji)\b"
     r"[^.\d]{0,30}?\b(?:[1-9]|1[0-3])\s*(?:yrs?|years?|y/?o|saal)\b"
+    r"|\b(?:[1-9]|1[0-3])\s*saal (?:ka|ki|ke)\b"  # "6 saal ka hai woh"
 )
 # A size said on its own in a follow-up ("sorry he's a 10 not 9", "no wait, 7"): not an amount or an age.
 _BARE_SIZE = re.compile(
@@ -298,7 +309,7 @@ _SHOPPING = re.compile(
 )
 # Questions about the shop rather than its products: orders, delivery, returns, offers.
 _SHOP_SERVICE = re.compile(
-    r"\b(return policy|returns?|refunds?|exchanges?|deliver\w*|shipping|ship to|track(?:ing)? (?:my )?order|"
+    r"\b(return policy|returns?|refunds?|exchanges?|deliver\w*|shipping|ship to|stitching|tailoring|alterations?|track(?:ing)? (?:my )?order|"
     r"my order|order status|cancel\w*|payment|pay with|cash on delivery|cod|coupons?|promo code|discounts?|"
     r"offers?|sale|store hours|opening hours|customer (?:care|service)|gift cards?|warranty|upi|emi|"
     # ("a wallet to go in the gift box" names an item: a request, not a service question)
@@ -318,7 +329,7 @@ _OFF_TOPIC = re.compile(
     r"\b(resume|cv|cover letter|homework|essay|weather|gonna rain|going to rain|will it rain|forecast for (?:today|tomorrow)|"
     r"movies?|films?|netflix|songs?|recipes?|cook\w*|ipl|cricket score|match score|who'?s winning|who will win|"
     r"election|politics|news|stock market|stocks|crypto|bitcoin|math|equation|capital of|translate|joke|"
-    r"doctor|medicine|dawai|dawa|dawaai|symptoms?|diabetes|blood pressure|restaurant|hotel booking|flight|train ticket|maths?|assignment|temp|temperature|"
+    r"bake|baking|recharge|doctor|medicine|dawai|dawa|dawaai|symptoms?|diabetes|blood pressure|restaurant|hotel booking|flight|train ticket|maths?|assignment|temp|temperature|"
     r"will it be (?:hot|cold|sunny|warm|humid)|salary|interview tips|tips for (?:the|my) interview|what to say|"
     r"shares|share market|sensex|leave application|blisters?|rash|who won|visa|passport|elections?|vote|voting|"
     r"poems?|poetry|shayari|lyrics|diet\w*|lose (?:\d+ ?kgs?|weight|fat)|weight loss|gain muscle|protein|"
@@ -329,7 +340,7 @@ _OFF_TOPIC = re.compile(
     r"how (?:do i |to )make|butter chicken|pizza|pizzas|burgers?|biryani|places? to eat|somewhere to eat)\b"
 )
 # Things the shop does not sell, said without any item it does ("a good phone under 20k").
-_CALCULATION = re.compile(r"\d+\s*%\s*(?:off|of|discount)\b(?:\s*on)?\s*(?:rs\.?|₹|inr)?\s*\d+")
+_CALCULATION = re.compile(r"\d+\s*%\s*(?:off|of|discount)\b(?:\s*on)?\s*(?:rs\.?|₹|inr)?\s*\d+|\brecharge\b")
 _DEVICE = re.compile(
     r"\b(phones?|mobile phones?|smartphones?|iphones?|laptops?|tablets?|tv|television|fridge|earbuds|airpods)\b"
 )
@@ -355,6 +366,7 @@ _ACK = re.compile(
     r"fingers crossed|bro|yaar|dude|buddy|mate|so much|very much|a lot|god bless(?: you)?|bless you|"
     r"happy (?:diwali|holi|eid|new year|christmas|xmas|onam|pongal|navratri|dussehra|birthday|holidays)(?: to (?:you|u))?(?: too| as well)?|"
     r"(?:eid|ramzan|ramadan|diwali|navratri) mubarak(?: ho)?|in advance|beta|jeete? raho|jeeti raho|khush raho|"
+    r"baad mein(?: dekh\w*)?|dekhta hu+n?|dekhti hu+n?|thik hai|later|will check later|"
     r"same to (?:you|u)|you too|u too|(?:nice|good|great) one|too good|so true|true)\b[\s\W]*){1,8}$"
 )
 _SHOP_SERVICE_REPLY = (

@@ -179,14 +179,15 @@ _GENDER_WORDS: dict[str, list[str]] = {
               "mummy", "mum", "mumma", "mommy", "ammi", "amma", "maa", "didi", "behen", "bhabhi", "chachi",
               "nani", "dadi", "ladki", "ladkiyon", "ladkiyan", "ladkiyo", "larki", "larkiyon", "aunty", "sis", "wifey", "mother in law", "akka",
               "paati", "mausi", "bua", "pregnant", "maternity", "choto bon", "boro bon", "amar bon", "bon er",
-              "bou er", "amar bou", "ma er", "thangachi", "thangai", "ammayi", "ammai", "dadiji", "naniji", "mummyji", "womenswear", "womens wear", "ladieswear"],
+              "bou er", "amar bou", "ma er", "thangachi", "thangai", "ammayi", "ammai", "dadiji", "naniji", "mummyji", "hendathi", "hendti", "aavida", "maa aavida",
+              "girl here", "ma'am", "maam", "madam", "womenswear", "womens wear", "ladieswear"],
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
             "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
             "grandfather", "fiance", "hubby", "bf", "bhai", "bhaiya", "papa", "pappa", "chacha", "jiju",
             "ladka", "ladke", "ladkon", "ladko", "larke", "larkon", "dude", "bro", "father in law", "appa", "thatha", "abbu", "abba", "nana",
             "dada", "baba", "bapi", "abbu ji", "pitaji", "pita ji", "thambi", "abbayi", "abbai", "dadaji", "nanaji",
-            "papaji", "dadu", "amar bor", "bor er", "menswear", "mens wear"],
-    "Boys": ["boys", "boy", "son", "my son", "nephew", "nephw", "grandson", "stepson", "schoolboy", "bhatija", "bhatije",
+            "papaji", "dadu", "amar bor", "bor er", "aayana", "maa aayana", "mogudu", "ganda", "menswear", "mens wear"],
+    "Boys": ["boys", "boy", "son", "my son", "bete", "mere bete", "chhote", "chhotu", "nephew", "nephw", "grandson", "stepson", "schoolboy", "bhatija", "bhatije",
              "bhanja", "bhanje"],
     "Girls": ["girls", "girl", "daughter", "my daughter", "niece", "neice", "granddaughter", "stepdaughter", "schoolgirl", "beti",
               "bhatiji", "bhanji"],
@@ -258,7 +259,8 @@ _COLOUR_SYNONYMS = {"blk": "Black", "gry": "Grey", "nvy": "Navy Blue", "navy": "
                     "safed": "White", "safaid": "White", "kala": "Black", "kaala": "Black", "kaali": "Black",
                     "laal": "Red", "lal": "Red", "neela": "Blue", "neeli": "Blue", "peela": "Yellow",
                     "peeli": "Yellow", "gulabi": "Pink", "bhura": "Brown", "sunehra": "Gold", "sunehri": "Gold",
-                    "chandi": "Silver", "chaandi": "Silver", "hara": "Green", "hari": "Green", "hare": "Green"}  # fmt: skip
+                    "chandi": "Silver", "chaandi": "Silver", "hara": "Green", "hari": "Green", "hare": "Green",
+                    "sonali": "Gold"}  # fmt: skip
 # Colour names that are usually other words in a request ("skin care", "face cream").
 _AMBIGUOUS_COLOURS = {"skin", "cream", "multi", "metallic", "steel", "rose", "nude"}
 _METAL_COLOURS = frozenset(
@@ -306,7 +308,8 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Track Pants": ["track pants", "joggers", "trackpants"],
     "Bangle": ["bangle", "bangles", "chudiyan", "chudiyaan", "choodiyan", "chudiya", "chooriyan", "kangan", "kada"],
     "Socks": ["jurrab", "jurrabaan", "jurraban", "jurabein", "jurabe", "moze", "mojay", "mauje"],
-    "Earrings": ["jhumka", "jhumkas", "jhumki", "jhumkis", "studs", "hoops", "danglers"],
+    "Earrings": ["jhumka", "jhumkas", "jhumki", "jhumkis", "studs", "hoops", "danglers", "kaanatle", "kanatle",
+                 "kaanache", "kaner dul"],
     "Flats": ["jutti", "juttis", "mojari", "mojaris", "ballerinas", "ballet flats", "flat footwear", "flat shoes",
               "flat chappals", "flat sandals"],
     "Sandals": ["kolhapuri", "kolhapuris"],
@@ -407,6 +410,8 @@ _CATEGORY_WORDS = {
     "clothing": ("category", ["Apparel"]), "apparel": ("category", ["Apparel"]),
     "bag": ("subcategory", ["Bags"]), "bags": ("subcategory", ["Bags"]),
     "jewellery": ("subcategory", ["Jewellery"]), "jewelry": ("subcategory", ["Jewellery"]),
+    "gohona": ("subcategory", ["Jewellery"]), "gehna": ("subcategory", ["Jewellery"]),
+    "gehne": ("subcategory", ["Jewellery"]),
     "eyewear": ("subcategory", ["Eyewear"]), "makeup": ("subcategory", ["Makeup", "Lips", "Nails", "Eyes"]),
     "topwear": ("subcategory", ["Topwear"]), "bottomwear": ("subcategory", ["Bottomwear"]),
     "bottoms": ("subcategory", ["Bottomwear"]), "bottom": ("subcategory", ["Bottomwear"]),
@@ -418,7 +423,7 @@ _CATEGORY_WORDS = {
 }  # fmt: skip
 
 _STOPWORDS = set(
-    "a an the and or for with in on of to me my i im i'm some any something anything please show back "
+    "saras sundar bagundi chennagide a an the and or for with in on of to me my i im i'm some any something anything please show back "
     "find need want looking look like get buy under below over above less more than from between "
     "size color colour what which that this goes go good nice new best cheap cheaper under is are "
     "it its can you do does have has wear wearing outfit outfits style styles piece pieces items item "
@@ -478,7 +483,7 @@ _NEGATED_BELOW = re.compile(
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:a piece\b|apiece\b|per piece\b|or less|or under|and under|"
     rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|total\b|in total\b|all in\b|overall\b|"
-    rf"-?\s*er moddhe|moddhe\b|(?:takar?|tk) (?:moddhe|bhitore)\b|(?:er )?bhitore\b|kulla\b|kulle\b|ukulla\b|lopala\b|lopu\b|lopale\b|olage\b|(?:il |il )?thazhe\b|sudhi\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
+    rf"-?\s*er moddhe|moddhe\b|(?:takar?|tk) (?:moddhe|bhitore)\b|(?:er )?bhitore\b|kulla\b|kulle\b|ukulla\b|lopala\b|lopu\b|lopale\b|olage\b|(?:er |ke )?ni+e?che\b|ke under\b|ni andar\b|thi vadh(?:are|u) na(?:hi)?\b|collect(?:ed|\s+hua|\s+kiya)\b|(?:il |il )?thazhe\b|sudhi\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
     rf"left\b|remaining\b|paryant\w*|for (?:the )?(?:whole thing|whole lot|everything|both|all of it|the lot)\b|"
     rf"se (?:zyada|jyada|zada|upar|oopar) (?:bilkul |bhi )?(?:nahi|nahin|nai|mat)\b)"
 )
@@ -551,7 +556,7 @@ _SHADE_WORDS = frozenset(
     )
 )
 _DETAIL_COLOUR = re.compile(
-    r"\bwith (?:a |an |the )?(?:thin |thick |small |little |bit of |some )?([a-z]+) (?:border|borders|trim|work|"
+    r"\b([a-z]+) (?:border|borders|zari|piping)\b(?! (?:saree|sari|dupatta|stole))|\bwith (?:a |an |the )?(?:thin |thick |small |little |bit of |some )?([a-z]+) (?:border|borders|trim|work|"
     r"embroidery|zari|piping|buttons?|details?|detailing|motifs?|accents?|lining|stitching|thread work)\b"
 )
 _GIFT_BOX = re.compile(r"\b(?:in|into) (?:the|a|his|her|my|one|nice) gift ?box(?:es)?\b")
@@ -903,7 +908,12 @@ _FOREIGN = {
     "borsa": "handbag", "orologio": "watch", "compleanno": "birthday", "rupie": "rupees", "uomo": "men",
     "donna": "women", "taglia": "size", "qualcosa di": "something in", "vestito": "dress", "cintura": "belt",
     "occhiali da sole": "sunglasses", "cravatta": "tie", "zaino": "backpack", "grazie mille": "thanks a lot",
-    "grazie": "thanks", "marrone": "brown", "marroni": "brown", "massimo": "max", "mia madre": "my mother",
+    "grazie": "thanks", "marrone": "brown",
+    # Portuguese, French and Gulf Arabic (in Latin letters), more
+    "sandália": "sandals", "sandálias": "sandals", "sandalia": "sandals", "primeira": "first", "segunda": "second",
+    "que combine": "that matches", "pour lui": "for him", "pour elle": "for her", "sinon": "otherwise",
+    "mesh aktar min": "not more than", "mish aktar min": "not more than", "shanta": "bag", "abghi": "i want",
+    "wardi": "pink", "lil banat": "for the ladies", "marroni": "brown", "massimo": "max", "mia madre": "my mother",
     "mio padre": "my father", "per mia": "for my", "per mio": "for my", "non troppo cara": "not too expensive",
     "non troppo caro": "not too expensive", "regalo per": "gift for", "elegante": "elegant",
     # Hindi (Devanagari)
@@ -1429,6 +1439,12 @@ class QueryParser:
         lowered = re.sub(
             r"\bsari(?= (?:hogutte|hoguthe|agutte|aagutte|aagatte|ide|idya|alla|illa)\b)", "    ", lowered
         )
+        # "football crazy", "cricket mad": what the child loves, so sporty things, not a ball
+        lowered = re.sub(
+            r"\b(?:football|cricket|basketball|tennis|badminton)(?= (?:crazy|mad|fan|lover|obsessed|freak)\b)",
+            "sports",
+            lowered,
+        )
         # "post-diwali sweets": when, not what the clothes are for
         lowered = re.sub(
             r"\bpost[- ](?:diwali|holi|eid|christmas|xmas|navratri|pongal|onam|festival|festive|wedding|shaadi)\b",
@@ -1438,8 +1454,8 @@ class QueryParser:
         # "off white with gold border": the colour of a detail, not of the thing
         lowered = _DETAIL_COLOUR.sub(
             lambda m: (
-                _blank(m, m.string, 1)[m.start() : m.end()]
-                if self.phrases.get(m.group(1), ("",))[0] == "colour"
+                _blank(m, m.string, g)[m.start() : m.end()]
+                if self.phrases.get(m.group(g := 1 if m.group(1) else 2), ("",))[0] == "colour"
                 else m.group()
             ),
             lowered,
@@ -1504,6 +1520,12 @@ class QueryParser:
                 if (
                     garment_end == i
                     or (i > 0 and tokens[i - 1] in ("in", "colour", "color"))
+                    # "off white or cream": a colour in a list of colours
+                    or (
+                        i >= 2
+                        and tokens[i - 1] in ("or", "and", "ya")
+                        and self.phrases.get(tokens[i - 2], ("",))[0] == "colour"
+                    )
                     or (following is not None and following[1][0] in garment)
                     or (listed is not None and listed[1][0] == "colour")  # "cream ya off white"
                 ):

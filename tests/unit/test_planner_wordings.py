@@ -1168,6 +1168,43 @@ HOLDOUT18_WORDINGS = [
 ]  # fmt: skip
 
 
+HOLDOUT19_WORDINGS = [
+    ("eta ektu beshi.. 2000 er niche kichu ache?", {"price_max": 2000.0}),
+    ("kuch cool graphic tees dikhao, 800 ke under, main ladka hu", {"gender": ["Men"], "price_max": 800.0}),
+    ("mane ek kurti joie che, 700 thi vadhare nahi", {"article_type": ["Kurtis"], "price_max": 700.0}),
+    ("M size ma joie, ane 700 ni andar j", {"price_max": 700.0, "size": "M"}),
+    ("ya3ni mesh aktar min 2000", {"price_max": 2000.0}),
+    ("a primeira é linda! tem uma sandália que combine?", {"article_type": ["Sandals"]}),
+    ("jeans chahiye bete ke liye, 4 saal ka hai", {"gender": ["Boys"], "article_type": ["Jeans"]}),
+    ("nanna hendathi birthday ge ondu handbag kodbeku, red colour", {"gender": ["Women"], "colour": ["Red"]}),
+    ("maa aayana birthday ki sunglasses, black frame, 2000 lopu", {"gender": ["Men"], "price_max": 2000.0}),
+    ("class teacher ke liye kuch dena hai, ma'am hain, sab milake 800 collect hua",
+     {"gender": ["Women"], "price_max": 800.0}),
+    ("tyachyavar kaanatle pan dakhav", {"article_type": ["Earrings"]}),
+    ("aa bija number vali saras che, ena jevi biji batavo", {"article_type": None}),  # "saras": nice
+    ("oru kasavu saree venam, off white or cream, gold border okke ulla type",
+     {"article_type": ["Sarees"], "colour": ["Off White", "Cream"]}),
+    ("nephew is 9, football crazy, want to get him sports shoes", {"article_type": ["Sports Shoes"]}),
+    ("sonali rong er hole bhalo hoy", {"colour": ["Gold"]}),
+]  # fmt: skip
+
+
+def test_holdout19_readings_in_a_conversation() -> None:
+    assert plan("eid pe chhote ke liye kurta chahiye, 6 saal ka hai woh")[0].filters.gender == ["Boys"]
+    memory = plan("kurtis for me under 700")[1]
+    memory["shown"] = [card("1", "Kurtis", "Blue"), card("2", "Kurtis", "Red")]
+    assert plan("aa bija number vali saras che, ena jevi biji batavo", memory)[0].anchor_id == "2"
+    for said in ("hmm ok thik hai, baad mein dekhta hu", "also what should i bake for it, something easy"):
+        memory = plan("red dress for a party, size M")[1]
+        assert plan(said, memory)[0].intent in ("chat", "refuse"), said
+    memory = plan("flip flops for men size 10 under 300")[1]
+    assert plan("aur mera jio recharge bhi kar doge kya 199 wala", memory)[0].intent == "refuse"
+    memory = plan("a green saree for navami")[1]
+    memory["shown"] = [card("3", "Sarees", "Green", usage="Ethnic")]
+    p, _ = plan("er sathe ki gohona porbo?", memory)
+    assert p.anchor_id == "3" and p.filters.subcategory == ["Jewellery"]
+
+
 def test_holdout18_readings_in_a_conversation() -> None:
     # a kind the shop does not carry, in two words, is one thing; its nearest kinds are offered
     parsed = PARSER.parse("navratri aavi rahi che, garba mate chaniya choli joie che")
@@ -1298,7 +1335,8 @@ def test_something_ethnic_for_an_occasion_is_its_clothes_not_a_whole_look() -> N
     + HOLDOUT15_WORDINGS
     + HOLDOUT16_WORDINGS
     + HOLDOUT17_WORDINGS
-    + HOLDOUT18_WORDINGS,
+    + HOLDOUT18_WORDINGS
+    + HOLDOUT19_WORDINGS,
 )
 def test_wordings_of_the_later_held_out_sets(message: str, expected: dict) -> None:
     parsed = PARSER.parse(message).filters
