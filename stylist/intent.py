@@ -329,17 +329,18 @@ _OFF_TOPIC = re.compile(
     r"\b(resume|cv|cover letter|homework|essay|weather|gonna rain|going to rain|will it rain|forecast for (?:today|tomorrow)|"
     r"movies?|films?|netflix|songs?|recipes?|cook\w*|ipl|cricket score|match score|who'?s winning|who will win|"
     r"election|politics|news|stock market|stocks|crypto|bitcoin|math|equation|capital of|translate|joke|"
-    r"bake|baking|recharge|doctor|medicine|dawai|dawa|dawaai|symptoms?|diabetes|blood pressure|restaurant|hotel booking|flight|train ticket|maths?|assignment|temp|temperature|"
+    r"bake|baking|doctor|medicine|dawai|dawa|dawaai|symptoms?|diabetes|blood pressure|restaurant|hotel booking|flight|train ticket|maths?|assignment|temp|temperature|"
     r"will it be (?:hot|cold|sunny|warm|humid)|salary|interview tips|tips for (?:the|my) interview|what to say|"
     r"shares|share market|sensex|leave application|blisters?|rash|who won|visa|passport|elections?|vote|voting|"
     r"poems?|poetry|shayari|lyrics|diet\w*|lose (?:\d+ ?kgs?|weight|fat)|weight loss|gain muscle|protein|"
     r"calories|book (?:me )?a (?:cab|taxi|table|ticket)|uber|ola cab|integrate|derivative|scrape\w*|"
     r"write (?:me )?(?:a |an )?(?:\w+ )?(?:poem|letter|story|speech|caption|essay|message|email)|"
-    r"tip on|percent|gst on|tax on|expense sheet|expenses|\d+\s*% (?:off|of|discount)(?: on)? ?(?:rs\.? ?)?\d+|split(?:ting)? (?:the |a )?bill|calculate|training plan|workout plan|diet plan|meal plan|"
+    r"tip on|percent|gst on|tax on|expense sheet|expenses|split(?:ting)? (?:the |a )?bill|calculate|training plan|workout plan|diet plan|meal plan|"
     r"twisted (?:my|his|her) (?:ankle|knee|wrist)|sprain\w*|injur\w*|is it ok (?:for \w+ )?to (?:run|walk|exercise)|"
     r"how (?:do i |to )make|butter chicken|pizza|pizzas|burgers?|biryani|places? to eat|somewhere to eat)\b"
 )
 # Things the shop does not sell, said without any item it does ("a good phone under 20k").
+# Sums and top-ups ("whats 15% off 3999", "jio recharge, 199 wala"): off topic, and their amounts are no budget.
 _CALCULATION = re.compile(r"\d+\s*%\s*(?:off|of|discount)\b(?:\s*on)?\s*(?:rs\.?|₹|inr)?\s*\d+|\brecharge\b")
 _DEVICE = re.compile(
     r"\b(phones?|mobile phones?|smartphones?|iphones?|laptops?|tablets?|tv|television|fridge|earbuds|airpods)\b"
@@ -961,7 +962,7 @@ def _plan(
     )  # fmt: skip
     # "sugar ke liye kaunsi dawai", "18% gst on 2499": not about clothes, whatever the router heard
     off_topic = (
-        bool(_OFF_TOPIC.search(lowered))
+        bool(_OFF_TOPIC.search(lowered) or _CALCULATION.search(lowered))
         and not names_item
         # "any with a rain cover? mumbai monsoon is no joke": about the things shown
         and not re.search(r"\b(?:any|anything|ones?|with|without|more|other)\b", lowered)
@@ -1093,6 +1094,7 @@ def _plan(
     elif (
         (
             _OFF_TOPIC.search(lowered)
+            or _CALCULATION.search(lowered)
             or (
                 _DEVICE.search(lowered)
                 and not names_item
@@ -1376,20 +1378,19 @@ def _plan(
         # kurtas, a shoe size then sandals (not a shoe size onto a shirt).
         same_sizing = _sized_alike(size, now)
         # "kurta would be better than a shirt": the same need in another kind, so its colour stays
-        swapped = (
-            bool(
-                than_kinds & (set(previous.article_type or []) | {str(s.get("article_type")) for s in shown})
-            )
-            or (
+        same_person = not (new.gender and previous.gender and set(new.gender) != set(previous.gender))
+        swapped = bool(
+            than_kinds & (set(previous.article_type or []) | {str(s.get("article_type")) for s in shown})
+        ) or (
+            same_person
+            and (
                 # "or maybe a top i could wear with my black jeans" after red dresses: the same need, another kind
                 bool(re.match(r"\W*(?:or|ya|or maybe|or else|else)\b", lowered))
-                and not (new.gender and previous.gender and set(new.gender) != set(previous.gender))
-            )
-            or (
                 # "backpack style is fine actually" after a black laptop bag: the same need, another kind
-                bool(_SWAP_KIND.search(lowered))
-                and not re.search(r"\b(?:too|also|as well|and|another|plus|next|now)\b", lowered)
-                and not (new.gender and previous.gender and set(new.gender) != set(previous.gender))
+                or (
+                    bool(_SWAP_KIND.search(lowered))
+                    and not re.search(r"\b(?:too|also|as well|and|another|plus|next|now)\b", lowered)
+                )
             )
         )
         keep = Filters(
@@ -1862,12 +1863,8 @@ def _plan(
         notes.append("priciest first")  # "get me the most expensive thing you have"
     if parsed.unknown_items and intent == "search" and not new.article_type:
         notes.append("not carried: " + ", ".join(parsed.unknown_items))
-        closest = [
-            k
-            for item in parsed.unknown_items
-            for w in item.split()
-            for k in CLOSEST_KINDS.get(w.rstrip("s"), CLOSEST_KINDS.get(w, []))
-        ]
+        said = [w for item in parsed.unknown_items for w in item.split()]  # "chaniya choli": two words
+        closest = [k for w in said for k in CLOSEST_KINDS.get(w.rstrip("s"), CLOSEST_KINDS.get(w, []))]
         if closest:  # "is there a tuxedo?": blazers and waistcoats are the nearest the shop has
             filters = filters.model_copy(
                 update={"article_type": list(dict.fromkeys(closest)), "colour": new.colour,
@@ -1875,8 +1872,7 @@ def _plan(
             )  # fmt: skip
             if not new.gender and set(closest) <= _WOMENS_KINDS | {"Kurta Sets", "Salwar and Dupatta"}:
                 filters = filters.model_copy(update={"gender": ["Women"]})  # a lehenga: hers
-            said = {w for item in parsed.unknown_items for w in item.split()}
-            if not new.usage and said & _ETHNIC_GARMENTS:
+            if not new.usage and _ETHNIC_GARMENTS.intersection(said):
                 # a lehenga or a sherwani is ethnic wear: so is whatever is suggested instead
                 filters = filters.model_copy(update={"usage": ["Ethnic"]})
     if (
