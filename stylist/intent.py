@@ -22,6 +22,7 @@ from stylist.query import (
     Filters,
     QueryParser,
     cheaper_ceiling,
+    label_forms,
     spelled_amounts,
     translate_foreign,
     with_shades,
@@ -85,7 +86,8 @@ _DEMONSTRATIVE = re.compile(r"\b(that one|this one|the one you showed|the same o
 _OTHERS = re.compile(
     r"\b(something else|anything else|other ones?|others|different (?:ones?|options?|styles?|colou?rs?)|"
     r"more options|show (?:me )?more|not these|not those|don'?t like (?:these|those|them)|new ones|another|"
-    r"else|instead|more again|^\s*more\b|any more|anymore|other brands?|another brand|different brands?|"
+    r"else|instead|more again|^\s*more\b|any more|anymore|more (?:\w+ )?ones|"
+    r"not (?:the )?(?:ones?|same ones?) (?:you|u|ya|we)(?: already| just| have| had|'ve)? (?:showed|show|shown|sent)|other brands?|another brand|different brands?|"
     r"^\W*(?:nah+|nope|meh|naah+|na)\W*$|aro dekhao|aaro dekhao|aur dikhao|aur dikhaiye|"
     # "anything fresher?": other pieces, more so (cheaper and pricier are prices, read elsewhere)
     r"(?:anything|something|any|one|ones|a bit|bit|little) (?:a bit |bit |little )?"
@@ -104,6 +106,9 @@ _ADULT = re.compile(
     r"|\b(?:lol|haha),? (?:1[89]|[2-9]\d)\b|, (?:1[89]|[2-9]\d)$|\bwho(?: is|'s) (?:1[6-9]|[2-9]\d)\b(?!\s*(?:k\b|000|rs|inr))"
     r"|\b(?:son|daughter|nephew|niece|brother|sister|bhai|behen)(?:'s| is) (?:1[6-9]|[2-9]\d)\b(?!\s*(?:k\b|000|rs|inr))"
     r"|(?<![\d,.])(?:1[89]|2[01])\+|\((?:1[6-9]|[2-9]\d)\)"
+    # "what should a girl pack?": the shopper, said of anyone like her
+    r"|\b(?:what (?:should|does|do|can|would) an?|as an?) (?:girl|boy|guy|gal) (?:wear|pack|carry|buy|take|get|need)\b"
+    r"|\b(?:honeymoon|bachelorette|bachelor party)\b"
 )
 # "my chhota bhai (10 yrs)", "turning 7", "a 5 year old": a child.
 _CHILD_AGE = re.compile(
@@ -155,7 +160,8 @@ _KID_CUE = re.compile(
 )
 _MUTED = re.compile(
     r"\b(muted|sober|subdued|understated|subtle|nothing flashy|not flashy|not too flashy|nothing loud|not loud|"
-    r"toned down|low[- ]key|not too bright|not bright|nothing bright|prayer meet\w*|memorial|funeral|condolence|chautha|mourning|besna|uthala)\b"
+    r"toned down|low[- ]key|not too bright|not bright|nothing bright|"
+    r"(?:hates?|avoids?|no|(?:doesn'?t|does not|don'?t|do not) (?:like|do|wear)) (?:too )?(?:bright|loud|neon|flashy) colou?rs?|prayer meet\w*|memorial|funeral|condolence|chautha|mourning|besna|uthala)\b"
 )
 _MUTED_COLOURS = ["White", "Off White", "Cream", "Beige", "Grey", "Grey Melange", "Charcoal", "Black", "Navy Blue",
                   "Khaki", "Taupe"]  # fmt: skip
@@ -173,8 +179,9 @@ _NEW_ASK = re.compile(
     r"|\bwhat (?:should|shall|would|do|can) (?:an?|the|my) (?:\w+ ){0,4}wear\b(?! with)"  # "an old man like me"
 )
 _MEANT_SIZE = re.compile(
-    r"\b(?:i )?(?:meant|mean) (\d{1,2}|xxs|xs|s|m|l|xl|xxl|xxxl)\b\W*$"
-)  # "oops i meant 36"
+    r"\b(?:(?:i )?(?:meant|mean)|(?:i'?m|im|i am)(?: actually| really| now)?(?: an?| size)?) "
+    r"(\d{1,2}|xxs|xs|s|m|l|xl|xxl|xxxl)\b(?: in (?:your|ur|the|ur) (?:sizes?|size chart|chart|sizing))?\W*$"
+)  # "oops i meant 36", "i checked, im actually a 7 in your sizes"
 _THAN = re.compile(r"\b(?:than|instead of|rather than|other than)\s+((?:the\s+)?\w+(?:\s\w+){0,2})")
 _SWAP_KIND = re.compile(
     r"\b(?:instead|rather|actually|i meant|i mean|would be better|(?:is|are|would be) (?:fine|better|ok|okay)"
@@ -255,6 +262,8 @@ _COLOUR_FAMILIES = (
 _INJECTION = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines?|constraints?|everything|budget|filters?|(?:the )?catalog(?:ue)?|the shop)\b"
     r"|\b(system|hidden|initial|developer)\s+(prompt|message|instructions?|override)\b|\bsystem override\b"
+    # "call it 99 rupees": a price the shopper sets for the shop
+    r"|\b(?:call|list|sell|mark|label|price) (?:it|them|that|this)(?: as| at| for)? (?:rs\.?|₹|inr)?\s*\d+"
     r"|\byour (?:system )?(?:prompt|instructions|rules|guidelines|config\w*|filters|tools|schemas?)\b"
     r"|\b(print|show|reveal|repeat|tell me|what are|list|leak|dump|output)\b.{0,25}\b(your|the)\s+(prompt|instructions?|rules|tools?|configuration|config|system|api keys?)\b"
     r"|\b(?:rules|instructions) (?:were you|you were|have you been) given\b|\brepeat (?:everything|all|the text)\b|\bverbatim\b"
@@ -551,6 +560,38 @@ def referenced(lowered: str, shown: list[dict[str, Any]]) -> int | None:
         return 0 if _DEMONSTRATIVE.search(lowered) and len(shown) == 1 else None
     index = index if index >= 0 else len(shown) + index
     return index if 0 <= index < len(shown) else None
+
+
+_GIFT_ASKED = re.compile(r"\b(gifts?|present|presents|gifting|farewell|retir\w+|anniversary)\b")
+#: What a grown-up is given when the gift names no kind of item.
+GIFT_KINDS = {
+    "Men": ["Watches", "Wallets", "Belts", "Perfume and Body Mist", "Sunglasses", "Fragrance Gift Set"],
+    "Women": [
+        "Handbags",
+        "Watches",
+        "Perfume and Body Mist",
+        "Earrings",
+        "Scarves",
+        "Clutches",
+        "Fragrance Gift Set",
+    ],
+}
+
+
+def _still_ruled_out(filters: Filters, previous: Filters | None, lowered: str) -> Filters:
+    """``filters`` without the kinds ruled out, now or before, unless named again: "absolutely no heels"
+    then "keep the shoes under 1500" is shoes but not heels."""
+    out = set(filters.exclude_article_type or [])
+    if previous is not None and filters.article_type and len(filters.article_type) > 1:
+        out |= {
+            k
+            for k in previous.exclude_article_type or []
+            if not any(re.search(rf"\b{re.escape(f)}\b", lowered) for f in label_forms(k))
+        }
+    kinds = [k for k in filters.article_type or [] if k not in out]
+    if not kinds or kinds == filters.article_type:
+        return filters
+    return filters.model_copy(update={"article_type": kinds, "exclude_article_type": sorted(out)})
 
 
 def plan_turn(
@@ -1907,11 +1948,25 @@ def _plan(
         # "what top goes with that" for a man: his tops are T-shirts and shirts
         kinds = [k for k in filters.article_type if k != "Tops"] + ["Tshirts", "Shirts"]
         filters = filters.model_copy(update={"article_type": list(dict.fromkeys(kinds))})
+    filters = _still_ruled_out(filters, previous, lowered)
+    if (
+        intent == "search"
+        and _GIFT_ASKED.search(lowered)
+        and filters.gender in (["Men"], ["Women"])
+        and not (filters.article_type or filters.category or filters.subcategory or filters.usage)
+        and not (photo or anchor_item or parsed.unknown_items)
+    ):
+        # "want to get him something classy he'll actually use": what people give, not any T-shirt
+        filters = filters.model_copy(update={"article_type": GIFT_KINDS[filters.gender[0]]})
+        notes.append("a gift: the things people give")
     plan = TurnPlan(intent=intent, filters=filters, search_text=search_text, anchor_id=anchor, notes=notes)
     if new.gender:
         memory["for_other"] = bool(_OTHER_PERSON.search(lowered) or _FOR_SOMEONE.search(lowered))
     if intent in ("search", "look"):
-        memory["filters"] = filters.without("exclude_ids").active()
+        # (the things people give were this turn's suggestion, not the shopper's ask: "more traditional" next
+        # is her clothes, not ethnic watches)
+        kept = filters.without("article_type") if "a gift: the things people give" in notes else filters
+        memory["filters"] = kept.without("exclude_ids").active()
         memory["search_text"] = search_text
     elif intent == "trend":
         # "what's in for men this winter?" then "those jackets under 4000" or "ok show me some":

@@ -124,7 +124,8 @@ _KIDS = (_p("outfit", "Tshirts, Shirts, Tops, Dresses, Kurta Sets", share=0.45),
 
 OCCASIONS: tuple[Occasion, ...] = (
     Occasion("a wedding", ("wedding", "weddings", "sangeet", "mehendi", "mehndi", "reception", "shaadi",
-                           "engagement", "haldi", "shadi", "getting married", "gets married"), {
+                           "engagement", "haldi", "shadi", "getting married", "gets married", "anand karaj",
+                           "nikah", "nikaah", "pheras"), {
         "Women": (_p("outfit", "Sarees, Kurta Sets, Lehenga Choli, Kurtas", "Ethnic, Party", 0.5),
                   _p("bottom", "Churidar, Salwar, Patiala, Leggings", "Ethnic", 0.15),
                   _p("footwear", "Heels, Flats, Sandals", share=0.2),

@@ -212,12 +212,12 @@ _SEX_AGE = re.compile(
 
 # Occasion words -> catalog usage values.
 _USAGE_WORDS: dict[tuple[str, ...], list[str]] = {
-    ("wedding", "weddings", "getting married", "gets married"): ["Ethnic", "Party"],
+    ("wedding", "weddings", "getting married", "gets married", "anand karaj", "nikah", "nikaah", "pheras"): ["Ethnic", "Party"],
     ("festive", "festival", "diwali", "eid", "sangeet", "mehendi", "ethnic",
      "traditional", "puja", "pooja", "karwa chauth", "karva chauth", "karwachauth", "teej", "navratri", "garba",
      "dandiya", "durga puja", "pujo", "onam", "pongal", "lohri", "bihu", "rakhi", "raksha bandhan",
      "bhai dooj", "ganpati", "ganesh chaturthi", "dussehra", "janmashtami", "baisakhi", "vishu", "ugadi",
-     "gudi padwa", "sankranti", "chhath"): ["Ethnic"],
+     "gudi padwa", "sankranti", "chhath", "gurudwara", "gurdwara", "mandir", "temple visit"): ["Ethnic"],
     ("party", "parties", "cocktail", "clubbing", "night out", "partywear", "party wear"): ["Party", "Smart Casual"],
     ("office", "for work", "to work", "at work", "work wear", "formal", "business", "interview",
      "meeting", "meetings", "workwear", "corporate"): ["Formal"],
@@ -467,6 +467,7 @@ _CUR = r"(?:rs\.?|inr|₹|rupees?|€|euros?|eur|\$|usd|dollars?|bucks|£|gbp|po
 _NUM = r"(\d[\d,]*(?:\.\d+)?k?)"
 _PRICE_MAX = re.compile(
     rf"(?:under|below|less than|cheaper than|up to|upto|within|max(?:imum)?|at most|no more than|"
+    rf"(?:till|until)(?=\s*(?:{_CUR}\s*)?(?:\d[\d,]{{2,}}|\d+(?:\.\d+)?k\b))|"
     rf"not more than|budget(?: of| is| maybe| like| roughly| approx)?|<=?|"
     rf"(?:can'?t|cannot|can not|won'?t|wont|don'?t want to|do not want to|not to|don'?t|do not|never|shouldn'?t|should not) "
     rf"(?:spend|pay|go)(?: any)? (?:more than|over|above|beyond)|not over|"
@@ -500,6 +501,12 @@ _PRICE_ABOUT = re.compile(
 )
 #: How far an approximate budget reaches either side ("around 2000" = 1600 to 2400).
 APPROX_BUDGET = 0.2
+# "if kurta is not there then", "agar kurta nahi hai to": a first choice the shop may lack, not asked for again
+_IF_NOT_THERE = re.compile(
+    r"\b(?:if|agar|incase|in case)(?: the| a| an| any)? [a-z]+(?: [a-z]+)? (?:is not|isn'?t|are not|aren'?t|is no longer|not|nahi|nahin)"
+    r" (?:there|available|in stock|hai|hain|mila|mile|milta|milti)\b(?:,? (?:then|to|toh|tho))?"
+    r"|\b(?:if|in case)(?: there'?s| there is| there are| you have| u have| you don'?t have| u dont have) no [a-z]+(?: [a-z]+)?\b(?:,? then)?"
+)
 # "Rs 999 me kya milega?", "is 1.5k enough for a full outfit?": money said with no other word for it
 _MONEY = re.compile(
     rf"(?<![a-z])({_CUR})\s*{_NUM}|{_NUM}\s*({_CUR})(?![a-z])|(?<![\w.])(\d+(?:\.\d+)?k)\b"
@@ -573,7 +580,7 @@ _PRICE_RANGE = re.compile(
     rf"(?:between|from)?\s*({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:and|to|-|–)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
 _SIZE = re.compile(
-    r"\bsize\s*(?:is\s+|:\s*|=\s*)?(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
+    r"\bsize(?:\s*(?:is\s+|:\s*|=\s*)|\s+|(?=\d))(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
     r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*(?:waist|wiast|wasit|waste|w)\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
     r"|(?:^\s*|[,;]\s*|[?!]\s+|\bin\s+|\balso\s+|\b(?:oh|oops|ok|and) and\s+|^\W*and\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:now|these days|nowadays|actually)?\s*(?:[,;.!?]|$))"
@@ -740,8 +747,9 @@ _NEGATION = re.compile(
     r"|\bnot (?:big|keen|really|too keen|much) (?:on|into)|\bnot into|\brefuses?(?: to wear)?|\bwon'?t wear|\bcan'?t stand"
     r"|\bcan'?t (?:walk|run|dance|move|stand|do|wear|handle)(?: in)?|\bforget(?: about)?"
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
-    r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of| \d+| two| three| a few| many| some)?|\bno more of)"
-    r"(?:\s+(?:the|any|in|a|an|my|our|his|her|these|those))?(?:\s+(?:too|very|overly|super|so))?"
+    r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of| \d+| two| three| a few| many| some)?|\bno more of"
+    r"|\b(?:i|he|she|we) only (?:own|owns|have|has)|\ball (?:i|he|she) (?:own|owns|have|has) (?:is|are))"
+    r"(?:\s+(?:the|any|in|a|an|my|our|his|her|these|those))?(?:\s+(?:cotton|linen|silk|woollen|wool|denim|leather|plain))?(?:\s+(?:too|very|overly|super|so))?"
     r"(?:\s+(?:bright|dark|light|plain|pale|deep))?\s*$"
 )  # "nothing too formal": not formal
 
@@ -752,8 +760,10 @@ _NOT_AFTER = frozenset(
 )
 # Said no to after the item: "half the boys wear kurtas, he flat out refuses", "kurtas are a no".
 _NEGATED_AFTER = re.compile(
-    r"^(?:but |and )?(?:(?:he|she|i|they|we)(?:'s| is| am| are)? (?:\w+ ){0,2}(?:refuses?|hates?|won'?t wear|"
-    r"doesn'?t (?:like|want|wear)|don'?t (?:like|want|wear))|(?:are|is) (?:a )?(?:no|not (?:for|an option))"
+    r"^(?:but |and )?(?:(?:he|she|i|they|we)(?:'s| is| am| are)? (?:\w+ ){0,2}(?:refuses?|won'?t wear|"
+    # (what follows is what is said no to: "handbags, she hates bright colours" is not about the handbags)
+    r"(?:hates?|doesn'?t (?:like|want|wear)|don'?t (?:like|want|wear))"
+    r"(?!\s+(?!(?:them|it|those|these|that|em|wearing|to|so|too|lol|tbh|honestly|really|totally|at|anymore|either)\b)\w))|(?:are|is) (?:a )?(?:no|not (?:for|an option))"
     # "perfume is too personal", "socks feel lazy", "ties seem kinda boring"
     r"|(?:is|are|feels?|seems?|looks?|sounds?|would be|will be|might be|is gonna be)"
     r"(?: (?:a bit|a little|kinda|kind of|way|so|just|very|really|bit))?"
@@ -1396,6 +1406,12 @@ class QueryParser:
         lowered = re.sub(
             r"\b(fall|falls|falling|fell) (apart|off|down|over|sick|asleep|in love)\b", r"tumble \2", lowered
         )
+        # "no heels i will fall": tripping over, not autumn
+        lowered = re.sub(
+            r"\b(will|might|may|would|could|gonna|i'?ll|shall|'ll|i) fall\b(?! (?:season|collection|wear|look|trends?|wardrobe|outfits?|20\d\d)\b)",
+            r"\1 tumble",
+            lowered,
+        )
         # "dress code is black tie": how formal, not a black tie; "every nude looks grey on me": not wanted
         lowered = re.sub(
             r"(?:(?<=dresscode )|(?<=dresscode is )|(?<=dresscode: )|(?<= is )|(?<= it's ))black[ -]tie\b"
@@ -1417,6 +1433,21 @@ class QueryParser:
             ),
             lowered,
         )
+        # "visiting from new jersey": a place, not a sports jersey
+        lowered = re.sub(r"\bnew jersey\b", " " * 10, lowered)
+        # "white gets dirty in 2 days": a colour that shows dirt is one not wanted
+        lowered = re.sub(
+            r"\b([a-z]+)(?: ones?)? (?:gets?|will get|shows?|show all the) (?:dirty|stained|stains|dirt|grubby)\b",
+            lambda m: (
+                f"not {m.group(1)}" if self.phrases.get(m.group(1), ("",))[0] == "colour" else m.group()
+            ),
+            lowered,
+        )
+        # "like it but flat", "something flat": flat shoes
+        lowered = re.sub(r"\b(but|something|anything|smthng|smth|sth|more|a bit|bit) flat\b(?!\s*(?:\d|rate|price|front|off|%))",
+                         r"\1 flats", lowered)  # fmt: skip
+        # "if kurta is not there then a simple white shirt": the fallback is what is asked for
+        lowered = _IF_NOT_THERE.sub(lambda m: " " * len(m.group()), lowered)
         # "i cycle to work every day": the way to work, not what to wear there
         lowered = re.sub(
             r"\b((?:cycl|ride|riding|rides|bik|commut|walk|driv|travel)\w* (?:to|from) )(work|office)\b",

@@ -166,11 +166,12 @@ _SOFTER = ("price_min", "price_max", "colour", "exclude_colour", "size", "season
            "exclude_gender")  # fmt: skip
 
 
-def colour_spread(items: list[Any], k: int) -> list[Any]:
-    """The first ``k`` of ``items`` in rank order, taking each colour's best before any colour's second."""
+def colour_spread(items: list[Any], k: int, by: str = "colour") -> list[Any]:
+    """The first ``k`` of ``items`` in rank order, taking each colour's (or other field's) best before any
+    colour's second."""
     rounds: dict[str, list[Any]] = {}
     for item in items:
-        rounds.setdefault(str(item.colour), []).append(item)
+        rounds.setdefault(str(getattr(item, by)), []).append(item)
     picked = [group[i] for i in range(max(map(len, rounds.values()), default=0)) for group in rounds.values()
               if i < len(group)]  # fmt: skip
     chosen = {id(i) for i in picked[:k]}
@@ -227,13 +228,18 @@ def search_products(
         filters.article_type or filters.subcategory or (filters.category and filters.category != ["Apparel"])
     )
     kids = set(filters.gender or []) & {"Boys", "Girls"}
-    grown_up = bool(
+    lacking = bool(
         names_item
         and kids
-        and not args.young
         and set(filters.gender or []) <= {"Boys", "Girls", "Unisex"}
         and not retriever.search(args.query, filters.without(*_SOFTER), k=1, parse=False, relax=False).items
     )  # fmt: skip
+    if lacking and "Unisex" not in filters.gender:
+        # No caps for boys, but caps for anyone: those fit a child before the grown-ups' ones do
+        anyone = filters.model_copy(update={"gender": sorted(kids) + ["Unisex"]})
+        if retriever.search(args.query, anyone.without(*_SOFTER), k=1, parse=False, relax=False).items:
+            filters, lacking = anyone, False
+    grown_up = lacking and not args.young
     if grown_up:
         # No sarees or heels in children's sizes: a teenager wears the grown-ups' ones.
         filters = filters.model_copy(
@@ -265,11 +271,13 @@ def search_products(
             return format_look(look), look_artifact(look, filters, parsed.notes)
     # Several colours asked ("maroon or wine") or things to go with an item: a spread of colours to choose from.
     several = len(filters.colour or []) > 1 or (args.spread and len(filters.colour or []) != 1)
+    # "watches, wallets or belts": some of each kind, not five of the nearest kind
+    kinds = len(filters.article_type or []) > 1
     # the cheapest of the relevant ones; things to go with an item from a wider pool, for more colours
     if args.cheapest or args.priciest:
         k = 400
     else:
-        k = (5 if args.spread else 3) * args.k if several else args.k
+        k = (5 if args.spread else 3) * args.k if several or kinds else args.k
     result = retriever.search(args.query, filters, k=k, parse=False)
     above_ceiling = None
     softened: list[str] = []
@@ -289,6 +297,8 @@ def search_products(
         result.items = sorted(result.items, key=lambda i: i.price, reverse=args.priciest)[: args.k]
     elif several:
         result.items = colour_spread(result.items, args.k)
+    elif kinds:
+        result.items = colour_spread(result.items, args.k, by="article_type")
     result.notes = list(parsed.notes) + result.notes
     dropped: list[str] = list(softened)
     used: list[str] = list(softened)  # the soft constraints whose dropping found more items
