@@ -563,6 +563,8 @@ def referenced(lowered: str, shown: list[dict[str, Any]]) -> int | None:
 
 
 _GIFT_ASKED = re.compile(r"\b(gifts?|present|presents|gifting|farewell|retir\w+|anniversary)\b")
+#: The plan note of a gift that names no kind of item: the kinds are the stylist's suggestion.
+GIFT_NOTE = "a gift: the things people give"
 #: What a grown-up is given when the gift names no kind of item.
 GIFT_KINDS = {
     "Men": ["Watches", "Wallets", "Belts", "Perfume and Body Mist", "Sunglasses", "Fragrance Gift Set"],
@@ -1958,14 +1960,14 @@ def _plan(
     ):
         # "want to get him something classy he'll actually use": what people give, not any T-shirt
         filters = filters.model_copy(update={"article_type": GIFT_KINDS[filters.gender[0]]})
-        notes.append("a gift: the things people give")
+        notes.append(GIFT_NOTE)
     plan = TurnPlan(intent=intent, filters=filters, search_text=search_text, anchor_id=anchor, notes=notes)
     if new.gender:
         memory["for_other"] = bool(_OTHER_PERSON.search(lowered) or _FOR_SOMEONE.search(lowered))
     if intent in ("search", "look"):
         # (the things people give were this turn's suggestion, not the shopper's ask: "more traditional" next
         # is her clothes, not ethnic watches)
-        kept = filters.without("article_type") if "a gift: the things people give" in notes else filters
+        kept = filters.without("article_type") if GIFT_NOTE in notes else filters
         memory["filters"] = kept.without("exclude_ids").active()
         memory["search_text"] = search_text
     elif intent == "trend":

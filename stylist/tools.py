@@ -65,6 +65,7 @@ class SearchCatalogArgs(BaseModel):
     spread: SkipJsonSchema[bool] = False  # a spread of colours (things to go with an item)
     outfit: SkipJsonSchema[bool] = True  # an occasion may be answered with a whole look
     young: SkipJsonSchema[bool] = False  # a young child's age was said: never grown-ups' sizes instead
+    assorted: SkipJsonSchema[bool] = False  # kinds suggested (a gift): some of each, not five of one
     # The guards planned every constraint: the query's words rank, they are not read again (the
     # planner may have dropped one they state, as for "doesn't have to be formal").
     planned: SkipJsonSchema[bool] = False
@@ -271,8 +272,8 @@ def search_products(
             return format_look(look), look_artifact(look, filters, parsed.notes)
     # Several colours asked ("maroon or wine") or things to go with an item: a spread of colours to choose from.
     several = len(filters.colour or []) > 1 or (args.spread and len(filters.colour or []) != 1)
-    # "watches, wallets or belts": some of each kind, not five of the nearest kind
-    kinds = len(filters.article_type or []) > 1
+    # the things people give: some of each kind, not five perfumes
+    kinds = args.assorted and len(filters.article_type or []) > 1
     # the cheapest of the relevant ones; things to go with an item from a wider pool, for more colours
     if args.cheapest or args.priciest:
         k = 400

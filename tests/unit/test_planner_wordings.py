@@ -1205,6 +1205,7 @@ HOLDOUT20_WORDINGS = [
      {"exclude_article_type": ["Heels"], "season": None}),  # falling over, not autumn
     ("its going to be freezing and i only own cotton shirts", {"exclude_article_type": ["Shirts"]}),
     ("my friend's anand karaj at the gurudwara, what can i wear", {"usage": ["Ethnic", "Party"]}),
+    ("we are pooling 3000 for a gift", {"price_max": 3000.0}),
 ]  # fmt: skip
 
 
@@ -1249,11 +1250,11 @@ def test_a_gift_of_no_named_kind_is_a_suggestion_not_carried_as_the_ask() -> Non
     assert not p.filters.article_type and p.filters.usage == ["Ethnic"] and p.filters.price_max == 2000
 
 
-def test_several_kinds_asked_show_some_of_each() -> None:
+def test_the_kinds_suggested_for_a_gift_show_some_of_each() -> None:
     shop = CatalogFake([product(str(i), "Perfume and Body Mist", "Black", gender="Men") for i in range(6)]
                        + [product("w", "Watches", "Black", gender="Men"), product("b", "Belts", "Brown", gender="Men")])  # fmt: skip
     args = SearchCatalogArgs(query="a gift for him", gender="Men", article_type=["Perfume and Body Mist", "Watches",
-                             "Belts"], planned=True)  # fmt: skip
+                             "Belts"], planned=True, assorted=True)  # fmt: skip
     kinds = [i["article_type"] for i in search_products(shop, args)[1]["items"]]
     assert {"Watches", "Belts", "Perfume and Body Mist"} <= set(kinds) and len(kinds) == 5
 
