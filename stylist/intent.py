@@ -64,7 +64,7 @@ _ORDINALS |= {w: i for i, words in enumerate((
     "bijo bija biji ditiyo dwitiyo rendodi rendo eradanedu eradane rendavadhu rendavathu",
     "trijo trija triji tritiyo mudodi moodo mooranedu moonavadhu")) for w in words.split()}  # fmt: skip
 _ORDINAL_REF = re.compile(
-    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+(?:one|item|option|pick|product|pair|piece|wala|wali|waala|waali|vala|vali)s?\b"
+    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+(?:[a-z]+\s+)?(?:one|item|option|pick|product|pair|piece|wala|wali|waala|waali|vala|vali)s?\b"
     r"|\bthe (first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b"
     r"(?=\s*(?:[?.!,]|$|in\b|but\b|please\b|with\b|for\b|is\b|looks?\b|again\b|of (?:these|those|them)\b))"
     r"|\b(?:number|no\.?|#|option)\s*([1-5])\b"
@@ -113,7 +113,7 @@ _ADULT = re.compile(
 # "my chhota bhai (10 yrs)", "turning 7", "a 5 year old": a child.
 _CHILD_AGE = re.compile(
     r"\((?:[1-9]|1[0-3])\s*(?:yrs?|years?|y|yo)?\)|\b(?:[1-9]|1[0-3])[\s-]*(?:yrs?|years?)[\s-]*old\b"
-    r"|\b(?:[1-9]|1[0-3])\s*(?:y/o|yo)\b|\bturning (?:[1-9]|1[0-3])\b|\baged? (?:[1-9]|1[0-3])\b"
+    r"|\b(?:[1-9]|1[0-3])\s*(?:y/o|yo)\b|\b(?:turning|turns|turned) (?:[1-9]|1[0-3])\b(?!\s*(?:k\b|000|rs|inr|%))|\baged? (?:[1-9]|1[0-3])\b"
     r"|\b(?:she|he|sister|brother|son|daughter|niece|nephew|kid|child)(?:'s| is) (?:[1-9]|1[0-3])\b(?!\s*(?:k\b|000|rs|inr))"
     r"|\b(?:son|daughter|nephew|niece|kid|child|boy|girl|grand(?:son|daughter)|bhatij[ae]|bhatiji|bhanj[ae]|bhanji)\b"
     r"[^.\d]{0,30}?\b(?:[1-9]|1[0-3])\s*(?:yrs?|years?|y/?o|saal)\b"
@@ -160,7 +160,7 @@ _KID_CUE = re.compile(
 )
 _MUTED = re.compile(
     r"\b(muted|sober|subdued|understated|subtle|nothing flashy|not flashy|not too flashy|nothing loud|not loud|"
-    r"toned down|low[- ]key|not too bright|not bright|nothing bright|"
+    r"toned down|low[- ]key|not too bright|not bright|nothing (?:too |very |that |so )?bright|"
     r"(?:hates?|avoids?|no|(?:doesn'?t|does not|don'?t|do not) (?:like|do|wear)) (?:too )?(?:bright|loud|neon|flashy) colou?rs?|prayer meet\w*|memorial|funeral|condolence|chautha|mourning|besna|uthala)\b"
 )
 _MUTED_COLOURS = ["White", "Off White", "Cream", "Beige", "Grey", "Grey Melange", "Charcoal", "Black", "Navy Blue",
@@ -239,7 +239,7 @@ _SAME_COLOUR = re.compile(
 )
 _OTHER_COLOUR = re.compile(r"\b(different|other|another) colou?rs?\b|\bin (?:a )?different colou?r")
 _COLOURFUL = re.compile(
-    r"\b(more colou?rful|colou?rful|brighter|bright colou?rs?|more colou?r|some colou?r|pop of colou?r|"
+    r"\b(more colou?rful|colou?rful|brighter|bright(?: colou?rs?)?|more colou?r|some colou?r|pop of colou?r|"
     r"less (?:plain|boring|dull)|bold(?:er)? colou?rs?|vibrant)\b"
 )
 # Words for a family of colours.
@@ -362,7 +362,8 @@ _REQUEST = re.compile(
 # The parts of a message after which nothing is the shopper's own request: an HTML comment, a fake turn.
 _HIDDEN = re.compile(
     r"<!--.*?(?:-->|$)|\[(system|assistant|admin)\].*?(?:\[/\1\]|$)|^\W*(?:system|admin|developer)\s*:.*?(?:\buser\s*:|$)"
-    r"|<(system|assistant|admin|developer|instructions?)>.*?(?:</\2>|$)|</?user>",
+    r"|<(system|assistant|admin|developer|instructions?)>.*?(?:</\2>|$)|</?user>"
+    r"|\{\s*\"role\"\s*:\s*\"(?:system|assistant|developer|admin)\".*?(?:\}|$)",
     re.DOTALL | re.IGNORECASE,
 )
 # "haha ok that's actually nice", "aaaah thank uuu": an answer to what was shown, not a request.
@@ -552,6 +553,14 @@ def referenced(lowered: str, shown: list[dict[str, Any]]) -> int | None:
     if m:
         word = m.group(1) or m.group(2) or m.group(4)
         index = _ORDINALS[word] if word else int(m.group(3)) - 1
+        described = _DESCRIBED_REF.search(lowered)
+        alike = [
+            j
+            for j, s in enumerate(shown)
+            if described and str(s.get("colour") or "").lower() == described.group(1)
+        ]
+        if word and alike and -len(alike) <= index < len(alike):
+            return alike[index]  # "the first maroon one": the first of the maroon ones
     elif named and any(
         named.group(2).rstrip("s")[:5] in str(s.get("article_type") or "").lower() for s in shown
     ):  # "the 2nd wallet, is there a belt in that colour": the wallet shown second
@@ -578,6 +587,28 @@ GIFT_KINDS = {
         "Fragrance Gift Set",
     ],
 }
+
+
+_DESCRIBED_REF = re.compile(
+    r"\b(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+([a-z]+)\s+(?:one|pair|piece)\b"
+)
+_FOR_WHAT = re.compile(
+    r"\b(?:for|to wear with|to go with|to go under|to wear under)\s+([^,.;!?]+?)(?=\s+(?:and|or|aur|for)\b|[,.;!?]|$)"
+)
+
+
+def _without_what_it_is_for(new: Filters, lowered: str, parser: QueryParser) -> Filters:
+    """``new`` without the kinds named as what the item is for: "a black belt for formal trousers" is a
+    belt, "socks for formal shoes" are socks."""
+    if len(new.article_type or []) < 2:
+        return new
+    for m in _FOR_WHAT.finditer(lowered):
+        asked = set(parser.parse(lowered[: m.start()]).filters.article_type or [])
+        context = set(parser.parse(m.group(1)).filters.article_type or []) - asked
+        kinds = [k for k in new.article_type or [] if k not in context]
+        if asked and context and kinds:
+            return new.model_copy(update={"article_type": kinds})
+    return new
 
 
 def _still_ruled_out(filters: Filters, previous: Filters | None, lowered: str) -> Filters:
@@ -676,6 +707,12 @@ def _plan(
         text, lowered, parsed = rest, rest.lower().replace("’", "'"), parser.parse(rest)
         new = parsed.filters
         notes = list(parsed.notes) + ["instructions in the message ignored"]
+    new = _without_what_it_is_for(new, lowered, parser)
+    described = _DESCRIBED_REF.search(lowered)
+    if described and new.colour:
+        # "the first maroon one, what jeans would go": the colour says which one, it is not asked for
+        said = set(parser.parse(described.group(1)).filters.colour or [])
+        new = new.model_copy(update={"colour": [c for c in new.colour if c not in said] or None})
     if (
         new.gender in (["Men"], ["Women"])
         and not memory.get("me")
@@ -802,13 +839,22 @@ def _plan(
         # "this dress but cheaper": the shopper knows what they photographed better than the nearest
         # catalog photo does.
         anchor_item = {**anchor_item, "article_type": kinds[0], "id": anchor}
-    ref = None if anchor else referenced(lowered, shown)
+    # "another shoe like the first one" after socks for those shoes: the first of the shoes shown before
+    earlier: list[dict[str, Any]] = list(memory.get("shown_before") or [])
+
+    def _of_kind(item: dict[str, Any]) -> bool:
+        return item.get("article_type") in (new.article_type or []) or item.get("category") in (
+            new.category or []
+        )
+
+    pointed = earlier if shown and not any(map(_of_kind, shown)) and any(map(_of_kind, earlier)) else shown
+    ref = None if anchor else referenced(lowered, pointed)
     # "dont like the first one. more?": not that one; more of what was asked, the shown ones left out
     disliked = ref is not None and bool(_DISLIKED_REF.search(lowered))
     if disliked:
         ref = None
     if ref is not None:
-        anchor_item = shown[ref]
+        anchor_item = pointed[ref]
         anchor = str(anchor_item["id"])
         notes.append(f"refers to shown item {ref + 1}")
 
@@ -1436,9 +1482,11 @@ def _plan(
                 )
             )
         )
+        # "mustard ya rust colour ka kuch dikhao" then "kurti mein dikhao": the colour was the whole ask
+        colour_only = same_person and not (previous.article_type or previous.category or previous.subcategory)
         keep = Filters(
-            colour=previous.colour if swapped else None,
-            exclude_colour=previous.exclude_colour if swapped else None,
+            colour=previous.colour if swapped or colour_only else None,
+            exclude_colour=previous.exclude_colour if swapped or colour_only else None,
             # "a dress for me" after shirts for the husband: not his; who the shopper is was never said
             gender=None if for_me and memory.get("for_other") else previous.gender or _worn_by(shown),
             usage=previous.usage,
@@ -1521,7 +1569,8 @@ def _plan(
     if _CHILD_AGE.search(lowered) and not _ADULT.search(lowered):
         memory["young"] = True
         age = int(re.search(r"\d+", _CHILD_AGE.search(lowered).group()).group())
-        if not new.size and 2 <= age <= 13:
+        if (not new.size or new.size == str(age)) and 2 <= age <= 13:
+            # ("school shoes for my son, black. he's 8": his age, not a shoe size 8)
             # "for my son, he's 8": children's clothes come in age sizes (2-3Y ... 12-13Y); shoes and
             # other things sized otherwise set it aside (see Retriever.search).
             low = age if age % 2 == 0 else age - 1
@@ -1726,7 +1775,18 @@ def _plan(
         filters = filters.model_copy(update={"colour": _MUTED_COLOURS})  # "nothing flashy", "a prayer meet"
         notes.append("muted colours")
     family = next((cols for pattern, cols in _COLOUR_FAMILIES if pattern.search(lowered)), None)
-    if family and not new.colour and not fragrance:
+    if (
+        family
+        and new.colour
+        and set(new.colour) <= set(family)
+        and re.search(
+            r"\b(?:that|this|those) (?:kind|type|sort)s?\b|\bsuch as\b|\be\.?g\b|\betc\b|\band so on\b",
+            lowered,
+        )
+    ):
+        # "pastel sarees - peach, lavender, that kind": those are examples of the family asked for
+        filters = filters.model_copy(update={"colour": list(dict.fromkeys([*new.colour, *family]))})
+    elif family and not new.colour and not fragrance:
         if _MUTED.search(lowered):
             family = [c for c in family if c in _MUTED_COLOURS] or family  # "soft colours, nothing loud"
         filters = filters.model_copy(update={"colour": family})  # "in a light colour", "dark wash"
@@ -1769,7 +1829,8 @@ def _plan(
         memory.pop("trend_pick")
     bright = _COLOURFUL.search(lowered)
     if bright and re.search(
-        r"(?:n't|\b(?:dont|doesnt|not?|never|hates?|avoid))\W+(?:\w+\W+){0,2}$", lowered[: bright.start()]
+        r"(?:n't|\b(?:dont|doesnt|not?|nothing|never|hates?|avoid|without))\W+(?:\w+\W+){0,2}$",
+        lowered[: bright.start()],
     ):
         bright = None  # "she doesn't do bright colours": the opposite
     if bright and (not new.colour or set(new.colour) <= NEUTRALS):

@@ -260,7 +260,10 @@ _COLOUR_SYNONYMS = {"blk": "Black", "gry": "Grey", "nvy": "Navy Blue", "navy": "
                     "laal": "Red", "lal": "Red", "neela": "Blue", "neeli": "Blue", "peela": "Yellow",
                     "peeli": "Yellow", "gulabi": "Pink", "bhura": "Brown", "sunehra": "Gold", "sunehri": "Gold",
                     "chandi": "Silver", "chaandi": "Silver", "hara": "Green", "hari": "Green", "hare": "Green",
-                    "sonali": "Gold"}  # fmt: skip
+                    "sonali": "Gold",
+                    # Bengali colour words
+                    "kalo": "Black", "shada": "White", "nil": "Blue", "neel": "Blue",
+                    "shobuj": "Green", "sobuj": "Green", "holud": "Yellow", "golapi": "Pink", "khoyeri": "Brown"}  # fmt: skip
 # Colour names that are usually other words in a request ("skin care", "face cream").
 _AMBIGUOUS_COLOURS = {"skin", "cream", "multi", "metallic", "steel", "rose", "nude"}
 _METAL_COLOURS = frozenset(
@@ -329,6 +332,7 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
 # backpack.
 _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
     ("boots", "boot", "ankle boots"): ["Booties", "Casual Shoes"],
+    ("school shoes", "school shoe", "shoes for school"): ["Casual Shoes", "Formal Shoes", "Sports Shoes"],
     ("pajama", "pajamas", "pyjama", "pyjamas", "payjama", "paijama", "pjs", "pj"): ["Churidar", "Salwar", "Patiala",
                                                                                 "Lounge Pants", "Night suits"],
     ("sling bag", "sling bags", "sling", "slingbag", "shoulder bag", "satchel", "tote bag"): ["Handbags"],
@@ -405,7 +409,7 @@ _UNDER_LAYER = re.compile(
 _OUTER_LAYERS = frozenset(("Jackets", "Blazers", "Shrug", "Rain Jacket"))
 # Words that name a whole category rather than one article type.
 _CATEGORY_WORDS = {
-    "shoes": ("category", ["Footwear"]), "footwear": ("category", ["Footwear"]),
+    "shoes": ("category", ["Footwear"]), "shoe": ("category", ["Footwear"]), "footwear": ("category", ["Footwear"]),
     "accessories": ("category", ["Accessories"]), "clothes": ("category", ["Apparel"]),
     "clothing": ("category", ["Apparel"]), "apparel": ("category", ["Apparel"]),
     "bag": ("subcategory", ["Bags"]), "bags": ("subcategory", ["Bags"]),
@@ -580,7 +584,7 @@ _PRICE_RANGE = re.compile(
     rf"(?:between|from)?\s*({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:and|to|-|–)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
 _SIZE = re.compile(
-    r"\bsize(?:\s*(?:is\s+|:\s*|=\s*)|\s+|(?=\d))(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y)?)\b"
+    r"\bsize(?:\s*(?:is\s+|:\s*|=\s*)|\s+|(?=\d))(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y?)?)\b"
     r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*(?:waist|wiast|wasit|waste|w)\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
     r"|(?:^\s*|[,;]\s*|[?!]\s+|\bin\s+|\balso\s+|\b(?:oh|oops|ok|and) and\s+|^\W*and\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:now|these days|nowadays|actually)?\s*(?:[,;.!?]|$))"
@@ -748,7 +752,8 @@ _NEGATION = re.compile(
     r"|\bcan'?t (?:walk|run|dance|move|stand|do|wear|handle)(?: in)?|\bforget(?: about)?"
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
     r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of| \d+| two| three| a few| many| some)?|\bno more of"
-    r"|\b(?:i|he|she|we) only (?:own|owns|have|has)|\ball (?:i|he|she) (?:own|owns|have|has) (?:is|are))"
+    r"|\b(?:i|he|she|we) only (?:own|owns|have|has)|\ball (?:i|he|she) (?:own|owns|have|has) (?:is|are)"
+    r"|\bnot (?:that|this))"
     r"(?:\s+(?:the|any|in|a|an|my|our|his|her|these|those))?(?:\s+(?:cotton|linen|silk|woollen|wool|denim|leather|plain))?(?:\s+(?:too|very|overly|super|so))?"
     r"(?:\s+(?:bright|dark|light|plain|pale|deep))?\s*$"
 )  # "nothing too formal": not formal
@@ -765,6 +770,7 @@ _NEGATED_AFTER = re.compile(
     r"(?:hates?|doesn'?t (?:like|want|wear)|don'?t (?:like|want|wear))"
     r"(?!\s+(?!(?:them|it|those|these|that|em|wearing|to|so|too|lol|tbh|honestly|really|totally|at|anymore|either)\b)\w))|(?:are|is) (?:a )?(?:no|not (?:for|an option))"
     # "perfume is too personal", "socks feel lazy", "ties seem kinda boring"
+    r"|(?:kill|kills|hurt|hurts|destroy|destroys) (?:me|my feet|my back)|give me blisters"
     r"|(?:is|are|feels?|seems?|looks?|sounds?|would be|will be|might be|is gonna be)"
     r"(?: (?:a bit|a little|kinda|kind of|way|so|just|very|really|bit))?"
     r" (?:too (?:personal|boring|basic|loud|flashy|bold|girly|manly|old|childish|common|generic|tacky|risky|much|"
@@ -933,6 +939,14 @@ _FOREIGN = {
     "नीली": "blue", "काला": "black", "काली": "black", "सफेद": "white", "सफ़ेद": "white", "हरा": "green",
     "हरी": "green", "पीला": "yellow", "पीली": "yellow", "गुलाबी": "pink", "शादी": "wedding", "चाहिए": "chahiye",
     "तक": "tak", "के": "ke", "लिए": "liye", "मुझे": "mujhe", "साइज़": "size", "साइज": "size",
+    "पुरुषों": "men", "मर्दों": "men", "महिलाओं": "women", "औरतों": "women", "कमर": "waist", "बेल्ट": "belt",
+    "इनके साथ": "with these", "इसके साथ": "with this", "साथ": "with", "दिखाइए": "dikhao", "दिखाओ": "dikhao",
+    "वाली": "wali", "वाला": "wala", "भी": "bhi", "बेटे": "son", "बेटी": "daughter", "सस्ता": "cheaper",
+    "सस्ती": "cheaper", "जूता": "shoes", "भूरा": "brown", "भूरी": "brown",
+    # Marathi and Punjabi words for the child
+    "mulasathi": "for my son", "mulaa sathi": "for my son", "mulisathi": "for my daughter",
+    "varshacha": "years old", "varshachi": "years old", "varshancha": "years old", "saal da": "years old",
+    "saal di": "years old",
 }  # fmt: skip
 # German colour adjectives take an ending ("ein rotes Kleid", "schwarze Jacke"): every form of each stem.
 _FOREIGN |= {
@@ -1472,7 +1486,8 @@ class QueryParser:
         )
         # "football crazy", "cricket mad": what the child loves, so sporty things, not a ball
         lowered = re.sub(
-            r"\b(?:football|cricket|basketball|tennis|badminton)(?= (?:crazy|mad|fan|lover|obsessed|freak)\b)",
+            r"\b(?:football|cricket|basketball|tennis|badminton)"
+            r"(?= (?:crazy|mad|fan|lover|obsessed|freak|match|matches|practice|game|games|training|coaching|camp|team|club)\b)",
             "sports",
             lowered,
         )
@@ -1917,7 +1932,7 @@ class QueryParser:
             season=found.get("season"),
             usage=found.get("usage"),
             price_min=low,
-            price_max=high,
+            price_max=_each(high, lowered, notes),
             size=size,
         )
         return ParsedQuery(
@@ -1928,6 +1943,24 @@ class QueryParser:
             unwanted=sorted(unwanted),
             unknown_items=unknown,
         )
+
+
+# "1.5k total for 2 shirts", "2000 for both shirts in total": a budget shared by that many pieces of one kind
+_SHARED_BY = re.compile(
+    r"\btotal (?:for|on) (2|3|4|two|three|four)\b|\bfor (2|3|4|two|three|four) \w+,? (?:in )?total\b"
+    r"|\bfor (?:both|the two|the 2) \w+,? (?:in )?total\b|\b(?:in )?total for (?:both|the two)\b"
+)
+_COUNTS = {"2": 2, "3": 3, "4": 4, "two": 2, "three": 3, "four": 4}
+
+
+def _each(ceiling: float | None, lowered: str, notes: list[str]) -> float | None:
+    """What one piece may cost when the budget is the total for several."""
+    m = _SHARED_BY.search(lowered) if ceiling else None
+    if m is None or ceiling is None:
+        return ceiling
+    n = _COUNTS.get(m.group(1) or m.group(2) or "", 2)
+    notes.append(f"{ceiling:.0f} for {n}: up to {ceiling / n:.0f} each")
+    return float(int(ceiling / n))
 
 
 __all__ = ["GENDERS", "SEASONS", "Filters", "ParsedQuery", "QueryParser"]

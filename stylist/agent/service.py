@@ -457,6 +457,9 @@ class Stylist:
         cards = products or list((relaxed or {}).get("items") or [])  # the closest, when none matched
         shown = [{k: p.get(k) for k in SHOWN_FIELDS} for p in cards]
         remembered: dict[str, Any] = {"shown": shown} if shown else {}
+        before = (state.get("memory") or {}).get("shown")
+        if shown and before and before != shown:
+            remembered["shown_before"] = before  # "another shoe like the first one" after the socks for them
         if plan.intent in ("search", "look"):
             remembered["unmatched"] = not products  # "what would you suggest instead then" after none
         if plan.intent == "trend":

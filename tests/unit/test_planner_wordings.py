@@ -1238,6 +1238,14 @@ def test_holdout20_readings_in_a_conversation() -> None:
         and "Tshirts" not in p.filters.article_type
     )
     assert plan("gift for my wife, she loves handbags")[0].filters.article_type == ["Handbags"]
+    # "another shoe like the first one" after socks for those shoes: the first shoe shown before
+    memory = plan("white sneakers women")[1]
+    memory["shown_before"] = [
+        card(s, "Casual Shoes", "White") | {"category": "Footwear"} for s in ("s1", "s2")
+    ]
+    memory["shown"] = [card("k1", "Socks", "White"), card("k2", "Socks", "Black")]
+    p, _ = plan("tbh show me another shoe like the first one", memory)
+    assert p.anchor_id == "s1" and "Socks" not in (p.filters.article_type or [])
     # "she hates bright colours": muted ones
     p, _ = plan("gift for my wife, she loves handbags. she hates bright colours")
     assert p.filters.colour and "Yellow" not in p.filters.colour and "Beige" in p.filters.colour
