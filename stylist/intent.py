@@ -250,7 +250,7 @@ _COLOUR_FAMILIES = (
     (re.compile(r"\b(light[- ]colou?r(?:s|ed)?|lighter|light shades?|soft colou?rs?|light tones?)\b"),
      ["White", "Off White", "Cream", "Beige", "Pink", "Peach", "Lavender", "Yellow", "Grey Melange", "Skin"]),
     (re.compile(r"\b(earthy(?: tones?| colou?rs?| shades?)?|earth tones?|earthy)\b"),
-     ["Brown", "Coffee Brown", "Tan", "Khaki", "Olive", "Rust", "Beige", "Mustard", "Maroon", "Mushroom Brown", "Taupe"]),
+     ["Brown", "Coffee Brown", "Tan", "Khaki", "Olive", "Rust", "Beige", "Mustard", "Mushroom Brown", "Taupe"]),
     (re.compile(r"\b(dark[- ]colou?r(?:s|ed)?|darker|dark shades?|dark wash|deep colou?rs?)\b"),
      ["Black", "Navy Blue", "Charcoal", "Maroon", "Brown", "Coffee Brown", "Burgundy", "Blue", "Grey", "Olive"]),
     # a neutral bag or shoe: the colours that go with anything, browns and tans too
@@ -589,11 +589,17 @@ GIFT_KINDS = {
 }
 
 
+# "another shoe like the first one": the kind of the item pointed at
+_LIKE_REF = re.compile(
+    r"\b(?:another|other|more|similar|a|some)\s+([a-z]+(?:\s[a-z]+)?)\s+(?:like|similar to|as)\s+(?:the\s+)?"
+    r"(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b"
+)
 _DESCRIBED_REF = re.compile(
     r"\b(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+([a-z]+)\s+(?:one|pair|piece)\b"
 )
 _FOR_WHAT = re.compile(
-    r"\b(?:for|to wear with|to go with|to go under|to wear under)\s+([^,.;!?]+?)(?=\s+(?:and|or|aur|for)\b|[,.;!?]|$)"
+    r"\b(?:for|to wear with|to go with|to go under|to wear under)\s+((?:(?!(?:and|or|aur)\b)[a-z']+\s+){0,3}[a-z']+)"
+    r"(?=\s*(?:\b(?:and|or|aur|for)\b|[,.;!?]|$))"
 )
 
 
@@ -842,9 +848,12 @@ def _plan(
     # "another shoe like the first one" after socks for those shoes: the first of the shoes shown before
     earlier: list[dict[str, Any]] = list(memory.get("shown_before") or [])
 
+    like = _LIKE_REF.search(lowered)
+    named = parser.parse(like.group(1)).filters if like else Filters()
+
     def _of_kind(item: dict[str, Any]) -> bool:
-        return item.get("article_type") in (new.article_type or []) or item.get("category") in (
-            new.category or []
+        return item.get("article_type") in (named.article_type or []) or item.get("category") in (
+            named.category or []
         )
 
     pointed = earlier if shown and not any(map(_of_kind, shown)) and any(map(_of_kind, earlier)) else shown
@@ -1483,7 +1492,11 @@ def _plan(
             )
         )
         # "mustard ya rust colour ka kuch dikhao" then "kurti mein dikhao": the colour was the whole ask
-        colour_only = same_person and not (previous.article_type or previous.category or previous.subcategory)
+        colour_only = (
+            same_person
+            and not (previous.article_type or previous.category or previous.subcategory)
+            and bool(re.search(r"\b(?:mein|me|main|mai|madhe)\b|\bin (?:a |an |the )?[a-z]+\W*$", lowered))
+        )
         keep = Filters(
             colour=previous.colour if swapped or colour_only else None,
             exclude_colour=previous.exclude_colour if swapped or colour_only else None,
@@ -1950,15 +1963,19 @@ def _plan(
     if not (filters.gender and set(filters.gender) & {"Boys", "Girls"}):
         memory.pop("young", None)
         memory.pop("age_size", None)
-    elif memory.get("age_size") and not filters.size and intent == "search":
-        filters = filters.model_copy(update={"size": memory["age_size"]})  # "shorts for him" after "he's 8"
-    elif memory.get("young") or (
-        wants_match
-        and anchor_item
-        and anchor_item.get("gender") in ("Boys", "Girls")
-        and not _ADULT.search(lowered)
-    ):
-        notes.append("a young child")  # an age said, or things to go with a child's frock
+    else:
+        if memory.get("age_size") and not filters.size and intent == "search":
+            filters = filters.model_copy(
+                update={"size": memory["age_size"]}
+            )  # "shorts for him" after "he's 8"
+        young = memory.get("young") or (
+            wants_match
+            and anchor_item
+            and anchor_item.get("gender") in ("Boys", "Girls")
+            and not _ADULT.search(lowered)
+        )
+        if young:
+            notes.append("a young child")  # an age said, or things to go with a child's frock
     if photo and intent == "trend":
         search_text = f"{photo.get('caption', '')} {text}".strip()  # "is this in style?"
     if _CHEAPEST.search(lowered) and intent == "search":

@@ -472,6 +472,7 @@ _NUM = r"(\d[\d,]*(?:\.\d+)?k?)"
 _PRICE_MAX = re.compile(
     rf"(?:under|below|less than|cheaper than|up to|upto|within|max(?:imum)?|at most|no more than|pooling|pooled|"
     rf"(?:till|until)(?=\s*(?:{_CUR}\s*)?(?:\d[\d,]{{2,}}|\d+(?:\.\d+)?k\b))|"
+    rf"(?:got|have)(?=\s+(?:{_CUR}\s*)?(?:\d[\d,]{{2,}}|\d+(?:\.\d+)?k)\s*(?:{_CUR}\s*)?(?:for|to spend)\b)|"
     rf"not more than|budget(?: of| is| maybe| like| roughly| approx)?|<=?|"
     rf"(?:can'?t|cannot|can not|won'?t|wont|don'?t want to|do not want to|not to|don'?t|do not|never|shouldn'?t|should not) "
     rf"(?:spend|pay|go)(?: any)? (?:more than|over|above|beyond)|not over|"
