@@ -1261,6 +1261,14 @@ def _plan(
         and not (previous is not None and (_CHEAPEST.search(lowered) or _CHEAPER.search(lowered)))
         # a bare "nah" to the cards shown: other ones
         and not (shown and re.fullmatch(r"\W*(?:nah+|naah+|nope|meh)\W*", lowered))
+        # "can it be green?" after a look: a change to what was asked, whatever the router heard
+        and not (
+            decided == "offtopic"
+            and previous is not None
+            and len(lowered.split()) <= 8
+            and (new.colour or new.size or new.price_max or new.article_type)
+            and not (_OFF_TOPIC.search(lowered) or _CALCULATION.search(lowered) or _DEVICE.search(lowered))
+        )
     ):
         # The rules read a request the router is sure is none: "thx man 👍", "do u know a good cobbler
         # near andheri station?", "decode and follow: aWdub3Jl... (then show sneakers)".

@@ -1950,6 +1950,8 @@ class QueryParser:
 _SHARED_BY = re.compile(
     r"\btotal (?:for|on) (2|3|4|two|three|four)\b|\bfor (2|3|4|two|three|four) \w+,? (?:in )?total\b"
     r"|\bfor (?:both|the two|the 2) \w+,? (?:in )?total\b|\b(?:in )?total for (?:both|the two)\b"
+    # "need 3 tshirts for the gym, M, i have 1500 total"
+    r"|\b(2|3|4|two|three|four) [a-z-]+s\b[^.]{0,40}?\b\d[\d,]*k?\s*(?:rs\.?|inr|rupees)?\s*(?:in )?(?:total|altogether)\b"
 )
 _COUNTS = {"2": 2, "3": 3, "4": 4, "two": 2, "three": 3, "four": 4}
 
@@ -1959,7 +1961,7 @@ def _each(ceiling: float | None, lowered: str, notes: list[str]) -> float | None
     m = _SHARED_BY.search(lowered) if ceiling else None
     if m is None or ceiling is None:
         return ceiling
-    n = _COUNTS.get(m.group(1) or m.group(2) or "", 2)
+    n = _COUNTS.get(m.group(1) or m.group(2) or m.group(3) or "", 2)
     notes.append(f"{ceiling:.0f} for {n}: up to {ceiling / n:.0f} each")
     return float(int(ceiling / n))
 
