@@ -1614,27 +1614,33 @@ class QueryParser:
                     "may",
                     "might",
                 )
-                verb = verb or (
-                    tokens[i] in ("suit", "suits")
-                    and (tokens[i + 1 : i + 2] or [""])[0]
-                    in (
-                        "me",
-                        "you",
-                        "him",
-                        "her",
-                        "my",
-                        "your",
-                        "his",
-                        "brown",
-                        "dark",
-                        "fair",
-                        "everyone",
-                        "skin",
+                verb = (
+                    verb
+                    or (
+                        tokens[i] in ("suit", "suits")
+                        and (
+                            (tokens[i + 1 : i + 2] or [""])[0]
+                            in (
+                                "me",
+                                "you",
+                                "him",
+                                "her",
+                                "my",
+                                "your",
+                                "his",
+                                "brown",
+                                "dark",
+                                "fair",
+                                "everyone",
+                                "skin",
+                            )
+                            or (tokens[i + 2 : i + 3] or [""])[0]
+                            in ("skin", "complexion", "skintone", "tone", "tones")
+                            or tokens[i - 1 : i]
+                            in (["that"], ["which"], ["it"], ["actually"], ["really"], ["what"])
+                        )
                     )
-                    or (tokens[i + 2 : i + 3] or [""])[0]
-                    in ("skin", "complexion", "skintone", "tone", "tones")
-                    or tokens[i - 1 : i] in (["that"], ["which"], ["it"], ["actually"], ["really"], ["what"])
-                )  # "heard it suits brown skin", "lipstick that actually suits dusky skin"
+                )  # "heard it suits brown skin", "lipstick that actually suits dusky skin" (only "suit" is a verb)
                 if tokens[i] in GARMENT_WORDS and not verb and unknown_end == i and unknown:
                     unknown[-1] += " " + tokens[i]  # "chaniya choli": one thing, in two words
                     unknown_end = i + 1

@@ -1222,6 +1222,7 @@ HOLDOUT21_WORDINGS = [
     ("also need school shoes for my son", {"article_type": ["Casual Shoes", "Formal Shoes", "Sports Shoes"]}),
     ("need formal shirts for office, i have like 1.5k total for 2 shirts. guy btw", {"price_max": 750.0}),
     ("need 3 tshirts for the gym, M, i have 1500 total", {"price_max": 500.0}),
+    ("the second one is nice, what blouse goes with it", {"article_type": None}),
 ]  # fmt: skip
 
 
@@ -1230,6 +1231,14 @@ def test_holdout21_readings_in_a_conversation() -> None:
     memory = plan("my brother's engagement, i'm his sister. something not too heavy, under 3500")[1]
     p, _ = plan("can it be green?", memory)
     assert p.intent in ("search", "look") and p.filters.colour == ["Green"]
+    # "what blouse goes with it" after sarees: the shop has no blouses, so its nearest kinds, labelled
+    memory = plan("a saree for my mom's 60th, 2500 max")[1]
+    memory["shown"] = [
+        card("a", "Sarees", "Black", usage="Ethnic"),
+        card("b", "Sarees", "Purple", usage="Ethnic"),
+    ]
+    p, _ = plan("the second one is nice, what blouse goes with it", memory)
+    assert p.intent == "search" and p.anchor_id == "b" and "not carried: blouse" in p.notes
     # ages: "turns 6" and "he's 8" (not a shoe size 8) are children's age sizes
     assert plan("my daughter turns 6 next week, need a cute party dress for her")[0].filters.size == "6-7Y"
     assert plan("also need school shoes for my son, black. he's 8")[0].filters.size == "8-9Y"
