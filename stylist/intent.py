@@ -63,9 +63,11 @@ _ORDINALS |= {w: i for i, words in enumerate((
     "pehlo pahelo prothom modati modatidi modaladu modalnedu mudhal modhal pahila pahili",
     "bijo bija biji ditiyo dwitiyo rendodi rendo eradanedu eradane rendavadhu rendavathu",
     "trijo trija triji tritiyo mudodi moodo mooranedu moonavadhu")) for w in words.split()}  # fmt: skip
+#: The English ordinals a shopper points with (the Indian ones are in _ORDINALS and _ORDINAL_REF).
+_ORDINAL_WORDS = r"first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last"
 _ORDINAL_REF = re.compile(
-    r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+(?:[a-z]+\s+)?(?:one|item|option|pick|product|pair|piece|wala|wali|waala|waali|vala|vali)s?\b"
-    r"|\bthe (first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b"
+    rf"\b({_ORDINAL_WORDS})\s+(?:[a-z]+\s+)?(?:one|item|option|pick|product|pair|piece|wala|wali|waala|waali|vala|vali)s?\b"
+    rf"|\bthe ({_ORDINAL_WORDS})\b"
     r"(?=\s*(?:[?.!,]|$|in\b|but\b|please\b|with\b|for\b|is\b|looks?\b|again\b|of (?:these|those|them)\b))"
     r"|\b(?:number|no\.?|#|option)\s*([1-5])\b"
     r"|\b(pehla|pehli|pehle|pahla|doosra|dusra|doosri|dusri|teesra|tisra|teesri|tisri|chautha|chauthi|aakhri|akhri"
@@ -75,11 +77,11 @@ _ORDINAL_REF = re.compile(
     r"\s*(?:number\s*)?(?:wala|wali|waala|waali|vala|vali|one|item|ta|ti|di)?\b"
 )
 # "the 2nd wallet": an ordinal with the kind of item shown.
-_ORDINAL_KIND = re.compile(r"\bthe (first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last) ([a-z]{3,})")
+_ORDINAL_KIND = re.compile(rf"\bthe ({_ORDINAL_WORDS}) ([a-z]{{3,}})")
 # "for the 1st dress", "as that belt", "with this dress", "iske saath": the item pointed at, to go with.
 _POINTED = re.compile(
     r"\b(?=(?:for|with|as|match(?:es|ing)?|to|w|over|under|on top of)\s+(?:(?:the|this|that|these|those|my|ye|yeh|a|an)\s+)?"
-    r"(?:(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+)?([a-z]+(?:[ -][a-z]+)?))"
+    rf"(?:({_ORDINAL_WORDS})\s+)?([a-z]+(?:[ -][a-z]+)?))"
 )  # (a lookahead: "to put over the kurta" is read at "to" and at "over")
 _THIS_ITEM = re.compile(r"\b(?:this|these|that|those|ye|yeh|my)\s+([a-z]+(?:[ -][a-z]+)?)")
 _DEMONSTRATIVE = re.compile(r"\b(that one|this one|the one you showed|the same one)\b")
@@ -591,12 +593,10 @@ GIFT_KINDS = {
 
 # "another shoe like the first one": the kind of the item pointed at
 _LIKE_REF = re.compile(
-    r"\b(?:another|other|more|similar|a|some)\s+([a-z]+(?:\s[a-z]+)?)\s+(?:like|similar to|as)\s+(?:the\s+)?"
-    r"(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b"
+    rf"\b(?:another|other|more|similar|a|some)\s+([a-z]+(?:\s[a-z]+)?)\s+(?:like|similar to|as)\s+(?:the\s+)?"
+    rf"(?:{_ORDINAL_WORDS})\b"
 )
-_DESCRIBED_REF = re.compile(
-    r"\b(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+([a-z]+)\s+(?:one|pair|piece)\b"
-)
+_DESCRIBED_REF = re.compile(rf"\b(?:{_ORDINAL_WORDS})\s+([a-z]+)\s+(?:one|pair|piece)\b")
 _FOR_WHAT = re.compile(
     r"\b(?:for|to wear with|to go with|to go under|to wear under)\s+((?:(?!(?:and|or|aur)\b)[a-z']+\s+){0,3}[a-z']+)"
     r"(?=\s*(?:\b(?:and|or|aur|for)\b|[,.;!?]|$))"
@@ -1059,8 +1059,10 @@ def _plan(
         and not occasion_in(lowered)
     )  # fmt: skip
     # "sugar ke liye kaunsi dawai", "18% gst on 2499": not about clothes, whatever the router heard
+    sums = bool(_CALCULATION.search(lowered))
+    off_words = sums or bool(_OFF_TOPIC.search(lowered))
     off_topic = (
-        bool(_OFF_TOPIC.search(lowered) or _CALCULATION.search(lowered))
+        off_words
         and not names_item
         # "any with a rain cover? mumbai monsoon is no joke": about the things shown
         and not re.search(r"\b(?:any|anything|ones?|with|without|more|other)\b", lowered)
@@ -1191,8 +1193,7 @@ def _plan(
         intent = "chat"
     elif (
         (
-            _OFF_TOPIC.search(lowered)
-            or _CALCULATION.search(lowered)
+            off_words
             or (
                 _DEVICE.search(lowered)
                 and not names_item
@@ -1205,7 +1206,7 @@ def _plan(
         and not (
             (new.size or new.price_max or new.price_min)
             and not _DEVICE.search(lowered)
-            and not _CALCULATION.search(lowered)  # "whats 15% off 3999": sums, not a budget
+            and not sums  # "whats 15% off 3999": sums, not a budget
         )
         and not re.search(
             r"\b(wear\w*|outfits?|look|dress\w*|style|shop\w*|gifts?|pack\w*|comfy|comfortable)\b", lowered
@@ -1267,7 +1268,7 @@ def _plan(
             and previous is not None
             and len(lowered.split()) <= 8
             and (new.colour or new.size or new.price_max or new.article_type)
-            and not (_OFF_TOPIC.search(lowered) or _CALCULATION.search(lowered) or _DEVICE.search(lowered))
+            and not (off_words or _DEVICE.search(lowered))
         )
     ):
         # The rules read a request the router is sure is none: "thx man 👍", "do u know a good cobbler
@@ -1973,9 +1974,8 @@ def _plan(
         memory.pop("age_size", None)
     else:
         if memory.get("age_size") and not filters.size and intent == "search":
-            filters = filters.model_copy(
-                update={"size": memory["age_size"]}
-            )  # "shorts for him" after "he's 8"
+            # "shorts for him" after "he's 8"
+            filters = filters.model_copy(update={"size": memory["age_size"]})
         young = memory.get("young") or (
             wants_match
             and anchor_item

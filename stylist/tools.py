@@ -167,9 +167,9 @@ _SOFTER = ("price_min", "price_max", "colour", "exclude_colour", "size", "season
            "exclude_gender")  # fmt: skip
 
 
-def colour_spread(items: list[Any], k: int, by: str = "colour") -> list[Any]:
-    """The first ``k`` of ``items`` in rank order, taking each colour's (or other field's) best before any
-    colour's second."""
+def spread(items: list[Any], k: int, by: str = "colour") -> list[Any]:
+    """The first ``k`` of ``items`` in rank order, taking the best of each value of ``by`` (each colour,
+    each kind) before the second of any."""
     rounds: dict[str, list[Any]] = {}
     for item in items:
         rounds.setdefault(str(getattr(item, by)), []).append(item)
@@ -297,9 +297,9 @@ def search_products(
     if args.cheapest or args.priciest:
         result.items = sorted(result.items, key=lambda i: i.price, reverse=args.priciest)[: args.k]
     elif several:
-        result.items = colour_spread(result.items, args.k)
+        result.items = spread(result.items, args.k)
     elif kinds:
-        result.items = colour_spread(result.items, args.k, by="article_type")
+        result.items = spread(result.items, args.k, by="article_type")
     result.notes = list(parsed.notes) + result.notes
     dropped: list[str] = list(softened)
     used: list[str] = list(softened)  # the soft constraints whose dropping found more items
@@ -339,7 +339,7 @@ def search_products(
         found = retriever.search(args.query, near, k=k, parse=False, relax=False)
         if found.items:
             near_kind, result = list(filters.article_type or []), found
-            result.items = colour_spread(result.items, args.k) if several else result.items[: args.k]
+            result.items = spread(result.items, args.k) if several else result.items[: args.k]
     near_colour = None
     if not result.items and filters.colour:
         # No tan handbags: brown, beige and khaki ones are the nearest, and the answer says so.
@@ -358,7 +358,7 @@ def search_products(
             found = retriever.search(args.query, attempt, k=k, parse=False, relax=False)
             if found.items:
                 near_colour, result = list(filters.colour), found
-                result.items = colour_spread(result.items, args.k)
+                result.items = spread(result.items, args.k)
                 break
     below_floor = None
     if not result.items and filters.price_min is not None:
@@ -366,7 +366,7 @@ def search_products(
         cheaper = retriever.search(args.query, filters.without("price_min"), k=k, parse=False, relax=False)
         if cheaper.items:
             below_floor, result = filters.price_min, cheaper
-            result.items = colour_spread(result.items, args.k) if several else result.items[: args.k]
+            result.items = spread(result.items, args.k) if several else result.items[: args.k]
     artifact = search_artifact(result)
     artifact["soft_dropped"] = used
     artifact["grown_up"] = grown_up

@@ -169,17 +169,17 @@ def test_a_palette_dresses_every_piece_and_one_colour_only_the_main_one(catalog:
     assert one.pieces[0].item.colour == "Green" and len({p.item.colour for p in one.pieces}) >= 2
 
 
-def test_colour_spread_takes_each_colours_best_first() -> None:
+def test_spread_takes_each_colours_best_first() -> None:
     from types import SimpleNamespace
 
-    from stylist.tools import colour_spread
+    from stylist.tools import spread
 
     items = [
         SimpleNamespace(id=i, colour=c)
         for i, c in enumerate(["Black", "Black", "Black", "Red", "Blue", "Red"])
     ]
-    assert [i.id for i in colour_spread(items, 3)] == [0, 3, 4]  # rank order kept among those chosen
-    assert [i.id for i in colour_spread(items, 5)] == [0, 1, 3, 4, 5]
+    assert [i.id for i in spread(items, 3)] == [0, 3, 4]  # rank order kept among those chosen
+    assert [i.id for i in spread(items, 5)] == [0, 1, 3, 4, 5]
 
 
 def test_an_item_made_only_for_grown_ups_is_found_in_their_sizes_for_a_teenager() -> None:
