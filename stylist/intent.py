@@ -1267,6 +1267,7 @@ def _plan(
             decided == "offtopic"
             and previous is not None
             and len(lowered.split()) <= 8
+            and bool(re.search(r"\b(?:it|that|this|these|those|them|ones?|instead|same)\b", lowered))
             and (new.colour or new.size or new.price_max or new.article_type)
             and not (off_words or _DEVICE.search(lowered))
         )
@@ -1990,7 +1991,8 @@ def _plan(
         notes.append("cheapest first")
     elif _PRICIEST.search(lowered) and intent == "search":
         notes.append("priciest first")  # "get me the most expensive thing you have"
-    if parsed.unknown_items and intent == "search" and not new.article_type:
+    # ("what blouse or jewellery goes with it": the jewellery the shop has, not the blouse it lacks)
+    if parsed.unknown_items and intent == "search" and not new.names_item():
         notes.append("not carried: " + ", ".join(parsed.unknown_items))
         said = [w for item in parsed.unknown_items for w in item.split()]  # "chaniya choli": two words
         closest = [k for w in said for k in CLOSEST_KINDS.get(w.rstrip("s"), CLOSEST_KINDS.get(w, []))]

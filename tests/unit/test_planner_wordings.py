@@ -1231,6 +1231,13 @@ def test_holdout21_readings_in_a_conversation() -> None:
     memory = plan("my brother's engagement, i'm his sister. something not too heavy, under 3500")[1]
     p, _ = plan("can it be green?", memory)
     assert p.intent in ("search", "look") and p.filters.colour == ["Green"]
+    # but not a question that only sounds like a colour ("chand", the moon, read as silver)
+    silver = QueryParser.from_values(
+        {"article_type": KINDS, "colour": ["White", "Silver"], "usage": ["Ethnic"]}
+    )
+    memory = plan_turn("ab ammi ke liye kuch, chikan type kurta, 2k ke andar white ho toh best", silver)[1]
+    assert silver.parse("eid ka chand kab dikhega is baar?").filters.colour == ["Silver"]
+    assert plan_turn("eid ka chand kab dikhega is baar?", silver, memory)[0].intent == "refuse"
     # "what blouse goes with it" after sarees: the shop has no blouses, so its nearest kinds, labelled
     memory = plan("a saree for my mom's 60th, 2500 max")[1]
     memory["shown"] = [
@@ -1239,6 +1246,8 @@ def test_holdout21_readings_in_a_conversation() -> None:
     ]
     p, _ = plan("the second one is nice, what blouse goes with it", memory)
     assert p.intent == "search" and p.anchor_id == "b" and "not carried: blouse" in p.notes
+    p, _ = plan("ok. the first saree, what blouse or jewellery goes with it", memory)
+    assert p.filters.subcategory == ["Jewellery"] and "not carried: blouse" not in p.notes
     # ages: "turns 6" and "he's 8" (not a shoe size 8) are children's age sizes
     assert plan("my daughter turns 6 next week, need a cute party dress for her")[0].filters.size == "6-7Y"
     assert plan("also need school shoes for my son, black. he's 8")[0].filters.size == "8-9Y"
