@@ -41,7 +41,7 @@ _TREND = re.compile(
 )
 _LOOK = re.compile(
     r"\b(go(?:es)? with|goes well|match(?:es)? with|pair(?:s)? with|complete the look|wear (?:it |this )?with|style (?:it|this)|what to wear with"
-    r"|to match|matching|pairing|to go with|pairs? (?:well )?with|team (?:it|this|that) with|pair (?:it|this|that|them) with"
+    r"|to match|matching|matchng|matchin|mathcing|pairing|to go with|pairs? (?:well )?with|team (?:it|this|that) with|pair (?:it|this|that|them) with"
     r"|go (?:well )?with (?:it|this|that)|wear (?:it|this|that) with|go(?:es)? w/?|look good with|style (?:these|them)"
     r"|(?:would|will|that|which|to) match(?:es)?|wear (?:them|these|those|it|this|that) with|rest of the look"
     r"|build (?:the|a|my) look|finish (?:the|my) look|complete (?:the|my) look|suits? (?:it|this|that|them|these)(?! days)"
@@ -86,7 +86,7 @@ _POINTED = re.compile(
 _THIS_ITEM = re.compile(r"\b(?:this|these|that|those|ye|yeh|my)\s+([a-z]+(?:[ -][a-z]+)?)")
 _DEMONSTRATIVE = re.compile(r"\b(that one|this one|the one you showed|the same one)\b")
 _OTHERS = re.compile(
-    r"\b(something else|anything else|other ones?|others|different (?:ones?|options?|styles?|colou?rs?)|"
+    r"\b(something else|anything else|other ones?|others|(?:different|diff|diffrent|differnt) (?:ones?|options?|styles?|colou?rs?)|"
     r"more options|show (?:me )?more|not these|not those|don'?t like (?:these|those|them)|new ones|another|"
     r"else|instead|more again|^\s*more\b|any more|anymore|more (?:\w+ )?ones|"
     r"not (?:the )?(?:ones?|same ones?) (?:you|u|ya|we)(?: already| just| have| had|'ve)? (?:showed|show|shown|sent)|other brands?|another brand|different brands?|"
@@ -103,11 +103,13 @@ _ANY_COLOUR = re.compile(
     r"|\bno colou?r preference\b|\bcolou?r (?:is )?(?:no bar|not an issue|koi bhi)\b|\bkoi bhi colou?r\b"
 )
 _ADULT = re.compile(
-    r"\b(adult|grown[- ]?up|college|university|uni|hostel|office|my job|working|(?:she|he)(?:'?s| is) (?:1[6-9]|[2-9]\d)|"
+    r"\b(adult|grown[- ]?up|college|clg|university|uni|hostel|office|my job|working|(?:she|he)(?:'?s| is) (?:1[6-9]|[2-9]\d)|"
     r"(?:girl|boy|woman|man|guy),? (?:1[6-9]|[2-9]\d)|(?:1[6-9]|[2-9]\d) ?(?:yrs?|years?)(?: old)?|\((?:1[6-9]|[2-9]\d)\))\b"
     r"|\b(?:lol|haha),? (?:1[89]|[2-9]\d)\b|, (?:1[89]|[2-9]\d)$|\bwho(?: is|'s) (?:1[6-9]|[2-9]\d)\b(?!\s*(?:k\b|000|rs|inr))"
     r"|\b(?:son|daughter|nephew|niece|brother|sister|bhai|behen)(?:'s| is) (?:1[6-9]|[2-9]\d)\b(?!\s*(?:k\b|000|rs|inr))"
     r"|(?<![\d,.])(?:1[89]|2[01])\+|\((?:1[6-9]|[2-9]\d)\)"
+    # "need warm stuff, girl, size S": children's clothes come in age sizes, so a letter size is a grown-up's
+    r"|\b(?:girl|boy|gal)\b\W+(?:\w+\W+){0,2}size (?:xs|s|m|l|xl|xxl)\b|\bsize (?:xs|s|m|l|xl|xxl)\W+(?:\w+\W+){0,2}(?:girl|boy|gal)\b"
     # "what should a girl pack?": the shopper, said of anyone like her
     r"|\b(?:what (?:should|does|do|can|would) an?|as an?) (?:girl|boy|guy|gal) (?:wear|pack|carry|buy|take|get|need)\b"
     r"|\b(?:honeymoon|bachelorette|bachelor party)\b"
@@ -262,7 +264,7 @@ _COLOUR_FAMILIES = (
 )  # fmt: skip
 # Attempts to change the stylist's rules or read its instructions.
 _INJECTION = re.compile(
-    r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines?|constraints?|everything|budget|filters?|(?:the )?catalog(?:ue)?|the shop)\b"
+    r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|guidelines?|constraints?|everything|filters?|(?:the )?catalog(?:ue)?|the shop)\b"
     r"|\b(system|hidden|initial|developer)\s+(prompt|message|instructions?|override)\b|\bsystem override\b"
     # "call it 99 rupees": a price the shopper sets for the shop
     r"|\b(?:call|list|sell|mark|label|price) (?:it|them|that|this)(?: as| at| for)? (?:rs\.?|₹|inr)?\s*\d+"
@@ -1310,6 +1312,13 @@ def _plan(
         and not _NEW_ASK.search(lowered)
         and (
             narrows
+            # "ok fine, size 8 in the sneakers" after white sneakers: the same item, in a size now
+            or bool(
+                names_item
+                and previous.article_type  # type: ignore[union-attr]
+                and set(new.article_type or []) == set(previous.article_type)  # type: ignore[union-attr]
+                and re.search(r"\b(?:the|those|these|that|same)\s+(?:\w+\s+)?\w+\W*$", lowered)
+            )
             or (
                 not names_item
                 and (
@@ -1318,6 +1327,8 @@ def _plan(
                     or bool(_FOR_IT.match(lowered))
                     or bool(_CHEAPER.search(lowered))
                     or bool(_CHEAPEST.search(lowered))
+                    # "umm she said not black, it's for a pooja. any other colour": the colour asked, ruled out
+                    or bool(set(new.exclude_colour or []) & set(previous.colour or []))  # type: ignore[union-attr]
                     # only a budget, size, colour or who wears it: the same thing, changed ("i can maybe go
                     # to 1500", "for a 10 yr old girl, she's v particular")
                     # "cotton wali ho toh better, garmi bahut hai yahan": the same, for summer
@@ -1507,6 +1518,12 @@ def _plan(
             and not (previous.article_type or previous.category or previous.subcategory)
             and bool(re.search(r"\b(?:mein|me|main|mai|madhe)\b|\bin (?:a |an |the )?[a-z]+\W*$", lowered))
         )
+        # "formal shoes instead" after silver watches: a colour asked of shoes is not one asked of clothes
+        # or a watch (and back), so it goes with another kind only on the same side of that line
+        before = set(previous.article_type or []) | {str(s.get("article_type")) for s in shown}
+        swapped = swapped and not (
+            now and before and bool(now & FOOTWEAR_KINDS) != bool(before & FOOTWEAR_KINDS)
+        )
         keep = Filters(
             colour=previous.colour if swapped or colour_only else None,
             exclude_colour=previous.exclude_colour if swapped or colour_only else None,
@@ -1528,27 +1545,34 @@ def _plan(
     if previous is not None and previous.gender and new.gender and set(new.gender) != set(previous.gender):
         # "no sorry, it's for my daughter" after a dress in M for the wife: her size is not the daughter's.
         filters = filters if new.size or "same size" in lowered else filters.without("size")
-        grown = {"Men", "Women"}
-        if (
+        grown, young = {"Men", "Women"}, {"Boys", "Girls"}
+        other_wearer = (
             refines
             and not names_item
-            and (
-                (set(previous.gender) & grown and set(new.gender) & grown)
-                # "also my 5 yr old daughter needs something ethnic" after sarees for the mother in law
-                or bool(re.search(r"\b(?:needs?|wants?)\b", lowered))
-            )
             and not set(previous.gender) & set(new.gender)
             # not a correction of who it is for ("sorry i meant my sister not brother"): the same thing, for them
             and not re.search(
                 r"\b(?:same|matching|similar|meant|mean)\b|\b(?:too|as well)\W*$|"
                 r"\b(?:one|ones|some|it|hers|his|her|him|them|theirs) (?:too|as well)\b"
+                # "for my wife too, she's coming along": the same thing, for her as well
+                r"|\bfor (?:my |the |our |his |her )?\w+ (?:too|as well|also)\b"
                 r"|^\W*(?:(?:oh|ah|ugh|um+|hmm+|oops|ok)\W+)?(?:no|sorry|actually|oops|wait)\b"
                 r"|\bnot (?:my |for my |for )?\w+\W*$|\bnot (?:for )?(?:my|his|her) \w+",
                 lowered,
             )
+        )
+        if other_wearer and (
+            (set(previous.gender) & grown and set(new.gender) & grown)
+            # "and the boy is mad about cricket" after a dress for the girl
+            or (set(previous.gender) & young and set(new.gender) & young)
+            # "also my 5 yr old daughter needs something ethnic" after sarees for the mother in law
+            or bool(re.search(r"\b(?:needs?|wants?)\b", lowered))
         ):
             # "secret santa too, budget 500, a guy from accounts" after jumpsuits for herself: a new need
             filters = filters.without("article_type", "category", "subcategory", "colour", "exclude_colour")
+        elif other_wearer and not new.colour:
+            # "and for my son, he is 8, something ethnic" after kurtas in yellow for her: her colours were hers
+            filters = filters.without("colour", "exclude_colour")
     if _FULL_LOOK.search(lowered) and not names_item and intent == "search" and not anchor_item:
         # "ek pura look bana do": the whole outfit now, for the occasion asked (everyday if none was)
         filters = filters.without("article_type", "category", "subcategory")
@@ -1585,11 +1609,19 @@ def _plan(
             # "i said 1000 not 1500": a bare amount in a follow-up is the budget.
             filters = filters.model_copy(update={"price_max": amounts[0], "price_min": None})
             bare_budget = True
-    if _CHILD_AGE.search(lowered) and not _ADULT.search(lowered) and not start:
+    # "wait she's 6 not 7" after sports shoes in a 7: her shoe size corrected, not her age
+    size_fix = bool(
+        previous is not None
+        and previous.size
+        and previous.size.isdigit()
+        and re.search(rf"\b\d{{1,2}}\W*(?:not|nahi|nahin|and not)\s+(?:a\s+)?{previous.size}\b", lowered)
+    )
+    child_age = bool(_CHILD_AGE.search(lowered)) and not _ADULT.search(lowered) and not size_fix
+    if child_age and not start:
         # "my chhota bhai (10 yrs)", "she's turning 7": children's sizes.
         genders = sorted({YOUNG.get(g, g) for g in filters.gender}) if filters.gender else ["Boys", "Girls"]
         filters = filters.model_copy(update={"gender": genders, "exclude_gender": None})
-    if _CHILD_AGE.search(lowered) and not _ADULT.search(lowered):
+    if child_age:
         memory["young"] = True
         age = int(re.search(r"\d+", _CHILD_AGE.search(lowered).group()).group())
         if (not new.size or new.size == str(age)) and 2 <= age <= 13:
@@ -1760,7 +1792,7 @@ def _plan(
         and not meant
         and intent == "search"
         and len(lowered.split()) <= 10
-        and not _CHILD_AGE.search(lowered)
+        and not child_age
         and (
             (previous.size and previous.size[0].isdigit())
             or (previous.category and "Footwear" in previous.category)

@@ -398,7 +398,8 @@ CLOSEST_KINDS = {
 _LAYER_WORDS: dict[tuple[str, ...], list[str]] = {
     ("warmer", "something warm", "outerwear", "layer", "layers", "layering", "to throw over", "throw over",
      "winter wear", "winterwear", "warm clothes", "keep me warm", "keeps me warm", "keep her warm", "keep him warm",
-     "keep warm"): ["Jackets", "Sweaters", "Sweatshirts", "Shrug", "Blazers"],
+     "keep warm", "warm stuff", "warm things", "warm wear", "woollens", "woolens", "garam kapde",
+     "something warmer"): ["Jackets", "Sweaters", "Sweatshirts", "Shrug", "Blazers"],
 }  # fmt: skip
 _LAYER_PHRASES = frozenset(w for words in _LAYER_WORDS for w in words)
 # "to layer under it", "to wear underneath the jacket": an inner layer, not another outer one.
@@ -516,6 +517,8 @@ _IF_NOT_THERE = re.compile(
 _MONEY = re.compile(
     rf"(?<![a-z])({_CUR})\s*{_NUM}|{_NUM}\s*({_CUR})(?![a-z])|(?<![\w.])(\d+(?:\.\d+)?k)\b"
     r"|(?<![\w.])(\d{3,6})(?=\s+(?:(?:is|be|will be|would be|should be)\s+)?(?:enough|kaafi|chalega|ok|okay|fine)\b)"
+    # "paanch sau me koi tshirt?": what 500 buys, in Hindi
+    r"|(?<![\w.])(\d{3,6})(?=\s+(?:me|mein|mai|main)\s+(?:koi|kuch|kya|ek|acch?h?[ai]|best|badhiya)\b)"
     # "sunglasses for him, 3k": an amount closing the message after a comma
     r"|(?<=[,;] )(\d{3,6})(?=\s*[.!?]*\s*$)"
 )
@@ -588,7 +591,7 @@ _SIZE = re.compile(
     r"\bsize(?:\s*(?:is\s+|:\s*|=\s*)|\s+|(?=\d))(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y?)?)\b"
     r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*(?:waist|wiast|wasit|waste|w)\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
-    r"|(?:^\s*|[,;]\s*|[?!]\s+|\bin\s+|\balso\s+|\b(?:oh|oops|ok|and) and\s+|^\W*and\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:now|these days|nowadays|actually)?\s*(?:[,;.!?]|$))"
+    r"|(?:^\s*|[,;]\s*|[?!]\s+|\bin\s+|\balso\s+|\bstill\s+|\b(?:oh|oops|ok|and) and\s+|^\W*and\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:now|these days|nowadays|actually|pls|plz|please|only)?\s*(?:[,;.!?]|$))"
     # "jeans, slim fit, 34", "trousers men 36": a waist size after a bottom
     r"|\b(?:jeans|trousers|pants|chinos|shorts|track pants)\b[^0-9]{0,20}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
     # "a 7 in women's", "casual shoes in 7", "size 9 shoes": a shoe size beside a shoe word
@@ -755,8 +758,9 @@ _NEGATION = re.compile(
     r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of| \d+| two| three| a few| many| some)?|\bno more of"
     r"|\b(?:i|he|she|we) only (?:own|owns|have|has)|\ball (?:i|he|she) (?:own|owns|have|has) (?:is|are)"
     r"|\bnot (?:that|this))"
-    r"(?:\s+(?:the|any|in|a|an|my|our|his|her|these|those))?(?:\s+(?:cotton|linen|silk|woollen|wool|denim|leather|plain))?(?:\s+(?:too|very|overly|super|so))?"
-    r"(?:\s+(?:bright|dark|light|plain|pale|deep))?\s*$"
+    r"(?:\s+(?:the|any|in|a|an|my|our|his|her|these|those))?(?:\s+same)?(?:\s+(?:cotton|linen|silk|woollen|wool|denim|leather|plain))?(?:\s+(?:too|very|overly|super|so))?"
+    # "nothing too bright or black": the colour after the "or" is said no to as well
+    r"(?:\s+(?:bright|dark|light|plain|pale|deep)(?:\s+(?:or|nor))?)?\s*$"
 )  # "nothing too formal": not formal
 
 
@@ -793,6 +797,22 @@ _AMOUNT_WORDS = re.compile(
     + r")\s*("
     + "|".join(_SCALES)
     + r")\b"
+)
+# "XL tight aagum", "M is too loose": the size said does not fit (another follows).
+_MISFIT = re.compile(
+    r"\s*(?:is|was|are|were|feels?|comes?)?\s*(?:too|a bit|bit|a little|very|kinda|slightly)?\s*"
+    r"(?:tight|loose|small|big|short|baggy|chhota|bada|tite)\b"
+)
+# "forget the budget for this one", "money no bar": no price limit now.
+_NO_BUDGET = re.compile(
+    r"\b(?:forget|ignore|drop|skip|never ?mind|remove|no need for|don'?t worry about|dont worry about)"
+    r"(?: about)? (?:the |my |that |this )?(?:budget|price limit|price cap|limit|price)\b"
+    r"|\b(?:budget|price) (?:doesn'?t|does not|dont|don'?t|won'?t) matter\b|\bmoney (?:is )?no (?:bar|object|issue|problem)\b"
+    r"|\b(?:any|no) (?:budget|price limit)\b|\bwhatever (?:it|they) costs?\b"
+)
+# "under thousand rupees": a scale word with no number before it is one of it.
+_BARE_SCALE = re.compile(
+    r"\b(under|below|within|upto|up to|less than|max|around|about|budget|budget is)\s+(thousand|hazaar|hazar|grand)\b"
 )
 # "2-3k", "1.5 to 2k": the scale written once for both ends.
 _SHARED_K = re.compile(
@@ -1025,6 +1045,7 @@ def spelled_amounts(text: str) -> str:
     text = _SHARED_K.sub(
         lambda m: f"{float(m.group(1)) * 1000:g} {m.group(2)} {float(m.group(3)) * 1000:g}", text
     )
+    text = _BARE_SCALE.sub(r"\1 1000", text)
 
     def one(m: re.Match[str]) -> str:
         head, scale = m.group(1), m.group(2)
@@ -1282,7 +1303,7 @@ class QueryParser:
         m = _MONEY.search(text)
         if m and low is None and high is None:
             # the money the shopper means to spend, said without "under" or "around"
-            amount = m.group(2) or m.group(3) or m.group(5) or m.group(6) or m.group(7)
+            amount = m.group(2) or m.group(3) or m.group(5) or m.group(6) or m.group(7) or m.group(8)
             high = self._to_shop_currency(_number(amount), cur(m.group(1), m.group(4)), notes)
             text = _blank(m, text)
         return low, high, text
@@ -1323,6 +1344,12 @@ class QueryParser:
         fixed = re.search(r"\b(xxs|xs|s|m|l|xl|xxl|xxxl)\s+not\s+(xxs|xs|s|m|l|xl|xxl|xxxl)\b", text)
         if fixed and fixed.group(2).upper() == size:
             size = fixed.group(1).upper()  # "size M sorry L not M"
+        misfit = _MISFIT.match(text, m.end())
+        later = _SIZE.search(text, misfit.end()) if misfit else None
+        if later:
+            # "sorry XL tight aagum, XXL la kaatu": the size that fits is the one said after
+            m, group = later, next(i for i, g in enumerate(later.groups(), 1) if g)
+            size = _SIZE_WORDS.get(later.group(group), later.group(group).upper())
         meant = _SIZE_MEANT.search(text, m.end())
         if (
             meant
@@ -1561,7 +1588,7 @@ class QueryParser:
                 following = self._phrase_at(tokens, i + 1)
                 listed = (
                     self._phrase_at(tokens, i + 2)
-                    if tokens[i + 1 : i + 2] in (["or"], ["ya"], ["and"])
+                    if tokens[i + 1 : i + 2] in (["or"], ["ya"], ["and"], ["with"])  # "cream with gold"
                     else None
                 )
                 if (
@@ -1833,6 +1860,8 @@ class QueryParser:
             elif negated and name == "article_type":
                 if {"sneakers", "sneaker", "trainers"} & set(tokens[i : i + n]):
                     values = [*values, "Sports Shoes", "Casual Shoes"]  # "not sneakers": no trainers either
+                if "Perfume and Body Mist" in values and "Fragrance Gift Set" in self._kinds:
+                    values = [*values, "Fragrance Gift Set"]  # "something useful, not perfume": no scent sets
                 excluded_articles.extend(
                     v for v in values if v not in excluded_articles
                 )  # "not sports shoes"
@@ -1912,6 +1941,8 @@ class QueryParser:
             found["article_type"] = ["Mobile Pouch"]  # "you don't sell phones? ok a pouch for one"
         if found.get("usage") and excluded_usages:
             found["usage"] = [u for u in found["usage"] if u not in excluded_usages] or found["usage"]
+        if _NO_BUDGET.search(lowered) and low is None and high is None:
+            unwanted.update(("price_max", "price_min"))  # "any pink jackets? forget the budget for this one"
         elif (
             excluded_usages == ["Formal"]
             and "Casual" in self._usages

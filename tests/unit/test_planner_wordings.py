@@ -1226,6 +1226,81 @@ HOLDOUT21_WORDINGS = [
 ]  # fmt: skip
 
 
+HOLDOUT22_WORDINGS = [
+    ("show me some cotton kurtis for daily wear full stop under thousand rupees full stop", {"price_max": 1000.0}),
+    ("paanch sau me koi achhi tshirt milegi kya? ladko wali", {"price_max": 500.0}),
+    ("any pink jackets? forget the budget for this one", {"colour": ["Pink"], "price_max": None}),
+    ("sorry XL tight aagum, XXL la kaatu", {"size": "XXL"}),
+    ("M is too loose, S please", {"size": "S"}),
+    ("still M pls", {"size": "M"}),
+    ("my mom turns 60 next week, she loves cotton sarees, soft colours, nothing too bright or black",
+     {"colour": None, "exclude_colour": ["Black"]}),
+    ("onam varunnu, amma kku oru kasavu saree undo? cream with gold", {"colour": ["Cream", "Gold"]}),
+    ("and a tie, not the same blue as the shirt", {"colour": None}),
+    ("going to manali in dec with clg frnds, need warm stuff, girl, size S",
+     {"article_type": ["Jackets", "Sweaters", "Blazers"]}),
+]  # fmt: skip
+
+
+def test_holdout22_readings_in_a_conversation() -> None:
+    # "forget the budget" lifts the ceiling; it is no instruction to set aside
+    memory = plan("jacket for me, a woman, below 3000")[1]
+    p, _ = plan("any pink jackets? forget the budget for this one", memory)
+    assert p.intent == "search" and p.filters.price_max is None and p.filters.colour == ["Pink"]
+    assert "Ignore" not in (p.reply or "")
+    # a letter size said with "girl" is a grown-up's ("college friends", "size S"), not a child's
+    p, _ = plan("going to manali in dec with clg frnds, need warm stuff, girl, size S")
+    assert p.filters.gender == ["Women"] and p.filters.size == "S"
+    # "she's 6 not 7" after a shoe size 7 corrects the size; it is no child's age
+    memory = plan("running shoes for women, size 7")[1]
+    p, _ = plan("wait she's 6 not 7, she just told me", memory)
+    assert p.filters.gender == ["Women"] and p.filters.size == "6"
+    # ruling out the colour asked, with the occasion said, keeps the item
+    memory = plan("black kurti for my sister, size S")[1]
+    p, memory = plan("umm she said not black, it's for a pooja. any other colour", memory)
+    assert p.filters.article_type == ["Kurtis"] and p.filters.exclude_colour == ["Black"]
+    assert plan("yellow would be nice for pooja", memory)[0].filters.article_type == ["Kurtis"]
+    # another wearer: her colours are not his; a girl's dress is not the boy's
+    memory = plan("a festive kurta in yellow for me, a woman")[1]
+    p, _ = plan("and for my son, he is 8, something ethnic", memory)
+    assert p.filters.gender == ["Boys"] and not p.filters.colour
+    memory = plan("gifts for my nephew and niece", {})[1]
+    memory = plan("for the girl something like a dress", memory)[1]
+    p, _ = plan("and the boy is mad about cricket, anything sporty?", memory)
+    assert p.filters.gender == ["Boys"] and not p.filters.article_type
+    # "for my wife too": the same item, for her
+    memory = plan("sunglasses for me, guy, going on a bike trip to ladakh")[1]
+    assert plan("for my wife too, she's coming along", memory)[0].filters.article_type == ["Sunglasses"]
+    # a colour asked of a watch does not go to the shoes asked instead
+    memory = plan("a watch for my boss, a man, black, 5-8k")[1]
+    p, _ = plan("On second thought, he has a watch. Formal shoes instead, size 9, same budget.", memory)
+    assert p.filters.article_type == ["Formal Shoes"] and not p.filters.colour and p.filters.price_max == 8000
+    # "size 8 in the sneakers" after white sneakers: the same sneakers, sized
+    memory = plan("white sneakers for men?")[1]
+    p, _ = plan("ok fine 🙄 size 8 in the sneakers", memory)
+    assert p.filters.colour == ["White"] and p.filters.size == "8"
+    # "show diff ones": not those shown
+    memory = plan("polo tshirts for men pls")[1]
+    memory["shown"] = [card("a", "Tshirts", "Blue", "Men"), card("b", "Tshirts", "Grey", "Men")]
+    p, _ = plan("show diff ones, also navy if possible", memory)
+    assert set(p.filters.exclude_ids or []) == {"a", "b"} and p.filters.colour == ["Navy Blue"]
+    # "n a matchng belt" after brown shoes: a brown belt
+    memory = plan("formal shoes for men, brown, size 8")[1]
+    memory["shown"] = [card("s", "Formal Shoes", "Brown", "Men", "Formal")]
+    p, _ = plan("n a matchng belt", memory)
+    assert (
+        p.filters.article_type == ["Belts"]
+        and p.filters.colour[0] == "Brown"
+        and "Black" not in p.filters.colour
+    )
+    # no perfume: no scent gift sets either
+    scents = QueryParser.from_values(
+        {"article_type": ["Perfume and Body Mist", "Fragrance Gift Set", "Wallets"]}
+    )
+    assert scents.parse("something useful, not perfume").filters.exclude_article_type == [
+        "Perfume and Body Mist", "Fragrance Gift Set"]  # fmt: skip
+
+
 def test_holdout21_readings_in_a_conversation() -> None:
     # a change to what was asked is a follow-up whatever the router heard (page session, stop 33)
     memory = plan("my brother's engagement, i'm his sister. something not too heavy, under 3500")[1]
@@ -1490,7 +1565,8 @@ def test_something_ethnic_for_an_occasion_is_its_clothes_not_a_whole_look() -> N
     + HOLDOUT18_WORDINGS
     + HOLDOUT19_WORDINGS
     + HOLDOUT20_WORDINGS
-    + HOLDOUT21_WORDINGS,
+    + HOLDOUT21_WORDINGS
+    + HOLDOUT22_WORDINGS,
 )
 def test_wordings_of_the_later_held_out_sets(message: str, expected: dict) -> None:
     parsed = PARSER.parse(message).filters
