@@ -1545,14 +1545,14 @@ def _plan(
     if previous is not None and previous.gender and new.gender and set(new.gender) != set(previous.gender):
         # "no sorry, it's for my daughter" after a dress in M for the wife: her size is not the daughter's.
         filters = filters if new.size or "same size" in lowered else filters.without("size")
-        grown, young = {"Men", "Women"}, {"Boys", "Girls"}
+        grown = {"Men", "Women"}
         other_wearer = (
             refines
             and not names_item
             and not set(previous.gender) & set(new.gender)
             # not a correction of who it is for ("sorry i meant my sister not brother"): the same thing, for them
             and not re.search(
-                r"\b(?:same|matching|similar|meant|mean)\b|\b(?:too|as well)\W*$|"
+                r"\b(?:same|matching|similar|meant|mean|galti|by mistake|typo|mistyped)\b|\b(?:too|as well)\W*$|"
                 r"\b(?:one|ones|some|it|hers|his|her|him|them|theirs) (?:too|as well)\b"
                 # "for my wife too, she's coming along": the same thing, for her as well
                 r"|\bfor (?:my |the |our |his |her )?\w+ (?:too|as well|also)\b"
@@ -1563,16 +1563,18 @@ def _plan(
         )
         if other_wearer and (
             (set(previous.gender) & grown and set(new.gender) & grown)
-            # "and the boy is mad about cricket" after a dress for the girl
-            or (set(previous.gender) & young and set(new.gender) & young)
             # "also my 5 yr old daughter needs something ethnic" after sarees for the mother in law
             or bool(re.search(r"\b(?:needs?|wants?)\b", lowered))
         ):
             # "secret santa too, budget 500, a guy from accounts" after jumpsuits for herself: a new need
             filters = filters.without("article_type", "category", "subcategory", "colour", "exclude_colour")
-        elif other_wearer and not new.colour:
+        elif other_wearer:
             # "and for my son, he is 8, something ethnic" after kurtas in yellow for her: her colours were hers
-            filters = filters.without("colour", "exclude_colour")
+            filters = filters if new.colour else filters.without("colour", "exclude_colour")
+            if set(new.gender) <= {"Men", "Boys"} and filters.article_type:
+                # "and the boy is mad about cricket" after a dress for the girl: not a dress for him
+                kinds = [k for k in filters.article_type if k not in _WOMENS_KINDS]
+                filters = filters.model_copy(update={"article_type": kinds or None})
     if _FULL_LOOK.search(lowered) and not names_item and intent == "search" and not anchor_item:
         # "ek pura look bana do": the whole outfit now, for the occasion asked (everyday if none was)
         filters = filters.without("article_type", "category", "subcategory")

@@ -398,7 +398,7 @@ CLOSEST_KINDS = {
 _LAYER_WORDS: dict[tuple[str, ...], list[str]] = {
     ("warmer", "something warm", "outerwear", "layer", "layers", "layering", "to throw over", "throw over",
      "winter wear", "winterwear", "warm clothes", "keep me warm", "keeps me warm", "keep her warm", "keep him warm",
-     "keep warm", "warm stuff", "warm things", "warm wear", "woollens", "woolens", "garam kapde",
+     "keep warm", "warm stuff", "warm things", "warm wear", "garam kapde",
      "something warmer"): ["Jackets", "Sweaters", "Sweatshirts", "Shrug", "Blazers"],
 }  # fmt: skip
 _LAYER_PHRASES = frozenset(w for words in _LAYER_WORDS for w in words)
