@@ -519,7 +519,9 @@ def _lead(
     if outfit:
         who = f" for {_WHO.get(outfit.get('gender') or '', 'you')}" if outfit.get("gender") else ""
         lead = f"Here's a look for {outfit['occasion']}{who}, one piece each, {_money(outfit['total'])} {currency} in all"
-        if outfit.get("budget"):
+        if outfit.get("budget") and context.get("derived_ceiling"):
+            lead += f", under {_money(outfit['budget'])} as you wanted it cheaper"
+        elif outfit.get("budget"):
             lead += f", within your {_money(outfit['budget'])} budget"
         lead += "."
         if not outfit.get("gender"):

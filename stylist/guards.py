@@ -462,6 +462,8 @@ def turn_context(turn: list[BaseMessage], plan: TurnPlan) -> dict[str, Any]:
     for note in plan.notes:
         if note == "instructions in the message ignored":
             context["ignored_instructions"] = True
+        if note.startswith("cheaper"):
+            context["derived_ceiling"] = True  # the stylist's ceiling for "cheaper", not the shopper's budget
         if note.startswith("not carried: "):
             context["not_carried"] = note[len("not carried: ") :]
         if note.startswith("around ") and _still_around(note, plan.filters.active()):

@@ -191,3 +191,14 @@ def test_model_remarks_cut_off_or_counting_other_cards_are_dropped() -> None:
     text = "To match the wallet, I picked 4.\nAll of them are within your\nBrown is easy to wear."
     answer = compose_answer(text, cards, Filters(article_type=["Wallets"]), None, None, "search", {})
     assert "I picked 4" not in answer and "within your\n" not in answer and "Brown is easy to wear." in answer
+
+
+def test_a_look_under_a_ceiling_made_for_cheaper_does_not_call_it_the_shoppers_budget() -> None:
+    from stylist.grounding import answer_lead
+
+    items = [{"id": "1", "title": "Brand Men Blue Kurta", "price": 900.0, "currency": "INR"}]
+    outfit = {"occasion": "a wedding", "gender": "Men", "total": 900.0, "budget": 2877.0, "currency": "INR"}
+    own = answer_lead(items, Filters(price_max=2877), None, {"outfit": outfit})
+    assert "within your 2,877 budget" in own
+    derived = answer_lead(items, Filters(price_max=2877), None, {"outfit": outfit, "derived_ceiling": True})
+    assert "your 2,877 budget" not in derived and "under 2,877 as you wanted it cheaper" in derived

@@ -1239,6 +1239,7 @@ HOLDOUT22_WORDINGS = [
     ("and a tie, not the same blue as the shirt", {"colour": None}),
     ("going to manali in dec with clg frnds, need warm stuff, girl, size S",
      {"article_type": ["Jackets", "Sweaters", "Blazers"]}),
+    ("my daughter is 4 and needs a woolen sweater", {"article_type": ["Sweaters"]}),  # "woolen" is no layer word
 ]  # fmt: skip
 
 
@@ -1268,6 +1269,10 @@ def test_holdout22_readings_in_a_conversation() -> None:
     memory = plan("for the girl something like a dress", memory)[1]
     p, _ = plan("and the boy is mad about cricket, anything sporty?", memory)
     assert p.filters.gender == ["Boys"] and not p.filters.article_type
+    # but a correction of who it is for keeps the item, and a boy may wear the girl's jeans
+    memory = plan("jeans chahiye bete ke liye, 4 saal ka hai")[1]
+    p, _ = plan("galti se beta likh diya, beti hai meri", memory)
+    assert p.filters.gender == ["Girls"] and p.filters.article_type == ["Jeans"]
     # "for my wife too": the same item, for her
     memory = plan("sunglasses for me, guy, going on a bike trip to ladakh")[1]
     assert plan("for my wife too, she's coming along", memory)[0].filters.article_type == ["Sunglasses"]
