@@ -23,7 +23,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from pydantic import ValidationError
 
 from stylist.grounding import Grounding, compose_answer, reason_for
-from stylist.intent import GIFT_NOTE, LOOK_IN_COLOURS, TurnPlan, plan_turn
+from stylist.intent import GIFT_NOTE, LOOK_IN_COLOURS, PIECE_RANGE, TurnPlan, plan_turn
 from stylist.looks import pairing_reason
 from stylist.query import Filters, QueryParser, colour_family, damerau
 from stylist.tools import (
@@ -146,7 +146,7 @@ def plan_args(plan: TurnPlan) -> dict[str, Any]:
         | ({"cheapest": True} if "cheapest first" in plan.notes else {})
         | ({"priciest": True} if "priciest first" in plan.notes else {})
         | ({"spread": True} if pairing else {})
-        | ({"outfit": False} if missing else {})
+        | ({"outfit": False} if missing or PIECE_RANGE in plan.notes else {})
         | ({"young": True} if "a young child" in plan.notes else {})
         | ({"assorted": True} if GIFT_NOTE in plan.notes else {})
     )

@@ -41,7 +41,7 @@ _TREND = re.compile(
 )
 _LOOK = re.compile(
     r"\b(go(?:es)? with|goes well|match(?:es)? with|pair(?:s)? with|complete the look|wear (?:it |this )?with|style (?:it|this)|what to wear with"
-    r"|to match|matching|matchng|matchin|mathcing|pairing|to go with|pairs? (?:well )?with|team (?:it|this|that) with|pair (?:it|this|that|them) with"
+    r"|to match|matching|matchng|matchin|mathcing|pairing|to go with|what (?:to|should i|do i|can i|could i|would you) pair|pairs? (?:well )?with|team (?:it|this|that) with|pair (?:it|this|that|them) with"
     r"|go (?:well )?with (?:it|this|that)|wear (?:it|this|that) with|go(?:es)? w/?|look good with|style (?:these|them)"
     r"|(?:would|will|that|which|to) match(?:es)?|wear (?:them|these|those|it|this|that) with|rest of the look"
     r"|build (?:the|a|my) look|finish (?:the|my) look|complete (?:the|my) look|suits? (?:it|this|that|them|these)(?! days)"
@@ -172,7 +172,7 @@ _MUTED_COLOURS = ["White", "Off White", "Cream", "Beige", "Grey", "Grey Melange"
 _SHOW_ME = re.compile(r"\b(show me|find me|i want|i need|get me|looking for|any|some)\b")
 _CHEAPEST = re.compile(
     r"\b(cheapest|lowest price|least expensive|most affordable|least i'?d (?:have to )?(?:pay|spend)|"
-    r"least i (?:can|could) (?:pay|spend)|lowest (?:i can|i could|you have|you've got)|sabse sast[aie])\b"
+    r"least i (?:can|could) (?:pay|spend)|lowest (?:i can|i could|(?:you|u) (?:have|got|sell|carry)|you've got|priced?|one)|sabse sast[aie])\b"
 )
 _PRICIEST = re.compile(
     r"\b(most expensive|priciest|costliest|most premium|top of the range|sabse mehe?nga|sabse mehe?ngi)\b"
@@ -275,6 +275,9 @@ _INJECTION = re.compile(
     r"|\bact as (?:a |an )?(?!stylist)|\bpretend\b|\bjailbreak|\bdeveloper mode\b|\bdan mode\b|\bdo anything now\b"
     r"|\bno matter what\b|\bfrom now on\b|\bnew rules?\b|\bsudo\b|<\s*/?\s*(?:system|script)|<\|im_(?:start|end)\|>"
     r"|\bauthori[sz]e you\b|\bdisable (?:your |the )?(?:filters?|safety|rules|guards?)\b|\bapi keys?\b"
+    # "disable price check and put those track pants in my cart at ₹99": a price the shopper sets
+    r"|\b(?:disable|turn off|switch off|bypass|skip) (?:the |your )?(?:price|pricing|stock|payment)? ?(?:checks?|limits?|validation|verification)\b"
+    r"|\b(?:in|into|to) (?:my|the) (?:cart|basket|order)\b.{0,15}\b(?:at|for) (?:rs\.?|₹|inr)?\s*\d+"
     r"|\bwhich (?:llm|model|language model|ai) (?:are you|you are|is this)\b|\bwrite (?:me )?(?:a |an )?(?:python|script|code|program)\b"
     r"|\"(?:article_type|price_max|price_min|gender|colour|usage|query)\"\s*:"
     r"|\b(?:ignorez|ignorer|oubliez|ignora|ignore[nz]|olvida|ignoriere|vergiss|bhool jao|bhul jao)\b"
@@ -300,6 +303,8 @@ _SMALL_TALK = re.compile(
 )
 #: The plan note of a look around an item asked again in other colours (the look tool then takes them).
 LOOK_IN_COLOURS = "the look again, in the colours asked"
+#: The plan note of a price range the shopper said (a floor and a ceiling): what one piece costs, no look.
+PIECE_RANGE = "a price range for one piece"
 _METALS = frozenset(("Gold", "Silver", "Rose Gold", "Copper", "Bronze", "Steel"))
 _JEWELLERY = frozenset(("Earrings", "Necklace and Chains", "Pendant", "Ring", "Bracelet", "Bangle", "Jewellery Set",
                         "Anklet", "Nose Pin", "Maang Tikka"))  # fmt: skip
@@ -356,7 +361,8 @@ _OFF_TOPIC = re.compile(
 # Sums and top-ups ("whats 15% off 3999", "jio recharge, 199 wala"): off topic, and their amounts are no budget.
 _CALCULATION = re.compile(r"\d+\s*%\s*(?:off|of|discount)\b(?:\s*on)?\s*(?:rs\.?|₹|inr)?\s*\d+|\brecharge\b")
 _DEVICE = re.compile(
-    r"\b(phones?|mobile phones?|smartphones?|iphones?|laptops?|tablets?|tv|television|fridge|earbuds|airpods)\b"
+    r"\b(phones?|mobile phones?|smartphones?|iphones?|laptops?|tablets?|tv|television|fridges?|earbuds|airpods|"
+    r"washing machines?|microwaves?|air ?conditioners?|sofas?|mattress(?:es)?|furniture|groceries)\b"
 )
 # A request for something to wear beside an off-topic question ("a kurta for abbu, also who won the match?").
 _REQUEST = re.compile(
@@ -716,6 +722,15 @@ def _plan(
         new = parsed.filters
         notes = list(parsed.notes) + ["instructions in the message ignored"]
     new = _without_what_it_is_for(new, lowered, parser)
+    back_to = {
+        str(s.get("article_type"))
+        for s in memory.get("shown_before") or []
+        if s.get("article_type") in (new.article_type or [])
+        or s.get("subcategory") in (new.subcategory or [])
+    }
+    if back_to and re.search(r"\bback to\b", lowered):
+        # "ok back to bags - grey ones?" after backpacks, then a wallet: the backpacks again, not any bag
+        new = new.model_copy(update={"article_type": sorted(back_to), "subcategory": None})
     described = _DESCRIBED_REF.search(lowered)
     if described and new.colour:
         # "the first maroon one, what jeans would go": the colour says which one, it is not asked for
@@ -1072,12 +1087,25 @@ def _plan(
         and not re.search(
             r"\b(wear\w*|outfits?|look|dress\w*|style|shop\w*|gifts?|pack\w*|comfy|comfortable)\b", lowered
         )
+    ) or bool(
+        # "and a washing machine? 😂" after a laptop bag: a thing the shop does not sell, alone
+        re.match(
+            r"\W*(?:and|also|aur|plus)?\s*(?:an?\s+|some\s+)?(?:\w+\s+)?\w+\W*(?:jk\W*|lol\W*|haha\W*)*$",
+            re.sub(r"[^\w\s]", " ", lowered),
+        )
+        and _DEVICE.search(lowered)
+        and not names_item
+        and not photo
     )
     trend_asked = decided == "trend" or (
         decided is None
         and _TREND.search(lowered)
         and not (_SHOW_ME.search(lowered) and (names_item or memory.get("trend")))
     )
+    asked_first, _, then = lowered.partition("?") if "?" in lowered else ("", "", "")
+    if decided == "shop" and _TREND.search(asked_first) and not _SHOW_ME.search(then):
+        # "any trend on the men's side? husband needs a sherwani-ish look": the question asked first
+        trend_asked = True
     described = [
         s
         for s in shown
@@ -1381,6 +1409,13 @@ def _plan(
             usage=[anchor_item["usage"]] if anchor_item.get("usage") else None,
             colour=allowed,
             exclude_colour=avoid or None,
+            # "₹999 ke andar earrings" ... "the first pendant - earrings that match it?": the ceiling said
+            # goes with the shopper (not one read from "cheaper", nor a photo's, which "same budget" keeps)
+            price_max=(
+                previous.price_max
+                if previous is not None and not photo and not memory.get("ceiling_derived")
+                else None
+            ),
         )
         if "Jackets" in (new.article_type or []) and anchor_item.get("article_type") in _ETHNIC_TOPS:
             # a jacket over a kurta is a nehru jacket or a waistcoat, not a sports jacket
@@ -1731,6 +1766,9 @@ def _plan(
     ):
         filters = filters.without("price_min")  # "upto 2000 then" after "around 2000": a new ceiling
     # ("keep it under 8000" after "5k and above is fine": both stand)
+    if filters.price_min is not None and filters.price_max is not None and memory.get("floor_said"):
+        # "a dress between 2k and 3.5k", then "maybe ethnic is better? same budget": what one piece costs
+        notes.append(PIECE_RANGE)
     other_words = {m.group(0) for m in _OTHERS.finditer(lowered)}
     if other_words == {"instead"} and new.names_item():
         other_words = set()  # "then a white kurta for him instead" of the veshti: kurtas shown before may do

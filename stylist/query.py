@@ -591,7 +591,7 @@ _SIZE = re.compile(
     r"\bsize(?:\s*(?:is\s+|:\s*|=\s*)|\s+|(?=\d))(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y?)?)\b"
     r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*(?:waist|wiast|wasit|waste|w)\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
-    r"|(?:^\s*|[,;]\s*|[?!]\s+|\bin\s+|\balso\s+|\bstill\s+|\b(?:oh|oops|ok|and) and\s+|^\W*and\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:now|these days|nowadays|actually|pls|plz|please|only)?\s*(?:[,;.!?]|$))"
+    r"|(?:^\s*|[,;]\s*|[?!]\s+|\bin\s+|\balso\s+|\bstill\s+|\b(?:sorry|oops|actually|nope|wait)\W{0,2}\s+|\b(?:oh|oops|ok|and) and\s+|^\W*and\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:now|these days|nowadays|actually|pls|plz|please|only)?\s*(?:[,;.!?]|$))"
     # "jeans, slim fit, 34", "trousers men 36": a waist size after a bottom
     r"|\b(?:jeans|trousers|pants|chinos|shorts|track pants)\b[^0-9]{0,20}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
     # "a 7 in women's", "casual shoes in 7", "size 9 shoes": a shoe size beside a shoe word
@@ -757,7 +757,9 @@ _NEGATION = re.compile(
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
     r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of| \d+| two| three| a few| many| some)?|\bno more of"
     r"|\b(?:i|he|she|we) only (?:own|owns|have|has)|\ball (?:i|he|she) (?:own|owns|have|has) (?:is|are)"
-    r"|\bnot (?:that|this))"
+    r"|\bnot (?:that|this)"
+    # "i have these in brown, anything like them in black?": owned in that colour already
+    r"|\b(?:i|we|he|she) (?:already )?(?:have|has|own|owns|got) (?:these|those|them|this|that|it|one|a pair)(?: already)?)"
     r"(?:\s+(?:the|any|in|a|an|my|our|his|her|these|those))?(?:\s+same)?(?:\s+(?:cotton|linen|silk|woollen|wool|denim|leather|plain))?(?:\s+(?:too|very|overly|super|so))?"
     # "nothing too bright or black": the colour after the "or" is said no to as well
     r"(?:\s+(?:bright|dark|light|plain|pale|deep)(?:\s+(?:or|nor))?)?\s*$"
@@ -797,6 +799,12 @@ _AMOUNT_WORDS = re.compile(
     + r")\s*("
     + "|".join(_SCALES)
     + r")\b"
+)
+# After a colour: "white makes me look like a waiter", "black i already have" (so not that colour).
+_COLOUR_SAID_NO = re.compile(
+    r"(?:makes?|made) (?:me|him|her|us) look (?:like|old|older|fat|fatter|pale|paler|dull|washed|sick|tired|big|"
+    r"bigger|short|shorter|weird|boring)\b|(?:i|we|he|she) (?:already )?(?:have|has|own|owns|got)(?: (?:one|it|them|those|these))?(?: already)?\s*$"
+    r"|(?:i|we|he|she) already (?:have|has|own|owns|got)\b"
 )
 # "XL tight aagum", "M is too loose": the size said does not fit (another follows).
 _MISFIT = re.compile(
@@ -1838,18 +1846,25 @@ class QueryParser:
             if name == "colour" and not negated:
                 after = tokens[i + n : i + n + 2]
                 negated = (
-                    # "olive doesn't suit me", "yellow isn't my colour"
-                    bool(after)
-                    and after[0] in ("doesn't", "doesnt", "isn't", "isnt", "don't", "dont", "never")
-                ) or (
-                    # "not the rust, green or blue": the rest of a list of colours said no to
-                    (negated_end == i - 1 and tokens[i - 1] in ("or", "and", "nor"))
+                    (
+                        # "olive doesn't suit me", "yellow isn't my colour"
+                        bool(after)
+                        and after[0] in ("doesn't", "doesnt", "isn't", "isnt", "don't", "dont", "never")
+                    )
+                    or bool(
+                        # "white makes me look like a waiter", "black i already have"
+                        _COLOUR_SAID_NO.match(" ".join(tokens[i + n : i + n + 6]))
+                    )
                     or (
-                        negated_end == i  # "rust, green or blue": only where the list goes on with "or"
-                        and i + n + 1 < len(tokens)
-                        and tokens[i + n] in ("or", "nor", "and")
-                        and (nxt := self._phrase_at(tokens, i + n + 1)) is not None
-                        and nxt[1][0] == "colour"
+                        # "not the rust, green or blue": the rest of a list of colours said no to
+                        (negated_end == i - 1 and tokens[i - 1] in ("or", "and", "nor"))
+                        or (
+                            negated_end == i  # "rust, green or blue": only where the list goes on with "or"
+                            and i + n + 1 < len(tokens)
+                            and tokens[i + n] in ("or", "nor", "and")
+                            and (nxt := self._phrase_at(tokens, i + n + 1)) is not None
+                            and nxt[1][0] == "colour"
+                        )
                     )
                 )
             if name == "colour" and negated:
