@@ -1103,7 +1103,13 @@ def _plan(
         and not (_SHOW_ME.search(lowered) and (names_item or memory.get("trend")))
     )
     asked_first, _, then = lowered.partition("?") if "?" in lowered else ("", "", "")
-    if decided == "shop" and _TREND.search(asked_first) and not _SHOW_ME.search(then):
+    if (
+        decided == "shop"
+        and _TREND.search(asked_first)
+        and not photo
+        and not re.search(r"\b(?:anything|something|ones?)\b", then)
+        and not _SHOW_ME.search(then)
+    ):
         # "any trend on the men's side? husband needs a sherwani-ish look": the question asked first
         trend_asked = True
     described = [
@@ -1409,13 +1415,9 @@ def _plan(
             usage=[anchor_item["usage"]] if anchor_item.get("usage") else None,
             colour=allowed,
             exclude_colour=avoid or None,
-            # "₹999 ke andar earrings" ... "the first pendant - earrings that match it?": the ceiling said
-            # goes with the shopper (not one read from "cheaper", nor a photo's, which "same budget" keeps)
-            price_max=(
-                previous.price_max
-                if previous is not None and not photo and not memory.get("ceiling_derived")
-                else None
-            ),
+            # "₹999 ke andar earrings", "a pendant in the same range", then "earrings that match it?": a
+            # ceiling the shopper keeps for every piece goes with them (not one said for one kind only)
+            price_max=memory.get("standing_ceiling") if not photo else None,
         )
         if "Jackets" in (new.article_type or []) and anchor_item.get("article_type") in _ETHNIC_TOPS:
             # a jacket over a kurta is a nehru jacket or a waistcoat, not a sports jacket
@@ -1963,6 +1965,16 @@ def _plan(
         excluded += [str(p["id"]) for p in shown if str(p["id"]) not in excluded]
     if excluded:
         filters = filters.model_copy(update={"exclude_ids": excluded})
+    if filters.price_max is None or memory.get("ceiling_derived"):
+        memory.pop("standing_ceiling", None)
+    elif re.search(
+        r"\bsame (?:range|budget|price range|limit|price limit|max)\b|\bper (?:piece|item)\b|\bapiece\b|\ba piece\b",
+        lowered,
+    ):
+        # "max 3k per piece", "a pendant in the same range": a ceiling for every piece from now on
+        memory["standing_ceiling"] = filters.price_max
+    elif new.price_max is not None:
+        memory.pop("standing_ceiling", None)  # a new ceiling said for this item only
 
     someone = _OTHER_PERSON.search(lowered) or memory.get("for_other")
     if (

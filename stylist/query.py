@@ -629,6 +629,8 @@ _AGE_WORDS = re.compile(r"\b\d{1,2}\s*(?:-\s*\d{1,2}\s*)?(?:y|yrs?|years?)\b(?:\
 # "running shoes, men's 10": a shoe size after who wears it, in a message about shoes
 _GENDER_SHOE_SIZE = re.compile(
     r"\b(?:men'?s|mens|women'?s|womens|ladies)\s+(?:uk\s+)?([3-9]|1[0-2])\b(?!\s*(?:k\b|\d|rs|inr|yrs?|years?|%))"
+    # "some footwear that goes with it.. i'm a 9"
+    r"|\b(?:i'?m|i am|i wear|he'?s|she'?s|he wears|she wears) (?:an? )?(?:uk\s+)?([3-9]|1[0-2])\b(?!\s*(?:k\b|\d|rs|inr|yrs?|years?|%|y/?o\b))"
 )
 _SHOE_WORD = re.compile(
     r"\b(?:shoes?|sneakers?|heels|sandals?|flats|loafers|boots?|trainers|slippers|footwear)\b"
@@ -757,9 +759,7 @@ _NEGATION = re.compile(
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
     r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of| \d+| two| three| a few| many| some)?|\bno more of"
     r"|\b(?:i|he|she|we) only (?:own|owns|have|has)|\ball (?:i|he|she) (?:own|owns|have|has) (?:is|are)"
-    r"|\bnot (?:that|this)"
-    # "i have these in brown, anything like them in black?": owned in that colour already
-    r"|\b(?:i|we|he|she) (?:already )?(?:have|has|own|owns|got) (?:these|those|them|this|that|it|one|a pair)(?: already)?)"
+    r"|\bnot (?:that|this))"
     r"(?:\s+(?:the|any|in|a|an|my|our|his|her|these|those))?(?:\s+same)?(?:\s+(?:cotton|linen|silk|woollen|wool|denim|leather|plain))?(?:\s+(?:too|very|overly|super|so))?"
     # "nothing too bright or black": the colour after the "or" is said no to as well
     r"(?:\s+(?:bright|dark|light|plain|pale|deep)(?:\s+(?:or|nor))?)?\s*$"
@@ -805,6 +805,10 @@ _COLOUR_SAID_NO = re.compile(
     r"(?:makes?|made) (?:me|him|her|us) look (?:like|old|older|fat|fatter|pale|paler|dull|washed|sick|tired|big|"
     r"bigger|short|shorter|weird|boring)\b|(?:i|we|he|she) (?:already )?(?:have|has|own|owns|got)(?: (?:one|it|them|those|these))?(?: already)?\s*$"
     r"|(?:i|we|he|she) already (?:have|has|own|owns|got)\b"
+)
+_OWNED_IN = re.compile(
+    r"\b(?:i|we|he|she) (?:already )?(?:have|has|own|owns|got) (?:these|those|them|this|that|it|one|a pair)"
+    r"(?: already)? in$"
 )
 # "XL tight aagum", "M is too loose": the size said does not fit (another follows).
 _MISFIT = re.compile(
@@ -1854,6 +1858,8 @@ class QueryParser:
                     or bool(
                         # "white makes me look like a waiter", "black i already have"
                         _COLOUR_SAID_NO.match(" ".join(tokens[i + n : i + n + 6]))
+                        # "i have these in brown, anything like them in black?": owned in that colour
+                        or _OWNED_IN.search(" ".join(tokens[max(0, i - 5) : i]))
                     )
                     or (
                         # "not the rust, green or blue": the rest of a list of colours said no to

@@ -1262,11 +1262,18 @@ def test_holdout23_readings_in_a_conversation() -> None:
     memory = plan("mens watch under 1000")[1]
     p, _ = plan("hmm. whats the lowest u have for mens watches then?", memory)
     assert p.filters.price_max is None and "cheapest first" in p.notes
-    # the ceiling said goes to what is asked to match a card
+    # a ceiling kept for every piece ("in the same range") goes to what is asked to match a card
     memory = plan("earrings under 999 for office, for me, a woman")[1]
-    memory["shown"] = [card("p", "Earrings", "Gold", usage="Casual")]
-    p, _ = plan("the first one - a bangle that matches it?", memory)
+    memory["shown"] = [card("e", "Earrings", "Gold", usage="Casual")]
+    memory = plan("and a bangle in the same range", memory)[1]
+    memory["shown"] = [card("p", "Bangle", "Gold", usage="Casual")]
+    p, _ = plan("the first one - earrings that match it?", memory)
     assert p.anchor_id == "p" and p.filters.price_max == 999
+    # but one said for one kind does not ("tshirts under 500", then jeans to go with the first)
+    memory = plan("round neck tshirts for men under 500")[1]
+    memory["shown"] = [card("t", "Tshirts", "Grey", "Men")]
+    p, _ = plan("the first one, what jeans go with it?", memory)
+    assert p.anchor_id == "t" and p.filters.price_max is None
     # a trend question asked first is answered as one, whatever need follows it
     memory = plan("winter wedding trends for women, what's hot right now?")[1]
     p, _ = plan("any trend on the men's side? husband needs a sherwani-ish look for a winter shaadi",
