@@ -309,8 +309,6 @@ def search_products(
         """Add the closest items ``relaxed`` finds to the few found; whether any were added."""
         seen = {i.id for i in result.items}
         retry = retriever.search(args.query, relaxed, k=args.k, parse=False)
-        if relaxed.size and not retry.filters.size:
-            return False  # unisex ones sized otherwise (children's shoes for a 9): not in the shopper's size
         extra = [i for i in retry.items if i.id not in seen][: args.k - len(result.items)]
         if extra:
             result.items, result.relaxation = result.items + extra, None
