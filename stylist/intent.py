@@ -184,7 +184,7 @@ _NEW_ASK = re.compile(
 )
 _MEANT_SIZE = re.compile(
     r"\b(?:(?:i )?(?:meant|mean)|(?:i'?m|im|i am)(?: actually| really| now)?(?: an?| size)?) "
-    r"(\d{1,2}|xxs|xs|s|m|l|xl|xxl|xxxl)\b(?: in (?:your|ur|the|ur) (?:sizes?|size chart|chart|sizing))?\W*$"
+    r"(\d{1,2}|xxs|xs|s|m|l|xl|xxl|xxxl)\b(?: in (?:your|ur|the|ur|uk|us|eu|indian) (?:sizes?|size chart|chart|sizing))?\W*$"
 )  # "oops i meant 36", "i checked, im actually a 7 in your sizes"
 _THAN = re.compile(r"\b(?:than|instead of|rather than|other than)\s+((?:the\s+)?\w+(?:\s\w+){0,2})")
 _SWAP_KIND = re.compile(
@@ -473,7 +473,9 @@ _FOR_SOMEONE = re.compile(r"\bfor (?:my|our|him|her|his)\b|\bgift\b")
 _WORN = re.compile(
     r"\b(?:this|these|that|those|ye|yeh|i'?m wearing (?:a |an |the |my )?|got (?:a |an |the |this |these )?|my own)\s+(\w+(?:\s\w+)?)"
 )
-_SAID_AMOUNT = re.compile(r"\b(said|meant|budget|make (?:it|that)|change (?:it|that)|instead|not)\b")
+_SAID_AMOUNT = re.compile(
+    r"\b(said|meant|budget|make (?:it|that)|change (?:it|that)|instead|not|say|less|lower)\b"
+)
 _NARROW = re.compile(
     r"^\W*(?:ok(?:ay)?\W+|fine\W+|then\W+|so\W+)?(?:just|only)\b|\b(?:only|just|specifically)\W*$"
     r"|^\W*(?:\w+\W+){1,3}(?:specifically|in particular|particularly)\b"  # "Earrings specifically, she wears them daily"
@@ -1255,7 +1257,7 @@ def _plan(
         and not photo
         and ref is None
         and not parsed.unknown_items
-        and not (previous is not None and _BARE_AMOUNT.search(lowered))
+        and not (previous is not None and _BARE_AMOUNT.search(spelled_amounts(lowered)))  # "say 2k"
         # "she's an adult lol, 24", "no not those, without laces": about what was asked or shown
         and not (
             previous is not None
@@ -1302,10 +1304,20 @@ def _plan(
         and not (
             decided == "offtopic"
             and previous is not None
-            and len(lowered.split()) <= 8
-            and bool(re.search(r"\b(?:it|that|this|these|those|them|ones?|instead|same)\b", lowered))
-            and (new.colour or new.size or new.price_max or new.article_type)
             and not (off_words or _DEVICE.search(lowered))
+            and (
+                (
+                    len(lowered.split()) <= 8
+                    and bool(re.search(r"\b(?:it|that|this|these|those|them|ones?|instead|same)\b", lowered))
+                    and bool(new.colour or new.size or new.price_max or new.article_type)
+                )
+                # "bit less? say 2k, i still need to eat this week": a new ceiling for what was asked
+                or bool(
+                    new.price_max
+                    and new.without("price_max", "price_min").is_empty()
+                    and re.search(r"\b(?:less|cheaper|lower|under|below|max|budget|say)\b", lowered)
+                )
+            )
         )
     ):
         # The rules read a request the router is sure is none: "thx man 👍", "do u know a good cobbler
@@ -1644,6 +1656,9 @@ def _plan(
     bare_budget = False
     if previous is not None and new.price_max is None and new.price_min is None:
         amounts = [float(a) for a in _BARE_AMOUNT.findall(spelled_amounts(lowered))]
+        meant_amount = re.search(r"\bmeant\s+(?:rs\.?\s*|₹\s*)?(\d{3,6})\b", spelled_amounts(lowered))
+        if meant_amount:
+            amounts = [float(meant_amount.group(1))]  # "when I said 8000 I meant 6000"
         if amounts and amounts[0] >= 100 and (len(lowered.split()) <= 6 or _SAID_AMOUNT.search(lowered)):
             # "i said 1000 not 1500": a bare amount in a follow-up is the budget.
             filters = filters.model_copy(update={"price_max": amounts[0], "price_min": None})

@@ -343,6 +343,19 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
      "sneaker collector"): ["Sports Shoes", "Casual Shoes"],
     # Indian English: floaters are strapped sports sandals
     ("floaters", "floater"): ["Sports Sandals", "Sandals"],
+    # Australian, British and American words: "boardies", "a rashie", "thongs" (the footwear), "trackies"
+    ("boardies", "board shorts", "boardshorts", "swim shorts", "swimming shorts"): ["Shorts", "Swimwear"],
+    ("rashie", "rashies", "rash guard", "rash guards", "rash vest", "rashguard"): ["Swimwear", "Tshirts"],
+    ("thongs", "jandals", "flip flop", "pluggers"): ["Flip Flops", "Sandals"],
+    ("runners",): ["Sports Shoes", "Casual Shoes"],
+    ("trackies", "trackie", "trackie bottoms", "tracksuit bottoms", "sweatpants", "sweats"): ["Track Pants",
+                                                                                           "Lounge Pants"],
+    ("suit vest", "suit vests", "waist coat", "waistcoats", "dress vest", "vest for my suit"): ["Waistcoat"],
+    ("underwear", "undies", "underpants", "boxers", "boxer shorts", "briefs", "trunks", "jocks",
+     "smalls"): ["Briefs", "Boxers", "Trunk"],
+    ("singlet", "singlets", "tank top", "tank tops", "tank"): ["Tshirts", "Innerwear Vests", "Tops"],
+    ("dress shirt", "dress shirts", "button down", "button downs", "button up shirt"): ["Shirts"],
+    ("wristwatch", "wristwatches", "wrist watch"): ["Watches"],
     ("yoga pants", "yoga leggings", "gym leggings", "workout leggings", "yoga tights", "gym tights",
      "workout pants", "gym pants"): ["Leggings", "Track Pants", "Tights"],
     ("salwar suit", "salwar suits", "salwar kameez", "churidar suit", "suit set", "anarkali suit"): ["Salwar and Dupatta",
@@ -523,7 +536,7 @@ _MONEY = re.compile(
     r"|(?<=[,;] )(\d{3,6})(?=\s*[.!?]*\s*$)"
 )
 _PRICE_MIN = re.compile(
-    rf"(?:over|above|more than|at least|min(?:imum)?|starting at|>=?)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
+    rf"(?:over|above|more than|at least|min(?:imum)?|starting at|upwards? of|north of|>=?)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
 # "5k+", "2000 and above", "3k onwards": a floor said after the amount.
 _PRICE_MIN_AFTER = re.compile(
@@ -592,6 +605,8 @@ _SIZE = re.compile(
     r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*(?:waist|wiast|wasit|waste|w)\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
     r"|(?:^\s*|[,;]\s*|[?!]\s+|\bin\s+|\balso\s+|\bstill\s+|\b(?:sorry|oops|actually|nope|wait)\W{0,2}\s+|\b(?:oh|oops|ok|and) and\s+|^\W*and\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:now|these days|nowadays|actually|pls|plz|please|only)?\s*(?:[,;.!?]|$))"
+    # "a navy polo shirt, medium.", "first one, in a medium?", "which i think is a large?"
+    r"|(?:[,;]\s*|\bin (?:an? )?|\bis (?:an? )?|^\s*)(small|medium|large|extra large)(?=\s*(?:[,;.!?]|$))"
     # "jeans, slim fit, 34", "trousers men 36": a waist size after a bottom
     r"|\b(?:jeans|trousers|pants|chinos|shorts|track pants)\b[^0-9]{0,20}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
     # "a 7 in women's", "casual shoes in 7", "size 9 shoes": a shoe size beside a shoe word
@@ -762,7 +777,7 @@ _NEGATION = re.compile(
     r"|\bnot (?:that|this))"
     r"(?:\s+(?:the|any|in|a|an|my|our|his|her|these|those))?(?:\s+same)?(?:\s+(?:cotton|linen|silk|woollen|wool|denim|leather|plain))?(?:\s+(?:too|very|overly|super|so))?"
     # "nothing too bright or black": the colour after the "or" is said no to as well
-    r"(?:\s+(?:bright|dark|light|plain|pale|deep)(?:\s+(?:or|nor))?)?\s*$"
+    r"(?:\s+(?:bright|dark|light|plain|pale|deep|fluorescent|neon|loud|hot)(?:\s+(?:or|nor))?)?\s*$"
 )  # "nothing too formal": not formal
 
 
@@ -1251,6 +1266,12 @@ class QueryParser:
                     return _CURRENCY.get(g.strip().lower())
             return None
 
+        said = [(m, cur(m.group(1), m.group(4))) for m in _MONEY.finditer(text) if m.group(1) or m.group(4)]
+        if any(c == self.currency for _, c in said) and any(c != self.currency for _, c in said):
+            # "20 bucks back home, so 1000 rupees here": the amount in the shop's currency
+            for m, c in said:
+                if c != self.currency:
+                    text = _blank(m, text)
         m = _NEGATED_BELOW.search(text)
         if m:
             # "nothing below 1000, cheap ones just fall apart": a floor, not a ceiling
@@ -1951,6 +1972,11 @@ class QueryParser:
             kept = [k for k in kinds if k not in drop]
             if kept:
                 found["article_type"] = kept
+        kinds_found = found.get("article_type") or []
+        for precise, loose in (("Waistcoat", "Innerwear Vests"), ("Briefs", "Trousers")):
+            if precise in kinds_found and loose in kinds_found:
+                # "a suit vest, not an undershirt", "pants. The underwear sort, not trousers"
+                found["article_type"] = [k for k in kinds_found if k != loose]
         if found.get("article_type") == ["Casual Shoes"] and found.get("usage") == ["Sports"]:
             found["article_type"] = ["Sports Shoes"]  # "sneakers for running": shoes made for sport
         if (

@@ -1253,6 +1253,42 @@ HOLDOUT23_WORDINGS = [
 ]  # fmt: skip
 
 
+HOLDOUT24_WORDINGS = [
+    ("Looking for a navy polo shirt, medium.", {"size": "M", "colour": ["Navy Blue"]}),
+    ("First one, in a medium?", {"size": "M"}),
+    ("And a white dress shirt to wear under it. 16 inch neck, which I think is a large?",
+     {"size": "L", "article_type": ["Shirts"]}),
+    ("Chasing some boardies for summer, men's, size L.", {"article_type": ["Shorts", "Swimwear"]}),
+    ("Need new thongs for the beach, women's size 7.", {"article_type": ["Flip Flops", "Sandals"], "size": "7"}),
+    ("Just the runners for now. Under 4k.", {"article_type": ["Sports Shoes", "Casual Shoes"]}),
+    ("and comfy trackies for the all-nighter", {"article_type": ["Track Pants"]}),
+    ("I am quite happy to spend upwards of 4000 rupees.", {"price_min": 4000.0, "price_max": None}),
+    ("I prefer subdued colours, so nothing in fluorescent pink, please.", {"colour": None}),
+    ("limit's 20 bucks back home, so 1000 rupees here I guess", {"price_max": 1000.0}),
+]  # fmt: skip
+
+
+def test_holdout24_readings_in_a_conversation() -> None:
+    underwear = QueryParser.from_values(
+        {"article_type": ["Trousers", "Briefs", "Boxers", "Trunk", "Innerwear Vests", "Waistcoat"]}
+    )
+    said = underwear.parse("I need some new pants. The underwear sort, not trousers. Men's, medium").filters
+    assert said.article_type == ["Briefs", "Boxers", "Trunk"] and said.size == "M"
+    assert underwear.parse(
+        "Do you carry vests? Like a suit vest, not an undershirt"
+    ).filters.article_type == ["Waistcoat"]
+    # "when I said 8000 I meant 6000"; "I am a 9 in UK sizing" after shoes in an 8
+    memory = plan("a watch for me, a man, under 8000")[1]
+    p, _ = plan("That's more like it. Though when I said 8000 I meant 6000. My mistake.", memory)
+    assert p.filters.price_max == 6000
+    memory = plan("black formal shoes for me, a man, size 8")[1]
+    assert plan("Forgive me, I misremembered. I am a 9 in UK sizing.", memory)[0].filters.size == "9"
+    # "bit less? say 2k, i still need to eat this week": a new ceiling, not an off-topic ask
+    memory = plan("white sneakers for women, size 5, about 3000")[1]
+    p, _ = plan("Bit less? Say 2k, I still need to eat this week", memory)
+    assert p.intent == "search" and p.filters.price_max == 2000
+
+
 def test_holdout23_readings_in_a_conversation() -> None:
     # a range said for one piece stays one piece's price when the kind changes: no look
     memory = plan("need a dress for my friends reception, between 2k and 3.5k. i'm F")[1]
@@ -1622,7 +1658,8 @@ def test_something_ethnic_for_an_occasion_is_its_clothes_not_a_whole_look() -> N
     + HOLDOUT20_WORDINGS
     + HOLDOUT21_WORDINGS
     + HOLDOUT22_WORDINGS
-    + HOLDOUT23_WORDINGS,
+    + HOLDOUT23_WORDINGS
+    + HOLDOUT24_WORDINGS,
 )
 def test_wordings_of_the_later_held_out_sets(message: str, expected: dict) -> None:
     parsed = PARSER.parse(message).filters
