@@ -347,6 +347,7 @@ _OFF_TOPIC = re.compile(
     r"\b(resume|cv|cover letter|homework|essay|weather|gonna rain|going to rain|will it rain|forecast for (?:today|tomorrow)|"
     r"movies?|films?|netflix|songs?|recipes?|cook\w*|ipl|cricket score|match score|who'?s winning|who will win|"
     r"election|politics|news|stock market|stocks|crypto|bitcoin|math|equation|capital of|translate|joke|"
+    r"mount everest|everest|speed of light|planets?|solar system|population of|galaxy|universe|"
     r"bake|baking|doctor|medicine|dawai|dawa|dawaai|symptoms?|diabetes|blood pressure|restaurant|hotel booking|flight|train ticket|maths?|assignment|temp|temperature|"
     r"will it be (?:hot|cold|sunny|warm|humid)|salary|interview tips|tips for (?:the|my) interview|what to say|"
     r"shares|share market|sensex|leave application|blisters?|rash|who won|visa|passport|elections?|vote|voting|"

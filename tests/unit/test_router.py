@@ -69,10 +69,12 @@ def test_new_wordings_are_routed(message: str, previous: str, expected: str) -> 
 
 
 def test_an_unsure_router_leaves_the_turn_to_the_rules() -> None:
-    # "how tall is mount everest": the router is unsure (below CONFIDENT); the rules refuse it.
-    assert router.route("how tall is mount everest")[1] < router.CONFIDENT
-    plan, _ = plan_turn("how tall is mount everest", PARSER, {})
+    # "how far is the moon": the router is unsure (below CONFIDENT); the rules refuse it.
+    assert router.route("how far is the moon")[1] < router.CONFIDENT
+    plan, _ = plan_turn("how far is the moon", PARSER, {})
     assert plan.intent == "refuse"
+    # and a general-knowledge question is refused even where the router is sure it is small talk
+    assert plan_turn("how tall is mount everest", PARSER, {})[0].intent == "refuse"
     # After a search the router leans off topic but is unsure (0.54 once holdout14 trained it).
     heard, sure = router.route("can you help me with my tax return", "shop")
     assert heard == "offtopic"
