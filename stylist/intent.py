@@ -396,6 +396,16 @@ _SHOP_SERVICE_REPLY = (
     "service for that. I can help you choose: tell me what you're looking for, who it's for and a budget."
 )
 _UNSURE = re.compile(r"\b(not sure|maybe|hmm+|idk|don'?t know|dunno|let me think|thinking|whatever)\b")
+# A message of laughter or a puzzled face alone, with no thanks in it.
+_LAUGH_OR_PUZZLED = re.compile(
+    r"^[\s!?.]*(?:(?:ha){2,}h?|he(?:he)+|lol+|lmao+|rofl|hmm+|[😂🤣😆😅😄😁🤔😕🙄😬😶🫠🤨😐😑]\ufe0f?)"
+    r"(?:[\s!?.]*(?:(?:ha){2,}h?|he(?:he)+|lol+|lmao+|rofl|hmm+|[😂🤣😆😅😄😁🤔😕🙄😬😶🫠🤨😐😑]\ufe0f?))*[\s!?.]*$",
+    re.IGNORECASE,
+)
+_NUDGE_REPLY = (
+    "😄 Shall I find you something? Tell me what you're after, who it's for and a rough budget, "
+    "or send a photo of something you like."
+)
 _CLARIFY_REPLY = (
     "Happy to help you find something! What are you shopping for: who is it for, the occasion, and "
     "roughly what budget? For example 'a kurta for a wedding, for women, under 2000'."
@@ -1179,6 +1189,11 @@ def _plan(
         and not photo
         and ref is None
     ):
+        if _LAUGH_OR_PUZZLED.match(text):
+            # "🤔", "😂😂", "lol": no thanks to answer with "you're welcome" (page session, stop 34)
+            return TurnPlan(
+                "chat", Filters(), text, notes=["laughter or a puzzled face"], reply=_NUDGE_REPLY
+            ), memory
         intent = "chat"  # "cool", "grazie mille ❤️": thanks, not a wish for more of the same
     elif _PAST_PURCHASE.search(lowered) and not _REQUEST.search(lowered) and not photo and "?" not in lowered:
         intent = "chat"  # "just wanted to say my wife loved the saree i bought here last week!"

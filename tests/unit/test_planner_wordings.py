@@ -1665,3 +1665,13 @@ def test_wordings_of_the_later_held_out_sets(message: str, expected: dict) -> No
     parsed = PARSER.parse(message).filters
     for name, value in expected.items():
         assert getattr(parsed, name) == value, (name, parsed.active())
+
+
+@pytest.mark.parametrize("message", ["🤔", "😂😂", "haha", "lol!", "hmm 🤔"])
+def test_laughter_or_a_puzzled_face_alone_gets_a_nudge_not_youre_welcome(message: str) -> None:
+    p, _ = plan(message)
+    assert p.intent == "chat" and p.reply and "welcome" not in p.reply.lower() and "find you" in p.reply
+
+
+def test_thanks_with_a_laugh_is_left_to_the_model() -> None:
+    assert plan("thanks 😂")[0].reply is None
