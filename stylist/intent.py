@@ -1671,8 +1671,9 @@ def _plan(
         filters = filters.model_copy(update={"colour": kept or None})
     bare_budget = False
     if previous is not None and new.price_max is None and new.price_min is None:
-        amounts = [float(a) for a in _BARE_AMOUNT.findall(spelled_amounts(lowered))]
-        meant_amount = re.search(r"\bmeant\s+(?:rs\.?\s*|₹\s*)?(\d{3,6})\b", spelled_amounts(lowered))
+        spoken = spelled_amounts(lowered)
+        amounts = [float(a) for a in _BARE_AMOUNT.findall(spoken)]
+        meant_amount = re.search(r"\bmeant\s+(?:rs\.?\s*|₹\s*)?(\d{3,6})\b", spoken)
         if meant_amount:
             amounts = [float(meant_amount.group(1))]  # "when I said 8000 I meant 6000"
         if amounts and amounts[0] >= 100 and (len(lowered.split()) <= 6 or _SAID_AMOUNT.search(lowered)):

@@ -1986,10 +1986,10 @@ class QueryParser:
             and re.search(r"\b(?:pouch|pouches|case|cases|cover|covers|sleeve)\b", lowered)
         ):
             found["article_type"] = ["Mobile Pouch"]  # "you don't sell phones? ok a pouch for one"
-        if found.get("usage") and excluded_usages:
-            found["usage"] = [u for u in found["usage"] if u not in excluded_usages] or found["usage"]
         if _NO_BUDGET.search(lowered) and low is None and high is None:
             unwanted.update(("price_max", "price_min"))  # "any pink jackets? forget the budget for this one"
+        if found.get("usage") and excluded_usages:
+            found["usage"] = [u for u in found["usage"] if u not in excluded_usages] or found["usage"]
         elif (
             excluded_usages == ["Formal"]
             and "Casual" in self._usages

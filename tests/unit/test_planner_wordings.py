@@ -1673,5 +1673,11 @@ def test_laughter_or_a_puzzled_face_alone_gets_a_nudge_not_youre_welcome(message
     assert p.intent == "chat" and p.reply and "welcome" not in p.reply.lower() and "find you" in p.reply
 
 
+def test_forget_the_budget_leaves_the_occasion_readings_as_they_were() -> None:
+    # the "no budget" reading sits beside, not between, the two occasion readings
+    assert PARSER.parse("party shoes, nothing too formal").filters.usage == ["Party"]
+    assert PARSER.parse("shoes, nothing too formal").filters.usage == ["Casual", "Smart Casual"]
+
+
 def test_thanks_with_a_laugh_is_left_to_the_model() -> None:
     assert plan("thanks 😂")[0].reply is None
