@@ -49,7 +49,9 @@ _LOOK = re.compile(
     # "and this purple one, same question"; "aise saree ke saath kaunsi jewellery"
     r"|same question|(?:saree|sari|kurt[aie]|dress|shirt|jeans|lehenga|top|suit|jacket|shoes|outfit) ke (?:saath|sath)"
     # Bengali "oi saree r sathe", "er sathe"; Marathi "tyachyavar", "tyachya sobat"
-    r"|(?:e?r) sathe|sathe jabe|tyachyavar|tyachya sobat|tyasobat)\b"
+    r"|(?:e?r) sathe|sathe jabe|tyachyavar|tyachya sobat|tyasobat"
+    # Gujarati "dress sathe jaay evi": that goes with the dress
+    r"|sathe (?:jaay|jay|jaye|chale|match)\w*)\b"
     r"|\b(?:for|with|w) (?:it|this|that|those|these|them)(?: too| as well| also)?\s*[?!.]*$"
 )
 # References to a product shown earlier: "the first one", "the 2nd", "that one", "the last one".
@@ -1702,6 +1704,17 @@ def _plan(
             low = age if age % 2 == 0 else age - 1
             memory["age_size"] = f"{low}-{low + 1}Y"
             filters = filters.model_copy(update={"size": memory["age_size"]})
+    said_range = re.search(r"(?<![\w.])(\d{1,2})\s*(?:-|to)\s*(\d{1,2})(?![\w.%])", lowered)
+    if (
+        said_range
+        and (memory.get("young") or child_age)
+        and int(said_range.group(2)) == int(said_range.group(1)) + 1 <= 14
+        and int(said_range.group(1)) % 2 == 0
+    ):
+        # "he's in 12-13 now", "one size up, 8-9" for a child: the age size 12-13Y
+        new = new.model_copy(update={"size": f"{said_range.group(1)}-{said_range.group(2)}Y"})
+        filters = filters.model_copy(update={"size": new.size})
+        memory["age_size"] = new.size
     if new.size and re.fullmatch(r"\d{1,2}-\d{1,2}Y", new.size) and filters.gender:
         # "sneakers for him too, 12-13Y": an age size is a child's
         filters = filters.model_copy(update={"gender": sorted({YOUNG.get(g, g) for g in filters.gender})})
@@ -2124,6 +2137,17 @@ def _plan(
                 filters = filters.model_copy(update={"usage": ["Ethnic"]})
     if (
         intent == "trend"
+        and new.gender
+        and previous is not None
+        and previous.gender != new.gender
+        and not new.names_item()
+        and re.search(r"\bwhat(?:'s|s| is| are| r)\b", lowered)
+    ):
+        # "what are teen boys into this summer?" after socks for dad: what they wear, not the socks
+        filters = filters.without("article_type", "colour", "category", "subcategory", "size")
+        search_text = text
+    if (
+        intent == "trend"
         and not filters.gender
         and previous is not None
         and previous.gender
@@ -2137,7 +2161,8 @@ def _plan(
         and set(filters.gender) <= {"Boys", "Girls"}
         and not _CHILD_AGE.search(lowered)
         and not re.search(
-            r"\b(?:kids?|child|children|daughter|son|niece|nephew|school|toddlers?|baby|babies)\b", lowered
+            r"\b(?:kids?|child|children|daughter|son|niece|nephew|school|toddlers?|baby|babies|teen|teens|teenagers?)\b",
+            lowered,
         )
         and not (
             previous is not None and set(previous.gender or []) & {"Boys", "Girls"}

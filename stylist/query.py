@@ -493,7 +493,8 @@ _PRICE_MAX = re.compile(
     rf"stretch(?: it)? to|go up to|bump(?: it)?(?: up)? to|raise(?: it)? to|increase(?: it| the budget)? to|make it|"
     rf"(?:nothing|not|never|none)(?: priced)? (?:over|above|more than|beyond|higher than|pricier than|costlier than)|"
     rf"not (?:a|one) (?:single )?(?:paisa|penny|rupee|cent|dime|buck|euro|dollar) (?:over|above|more than|beyond)|"
-    rf"not exceeding|no higher than|limit(?: is| of)?|max of|(?:the )?remaining(?: budget)?(?: of)?|"
+    rf"not exceeding|no higher than|(?:last|final|best) offer(?: is)?[,:]?|(?:can|could) (?:you|u) do(?: it for| them for)?|"
+    rf"do better\b[^.?!\d]{{0,30}}[?.!]*\s*(?:(?:like|say|maybe)\s+)?|limit(?: is| of)?|max of|(?:the )?remaining(?: budget)?(?: of)?|"
     rf"(?:can|could|will|would|i'?ll)(?: maybe| only| probably| just)? (?:go|stretch|spend|do|pay)(?: up)? to)\s*(?:a |an )?({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
 _NEGATED_BELOW = re.compile(
@@ -504,7 +505,8 @@ _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:a piece\b|apiece\b|per piece\b|or less|or under|and under|"
     rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|total\b|in total\b|all in\b|overall\b|"
     rf"-?\s*er moddhe|moddhe\b|(?:takar?|tk) (?:moddhe|bhitore)\b|(?:er )?bhitore\b|kulla\b|kulle\b|ukulla\b|lopala\b|lopu\b|lopale\b|olage\b|(?:er |ke )?ni+e?che\b|ke under\b|ni andar\b|thi vadh(?:are|u) na(?:hi)?\b|collect(?:ed|\s+hua|\s+kiya)\b|(?:il |il )?thazhe\b|sudhi\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
-    rf"left\b|remaining\b|paryant\w*|for (?:the )?(?:whole thing|whole lot|everything|both|all of it|the lot)\b|"
+    rf"left\b|remaining\b|paryant\w*|varaikum\b|varaikkum\b|varai\b|(?:ku|kku) (?:mela|mele|meela) (?:venam|vendam|venaam|venda)\b|"
+    rf"(?:on|for) (?:the|those|these|them|that|this|it)\b[\w ]{{0,20}}\?\s*that'?s my (?:limit|max|budget)\b|for (?:the )?(?:whole thing|whole lot|everything|both|all of it|the lot)\b|"
     rf"se (?:zyada|jyada|zada|upar|oopar) (?:bilkul |bhi )?(?:nahi|nahin|nai|mat)\b)"
 )
 # "around 2000", "about 1.5k", "2000 or so", "roughly Rs 800": a range, not a ceiling.
@@ -763,6 +765,12 @@ _SIZE_MEANT = re.compile(
     r"|\W{0,3}(?:also |so |or |i\.e\.? |=\s*)?uk\s*(\d{1,2})\b"
     r"|\b(\d{1,2})\s*uk\b"
 )  # "size 42 chest... matlab L", "UK 10 which I think is M?", "size 40 collar / L"
+# Shoes for long hours on one's feet: comfortable ones, so not heels.
+_ON_FEET_ALL_DAY = re.compile(
+    r"\b(?:stand(?:ing)? (?:in|all day|for)|on (?:my|his|her|their) feet|(?:walk|walking|standing) all day"
+    r"|all[- ]day (?:comfort|wear|standing|walking)|without (?:crying|pain|blisters)|soft (?:shoes|footwear|ones)"
+    r"|(?:won'?t|don'?t|doesn'?t|wont|dont) (?:kill|hurt|destroy)|\d+\s*(?:hrs?|hours) (?:on|standing|walking))\b"
+)
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
     r"(?:\bany (?:other )?(?:colou?r|shade)s?(?: is fine| is ok| works)? (?:but|except)|\beverything but|\ball but"
@@ -774,10 +782,13 @@ _NEGATION = re.compile(
     r"|\bdoesn'?t (?:have|need) to be|\bdoesnt (?:have|need) to be|\bneedn'?t be|\bnot necessarily"
     r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of| \d+| two| three| a few| many| some)?|\bno more of"
     r"|\b(?:i|he|she|we) only (?:own|owns|have|has)|\ball (?:i|he|she) (?:own|owns|have|has) (?:is|are)"
-    r"|\bnot (?:that|this))"
-    r"(?:\s+(?:the|any|in|a|an|my|our|his|her|these|those))?(?:\s+same)?(?:\s+(?:cotton|linen|silk|woollen|wool|denim|leather|plain))?(?:\s+(?:too|very|overly|super|so))?"
-    # "nothing too bright or black": the colour after the "or" is said no to as well
-    r"(?:\s+(?:bright|dark|light|plain|pale|deep|fluorescent|neon|loud|hot)(?:\s+(?:or|nor))?)?\s*$"
+    r"|\bnot (?:that|this)"
+    # "she has a shelf full of perfumes", "he has loads of ties": owned, so not wanted
+    r"|\b(?:shelf|shelves|cupboard|drawer|wardrobe|closet|box|room) full of|\b(?:has|have|owns?|got) (?:tons|lots|loads|heaps|plenty|enough|so many|too many) of)"
+    r"(?:\s+(?:the|any|anything|in|a|an|my|our|his|her|these|those))?(?:\s+same)?(?:\s+(?:cotton|linen|silk|woollen|wool|denim|leather|plain))?(?:\s+(?:too|very|overly|super|so))?"
+    # "nothing too bright or black": the colour after the "or" is said no to as well (but "not loud,
+    # navy or maroon" asks for navy: a word that is no shade takes the colour only with "or")
+    r"(?:\s+(?:(?:bright|dark|light|pale|deep|fluorescent|neon)(?:\s+(?:or|nor))?|(?:plain|loud|hot|flashy)\s+(?:or|nor)))?\s*$"
 )  # "nothing too formal": not formal
 
 
@@ -891,7 +902,7 @@ _FOREIGN = {
     "taille": "size", "pointure": "size", "pour": "for", "cherche": "looking for",
     "montre-moi": "show me", "montrez-moi": "show me", "sandales": "sandals", "casquette": "cap", "casquettes": "caps",
     "père": "father", "mon père": "my father", "mère": "mother", "ma mère": "my mother", "fils": "son", "fille": "daughter",
-    "mari": "husband", "cadeau": "gift", "roupies": "rupees", "portefeuille": "wallet", "assorti": "matching",
+    "cadeau": "gift", "roupies": "rupees", "portefeuille": "wallet", "assorti": "matching",
     "assortie": "matching", "assortis": "matching", "mariage": "wedding", "plage": "beach",
     "soirée": "party", "bureau": "office", "moins": "under", "avec": "with", "aller": "go",
     # Spanish
@@ -995,6 +1006,23 @@ _FOREIGN = {
     "mulasathi": "for my son", "mulaa sathi": "for my son", "mulisathi": "for my daughter",
     "varshacha": "years old", "varshachi": "years old", "varshancha": "years old", "saal da": "years old",
     "saal di": "years old",
+    # Bengali, Gujarati, Tamil, Marathi and Telugu in Latin letters (holdout25): who it is for, how old,
+    # how much, which colour, thanks and goodbye
+    "amar meye": "my daughter", "meye": "daughter", "meyer": "daughter's", "amar chhele": "my son", "chhele": "son",
+    "chele": "son", "cheler": "son's", "bochor": "years old", "bochorer": "years old", "bochor boyosh": "years old",
+    "shoshur moshai": "father in law", "shoshurmoshai": "father in law", "shoshur": "father in law",
+    "shashuri": "mother in law", "joota": "shoes", "juto": "shoes", "jama": "dress", "onek dhonnobad": "thanks a lot",
+    "dhonnobad": "thanks", "dhanyabad": "thanks", "dikri": "daughter", "dikro": "son", "varsh ni": "years old",
+    "varas ni": "years old", "varsh no": "years old", "varas no": "years old", "gulabi": "pink", "aabhar": "thanks",
+    "aavjo": "bye", "chhokri": "girl", "chhokro": "boy", "batavo": "show",
+    "joie che": "i want", "paiyan": "son", "paiyanuku": "for my son", "paiyanukku": "for my son", "magan": "son",
+    "magal": "daughter", "ponnu": "daughter", "ponnuku": "for my daughter", "vayasu": "years old",
+    "vayasaagudhu": "years old", "vella": "white", "vellai": "white", "karuppu": "black", "sivappu": "red",
+    "manjal": "yellow", "illana": "or", "illena": "or", "kaatunga": "show", "kaattunga": "show", "kaatu": "show",
+    "innum konjam": "more", "nandri": "thanks", "valayal": "bangles", "pattu saree": "silk saree",
+    "mulga": "son", "mulgi": "daughter", "mulila": "for my daughter", "mulala": "for my son", "kinva": "or",
+    "kinvaa": "or", "sakharpuda": "engagement", "koduku": "son", "kuthuru": "daughter", "mon mari": "my husband",
+    "mojdi": "mojari", "mojdis": "mojaris",
 }  # fmt: skip
 # German colour adjectives take an ending ("ein rotes Kleid", "schwarze Jacke"): every form of each stem.
 _FOREIGN |= {
@@ -1039,8 +1067,16 @@ _FOREIGN_AMBIGUOUS = {
 }
 
 
+# Gujarati's "of" is "no" ("birthday party no dress joie che": a dress for a birthday party), which
+# the rules would read as English "no": dropped in a message that is Gujarati.
+_GUJARATI = re.compile(r"\b(?:joie|joiye|joiche|che|chhe|mate|chu|chhu)\b", re.IGNORECASE)
+_GUJARATI_OF = re.compile(r"(?<=[a-z]) no (?=[a-z])", re.IGNORECASE)
+
+
 def translate_foreign(text: str) -> str:
     """``text`` with the shopping words of other languages in :data:`_FOREIGN` in English."""
+    if _GUJARATI.search(text):
+        text = _GUJARATI_OF.sub(" ", text)
     found = [m.group(1).lower() for m in _FOREIGN_WORD.finditer(text)]
     if not found or all(w in _FOREIGN_AMBIGUOUS for w in found):
         return text
@@ -1508,8 +1544,25 @@ class QueryParser:
             ),
             lowered,
         )
+        # "ok an 11 then, he'll wear thick socks": why the size, not socks asked for
+        lowered = re.sub(
+            r"\b(?:he|she|i|they|we|u|you)(?:'ll| will| can| could| would) (?:just )?wear (?:thick|thicker|extra|warm|woollen|two pairs? of) socks\b",
+            " ",
+            lowered,
+        )
+        # "size double excel" (voice typing), "double XL": XXL
+        lowered = re.sub(r"\b(?:double|2)[ -]?(?:excel|xl|extra[ -]large)\b", "xxl", lowered)
+        lowered = re.sub(r"\b(?:triple|3)[ -]?(?:excel|xl|extra[ -]large)\b", "xxxl", lowered)
+        lowered = re.sub(r"\bsize excel\b", "size xl", lowered)
         # "visiting from new jersey": a place, not a sports jersey
         lowered = re.sub(r"\bnew jersey\b", " " * 10, lowered)
+        # "shoes that won't kill my heels", "my heels hurt": the body, not the shoes
+        lowered = re.sub(
+            r"\b((?:kill|kills|killing|hurt|hurts|destroy|wreck|ruin|save|spare|rest|crack\w*|sore|aching) "
+            r"(?:my|his|her|your|their|our) )heels\b|\b((?:my|his|her) )heels(?= (?:hurt|ache|are killing|crack|bleed))",
+            lambda m: (m.group(1) or m.group(2)) + "feet",
+            lowered,
+        )
         # "white gets dirty in 2 days": a colour that shows dirt is one not wanted
         lowered = re.sub(
             r"\b([a-z]+)(?: ones?)? (?:gets?|will get|shows?|show all the) (?:dirty|stained|stains|dirt|grubby)\b",
@@ -1977,6 +2030,15 @@ class QueryParser:
             if precise in kinds_found and loose in kinds_found:
                 # "a suit vest, not an undershirt", "pants. The underwear sort, not trousers"
                 found["article_type"] = [k for k in kinds_found if k != loose]
+        if (
+            _ON_FEET_ALL_DAY.search(lowered)
+            and (
+                found.get("category") == ["Footwear"] or set(found.get("article_type") or []) & FOOTWEAR_KINDS
+            )
+            and "Heels" not in (found.get("article_type") or [])
+            and "Heels" in self._kinds
+        ):
+            excluded_articles.append("Heels")  # "shoes i can stand in for 7 hrs": not heels
         if found.get("article_type") == ["Casual Shoes"] and found.get("usage") == ["Sports"]:
             found["article_type"] = ["Sports Shoes"]  # "sneakers for running": shoes made for sport
         if (

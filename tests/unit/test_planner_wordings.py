@@ -1266,6 +1266,52 @@ HOLDOUT24_WORDINGS = [
     ("I prefer subdued colours, so nothing in fluorescent pink, please.", {"colour": None}),
     ("limit's 20 bucks back home, so 1000 rupees here I guess", {"price_max": 1000.0}),
 ]  # fmt: skip
+HOLDOUT25_WORDINGS = [
+    # Tamil, Bengali, Gujarati and Marathi in Latin letters
+    ("oru nalla watch gift pannanum, 8000 varaikum", {"article_type": ["Watches"], "price_max": 8000.0}),
+    ("pattu saree maadhiri edhavadhu venum, aana 4000 ku mela venam", {"price_max": 4000.0}),
+    ("amar meye 4 bochor, pujo te porar jonno ekta jama chai", {"gender": ["Girls"], "article_type": ["Dresses"]}),
+    ("mari 10 varsh ni dikri mate birthday party no dress joie che",
+     {"gender": ["Girls"], "article_type": ["Dresses"], "exclude_article_type": None}),
+    ("en husband ku oru kurta, vella illana cream", {"colour": ["White", "Cream"]}),
+    # haggling is a new ceiling
+    ("hmm can u do better on price bhai? 2000 max", {"price_max": 2000.0}),
+    ("ok my last offer, 1000. final final", {"price_max": 1000.0}),
+    ("can you do better on the flip flops? like 250", {"price_max": 250.0}),
+    ("can you do 4000 on the brown ones? that's my limit", {"price_max": 4000.0}),
+    # colours said no to, or asked for after a word that is no shade
+    ("beach wedding in goa in feb. i'm a size S and i hate anything black",
+     {"colour": None, "exclude_colour": ["Black"]}),
+    ("a tie then, not loud, navy or maroon", {"colour": ["Navy Blue", "Maroon"], "exclude_colour": None}),
+    ("nothing too bright or black", {"exclude_colour": ["Black"]}),
+    # the body, not the shoes; shoes for standing all day are not heels
+    ("men's shoes that won't kill my heels by evening, size 10",
+     {"article_type": None, "category": ["Footwear"], "exclude_article_type": ["Heels"]}),
+    ("and shoes i can stand in for 7 hrs without crying", {"exclude_article_type": ["Heels"]}),
+    ("show me a kurta for my mother, size double excel", {"size": "XXL"}),
+    ("no wait, she has a shelf full of perfumes. a watch maybe?", {"article_type": ["Watches"]}),
+]  # fmt: skip
+
+
+def test_holdout25_readings_in_a_conversation() -> None:
+    # a shoe size with a reason: not socks
+    memory = plan("formal shoes for my husband size 12")[1]
+    p, _ = plan("ok an 11 then, he'll wear thick socks", memory)
+    assert p.filters.article_type == ["Formal Shoes"] and p.filters.size == "11"
+    # a child's age size said as a range
+    memory = plan("jeans for my son, he's 10")[1]
+    p, memory = plan("wait he's shot up this year, he's in 12-13 now", memory)
+    assert p.filters.size == "12-13Y" and p.filters.gender == ["Boys"]
+    assert plan("a couple of tshirts to go with, same size", memory)[0].filters.size == "12-13Y"
+    # a new wearer's trend question does not carry the last item
+    memory = plan("socks for my dad")[1]
+    p, _ = plan("what are teen boys actually into this summer? i'm clueless", memory)
+    assert p.intent == "trend" and p.filters.gender == ["Boys"] and not p.filters.article_type
+    assert "socks" not in p.search_text
+    # thanks in Bengali and Gujarati
+    memory = plan("amar meye 4 bochor, ekta jama chai")[1]
+    assert plan("onek dhonnobad!", memory)[0].intent == "chat"
+    assert plan("aabhar! aavjo", memory)[0].intent == "chat"
 
 
 def test_holdout24_readings_in_a_conversation() -> None:
@@ -1659,7 +1705,8 @@ def test_something_ethnic_for_an_occasion_is_its_clothes_not_a_whole_look() -> N
     + HOLDOUT21_WORDINGS
     + HOLDOUT22_WORDINGS
     + HOLDOUT23_WORDINGS
-    + HOLDOUT24_WORDINGS,
+    + HOLDOUT24_WORDINGS
+    + HOLDOUT25_WORDINGS,
 )
 def test_wordings_of_the_later_held_out_sets(message: str, expected: dict) -> None:
     parsed = PARSER.parse(message).filters

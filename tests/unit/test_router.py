@@ -69,9 +69,10 @@ def test_new_wordings_are_routed(message: str, previous: str, expected: str) -> 
 
 
 def test_an_unsure_router_leaves_the_turn_to_the_rules() -> None:
-    # "how far is the moon": the router is unsure (below CONFIDENT); the rules refuse it.
-    assert router.route("how far is the moon")[1] < router.CONFIDENT
-    plan, _ = plan_turn("how far is the moon", PARSER, {})
+    # "is pluto a planet": the router is unsure (below CONFIDENT; "how far is the moon" was, until
+    # holdout25 trained it); the rules refuse it.
+    assert router.route("is pluto a planet")[1] < router.CONFIDENT
+    plan, _ = plan_turn("is pluto a planet", PARSER, {})
     assert plan.intent == "refuse"
     # and a general-knowledge question is refused even where the router is sure it is small talk
     assert plan_turn("how tall is mount everest", PARSER, {})[0].intent == "refuse"
