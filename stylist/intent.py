@@ -52,7 +52,8 @@ _LOOK = re.compile(
     r"|(?:e?r) sathe|sathe jabe|tyachyavar|tyachya sobat|tyasobat"
     # Gujarati "dress sathe jaay evi": that goes with the dress
     r"|sathe (?:jaay|jay|jaye|chale|match)\w*)\b"
-    r"|\b(?:for|with|w) (?:it|this|that|those|these|them)(?: too| as well| also)?\s*[?!.]*$"
+    # (but "under 1500 for those" is a budget for the things shown)
+    r"|(?<!\d )(?<!\dk )\b(?:for|with|w) (?:it|this|that|those|these|them)(?: too| as well| also)?\s*[?!.]*$"
 )
 # References to a product shown earlier: "the first one", "the 2nd", "that one", "the last one".
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
@@ -137,6 +138,7 @@ _MAKE_IT_SIZE = re.compile(
 # Kinds of item sized by a number (shoes, waist), so a bare number in a follow-up about them is a size.
 _NUMBER_SIZED = {"Casual Shoes", "Sports Shoes", "Formal Shoes", "Heels", "Flats", "Sandals", "Flip Flops", "Jeans",
                  "Trousers", "Track Pants", "Shorts", "Capris", "Jeggings", "Leggings"}  # fmt: skip
+_WAIST_SIZED = {"Jeans", "Trousers", "Shorts", "Capris", "Track Pants", "Jeggings", "Leggings"}
 _LETTER_SIZES = {"XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"}
 _LETTER_SIZED = {"Tshirts", "Shirts", "Tops", "Sweatshirts", "Sweaters", "Jackets", "Kurtas", "Kurtis", "Dresses",
                  "Tunics", "Nehru Jackets", "Blazers", "Waistcoat", "Track Pants", "Night suits", "Lounge Pants"}  # fmt: skip
@@ -148,6 +150,7 @@ def _sized_alike(size: str, kinds: set[str]) -> bool:
     return bool(kinds) and (
         (size.upper() in _LETTER_SIZES and kinds <= _LETTER_SIZED)
         or (size.isdigit() and int(size) <= 13 and kinds <= FOOTWEAR_KINDS)
+        or (size.isdigit() and 24 <= int(size) <= 46 and kinds <= _WAIST_SIZED)
     )
 
 
@@ -158,6 +161,8 @@ _SHE = re.compile(r"\b(?:she|she's|shes|her|hers)\b")
 # Kinds of item only women wear, whoever the catalog tags.
 _WOMENS_KINDS = {"Kurtis", "Sarees", "Dresses", "Heels", "Skirts", "Bra", "Nightdress", "Lehenga Choli", "Dupatta",
                  "Salwar and Dupatta", "Kurta Sets", "Tunics", "Jeggings", "Camisoles", "Lipstick", "Clutches"}  # fmt: skip
+# Kinds of item only men wear.
+_MENS_KINDS = {"Nehru Jackets", "Ties", "Cufflinks", "Ties and Cufflinks", "Boxers", "Trunk", "Suspenders"}
 # Anything that says a child may be the wearer: without it, children's items stay out of the results.
 _WOMENS_CUT = re.compile(r"\b(?:mom|boyfriend|girlfriend)[- ](?:jeans|fit)\b|\bhigh[- ]?waist(?:ed)?\b")
 _KID_CUE = re.compile(
@@ -437,7 +442,9 @@ _CHEAPER = re.compile(
     r"\b(cheaper|less expensive|lower price|more affordable|budget option|on a budget|too expensive|too pricey|"
     r"for less|less pricey|costs? less|less money|not so expensive|too costly|(?<!be )(?<!bit )too much|too high|over my budget|"
     r"out of (?:my )?budget|can'?t afford|sasta|sasti|saste|kam (?:daam|price|paise)|for (?:way |much |a lot |a bit )?less|"
-    r"way less|much less|way cheaper|cheeper|cheepr|cheapr|chepaer|cheper|chaper)\b"
+    r"way less|much less|way cheaper|cheeper|cheepr|cheapr|chepaer|cheper|chaper|"
+    # "something like it but my budget is waaay lower"
+    r"budget(?: is| was|'s)? (?:\w+ )?(?:lower|smaller|tighter|less)|(?:lower|smaller|tighter|tiny|small) budget)\b"
 )
 _PRICIER = re.compile(r"\b(more expensive|pricier|premium|higher end|fancier|luxury)\b")
 _GREETING = re.compile(r"^\s*(hi|hello|hey|hiya|yo|namaste|good (?:morning|evening|afternoon))\b")
@@ -640,15 +647,18 @@ def _without_what_it_is_for(new: Filters, lowered: str, parser: QueryParser) -> 
     return new
 
 
-def _still_ruled_out(filters: Filters, previous: Filters | None, lowered: str) -> Filters:
-    """``filters`` without the kinds ruled out, now or before, unless named again: "absolutely no heels"
-    then "keep the shoes under 1500" is shoes but not heels."""
-    out = set(filters.exclude_article_type or [])
+def _still_ruled_out(
+    filters: Filters, previous: Filters | None, lowered: str, said: list[str] | None = None
+) -> Filters:
+    """``filters`` without the kinds ruled out, now or before, unless named again (``said``: the kinds
+    this message names): "absolutely no heels" then "keep the shoes under 1500" is shoes but not heels."""
+    out = set(filters.exclude_article_type or []) - set(said or [])
     if previous is not None and filters.article_type and len(filters.article_type) > 1:
         out |= {
             k
             for k in previous.exclude_article_type or []
-            if not any(re.search(rf"\b{re.escape(f)}\b", lowered) for f in label_forms(k))
+            if k not in (said or [])
+            and not any(re.search(rf"\b{re.escape(f)}\b", lowered) for f in label_forms(k))
         }
     kinds = [k for k in filters.article_type or [] if k not in out]
     if not kinds or kinds == filters.article_type:
@@ -873,10 +883,19 @@ def _plan(
         anchor_item = photo.get("anchor")
     called = _THIS_ITEM.search(lowered) if photo and anchor_item else None
     kinds = parser.parse(called.group(1)).filters.article_type if called else None
-    if kinds and anchor_item and anchor_item.get("article_type") not in kinds:
+    if (
+        kinds
+        and anchor_item
+        and anchor_item.get("article_type") not in kinds
+        # ("ye jacket" of a Nehru jacket: its own kind, by a shorter name)
+        and not _names_its_kind(Filters(article_type=kinds), anchor_item, lowered, parser)
+    ):
         # "this dress but cheaper": the shopper knows what they photographed better than the nearest
         # catalog photo does.
         anchor_item = {**anchor_item, "article_type": kinds[0], "id": anchor}
+    elif photo and anchor_item and new.article_type and _names_its_kind(new, anchor_item, lowered, parser):
+        # "ye jacket ... isse sasta, same type ka?" of a Nehru jacket: the photo's own kind
+        new = new.model_copy(update={"article_type": [anchor_item["article_type"]]})
     # "another shoe like the first one" after socks for those shoes: the first of the shoes shown before
     earlier: list[dict[str, Any]] = list(memory.get("shown_before") or [])
 
@@ -1562,7 +1581,8 @@ def _plan(
         size = previous.size or ""
         # The shopper's size goes with them to the next item sized the same way: "i'm usually M" then
         # kurtas, a shoe size then sandals (not a shoe size onto a shirt).
-        same_sizing = _sized_alike(size, now)
+        # (and "grey trousers" after trousers in a 34 are the same kind in the same size)
+        same_sizing = _sized_alike(size, now) or bool(now and now <= set(previous.article_type or []))
         # "kurta would be better than a shirt": the same need in another kind, so its colour stays
         same_person = not (new.gender and previous.gender and set(new.gender) != set(previous.gender))
         swapped = bool(
@@ -2086,6 +2106,15 @@ def _plan(
     elif (
         not filters.gender
         and new.article_type
+        and set(new.article_type) & _MENS_KINDS
+        and not set(new.article_type) & _WOMENS_KINDS
+        and not _KID_CUE.search(lowered)
+    ):
+        # "kurta kinva nehru jacket", nobody named: a Nehru jacket is his, so the kurta asked with it is too
+        filters = filters.model_copy(update={"gender": ["Men"], "exclude_gender": None})
+    elif (
+        not filters.gender
+        and new.article_type
         and _WOMENS_CUT.search(lowered)
         and not _KID_CUE.search(lowered)
     ):
@@ -2095,6 +2124,7 @@ def _plan(
         set(previous.article_type or []) & _SCENTS if previous else False
     ):
         filters = filters.model_copy(update={"article_type": ["Fragrance Gift Set"]})  # perfume, boxed
+
     if filters.gender and filters.exclude_gender:
         # "a gift for my grandson" after an adult default: the child named is no longer left out.
         kept = [g for g in filters.exclude_gender if g not in filters.gender]
@@ -2179,7 +2209,15 @@ def _plan(
         # "what top goes with that" for a man: his tops are T-shirts and shirts
         kinds = [k for k in filters.article_type if k != "Tops"] + ["Tshirts", "Shirts"]
         filters = filters.model_copy(update={"article_type": list(dict.fromkeys(kinds))})
-    filters = _still_ruled_out(filters, previous, lowered)
+    asked = [k for k in new.article_type or [] if k not in (new.exclude_article_type or [])]
+    filters = _still_ruled_out(filters, previous, lowered, asked)
+    if "Accessory Gift Set" in (new.article_type or []) and re.search(
+        r"\b(?:perfumes?|fragrances?|scents?|deos?|deodorants?|body mists?)\b", lowered
+    ):
+        # "back to perfume, but one of those gift sets": perfume, boxed (asked again if ruled out before)
+        kinds = [k for k in filters.article_type or [] if k != "Accessory Gift Set"] + ["Fragrance Gift Set"]
+        kept = [k for k in filters.exclude_article_type or [] if k not in kinds]
+        filters = filters.model_copy(update={"article_type": kinds, "exclude_article_type": kept or None})
     if (
         intent == "search"
         and _GIFT_ASKED.search(lowered)

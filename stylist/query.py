@@ -178,7 +178,8 @@ _GENDER_WORDS: dict[str, list[str]] = {
               "grandma", "grandmother", "fiancee", "missus", "gf", "i'm a girl", "im a girl", "i am a girl",
               "mummy", "mum", "mumma", "mommy", "ammi", "amma", "maa", "didi", "behen", "bhabhi", "chachi",
               "nani", "dadi", "ladki", "ladkiyon", "ladkiyan", "ladkiyo", "larki", "larkiyon", "aunty", "sis", "wifey", "mother in law", "akka",
-              "paati", "mausi", "bua", "pregnant", "maternity", "choto bon", "boro bon", "amar bon", "bon er",
+              "paati", "mausi", "bua", "pregnant", "maternity", "postpartum", "post partum", "nursing mom", "breastfeeding", "breast feeding",
+              "feed her in", "feed him in", "feed the baby in", "i'm the mom", "im the mom", "i am the mom", "i'm the mother", "choto bon", "boro bon", "amar bon", "bon er",
               "bou er", "amar bou", "ma er", "thangachi", "thangai", "ammayi", "ammai", "dadiji", "naniji", "mummyji", "hendathi", "hendti", "aavida", "maa aavida",
               "girl here", "ma'am", "maam", "madam", "womenswear", "womens wear", "ladieswear"],
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
@@ -469,7 +470,9 @@ _SAYS = {
 _NOT_THEIRS = {"wedding", "engagement", "sangeet", "mehendi", "mehndi", "haldi", "reception", "party", "function",
                "graduation", "funeral", "shaadi", "ceremony", "event", "teacher", "friend", "boss", "colleague",
                "class", "school", "office", "house", "place", "home", "anniversary", "housewarming", "puja", "pooja",
-               "farewell", "roka", "tilak", "griha"}  # fmt: skip
+               "farewell", "roka", "tilak", "griha",
+               # a baby's ceremonies: the parents dress for them
+               "naamkaran", "namkaran", "christening", "baptism", "mundan", "annaprashan", "annaprasan"}  # fmt: skip
 # Generic words for who wears it: "women's kurta" is for women, but "my sister's wedding" is not
 # for the sister (the shopper is going to it), nor "my daughter's teacher" for the daughter.
 _WEARER_WORDS = {"women", "woman", "men", "man", "ladies", "lady", "boys", "boy", "girls", "girl", "gents", "kids",

@@ -1312,6 +1312,32 @@ def test_holdout25_readings_in_a_conversation() -> None:
     memory = plan("amar meye 4 bochor, ekta jama chai")[1]
     assert plan("onek dhonnobad!", memory)[0].intent == "chat"
     assert plan("aabhar! aavjo", memory)[0].intent == "chat"
+    # a Nehru jacket said with a kurta, nobody named: his
+    p, memory = plan("mala kahitari traditional pahije, kurta kinva nehru jacket")
+    assert p.filters.gender == ["Men"]
+    # a baby's ceremony: the mother dresses for it
+    p, _ = plan("our daughter's naamkaran is in 2 weeks. i'm the mom, 6 weeks postpartum. something ethnic")
+    assert p.filters.gender == ["Women"]
+    # the same kind again keeps its waist size; a budget "for those" is no look
+    memory = plan("formal trousers for me, waist 34")[1]
+    assert plan("grey trousers", memory)[0].filters.size == "34"
+    memory = plan("sunglasses for me, a woman")[1]
+    p, _ = plan("under 1500 for those", memory)
+    assert p.intent == "search" and p.filters.price_max == 1500 and p.filters.article_type == ["Sunglasses"]
+    # a kind ruled out ("a shelf full of perfumes") and asked for again
+    memory = plan("perfume for my wife around 2000")[1]
+    p, memory = plan("no wait, she has a shelf full of perfumes. a watch maybe?", memory)
+    assert p.filters.article_type == ["Watches"] and "Perfume and Body Mist" in p.filters.exclude_article_type
+    p, _ = plan("ugh ok back to perfume, but one of those gift sets this time", memory)
+    assert "Perfume and Body Mist" in p.filters.article_type and not p.filters.exclude_article_type
+
+
+def test_a_photo_called_by_the_short_name_of_its_kind_keeps_its_kind() -> None:
+    nehru = {**card("30739", "Nehru Jackets", "Blue", gender="Men", usage="Ethnic"), "price": 2399.0}
+    p, _ = plan("ye jacket bhi unka hai, isse sasta aur kuch milta hai same type ka?", {}, photo_of(nehru))
+    assert p.filters.article_type == ["Nehru Jackets"] and p.filters.price_max < 2399
+    p, _ = plan("something like it but my budget is waaay lower", {}, photo_of(nehru))
+    assert p.filters.price_max is not None and p.filters.price_max < 2399
 
 
 def test_holdout24_readings_in_a_conversation() -> None:
