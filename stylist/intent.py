@@ -49,7 +49,7 @@ _LOOK = re.compile(
     # "and this purple one, same question"; "aise saree ke saath kaunsi jewellery"
     r"|same question|(?:saree|sari|kurt[aie]|dress|shirt|jeans|lehenga|top|suit|jacket|shoes|outfit) ke (?:saath|sath)"
     # Bengali "oi saree r sathe", "er sathe"; Marathi "tyachyavar", "tyachya sobat"
-    r"|(?:e?r) sathe|sathe jabe|tyachyavar|tyachya sobat|tyasobat"
+    r"|(?:e?r) sathe|(?:tar|oi|ei|eta|ota|tader) sathe|sathe jabe|tyachyavar|tyachya sobat|tyasobat"
     # Gujarati "dress sathe jaay evi": that goes with the dress
     r"|sathe (?:jaay|jay|jaye|chale|match)\w*)\b"
     # (but "under 1500 for those" is a budget for the things shown)
@@ -258,6 +258,9 @@ _COLOUR_FAMILIES = (
     # pastels are soft tints; white is light, not a pastel
     (re.compile(r"\b(pastels?(?: colou?rs?| shades?| tones?)?)\b"),
      ["Pink", "Peach", "Lavender", "Yellow", "Mauve", "Sea Green", "Turquoise Blue", "Cream"]),
+    # neon: the glowing brights
+    (re.compile(r"\b(neon(?:[- ]?ish)?(?: colou?rs?| shades?| brights?)?|fluorescent(?: colou?rs?)?|fluro|fluoro|highlighter)\b"),
+     ["Fluorescent Green", "Lime Green", "Green", "Yellow", "Orange", "Pink", "Magenta"]),
     (re.compile(r"\b(light[- ]colou?r(?:s|ed)?|lighter|light shades?|soft colou?rs?|light tones?)\b"),
      ["White", "Off White", "Cream", "Beige", "Pink", "Peach", "Lavender", "Yellow", "Grey Melange", "Skin"]),
     (re.compile(r"\b(earthy(?: tones?| colou?rs?| shades?)?|earth tones?|earthy)\b"),
@@ -603,7 +606,11 @@ def referenced(lowered: str, shown: list[dict[str, Any]]) -> int | None:
     return index if 0 <= index < len(shown) else None
 
 
-_GIFT_ASKED = re.compile(r"\b(gifts?|present|presents|gifting|farewell|retir\w+|anniversary)\b")
+_GIFT_ASKED = re.compile(
+    r"\b(gifts?|present|presents|gifting|farewell|retir\w+|anniversary"
+    # Bengali "er jonno kichu", Hindi "ke liye kuch", Tamil "ku edhavadhu": something for someone
+    r"|(?:er|r) jonno kichu|ke liye kuch|ku edhavadhu|sathi kahitari|mate kaik)\b"
+)
 #: The plan note of a gift that names no kind of item: the kinds are the stylist's suggestion.
 GIFT_NOTE = "a gift: the things people give"
 #: What a grown-up is given when the gift names no kind of item.
@@ -1936,7 +1943,18 @@ def _plan(
     if _MUTED.search(lowered) and not new.colour and intent in ("search", "look") and not fragrance:
         filters = filters.model_copy(update={"colour": _MUTED_COLOURS})  # "nothing flashy", "a prayer meet"
         notes.append("muted colours")
-    family = next((cols for pattern, cols in _COLOUR_FAMILIES if pattern.search(lowered)), None)
+    family = next(
+        (
+            cols
+            for pattern, cols in _COLOUR_FAMILIES
+            if (m := pattern.search(lowered))
+            # ("nothing in fluorescent pink": a family said no to is not asked for)
+            and not re.search(
+                r"\b(?:no|not|nothing|never|hates?|avoid\w*|without)\b[^,.;!?]{0,15}$", lowered[: m.start()]
+            )
+        ),
+        None,
+    )
     if (
         family
         and new.colour
@@ -1997,7 +2015,11 @@ def _plan(
         bright = None  # "she doesn't do bright colours": the opposite
     if bright and (not new.colour or set(new.colour) <= NEUTRALS):
         filters = filters.model_copy(
-            update={"colour": None, "exclude_colour": sorted(set(filters.exclude_colour or []) | NEUTRALS)}
+            # ("a bright neon-ish top": the neon colours read above stay)
+            update={
+                "colour": family if family and not new.colour and not fragrance else None,
+                "exclude_colour": sorted(set(filters.exclude_colour or []) | NEUTRALS),
+            }
         )
         notes.append("colourful: no neutrals")
 

@@ -768,6 +768,13 @@ _SIZE_MEANT = re.compile(
     r"|\W{0,3}(?:also |so |or |i\.e\.? |=\s*)?uk\s*(\d{1,2})\b"
     r"|\b(\d{1,2})\s*uk\b"
 )  # "size 42 chest... matlab L", "UK 10 which I think is M?", "size 40 collar / L"
+# Hands that cannot do buttons: nothing that buttons up.
+_NO_BUTTONS = re.compile(
+    r"\b(?:can'?t|cannot|can not|unable to|struggles? (?:with|to)|hard to|difficult to|trouble with|no more) "
+    r"(?:do |manage |fasten |close |handle |do up )?buttons?\b|\bbuttons? (?:lagate parena|lagate pare na|nahi laga\w*"
+    r"|are (?:hard|difficult|a struggle|tricky))|\bwithout buttons\b|\bno buttons\b|\bbutton-?less\b"
+)
+_BUTTONED = ("Shirts", "Waistcoat", "Blazers", "Nehru Jackets", "Cufflinks")
 # Shoes for long hours on one's feet: comfortable ones, so not heels.
 _ON_FEET_ALL_DAY = re.compile(
     r"\b(?:stand(?:ing)? (?:in|all day|for)|on (?:my|his|her|their) feet|(?:walk|walking|standing) all day"
@@ -788,7 +795,7 @@ _NEGATION = re.compile(
     r"|\bnot (?:that|this)"
     # "she has a shelf full of perfumes", "he has loads of ties": owned, so not wanted
     r"|\b(?:shelf|shelves|cupboard|drawer|wardrobe|closet|box|room) full of|\b(?:has|have|owns?|got) (?:tons|lots|loads|heaps|plenty|enough|so many|too many) of)"
-    r"(?:\s+(?:the|any|anything|in|a|an|my|our|his|her|these|those))?(?:\s+same)?(?:\s+(?:cotton|linen|silk|woollen|wool|denim|leather|plain))?(?:\s+(?:too|very|overly|super|so))?"
+    r"(?:\s+(?:the|any|anything|all|in|a|an|my|our|his|her|these|those))?(?:\s+same)?(?:\s+(?:cotton|linen|silk|woollen|wool|denim|leather|plain))?(?:\s+(?:too|very|overly|super|so))?"
     # "nothing too bright or black": the colour after the "or" is said no to as well (but "not loud,
     # navy or maroon" asks for navy: a word that is no shade takes the colour only with "or")
     r"(?:\s+(?:(?:bright|dark|light|pale|deep|fluorescent|neon)(?:\s+(?:or|nor))?|(?:plain|loud|hot|flashy)\s+(?:or|nor)))?\s*$"
@@ -1416,6 +1423,11 @@ class QueryParser:
         fixed = re.search(r"\b(xxs|xs|s|m|l|xl|xxl|xxxl)\s+not\s+(xxs|xs|s|m|l|xl|xxl|xxxl)\b", text)
         if fixed and fixed.group(2).upper() == size:
             size = fixed.group(1).upper()  # "size M sorry L not M"
+        hindi = re.search(
+            r"\b(xxs|xs|s|m|l|xl|xxl|xxxl)\s+(?:nahi|nahin|nai|na)\W+(xxs|xs|s|m|l|xl|xxl|xxxl)\b", text
+        )
+        if hindi and hindi.group(1).upper() == size:
+            size = hindi.group(2).upper()  # "aur size XL nahi XXL": not XL, XXL
         misfit = _MISFIT.match(text, m.end())
         later = _SIZE.search(text, misfit.end()) if misfit else None
         if later:
@@ -1545,6 +1557,13 @@ class QueryParser:
                 if self.phrases.get(w := (m.group(1) or m.group(2)), ("",))[0] == "colour"
                 else m.group()
             ),
+            lowered,
+        )
+        # "my husband still dresses like his college photos": the verb, not dresses
+        lowered = re.sub(
+            r"\b((?:he|she|husband|hubby|wife|dad|father|mom|mum|mother|son|daughter|who|still|always|never|usually|"
+            r"really|also) )dresses(?= (?:like|as|up|down|well|badly|smart\w*|sharp\w*|casual\w*|old|young|boring\w*)\b)",
+            r"\1wears",
             lowered,
         )
         # "ok an 11 then, he'll wear thick socks": why the size, not socks asked for
@@ -2033,6 +2052,13 @@ class QueryParser:
             if precise in kinds_found and loose in kinds_found:
                 # "a suit vest, not an undershirt", "pants. The underwear sort, not trousers"
                 found["article_type"] = [k for k in kinds_found if k != loose]
+        if _NO_BUTTONS.search(lowered):
+            # "haath e byatha, button lagate parena": nothing that buttons up (nor button covers)
+            excluded_articles.extend(
+                k
+                for k in _BUTTONED
+                if k in self._kinds and k not in excluded_articles and k not in kinds_said
+            )
         if (
             _ON_FEET_ALL_DAY.search(lowered)
             and (

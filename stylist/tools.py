@@ -186,6 +186,7 @@ SIBLING_KINDS = {
     "Kurtis": ["Kurtas", "Tunics"], "Kurtas": ["Kurtis"], "Tunics": ["Kurtis", "Kurtas"],
     "Sandals": ["Sports Sandals"], "Sports Sandals": ["Sandals"], "Leggings": ["Jeggings", "Tights"],
     "Backpacks": ["Rucksacks"], "Scarves": ["Stoles", "Mufflers"], "Stoles": ["Scarves", "Dupatta"],
+    "Dupatta": ["Stoles", "Scarves"], "Salwar and Dupatta": ["Kurta Sets"], "Kurta Sets": ["Salwar and Dupatta"],
     "Mufflers": ["Scarves"], "Necklace and Chains": ["Pendant"], "Pendant": ["Necklace and Chains"],
     "Nehru Jackets": ["Waistcoat"], "Waistcoat": ["Nehru Jackets"],
     "Rain Jacket": ["Jackets"], "Jackets": ["Rain Jacket"], "Sweaters": ["Sweatshirts"], "Sweatshirts": ["Sweaters"],

@@ -1290,6 +1290,9 @@ HOLDOUT25_WORDINGS = [
     ("and shoes i can stand in for 7 hrs without crying", {"exclude_article_type": ["Heels"]}),
     ("show me a kurta for my mother, size double excel", {"size": "XXL"}),
     ("no wait, she has a shelf full of perfumes. a watch maybe?", {"article_type": ["Watches"]}),
+    ("got these jeans. need 2-3 tees that go with them, medium. not all blue please", {"colour": None}),
+    ("amar shoshur moshai er jonno kichu, 70 bochor. haath e byatha, button lagate parena aajkal",
+     {"gender": ["Men"], "exclude_article_type": ["Shirts", "Blazers", "Nehru Jackets"]}),
 ]  # fmt: skip
 
 
@@ -1330,6 +1333,27 @@ def test_holdout25_readings_in_a_conversation() -> None:
     assert p.filters.article_type == ["Watches"] and "Perfume and Body Mist" in p.filters.exclude_article_type
     p, _ = plan("ugh ok back to perfume, but one of those gift sets this time", memory)
     assert "Perfume and Body Mist" in p.filters.article_type and not p.filters.exclude_article_type
+
+
+def test_holdout25_readings_third_batch() -> None:
+    # "XL nahi XXL": not XL, XXL (in English "XL not XXL" keeps XL)
+    memory = plan("mummy ke liye salwar suit chahiye, XL, pink")[1]
+    assert plan("aur size XL nahi XXL, galti ho gayi", memory)[0].filters.size == "XXL"
+    # neon is a family of colours, said yes or no to
+    p, memory = plan("ok she wants a bright neon-ish top for my daughter, S")
+    assert p.filters.colour and "Lime Green" in p.filters.colour and "Black" in p.filters.exclude_colour
+    assert not PARSER.parse("nothing in fluorescent pink").filters.colour
+    assert plan("a top for me, nothing in fluorescent pink")[0].filters.colour is None
+    # "dresses like" is the verb
+    assert PARSER.parse("my husband still dresses like his college photos").filters.article_type is None
+    # Bengali "tar sathe": with the saree shown
+    shown = [card("9", "Sarees", "Red")]
+    p, _ = plan("saree tar sathe ki jewellery jabe? 1000 er moddhe rakho", {"filters": {"gender": ["Women"]},
+                                                                          "shown": shown})  # fmt: skip
+    assert p.anchor_id == "9" and p.filters.subcategory == ["Jewellery"] and p.filters.price_max == 1000
+    # something for someone, in Bengali: a gift
+    p, _ = plan("amar shoshur moshai er jonno kichu, 70 bochor")
+    assert "Watches" in (p.filters.article_type or [])
 
 
 def test_a_photo_called_by_the_short_name_of_its_kind_keeps_its_kind() -> None:
