@@ -340,6 +340,10 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
     ("trekking bag", "hiking bag", "travel backpack", "rucksack", "rucksacks", "litre", "litres", "liter", "liters",
      "ltr"): ["Backpacks", "Rucksacks"],
     ("cover my head", "for my head", "head cover", "sun hat", "hat", "hats"): ["Caps"],
+    # "something to pamper her": the things of a slow evening in
+    ("pamper", "pampering", "pampered", "self care", "self-care", "spa day"): [
+        "Perfume and Body Mist", "Fragrance Gift Set", "Body Lotion", "Bath Robe", "Robe", "Night suits",
+        "Nightdress", "Lounge Pants"],
     ("walking shoes", "walking shoe", "comfortable shoes", "sneakerhead", "sneakerheads", "sneaker head",
      "sneaker collector"): ["Sports Shoes", "Casual Shoes"],
     # Indian English: floaters are strapped sports sandals
@@ -628,7 +632,8 @@ _SIZE = re.compile(
     # "formal shirts white, mens M": a letter size after who wears it
     r"|\b(?:men'?s|mens|women'?s|womens|ladies)\W{1,3}(s|m|l)\b(?!')"
     # "shoes too. 10", "flats like these instead? 5": a shoe size closing the phrase after a shoe word
-    r"|\b(?:shoes?|sneakers?|heels|sandals?|flats|loafers|boots?|trainers|slippers|chappals?)\b[^0-9]{0,25}?"
+    r"|\b(?:shoes?|sneakers?|heels|sandals?|flats|loafers|boots?|trainers|slippers|chappals?|floaters?|flip ?flops"
+    r"|runners|mojaris?|juttis?)\b[^0-9]{0,50}?"
     r"(?<![\w.])([3-9]|1[0-2])(?=\s*(?:[,;.!?]|$))"
     # "what trackpants go with it, 32": a waist size after a bottom
     r"|\b(?:trackpants|joggers|leggings|palazzos?|capris|skirts?|bottoms)\b[^0-9]{0,25}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
@@ -768,6 +773,8 @@ _SIZE_MEANT = re.compile(
     r"|\W{0,3}(?:also |so |or |i\.e\.? |=\s*)?uk\s*(\d{1,2})\b"
     r"|\b(\d{1,2})\s*uk\b"
 )  # "size 42 chest... matlab L", "UK 10 which I think is M?", "size 40 collar / L"
+_SIZE_NUMBERS = {"three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                 "eleven": 11, "twelve": 12}  # fmt: skip
 # Hands that cannot do buttons: nothing that buttons up.
 _NO_BUTTONS = re.compile(
     r"\b(?:can'?t|cannot|can not|unable to|struggles? (?:with|to)|hard to|difficult to|trouble with|no more) "
@@ -1399,6 +1406,12 @@ class QueryParser:
             # "he wears 8-9 yrs in tops": the children's size 8-9Y (the tops are what it is for)
             return f"{age.group(1)}-{age.group(2)}Y", _blank(age, text)
         pairs = list(_SIZE_PER_KIND.finditer(text))
+        waist = re.search(
+            r"\b(?:waist|wiast|waste)\s*(\d{2})\b|\b(\d{2})\s*(?:waist|wiast|wasit|waste)\b", text
+        )
+        if len(pairs) == 1 and waist and (waist.group(1) or waist.group(2)) != pairs[0].group(1):
+            # "my size is 40 in shirts and 32 waist": a size for each, so no one size for all
+            return None, _blank(waist, _blank(pairs[0], text))
         if len(pairs) >= 2:
             # "im M in tops, only S in bottoms. show tops first": the size of the kind asked for
             rest = _SIZE_PER_KIND.sub(" ", text)
@@ -1564,6 +1577,12 @@ class QueryParser:
             r"\b((?:he|she|husband|hubby|wife|dad|father|mom|mum|mother|son|daughter|who|still|always|never|usually|"
             r"really|also) )dresses(?= (?:like|as|up|down|well|badly|smart\w*|sharp\w*|casual\w*|old|young|boring\w*)\b)",
             r"\1wears",
+            lowered,
+        )
+        # "black shoes, size nine": the size in digits
+        lowered = re.sub(
+            r"\b(size|uk|number) (three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b",
+            lambda m: f"{m.group(1)} {_SIZE_NUMBERS[m.group(2)]}",
             lowered,
         )
         # "ok an 11 then, he'll wear thick socks": why the size, not socks asked for

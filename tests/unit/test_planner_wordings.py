@@ -1291,6 +1291,11 @@ HOLDOUT25_WORDINGS = [
     ("show me a kurta for my mother, size double excel", {"size": "XXL"}),
     ("no wait, she has a shelf full of perfumes. a watch maybe?", {"article_type": ["Watches"]}),
     ("got these jeans. need 2-3 tees that go with them, medium. not all blue please", {"colour": None}),
+    ("black shoes to go with them size nine", {"size": "9"}),
+    ("and floaters that won't rot after a week of puddles, 9", {"size": "9"}),
+    ("a formal shirt and trousers for men my size is 40 in shirts and 32 waste", {"size": None}),
+    ("and something for the new mum, she's wrecked, something to pamper her",
+     {"article_type": ["Perfume and Body Mist"]}),
     ("amar shoshur moshai er jonno kichu, 70 bochor. haath e byatha, button lagate parena aajkal",
      {"gender": ["Men"], "exclude_article_type": ["Shirts", "Blazers", "Nehru Jackets"]}),
 ]  # fmt: skip
