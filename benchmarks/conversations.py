@@ -755,9 +755,17 @@ def turn_model_calls(stylist: Any, thread_id: str, tools: list[dict[str, Any]]) 
     return calls
 
 
-def bare_replay(url: str, model: str, calls: list[dict[str, Any]]) -> dict[str, float]:
-    """The calls as bare streamed completions: first token, first sentence and total (ms)."""
+def bare_replay(url: str, model: str, calls: list[dict[str, Any]], cold: bool = False) -> dict[str, float]:
+    """The calls as bare streamed completions: first token, first sentence and total (ms).
+
+    Sent right after the agent's own calls, the prompts are all in vLLM's prefix cache (the stricter
+    baseline); ``cold`` salts the cache away (vLLM's ``cache_salt``), so every prompt token is prefilled."""
+    import uuid
+
     import httpx
+
+    if cold:
+        calls = [c | {"cache_salt": uuid.uuid4().hex} for c in calls]
 
     started = time.perf_counter()
     first = sentence = None
@@ -822,6 +830,8 @@ def run_conversation(
                 calls = turn_model_calls(stylist, thread, bare["tools"])
                 if calls:
                     record["bare"] = bare_replay(bare["url"], bare["model"], calls)
+                    if bare.get("cold"):
+                        record["bare_cold"] = bare_replay(bare["url"], bare["model"], calls, cold=True)
             except Exception as exc:  # noqa: BLE001
                 record["bare_error"] = f"{type(exc).__name__}: {exc}"[:200]
         out.append(record)
@@ -853,7 +863,7 @@ def score_conversation(conv: Conversation, records: list[dict[str, Any]], rows: 
             "relaxed": bool(reply.get("relaxed")), "photo": turn.photo,
             "expects_products": turn.expect["products"] == "yes",
         }  # fmt: skip
-        for k in ("bare", "bare_error"):
+        for k in ("bare", "bare_cold", "bare_error"):
             if k in record:
                 result[k] = record[k]
         out.append(result)
@@ -906,6 +916,12 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
         "bare_total_ms_p50": pct(bare_total, 0.5), "bare_total_ms_p95": pct(bare_total, 0.95),
         "agent_over_bare_first_sentence_p50": ratio(pct(agent_first, 0.5), pct(bare_first, 0.5)),
         "agent_over_bare_total_p50": ratio(pct(agent_total, 0.5), pct(bare_total, 0.5)),
+        # (with --bare-cold: the same turns replayed with nothing in the prefix cache)
+        "bare_cold_total_ms_p50": pct([r["bare_cold"]["total_ms"] for r in results if r.get("bare_cold")], 0.5),
+        "agent_over_bare_cold_total_p50": ratio(
+            pct([r["total_ms"] for r in results if r.get("bare_cold")], 0.5),
+            pct([r["bare_cold"]["total_ms"] for r in results if r.get("bare_cold")], 0.5),
+        ),
     }  # fmt: skip
 
 
@@ -950,6 +966,11 @@ def main() -> None:
         type=float,
         default=0.25,
         help="share of turns (a fixed spread-out selection) replayed as bare vLLM generation",
+    )
+    ap.add_argument(
+        "--bare-cold",
+        action="store_true",
+        help="also replay the bare turns with the prefix cache salted away (every token prefilled)",
     )
     ap.add_argument("--llm-url", help="use this running vLLM server (OpenAI base URL, .../v1)")
     ap.add_argument("--catalog", type=Path, help="catalog file/folder the expectations are checked against")
@@ -1024,7 +1045,13 @@ def main() -> None:
             from stylist.tools import build_tools
 
             tools = [convert_to_openai_tool(t) for t in build_tools(stylist.retriever, stylist.trends)]
-            bare = {"url": url, "model": model, "tools": tools, "share": args.bare_share}
+            bare = {
+                "url": url,
+                "model": model,
+                "tools": tools,
+                "share": args.bare_share,
+                "cold": args.bare_cold,
+            }
         except Exception as exc:  # noqa: BLE001 - the quality figures still come
             print(f"no bare replay: {exc}", file=sys.stderr)
         print(f"[{label}] {len(conversations)} conversations, {n_turns} turns, {args.workers} at once",

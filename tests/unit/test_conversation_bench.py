@@ -356,3 +356,27 @@ def test_size_binds_only_items_measured_that_way_and_colour_some() -> None:
     assert cb.check_turn(look, {"answer": "", "products": [shoe, kurta]}, cb.Context(), {})["passed"]
     navy = card("3", 999, "Navy Blue", "Salwar")
     assert not cb.check_turn(look, {"answer": "", "products": [shoe, navy]}, cb.Context(), {})["passed"]
+
+
+def test_a_cold_bare_replay_salts_the_prefix_cache_away(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json as _json
+
+    import httpx
+
+    sent: list[dict] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(_json.loads(request.content))
+        chunk = {"choices": [{"delta": {"content": "Here you go. "}}]}
+        return httpx.Response(200, text=f"data: {_json.dumps(chunk)}\n\ndata: [DONE]\n\n")
+
+    real = httpx.Client
+    monkeypatch.setattr(httpx, "Client", lambda **kw: real(transport=httpx.MockTransport(answer), **kw))
+    calls = [{"messages": [{"role": "user", "content": "hi"}], "max_tokens": 3}]
+    warm = cb.bare_replay("http://vllm/v1", "m", calls)
+    cb.bare_replay("http://vllm/v1", "m", calls, cold=True)
+    cb.bare_replay("http://vllm/v1", "m", calls, cold=True)
+    assert "cache_salt" not in sent[0] and sent[0]["stream"] is True
+    # a fresh salt each time: nothing cached by the agent's call nor by the replay before
+    assert sent[1]["cache_salt"] and sent[2]["cache_salt"] and sent[1]["cache_salt"] != sent[2]["cache_salt"]
+    assert warm["total_ms"] >= warm["first_sentence_ms"] >= warm["ttft_ms"] >= 0
