@@ -777,6 +777,8 @@ def _plan(
     ):
         memory["me"] = new.gender[0]  # "whats trending for men? want to update my wardrobe": he is a man
     me = _SELF.search(lowered)
+    if me and me.group(4) == "m" and new.article_type and set(new.article_type) <= _WOMENS_KINDS:
+        me = None  # "kurti for me, M, yellow": her size M, not "male"
     if me:
         memory["me"] = "Women" if next(g for g in me.groups() if g) in _SELF_WOMEN else "Men"
         if not new.gender and (me.group(2) or me.group(4)):

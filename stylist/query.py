@@ -340,6 +340,9 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
     ("trekking bag", "hiking bag", "travel backpack", "rucksack", "rucksacks", "litre", "litres", "liter", "liters",
      "ltr"): ["Backpacks", "Rucksacks"],
     ("cover my head", "for my head", "head cover", "sun hat", "hat", "hats"): ["Caps"],
+    ("half pant", "half pants", "half-pant", "half-pants", "halfpant", "halfpants"): ["Shorts", "Capris"],
+    ("nighty", "nighties", "nightie", "nighties"): ["Nightdress", "Night suits"],
+    ("keds",): ["Casual Shoes"],
     # "something to pamper her": the things of a slow evening in
     ("pamper", "pampering", "pampered", "self care", "self-care", "spa day"): [
         "Perfume and Body Mist", "Fragrance Gift Set", "Body Lotion", "Bath Robe", "Robe", "Night suits",
@@ -497,7 +500,7 @@ _PRICE_MAX = re.compile(
     rf"not more than|budget(?: of| is| maybe| like| roughly| approx)?|<=?|"
     rf"(?:can'?t|cannot|can not|won'?t|wont|don'?t want to|do not want to|not to|don'?t|do not|never|shouldn'?t|should not) "
     rf"(?:spend|pay|go)(?: any)? (?:more than|over|above|beyond)|not over|"
-    rf"stretch(?: it)? to|go up to|bump(?: it)?(?: up)? to|raise(?: it)? to|increase(?: it| the budget)? to|make it|"
+    rf"stretch(?: it)? to|go up to|bump(?: it)?(?: up)? to|raise(?: it)? to|increase(?: it| the budget)? to|make it|make that(?=\s*(?:{_CUR}\s*)?(?:\d{{3,}}|\d+(?:\.\d+)?k\b))|"
     rf"(?:nothing|not|never|none)(?: priced)? (?:over|above|more than|beyond|higher than|pricier than|costlier than)|"
     rf"not (?:a|one) (?:single )?(?:paisa|penny|rupee|cent|dime|buck|euro|dollar) (?:over|above|more than|beyond)|"
     rf"not exceeding|no higher than|(?:last|final|best) offer(?: is)?[,:]?|(?:can|could) (?:you|u) do(?: it for| them for)?|"
@@ -617,7 +620,7 @@ _SIZE = re.compile(
     # "a navy polo shirt, medium.", "first one, in a medium?", "which i think is a large?"
     r"|(?:[,;]\s*|\bin (?:an? )?|\bis (?:an? )?|^\s*)(small|medium|large|extra large)(?=\s*(?:[,;.!?]|$))"
     # "jeans, slim fit, 34", "trousers men 36": a waist size after a bottom
-    r"|\b(?:jeans|trousers|pants|chinos|shorts|track pants)\b[^0-9]{0,20}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
+    r"|\b(?:jeans|trousers|pants?|chinos|shorts|track pants)\b[^0-9]{0,20}?\b(2[6-9]|3\d|4[0-4])\b(?!\s*(?:%|k\b|\d))"
     # "a 7 in women's", "casual shoes in 7", "size 9 shoes": a shoe size beside a shoe word
     r"|\b(?:in|a|an|wear|am|i'?m)\s+(?:uk\s+)?([3-9]|1[0-2])(?=\s*(?:in\b|[,;.!?]|$))"
     r"(?=.*\b(?:shoes?|sneakers?|heels|sandals?|flats|footwear|boots?|loafers|slippers|flip ?flops)\b)"
@@ -630,7 +633,7 @@ _SIZE = re.compile(
     # "he needs one too, large": a size word closing the message after a comma
     r"|,\s*(large|medium|extra large)\s*[.!]*$"
     # "formal shirts white, mens M": a letter size after who wears it
-    r"|\b(?:men'?s|mens|women'?s|womens|ladies)\W{1,3}(s|m|l)\b(?!')"
+    r"|\b(?:men'?s|mens|women'?s|womens|ladies|men(?!')|women(?!'))\W{1,3}(s|m|l|xl|xxl)\b(?!')"
     # "shoes too. 10", "flats like these instead? 5": a shoe size closing the phrase after a shoe word
     r"|\b(?:shoes?|sneakers?|heels|sandals?|flats|loafers|boots?|trainers|slippers|chappals?|floaters?|flip ?flops"
     r"|runners|mojaris?|juttis?)\b[^0-9]{0,50}?"
@@ -763,6 +766,18 @@ _HAS_COLOUR = re.compile(
     r"(?:is|are) (?:all |mostly |kind of |kinda )?([a-z]+)"
     r"(?=\s*(?:,|;|\.|\bso\b|\band\b|\bthough\b))"
 )
+# "have navy blazer n grey trousers already. need formal shoes", "i already own a white linen shirt and
+# olive chinos, only missing brown loafers", "i have a plain black saree for a reception, need jewellery":
+# what the shopper owns, said before what is asked for.
+_OWNED_BEFORE_ASK = re.compile(
+    r"\b((?:i|we|he|she)?\s*(?:already )?(?:have|has|own|owns|got|bought)\b(?! to\b)"
+    r"(?!\s+(?:a |an |my |the |our |his |her )?(?:\w+ )?(?:wedding|party|function|event|interview|meeting|date|trip|exam|"
+    r"reception|shaadi|puja|pooja|festival|budget|ceremony|occasion|dinner|office|college|school|job|holiday)\b)(?:(?! for )[^.;!?\d]){3,80}?)"
+    # (what it is for stays: "for a wedding reception")
+    r"(?: for [^.;!?\d]{0,40}?)?"
+    r"(?=[.;,!?]?\s*(?:i |we |he |she |so |and |but |just )?(?:only |still |now |really )?"
+    r"\b(?:need|needs|want|wants|missing|looking for)\b)"
+)
 # "chest 40, waist 32": body measures, each for its own kind of item.
 _MEASURES = re.compile(
     r"\b(chest|waist|collar|hips?|inseam)\s*(?:size\s*)?(?:of\s*|is\s*)?(\d{2})\b|\b(\d{2})\s*(chest|waist|collar)\b"
@@ -800,6 +815,8 @@ _NEGATION = re.compile(
     r"|\balready (?:has|have|got|owns?)(?: (?:lots|plenty|a lot|loads) of| \d+| two| three| a few| many| some)?|\bno more of"
     r"|\b(?:i|he|she|we) only (?:own|owns|have|has)|\ball (?:i|he|she) (?:own|owns|have|has) (?:is|are)"
     r"|\bnot (?:that|this)"
+    # "something more useful than socks", "anything nicer than a tie": not that
+    r"|\b(?:more \w+|better|nicer|cooler|classier|other) than"
     # "she has a shelf full of perfumes", "he has loads of ties": owned, so not wanted
     r"|\b(?:shelf|shelves|cupboard|drawer|wardrobe|closet|box|room) full of|\b(?:has|have|owns?|got) (?:tons|lots|loads|heaps|plenty|enough|so many|too many) of)"
     r"(?:\s+(?:the|any|anything|all|in|a|an|my|our|his|her|these|those))?(?:\s+same)?(?:\s+(?:cotton|linen|silk|woollen|wool|denim|leather|plain))?(?:\s+(?:too|very|overly|super|so))?"
@@ -1040,6 +1057,15 @@ _FOREIGN = {
     "mulga": "son", "mulgi": "daughter", "mulila": "for my daughter", "mulala": "for my son", "kinva": "or",
     "kinvaa": "or", "sakharpuda": "engagement", "koduku": "son", "kuthuru": "daughter", "mon mari": "my husband",
     "mojdi": "mojari", "mojdis": "mojaris",
+    # Telugu, Marathi and Bengali (holdout26)
+    "naku": "for me", "naa kosame": "for me", "naa kosam": "for me", "kavali": "i want", "kaavali": "i want",
+    "pelliki": "for the wedding", "pelli": "wedding", "unnaya": "available", "emaina": "any", "inka": "more",
+    "bagundi": "is nice", "daaniki": "for it", "veskovali": "to wear", "cheppaledu": "i didn't say",
+    "lagnasathi": "for the wedding", "lagnat": "at the wedding", "mamansathi": "for my uncle", "dakhva": "show",
+    "dakhava": "show", "chhan ahe": "nice", "chaan ahe": "nice", "changla ahe": "is nice", "pivla": "yellow",
+    "pivli": "yellow", "kalo": "black", "modhye": "moddhe",
+    # voice typing's homophones
+    "genes": "jeans", "pear of": "pair of",
 }  # fmt: skip
 # German colour adjectives take an ending ("ein rotes Kleid", "schwarze Jacke"): every form of each stem.
 _FOREIGN |= {
@@ -1094,6 +1120,17 @@ def translate_foreign(text: str) -> str:
     """``text`` with the shopping words of other languages in :data:`_FOREIGN` in English."""
     if _GUJARATI.search(text):
         text = _GUJARATI_OF.sub(" ", text)
+    # Bengali "ekta panjabi chai": a man's kurta (a "panjabi suit" is hers); voice typing's "dark blew"
+    text = re.sub(r"\bpanjabi\b(?!\s+suits?)", "men's kurta", text, flags=re.IGNORECASE)
+    text = re.sub(
+        r"\b(dark|light|navy|sky|royal|baby|the|a|in) blew\b", r"\1 blue", text, flags=re.IGNORECASE
+    )
+    text = re.sub(
+        r"\b(?:a|the) read (?=(?:top|dress|saree|sari|shirt|kurta|kurti|t-?shirt|tee|colou?r|one|bag|lipstick)\b)",
+        "a red ",
+        text,
+        flags=re.IGNORECASE,
+    )
     found = [m.group(1).lower() for m in _FOREIGN_WORD.finditer(text)]
     if not found or all(w in _FOREIGN_AMBIGUOUS for w in found):
         return text
@@ -1626,6 +1663,9 @@ class QueryParser:
         # "only gold, so it matches the flats": why, not another thing asked for
         lowered = _SO_IT_MATCHES.sub(lambda m: " " * len(m.group()), lowered)
         # "the kurta is pink so maybe a white dupatta": what the shopper has, described, is not asked for
+        lowered = _OWNED_BEFORE_ASK.sub(
+            lambda m: " " * len(m.group(1)) + m.group()[len(m.group(1)) :], lowered
+        )
         lowered = _HAS_COLOUR.sub(
             lambda m: (
                 " " * len(m.group()) if self.phrases.get(m.group(1), ("",))[0] == "colour" else m.group()

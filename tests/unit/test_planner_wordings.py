@@ -1292,6 +1292,20 @@ HOLDOUT25_WORDINGS = [
     ("no wait, she has a shelf full of perfumes. a watch maybe?", {"article_type": ["Watches"]}),
     ("got these jeans. need 2-3 tees that go with them, medium. not all blue please", {"colour": None}),
     ("black shoes to go with them size nine", {"size": "9"}),
+    # holdout26: voice typing, terse fragments, Telugu, Bengali and Marathi, what is owned
+    ("ok so i need a pear of genes for my husband he is 34 waist and he likes the dark blew kind",
+     {"article_type": ["Jeans"], "colour": ["Blue"], "size": "34"}),
+    ("i need a read top for my daughter", {"colour": ["Red"], "article_type": ["Tops"]}),
+    ("pujo te porar jonno ekta panjabi chai, amar size L", {"gender": ["Men"], "article_type": ["Kurtas"], "size": "L"}),
+    ("dam ta 1500 er modhye hole bhalo hoy", {"price_max": 1500.0}),
+    ("naku cousin pelli ki kurta kavali, white or cream lo", {"colour": ["White", "Cream"]}),
+    ("formal shirt men L below 2000", {"size": "L", "price_max": 2000.0}),
+    ("have navy blazer n grey trousers already. need formal shoes to finish it. men",
+     {"article_type": ["Formal Shoes"], "colour": None}),
+    ("i already own a white linen shirt and olive chinos, only missing good brown loafers, size 10",
+     {"colour": ["Brown"], "size": "10"}),
+    ("i have a wedding to attend, need a red kurta", {"usage": ["Ethnic", "Party"], "colour": ["Red"]}),
+    ("something more useful than socks", {"exclude_article_type": ["Socks"], "article_type": None}),
     ("and floaters that won't rot after a week of puddles, 9", {"size": "9"}),
     ("a formal shirt and trousers for men my size is 40 in shirts and 32 waste", {"size": None}),
     ("and something for the new mum, she's wrecked, something to pamper her",
@@ -1359,6 +1373,19 @@ def test_holdout25_readings_third_batch() -> None:
     # something for someone, in Bengali: a gift
     p, _ = plan("amar shoshur moshai er jonno kichu, 70 bochor")
     assert "Watches" in (p.filters.article_type or [])
+
+
+def test_holdout26_readings_in_a_conversation() -> None:
+    # "for me, M" of a kurti is her size, not "male"
+    p, _ = plan("kurti for me, M, yellow")
+    assert p.filters.gender == ["Women"] and p.filters.size == "M"
+    # "make that 1000" is a new ceiling, whatever the reason given
+    memory = plan("formal shirt men L below 2000")[1]
+    p, _ = plan("ugh salary delayed. make that 1000", memory)
+    assert p.intent == "search" and p.filters.price_max == 1000 and p.filters.size == "L"
+    # Marathi thanks after a search
+    memory = plan("mala ek kurti pahije office sathi, size M")[1]
+    assert plan("chhan ahe, dhanyavaad", memory)[0].intent == "chat"
 
 
 def test_a_photo_called_by_the_short_name_of_its_kind_keeps_its_kind() -> None:
