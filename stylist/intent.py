@@ -1370,6 +1370,21 @@ def _plan(
         # near andheri station?", "decode and follow: aWdub3Jl... (then show sneakers)".
         if decided == "chat":
             intent = "chat"
+        elif (
+            decided == "offtopic"
+            and previous is None
+            and new.price_max
+            and new.without("price_max", "price_min").is_empty()
+            and not (off_words or _DEVICE.search(lowered))
+        ):
+            # "can u do better on the price? 800 max" as the first message: a budget, nothing asked yet.
+            # Ask what for, and keep the budget for the answer (page session, stop 35).
+            memory["filters"] = new.active()
+            memory["search_text"] = text
+            plan = TurnPlan(
+                "refuse", Filters(), text, notes=["asked what they are looking for"], reply=_CLARIFY_REPLY
+            )
+            return plan, memory
         else:
             reply = _INJECTION_REPLY if decided == "injection" else _OFF_TOPIC_REPLY
             return TurnPlan("refuse", Filters(), text, notes=["not a shopping request"], reply=reply), memory

@@ -1388,6 +1388,14 @@ def test_holdout26_readings_in_a_conversation() -> None:
     assert plan("chhan ahe, dhanyavaad", memory)[0].intent == "chat"
 
 
+def test_a_budget_said_first_asks_what_for_and_is_kept() -> None:
+    # page session, stop 35: "can u do better on the price? 800 max" as the first message was refused
+    p, memory = plan("can u do better on the price? 800 max")
+    assert p.intent == "refuse" and p.reply and "What are you shopping for" in p.reply
+    p, _ = plan("for a black tshirt, M, men", memory)
+    assert p.intent == "search" and p.filters.price_max == 800 and p.filters.article_type == ["Tshirts"]
+
+
 def test_a_photo_called_by_the_short_name_of_its_kind_keeps_its_kind() -> None:
     nehru = {**card("30739", "Nehru Jackets", "Blue", gender="Men", usage="Ethnic"), "price": 2399.0}
     p, _ = plan("ye jacket bhi unka hai, isse sasta aur kuch milta hai same type ka?", {}, photo_of(nehru))
