@@ -884,6 +884,8 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
     ttft = [r["ttft_ms"] for r in results if r.get("ttft_ms")]
     total = [r["total_ms"] for r in results if r.get("total_ms")]
     paired = [r for r in results if r.get("bare")]
+    cold = [r for r in results if r.get("bare_cold")]
+    cold_total = [r["bare_cold"]["total_ms"] for r in cold]
     ratio = lambda a, b: round(a / b, 3) if a and b else None  # noqa: E731
     bare_first = [r["bare"]["first_sentence_ms"] for r in paired]
     bare_total = [r["bare"]["total_ms"] for r in paired]
@@ -917,11 +919,8 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
         "agent_over_bare_first_sentence_p50": ratio(pct(agent_first, 0.5), pct(bare_first, 0.5)),
         "agent_over_bare_total_p50": ratio(pct(agent_total, 0.5), pct(bare_total, 0.5)),
         # (with --bare-cold: the same turns replayed with nothing in the prefix cache)
-        "bare_cold_total_ms_p50": pct([r["bare_cold"]["total_ms"] for r in results if r.get("bare_cold")], 0.5),
-        "agent_over_bare_cold_total_p50": ratio(
-            pct([r["total_ms"] for r in results if r.get("bare_cold")], 0.5),
-            pct([r["bare_cold"]["total_ms"] for r in results if r.get("bare_cold")], 0.5),
-        ),
+        "bare_cold_total_ms_p50": pct(cold_total, 0.5),
+        "agent_over_bare_cold_total_p50": ratio(pct([r["total_ms"] for r in cold], 0.5), pct(cold_total, 0.5)),
     }  # fmt: skip
 
 

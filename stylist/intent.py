@@ -654,19 +654,26 @@ def _without_what_it_is_for(new: Filters, lowered: str, parser: QueryParser) -> 
     return new
 
 
+def _ask_what_for(text: str) -> TurnPlan:
+    """Nothing to search on yet: ask what they are after, as a shop assistant would."""
+    return TurnPlan(
+        "refuse", Filters(), text, notes=["asked what they are looking for"], reply=_CLARIFY_REPLY
+    )
+
+
 def _still_ruled_out(
     filters: Filters, previous: Filters | None, lowered: str, said: list[str] | None = None
 ) -> Filters:
     """``filters`` without the kinds ruled out, now or before, unless named again (``said``: the kinds
     this message names): "absolutely no heels" then "keep the shoes under 1500" is shoes but not heels."""
-    out = set(filters.exclude_article_type or []) - set(said or [])
+    out = set(filters.exclude_article_type or [])
     if previous is not None and filters.article_type and len(filters.article_type) > 1:
         out |= {
             k
             for k in previous.exclude_article_type or []
-            if k not in (said or [])
-            and not any(re.search(rf"\b{re.escape(f)}\b", lowered) for f in label_forms(k))
+            if not any(re.search(rf"\b{re.escape(f)}\b", lowered) for f in label_forms(k))
         }
+    out -= set(said or [])
     kinds = [k for k in filters.article_type or [] if k not in out]
     if not kinds or kinds == filters.article_type:
         return filters
@@ -1253,10 +1260,7 @@ def _plan(
             _CHAT.match(lowered) or _GREETING.match(lowered) or _SMALL_TALK.search(lowered) or photo
         ) and (not re.search(r"[aeiou]", lowered) or re.fullmatch(r"\W*[a-z]{5,}\W*", lowered) and not shown):
             # "asdfgh": nothing to read; ask what they are after rather than let the model guess
-            plan = TurnPlan(
-                "refuse", Filters(), text, notes=["asked what they are looking for"], reply=_CLARIFY_REPLY
-            )
-            return plan, memory
+            return _ask_what_for(text), memory
         intent = "chat"
     elif (
         _ACK.match(lowered)
@@ -1328,10 +1332,7 @@ def _plan(
     elif nothing_to_search:
         # Nothing to search on yet ("do you sell iphones", "show me something nice"): ask, as a shop
         # assistant would, rather than match the words of the message against product names.
-        plan = TurnPlan(
-            "refuse", Filters(), text, notes=["asked what they are looking for"], reply=_CLARIFY_REPLY
-        )
-        return plan, memory
+        return _ask_what_for(text), memory
     else:
         intent = "search"
     if (
@@ -1381,10 +1382,7 @@ def _plan(
             # Ask what for, and keep the budget for the answer (page session, stop 35).
             memory["filters"] = new.active()
             memory["search_text"] = text
-            plan = TurnPlan(
-                "refuse", Filters(), text, notes=["asked what they are looking for"], reply=_CLARIFY_REPLY
-            )
-            return plan, memory
+            return _ask_what_for(text), memory
         else:
             reply = _INJECTION_REPLY if decided == "injection" else _OFF_TOPIC_REPLY
             return TurnPlan("refuse", Filters(), text, notes=["not a shopping request"], reply=reply), memory

@@ -341,7 +341,7 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
      "ltr"): ["Backpacks", "Rucksacks"],
     ("cover my head", "for my head", "head cover", "sun hat", "hat", "hats"): ["Caps"],
     ("half pant", "half pants", "half-pant", "half-pants", "halfpant", "halfpants"): ["Shorts", "Capris"],
-    ("nighty", "nighties", "nightie", "nighties"): ["Nightdress", "Night suits"],
+    ("nighty", "nightie", "nighties"): ["Nightdress", "Night suits"],
     ("keds",): ["Casual Shoes"],
     # "something to pamper her": the things of a slow evening in
     ("pamper", "pampering", "pampered", "self care", "self-care", "spa day"): [
@@ -1114,23 +1114,21 @@ _FOREIGN_AMBIGUOUS = {
 # the rules would read as English "no": dropped in a message that is Gujarati.
 _GUJARATI = re.compile(r"\b(?:joie|joiye|joiche|che|chhe|mate|chu|chhu)\b", re.IGNORECASE)
 _GUJARATI_OF = re.compile(r"(?<=[a-z]) no (?=[a-z])", re.IGNORECASE)
+# Bengali "ekta panjabi chai": a man's kurta (a "panjabi suit" is hers); voice typing's "dark blew" and
+# "a read top"
+_PANJABI = re.compile(r"\bpanjabi\b(?!\s+suits?)", re.IGNORECASE)
+_BLEW = re.compile(r"\b(dark|light|navy|sky|royal|baby|the|a|in) blew\b", re.IGNORECASE)
+_READ_COLOUR = re.compile(
+    r"\b(?:a|the) read (?=(?:top|dress|saree|sari|shirt|kurta|kurti|t-?shirt|tee|colou?r|one|bag|lipstick)\b)",
+    re.IGNORECASE,
+)
 
 
 def translate_foreign(text: str) -> str:
     """``text`` with the shopping words of other languages in :data:`_FOREIGN` in English."""
     if _GUJARATI.search(text):
         text = _GUJARATI_OF.sub(" ", text)
-    # Bengali "ekta panjabi chai": a man's kurta (a "panjabi suit" is hers); voice typing's "dark blew"
-    text = re.sub(r"\bpanjabi\b(?!\s+suits?)", "men's kurta", text, flags=re.IGNORECASE)
-    text = re.sub(
-        r"\b(dark|light|navy|sky|royal|baby|the|a|in) blew\b", r"\1 blue", text, flags=re.IGNORECASE
-    )
-    text = re.sub(
-        r"\b(?:a|the) read (?=(?:top|dress|saree|sari|shirt|kurta|kurti|t-?shirt|tee|colou?r|one|bag|lipstick)\b)",
-        "a red ",
-        text,
-        flags=re.IGNORECASE,
-    )
+    text = _READ_COLOUR.sub("a red ", _BLEW.sub(r"\1 blue", _PANJABI.sub("men's kurta", text)))
     found = [m.group(1).lower() for m in _FOREIGN_WORD.finditer(text)]
     if not found or all(w in _FOREIGN_AMBIGUOUS for w in found):
         return text
