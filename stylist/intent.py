@@ -162,6 +162,19 @@ _SHE = re.compile(r"\b(?:she|she's|shes|her|hers)\b")
 _WOMENS_KINDS = {"Kurtis", "Sarees", "Dresses", "Heels", "Skirts", "Bra", "Nightdress", "Lehenga Choli", "Dupatta",
                  "Salwar and Dupatta", "Kurta Sets", "Tunics", "Jeggings", "Camisoles", "Lipstick", "Clutches"}  # fmt: skip
 # Kinds of item only men wear.
+# "shoes" are closed shoes; sandals and the like are asked for by name, or with laces ruled out
+_SHOES = re.compile(r"\bshoes?\b")
+_OPEN_FOOTWEAR = re.compile(
+    r"\b(?:sandals?|flip[- ]?flops?|flipflops?|chappals?|slippers?|floaters?|slides?|kolhapuris?|footwear|"
+    r"slip[- ]?ons?|laces?|laceless|velcro|open[- ]toe\w*)\b"
+)
+_OPEN_KINDS = ("Flip Flops", "Sandals", "Sports Sandals")
+_NO_LACES = re.compile(
+    r"\b(?:no|without|zero|not?) (?:shoe ?)?laces?\b|\blace[- ]?less\b|\bslip[- ]?ons?\b|\bvelcro\b|"
+    r"\bcan'?t tie\b|\blaces? (?:illade|illadhe|illathe|illama|nahi|nako|beda|venda)\b|\bno[- ]lace\b"
+)
+_LACED_KINDS = ("Sports Shoes", "Formal Shoes")
+_COLD = re.compile(r"\b(?:freezing|cold|chilly|chill|winter|snow\w*|sub[- ]?zero|warm)\b")
 _MENS_KINDS = {"Nehru Jackets", "Ties", "Cufflinks", "Ties and Cufflinks", "Boxers", "Trunk", "Suspenders"}
 # Anything that says a child may be the wearer: without it, children's items stay out of the results.
 _WOMENS_CUT = re.compile(r"\b(?:mom|boyfriend|girlfriend)[- ](?:jeans|fit)\b|\bhigh[- ]?waist(?:ed)?\b")
@@ -251,13 +264,13 @@ _SAME_COLOUR = re.compile(
 _OTHER_COLOUR = re.compile(r"\b(different|other|another) colou?rs?\b|\bin (?:a )?different colou?r")
 _COLOURFUL = re.compile(
     r"\b(more colou?rful|colou?rful|brighter|bright(?: colou?rs?)?|more colou?r|some colou?r|pop of colou?r|"
-    r"less (?:plain|boring|dull)|bold(?:er)? colou?rs?|vibrant)\b"
+    r"less (?:plain|boring|dull)|bold(?:er)? colou?rs?|loud(?:er)? colou?rs?|vibrant)\b"
 )
 # Words for a family of colours.
 _COLOUR_FAMILIES = (
     # pastels are soft tints; white is light, not a pastel
     (re.compile(r"\b(pastels?(?: colou?rs?| shades?| tones?)?)\b"),
-     ["Pink", "Peach", "Lavender", "Yellow", "Mauve", "Sea Green", "Turquoise Blue", "Cream"]),
+     ["Pink", "Peach", "Lavender", "Mauve", "Sea Green", "Turquoise Blue", "Cream"]),
     # neon: the glowing brights
     (re.compile(r"\b(neon(?:[- ]?ish)?(?: colou?rs?| shades?| brights?)?|fluorescent(?: colou?rs?)?|fluro|fluoro|highlighter)\b"),
      ["Fluorescent Green", "Lime Green", "Green", "Yellow", "Orange", "Pink", "Magenta"]),
@@ -399,7 +412,10 @@ _ACK = re.compile(
     r"happy (?:diwali|holi|eid|new year|christmas|xmas|onam|pongal|navratri|dussehra|birthday|holidays)(?: to (?:you|u))?(?: too| as well)?|"
     r"(?:eid|ramzan|ramadan|diwali|navratri) mubarak(?: ho)?|in advance|beta|jeete? raho|jeeti raho|khush raho|"
     r"baad mein(?: dekh\w*)?|dekhta hu+n?|dekhti hu+n?|thik hai|later|will check later|"
-    r"same to (?:you|u)|you too|u too|(?:nice|good|great) one|too good|so true|true)\b[\s\W]*){1,8}$"
+    r"same to (?:you|u)|you too|u too|(?:nice|good|great) one|too good|so true|true|super|honestly|kinda|w|"
+    # "Ugadi habbada shubhashayagalu", "W assistant no cap", "they look lowkey the same"
+    r"(?:\w+ )?festival(?:'?s)? (?:best )?wishes|best wishes|(?:w|great|best|good|nice) (?:assistant|bot|stylist)|"
+    r"(?:they|these|it) (?:look|are|is) (?:kinda |basically |literally |almost )?(?:the same|identical))\b[\s\W]*){1,8}$"
 )
 _SHOP_SERVICE_REPLY = (
     "I can't see orders, delivery, returns or offers, so please check the shop's help pages or customer "
@@ -462,6 +478,8 @@ _REFINE_START = re.compile(
 # "its mainly for board meetings": what the item asked about is for, so the same item.
 _FOR_IT = re.compile(
     r"^\W*(?:it'?s|its|it is|they'?re|theyre|they are|it'?ll be|it will be)(?: \w+)? (?:for|to)\b"
+    # "she will wear it for Varamahalakshmi pooja, so proper ethnic one": the same thing, for that
+    r"|^\W*(?:she|he|i|we|they)(?:'ll| will| wants? to| is going to| is gonna|'s gonna|'m gonna)? wear (?:it|them|this|these|that) (?:for|to|at|on)\b"
 )
 # "ek pura look bana do", "make it a full look": the whole outfit, the item asked about as one piece of it.
 _FULL_LOOK = re.compile(
@@ -2078,7 +2096,8 @@ def _plan(
     elif new.price_max is not None:
         memory.pop("standing_ceiling", None)  # a new ceiling said for this item only
 
-    someone = _OTHER_PERSON.search(lowered) or memory.get("for_other")
+    # "bestie's bday gift, he's lowkey into watches": a gift is for someone else too
+    someone = _OTHER_PERSON.search(lowered) or _FOR_SOMEONE.search(lowered) or memory.get("for_other")
     if (
         intent in ("search", "look")
         and not filters.gender
@@ -2117,6 +2136,45 @@ def _plan(
         kinds = pairing_articles({"usage": filters.usage[0], "gender": filters.gender[0]}, filters)
         if kinds:
             filters = filters.model_copy(update={"article_type": kinds, "category": None})
+    if (
+        not filters.article_type
+        and filters.category == ["Footwear"]
+        and _SHOES.search(lowered)
+        and not _OPEN_FOOTWEAR.search(lowered)
+    ):
+        # "shoes to go with it", "shoes that match the vibe": closed shoes, not sandals or flip flops
+        kept = [k for k in filters.exclude_article_type or [] if k not in _OPEN_KINDS]
+        filters = filters.model_copy(update={"exclude_article_type": kept + list(_OPEN_KINDS)})
+    if (
+        filters.article_type
+        and "Blazers" in filters.article_type
+        and len(filters.article_type) > 1
+        and _COLD.search(lowered)
+        and not re.search(r"\bblazers?\b", lowered)
+    ):
+        # "need layers, nights are freezing": warm layers, not a blazer
+        filters = filters.model_copy(
+            update={"article_type": [k for k in filters.article_type if k != "Blazers"]}
+        )
+    if (
+        filters.category == ["Footwear"]
+        and not filters.article_type
+        and re.search(
+            r"\bflat(?: ones?| soles?| ones only)?\W*$|\bflat (?:ones?|soles?|footwear|shoes)\b", lowered
+        )
+    ):
+        # "size 5, flat": flat footwear, no heels
+        kept = [k for k in filters.exclude_article_type or [] if k != "Heels"]
+        filters = filters.model_copy(update={"exclude_article_type": kept + ["Heels"]})
+    if _NO_LACES.search(lowered) and (
+        filters.category == ["Footwear"] or set(filters.article_type or []) & set(_LACED_KINDS)
+    ):
+        # "no laces, slip on", "laces illade" (he can't bend to tie them): not the laced kinds
+        kinds = [k for k in filters.article_type or [] if k not in _LACED_KINDS] or None
+        kept = [k for k in filters.exclude_article_type or [] if k not in _LACED_KINDS]
+        filters = filters.model_copy(
+            update={"article_type": kinds, "exclude_article_type": kept + list(_LACED_KINDS)}
+        )
     if (
         filters.article_type == ["Formal Shoes"]
         and filters.gender

@@ -181,13 +181,14 @@ _GENDER_WORDS: dict[str, list[str]] = {
               "paati", "mausi", "bua", "pregnant", "maternity", "postpartum", "post partum", "nursing mom", "breastfeeding", "breast feeding",
               "feed her in", "feed him in", "feed the baby in", "i'm the mom", "im the mom", "i am the mom", "i'm the mother", "choto bon", "boro bon", "amar bon", "bon er",
               "bou er", "amar bou", "ma er", "thangachi", "thangai", "ammayi", "ammai", "dadiji", "naniji", "mummyji", "hendathi", "hendti", "aavida", "maa aavida",
-              "girl here", "ma'am", "maam", "madam", "womenswear", "womens wear", "ladieswear"],
+              "girl here", "ma'am", "maam", "madam", "womenswear", "womens wear", "ladieswear", "she/her", "she her"],
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
             "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
             "grandfather", "fiance", "hubby", "bf", "bhai", "bhaiya", "papa", "pappa", "chacha", "jiju",
             "ladka", "ladke", "ladkon", "ladko", "larke", "larkon", "dude", "bro", "father in law", "appa", "thatha", "abbu", "abba", "nana",
             "dada", "baba", "bapi", "abbu ji", "pitaji", "pita ji", "thambi", "abbayi", "abbai", "dadaji", "nanaji",
-            "papaji", "dadu", "amar bor", "bor er", "aayana", "maa aayana", "mogudu", "ganda", "menswear", "mens wear"],
+            "papaji", "dadu", "amar bor", "bor er", "aayana", "maa aayana", "mogudu", "ganda", "menswear", "mens wear",
+            "he/him", "he him", "teacher sir", "for sir", "sir ke liye", "sir ko"],
     "Boys": ["boys", "boy", "son", "my son", "bete", "mere bete", "chhote", "chhotu", "nephew", "nephw", "grandson", "stepson", "schoolboy", "bhatija", "bhatije",
              "bhanja", "bhanje"],
     "Girls": ["girls", "girl", "daughter", "my daughter", "niece", "neice", "granddaughter", "stepdaughter", "schoolgirl", "beti",
@@ -247,7 +248,7 @@ _SEASON_WORDS = {"sardi": "Winter", "sardiyon": "Winter", "sardiyo": "Winter",
 _COLOUR_SYNONYMS = {"blk": "Black", "gry": "Grey", "nvy": "Navy Blue", "navy": "Navy Blue", "gray": "Grey", "grey": "Grey", "offwhite": "Off White",
                     "golden": "Gold", "whites": "White", "wine": "Burgundy", "turquoise": "Turquoise Blue", "bottle green": "Green",
                     "forest green": "Green", "emerald": "Green", "emerald green": "Green", "olive green": "Olive",
-                    "sky blue": "Blue", "baby blue": "Blue", "baby pink": "Pink", "blush": "Pink", "camel": "Tan",
+                    "sky blue": "Blue", "baby blue": "Blue", "lemon yellow": "Yellow", "baby pink": "Pink", "blush": "Pink", "camel": "Tan",
                     "multicolour": "Multi", "multicolor": "Multi", "multicoloured": "Multi",
                     "multicolored": "Multi", "maroon": "Maroon", "violet": "Purple",
                     # "pinkish or peach": a colour said with -ish is that colour
@@ -341,7 +342,7 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
      "ltr"): ["Backpacks", "Rucksacks"],
     ("cover my head", "for my head", "head cover", "sun hat", "hat", "hats"): ["Caps"],
     ("half pant", "half pants", "half-pant", "half-pants", "halfpant", "halfpants"): ["Shorts", "Capris"],
-    ("nighty", "nightie", "nighties"): ["Nightdress", "Night suits"],
+    ("nighty", "nightie", "nighties", "night dress", "night dresses", "nightgown", "night gown"): ["Nightdress", "Night suits"],
     ("keds",): ["Casual Shoes"],
     # "something to pamper her": the things of a slow evening in
     ("pamper", "pampering", "pampered", "self care", "self-care", "spa day"): [
@@ -402,6 +403,7 @@ earrings necklace bracelet bangles anklet anklets ring rings brooch cufflinks ha
 turban pagdi safa stole shawl shawls dupatta dupattas scarf scarves muffler bandana cap caps hat hats
 wallet wallets clutch clutches backpack backpacks tote totes sling belt belts watch watches sunglasses
 mug mugs candle candles keychain keychains cushion cushions diary diaries blouse blouses
+mekhela suruwal topi gamosa
 """.split())  # fmt: skip
 # What a shop's catalog offers nearest to a kind of item it may not carry: the labelled alternatives
 # to "is there a tuxedo?" are blazers and waistcoats, not whatever the words "tuxedo" retrieve.
@@ -413,14 +415,17 @@ CLOSEST_KINDS = {
     "cardigan": ["Sweaters"], "hoodie": ["Sweatshirts"], "kaftan": ["Tunics", "Tops"], "kimono": ["Tunics", "Tops"],
     "dungarees": ["Jumpsuit", "Rompers"], "overalls": ["Jumpsuit", "Rompers"], "beanie": ["Caps"],
     "blouse": ["Tops", "Kurtis"], "chaniya": ["Kurta Sets", "Skirts", "Sarees"], "choli": ["Kurta Sets", "Skirts", "Sarees"],
-    "ghagra": ["Kurta Sets", "Skirts", "Sarees"],
+    "ghagra": ["Kurta Sets", "Skirts", "Sarees"], "mekhela": ["Sarees", "Kurta Sets"],
+    "suruwal": ["Kurta Sets", "Kurtas", "Nehru Jackets"], "dhoti": ["Kurta Sets", "Kurtas"],
 }  # fmt: skip
 # Words for several article types at once.
 _LAYER_WORDS: dict[tuple[str, ...], list[str]] = {
-    ("warmer", "something warm", "outerwear", "layer", "layers", "layering", "to throw over", "throw over",
-     "winter wear", "winterwear", "warm clothes", "keep me warm", "keeps me warm", "keep her warm", "keep him warm",
-     "keep warm", "warm stuff", "warm things", "warm wear", "garam kapde",
-     "something warmer"): ["Jackets", "Sweaters", "Sweatshirts", "Shrug", "Blazers"],
+    ("outerwear", "layer", "layers", "layering", "to throw over", "throw over"):
+        ["Jackets", "Sweaters", "Sweatshirts", "Shrug", "Blazers"],
+    # to keep warm: not a blazer
+    ("warmer", "something warm", "winter wear", "winterwear", "warm clothes", "keep me warm", "keeps me warm",
+     "keep her warm", "keep him warm", "keep warm", "warm stuff", "warm things", "warm wear", "garam kapde",
+     "something warmer"): ["Jackets", "Sweaters", "Sweatshirts", "Shrug"],
 }  # fmt: skip
 _LAYER_PHRASES = frozenset(w for words in _LAYER_WORDS for w in words)
 # "to layer under it", "to wear underneath the jacket": an inner layer, not another outer one.
@@ -461,7 +466,19 @@ _STOPWORDS = set(
 _NOT_ARTICLE = {"short", "brief", "tight", "flat"}  # "our new flat" is a home
 # After "my sister's ...": events the shopper goes to and people of theirs; a gift ("my husband's
 # birthday") is still for the person named.
-_MENS_GARMENTS = {"veshti", "veshtis", "dhoti", "dhotis", "lungi", "lungis", "sherwani", "sherwanis"}
+_MENS_GARMENTS = {
+    "veshti",
+    "veshtis",
+    "dhoti",
+    "dhotis",
+    "lungi",
+    "lungis",
+    "sherwani",
+    "sherwanis",
+    "suruwal",
+}
+_WOMENS_GARMENTS = {"mekhela", "lehenga", "lehengas", "ghagra", "ghagras", "chaniya", "choli", "cholis", "anarkali",
+                    "anarkalis", "blouse", "blouses"}  # fmt: skip
 _SAYS = {
     "said",
     "says",
@@ -497,7 +514,7 @@ _PRICE_MAX = re.compile(
     rf"(?:under|below|less than|cheaper than|up to|upto|within|max(?:imum)?|at most|no more than|pooling|pooled|"
     rf"(?:till|until)(?=\s*(?:{_CUR}\s*)?(?:\d[\d,]{{2,}}|\d+(?:\.\d+)?k\b))|"
     rf"(?:got|have)(?=\s+(?:{_CUR}\s*)?(?:\d[\d,]{{2,}}|\d+(?:\.\d+)?k)\s*(?:{_CUR}\s*)?(?:for|to spend)\b)|"
-    rf"not more than|budget(?: of| is| maybe| like| roughly| approx)?|<=?|"
+    rf"not more than|budget(?: of| is| maybe| like| roughly| approx)?|total(?: budget)?(?: of| is)?|<=?|"
     rf"(?:can'?t|cannot|can not|won'?t|wont|don'?t want to|do not want to|not to|don'?t|do not|never|shouldn'?t|should not) "
     rf"(?:spend|pay|go)(?: any)? (?:more than|over|above|beyond)|not over|"
     rf"stretch(?: it)? to|go up to|bump(?: it)?(?: up)? to|raise(?: it)? to|increase(?: it| the budget)? to|make it|make that(?=\s*(?:{_CUR}\s*)?(?:\d{{3,}}|\d+(?:\.\d+)?k\b))|"
@@ -514,10 +531,15 @@ _NEGATED_BELOW = re.compile(
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:a piece\b|apiece\b|per piece\b|or less|or under|and under|"
     rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|total\b|in total\b|all in\b|overall\b|"
-    rf"-?\s*er moddhe|moddhe\b|(?:takar?|tk) (?:moddhe|bhitore)\b|(?:er )?bhitore\b|kulla\b|kulle\b|ukulla\b|lopala\b|lopu\b|lopale\b|olage\b|(?:er |ke )?ni+e?che\b|ke under\b|ni andar\b|thi vadh(?:are|u) na(?:hi)?\b|collect(?:ed|\s+hua|\s+kiya)\b|(?:il |il )?thazhe\b|sudhi\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
+    rf"-?\s*er moddhe|moddhe\b|(?:takar?|tk) (?:moddhe|bhitore)\b|(?:er )?bhitore\b|kulla\b|kulle\b|ukulla\b|lopala\b|lopu\b|lopale\b|olage\b|(?:er |ke )?ni+e?che\b|ke under\b|ni andar\b|thi vadh(?:are|u) na(?:hi)?\b|collect(?:ed|\s+hua|\s+kiya)\b|(?:il |il )?thazhe\b|sudhi\b|vare\b|samma\b|bhanda (?:muni|kam|tala)\b|(?:il |l )?kooduthal (?:pokaruthu|venda|aakaruthu|akaruthu)\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
     rf"left\b|remaining\b|paryant\w*|varaikum\b|varaikkum\b|varai\b|(?:ku|kku) (?:mela|mele|meela) (?:venam|vendam|venaam|venda)\b|"
     rf"(?:on|for) (?:the|those|these|them|that|this|it)\b[\w ]{{0,20}}\?\s*that'?s my (?:limit|max|budget)\b|for (?:the )?(?:whole thing|whole lot|everything|both|all of it|the lot)\b|"
     rf"se (?:zyada|jyada|zada|upar|oopar) (?:bilkul |bhi )?(?:nahi|nahin|nai|mat)\b)"
+)
+# Said of a budget for several pieces ("total", "for both", Malayalam "ellam koodi", Kannada "eradu")
+_TOTAL_NEAR = re.compile(
+    r"\b(?:total|overall|in all|all in|altogether|for (?:both|everything|all of (?:it|them))|whole (?:thing|lot)|"
+    r"ellam koodi|eradu|dono|both)\b"
 )
 # "around 2000", "about 1.5k", "2000 or so", "roughly Rs 800": a range, not a ceiling.
 # "i have rs 999", "what can i get for 300 rupees": an amount of money the shopper has (with a currency).
@@ -528,7 +550,7 @@ _PRICE_HAVE = re.compile(
 _PRICE_ABOUT = re.compile(
     rf"(?:around|about|roughly|approximately|approx\.?|~|in the region of|ballpark(?: of)?|close to|"
     rf"something like|more or less)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
-    rf"|({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:or so|ish\b|give or take|(?:ke )?aas ?paas|(?:ke )?aaspaas)"
+    rf"|({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:or so|ish\b|give or take|(?:ke )?aas ?paas|(?:ke )?aaspaas|jati\b|oll?am\b)"
 )
 #: How far an approximate budget reaches either side ("around 2000" = 1600 to 2400).
 APPROX_BUDGET = 0.2
@@ -610,7 +632,7 @@ _SELF_CORRECTION = re.compile(
     re.I,
 )
 _PRICE_RANGE = re.compile(
-    rf"(?:between|from)?\s*({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:and|to|-|–)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
+    rf"(?:between|from)?\s*({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:and|to|-|–|dekhi)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
 )
 _SIZE = re.compile(
     r"\bsize(?:\s*(?:is\s+|:\s*|=\s*)|\s+|(?=\d))(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y?)?)\b"
@@ -826,10 +848,33 @@ _NEGATION = re.compile(
 )  # "nothing too formal": not formal
 
 
-# "saree nahi", Tamil "black venam" (a colour only), Kannada "beda", Marathi "nako": "not" said after the thing.
+# "saree nahi", Tamil "black venam" (a colour only), Kannada "beda", Marathi "nako", Malayalam "venda" and
+# "allathathu" (other than), Telugu "vaddu", Nepali "chaidaina": "not" said after the thing.
 _NOT_AFTER = frozenset(
-    ("nahi", "nahin", "nai", "mat", "venam", "venaam", "vendam", "vendaam", "beda", "nako")
+    (
+        "nahi",
+        "nahin",
+        "nai",
+        "mat",
+        "venam",
+        "venaam",
+        "vendam",
+        "vendaam",
+        "beda",
+        "nako",
+        "venda",
+        "vendaa",
+        "allathathu",
+        "allatha",
+        "allaatha",
+        "vaddu",
+        "chaidaina",
+        "chahidaina",
+        "nakko",
+    )
 )
+# "heels onnum venda" (no heels at all), "kuch bhi nahi": a word between the thing and its "not"
+_NOT_AFTER_FILLER = frozenset(("onnum", "onnu", "bilkul", "ekdum", "ekdam", "bhi"))
 # Said no to after the item: "half the boys wear kurtas, he flat out refuses", "kurtas are a no".
 _NEGATED_AFTER = re.compile(
     r"^(?:but |and )?(?:(?:he|she|i|they|we)(?:'s| is| am| are)? (?:\w+ ){0,2}(?:refuses?|won'?t wear|"
@@ -853,6 +898,10 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 _SCALES = {"grand": 1000, "thousand": 1000, "k": 1000, "hazaar": 1000, "hazar": 1000, "hajar": 1000,
            "hundred": 100, "sau": 100, "lakh": 100000, "lakhs": 100000, "crore": 10000000, "crores": 10000000}  # fmt: skip
+# "two and a half k", "1 and a half lakh"
+_AND_A_HALF = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten) and a half\s*(k|thousand|grand|lakh|lakhs)\b"
+)
 _AMOUNT_WORDS = re.compile(
     r"\b(\d+(?:\.\d+)?|"
     + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))
@@ -1066,6 +1115,51 @@ _FOREIGN = {
     "pivli": "yellow", "kalo": "black", "modhye": "moddhe",
     # voice typing's homophones
     "genes": "jeans", "pear of": "pair of",
+    # Malayalam in Latin letters (holdout27): who, what, show, colours, thanks. "chechi" and "chetta"
+    # call the shop assistant sister and brother, so they name nobody.
+    "ammakku": "for my mother", "ammaykku": "for my mother", "ammaku": "for my mother", "achan": "father",
+    "achanu": "for my father", "achan nu": "for my father", "achante": "father's", "ammayude": "mother's",
+    "chettanu": "for my brother", "aniyan": "younger brother", "aniyanu": "for my brother",
+    "aniyathi": "younger sister", "aniyathikku": "for my sister", "makan": "son", "makanu": "for my son",
+    "makal": "daughter", "makalkku": "for my daughter", "bharya": "wife", "bharyakku": "for my wife",
+    "bharthavu": "husband", "ammoomma": "grandmother", "appooppan": "grandfather", "enikku": "for me",
+    "enikk": "for me", "kaanikku": "show", "kaanikkamo": "show", "kaanikkoo": "show", "kurachu": "a bit",
+    "karutha": "black", "chuvanna": "red", "chuvappu": "red", "pacha": "green", "neela": "blue",
+    "manja": "yellow", "velutha": "white", "nanni": "thanks", "kollam": "nice", "adipoli": "great",
+    "pwoli": "great", "ashamsakal": "wishes", "onnamathe": "first", "randamathe": "second",
+    "moonnamathe": "third", "athinte koode": "with it", "ethelum": "any", "enthelum": "anything",
+    "mathi": "is fine", "azhukkakum": "gets dirty", "azhukkaavum": "gets dirty", "kaalil idaan": "footwear to wear",
+    "kaalil": "on the feet", "aduthekku": "place", "veettil": "home", "veetil": "home", "warm ide": "something warm", "flat mathi": "flats are fine", "kalyanam": "wedding", "kalyanathinu": "for the wedding", "vayassu": "years old",
+    # Kannada in Latin letters (holdout27). "anna" is a name too: only "nam/nanna anna" and its cases.
+    "nanage": "for me", "nange": "for me", "avnige": "for him", "avanige": "for him", "avlige": "for her",
+    "avalige": "for her", "appa ge": "for my father", "amma ge": "for my mother", "nam anna": "my brother",
+    "nanna anna": "my brother", "anna ge": "for my brother", "annange": "for my brother",
+    "anna du": "brother's", "akka ge": "for my sister", "tamma": "younger brother",
+    "tammanige": "for my brother", "tangi": "younger sister", "tangige": "for my sister", "magalu": "daughter",
+    "magalige": "for my daughter", "maganige": "for my son", "hudga": "guy", "hudgi": "lady", "beku": "i want",
+    "torsi": "show", "torisi": "show", "kadime bele": "cheaper", "kappu": "black", "bili": "white",
+    "kempu": "red", "hasiru": "green", "neeli": "blue", "haladi": "yellow", "dhanyavada": "thanks",
+    "dhanyavadagalu": "thanks", "chennagide": "nice", "sakkath": "great", "habbada": "festival",
+    "shubhashayagalu": "best wishes", "swalpa": "a bit", "varsha": "years old",
+    # Nepali in Latin letters (holdout27). "dai" and "didi" alone call the shopkeeper brother or sister.
+    "ama lai": "for my mother", "ama ko": "mother's", "mero ama": "my mother", "buwa": "father",
+    "buwa lai": "for my father", "dai lai": "for my brother", "dai ko": "brother's", "mero dai": "my brother",
+    "didi lai": "for my sister", "didi ko": "sister's", "bahini": "younger sister", "bahini lai": "for my sister",
+    "bhai lai": "for my brother", "chora": "son", "chori": "daughter", "keta ho": "i'm a guy",
+    "keti ho": "i'm a girl", "keta": "guy", "malai": "for me", "chahiyo": "i want", "dekhau": "show",
+    "dekhaunu": "show", "rato": "red", "seto": "white", "nilo": "blue", "hariyo": "green", "pahelo": "yellow",
+    "sunaulo": "gold", "sun ko rang": "gold colour", "ramro": "nice", "ali sasto": "a bit cheaper",
+    "sasto": "cheaper", "mahango": "expensive", "jasto": "like", "aru kehi": "something else",
+    "ustai ustai": "all the same", "kunai pani rang": "any colour", "bihe": "wedding", "euta": "a",
+    "chaina": "is not there", "bhane": "then", "matra": "only", "dhanyabaad": "thanks",
+    # Assamese in Latin letters
+    "deuta": "father", "deutak": "for my father", "maak": "for my mother", "baideu": "elder sister",
+    "bhonti": "younger sister", "putek": "son", "mor babe": "for me",
+    # what a shop does not stock (whose it is: _MENS_GARMENTS, _WOMENS_GARMENTS)
+    "mekhela chador": "mekhela", "mekhela sador": "mekhela", "panche": "dhoti",
+    # Gen-Z slang
+    "no cap": "honestly", "ngl": "honestly", "lowkey": "kinda", "highkey": "really", "fr fr": "really",
+    "slaps": "is great", "is fire": "is great", "bussin": "great",
 }  # fmt: skip
 # German colour adjectives take an ending ("ein rotes Kleid", "schwarze Jacke"): every form of each stem.
 _FOREIGN |= {
@@ -1114,6 +1208,8 @@ _FOREIGN_AMBIGUOUS = {
 # the rules would read as English "no": dropped in a message that is Gujarati.
 _GUJARATI = re.compile(r"\b(?:joie|joiye|joiche|che|chhe|mate|chu|chhu)\b", re.IGNORECASE)
 _GUJARATI_OF = re.compile(r"(?<=[a-z]) no (?=[a-z])", re.IGNORECASE)
+# Malayalam's "of" follows the owner: "ente brother nte aduthekku" (to my brother's place)
+_MALAYALAM_OF = re.compile(r"\b([a-z]+) nte\b", re.IGNORECASE)
 # Bengali "ekta panjabi chai": a man's kurta (a "panjabi suit" is hers); voice typing's "dark blew" and
 # "a read top"
 _PANJABI = re.compile(r"\bpanjabi\b(?!\s+suits?)", re.IGNORECASE)
@@ -1128,6 +1224,7 @@ def translate_foreign(text: str) -> str:
     """``text`` with the shopping words of other languages in :data:`_FOREIGN` in English."""
     if _GUJARATI.search(text):
         text = _GUJARATI_OF.sub(" ", text)
+    text = _MALAYALAM_OF.sub(r"\1's", text)
     text = _READ_COLOUR.sub("a red ", _BLEW.sub(r"\1 blue", _PANJABI.sub("men's kurta", text)))
     found = [m.group(1).lower() for m in _FOREIGN_WORD.finditer(text)]
     if not found or all(w in _FOREIGN_AMBIGUOUS for w in found):
@@ -1156,7 +1253,13 @@ NEAR_SHADES = {
 
 def spelled_amounts(text: str) -> str:
     """Amounts written in words or with a scale word as digits: "one thousand" -> "1000",
-    "3 grand" -> "3000", "teen hazaar" -> "3000", "2-3k" -> "2000-3000"."""
+    "3 grand" -> "3000", "teen hazaar" -> "3000", "2-3k" -> "2000-3000", "two and a half k" -> "2500"."""
+    text = _AND_A_HALF.sub(
+        lambda m: (
+            f"{((float(m.group(1)) if m.group(1)[0].isdigit() else _NUMBER_WORDS[m.group(1)]) + 0.5) * _SCALES[m.group(2)]:.0f}"
+        ),
+        text,
+    )
     text = _SHARED_K.sub(
         lambda m: f"{float(m.group(1)) * 1000:g} {m.group(2)} {float(m.group(3)) * 1000:g}", text
     )
@@ -1380,20 +1483,26 @@ class QueryParser:
             b = self._to_shop_currency(_number(m.group(5)), c, notes)
             low, high = min(a, b), max(a, b)
             text = _blank(m, text)
-        m = _PRICE_ABOUT.search(text)
-        if m and low is None and high is None:
+        for m in _PRICE_ABOUT.finditer(text):
+            if low is not None or high is not None:
+                break
             amount = m.group(2) or m.group(5)
             c = cur(m.group(1), m.group(3), m.group(4), m.group(6))
-            if c or _number(amount) >= 100:  # "about 5 of them" is no budget
+            # "about 5 of them", "she's around 50" are no budget ("..., ~1000" after them is)
+            if c or _number(amount) >= 100:
                 centre = self._to_shop_currency(_number(amount), c, notes)
                 low, high = round(centre * (1 - APPROX_BUDGET)), round(centre * (1 + APPROX_BUDGET))
                 notes.append(f"around {centre:.0f}: read as {low:.0f} to {high:.0f}")
                 text = _blank(m, text)
-        for pattern in (_PRICE_MAX, _PRICE_MAX_AFTER):
-            m = pattern.search(text)
-            if m and high is None:
-                high = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
-                text = _blank(m, text)
+        m = _PRICE_MAX.search(text) or _PRICE_MAX_AFTER.search(text)
+        if m and high is None:
+            around = text[max(0, m.start() - 25) : m.end()] + re.split(r"\d", text[m.end() : m.end() + 25])[0]
+            if _TOTAL_NEAR.search(around):
+                # "total 5000 for everything, so the sweater not above 2000": this piece's ceiling
+                later = [p.search(text, m.end()) for p in (_PRICE_MAX, _PRICE_MAX_AFTER)]
+                m = min((c for c in later if c), key=lambda c: c.start(), default=m)
+            high = self._to_shop_currency(_number(m.group(2)), cur(m.group(1), m.group(3)), notes)
+            text = _blank(m, text)
         m = _PRICE_HAVE.search(text)
         if m and high is None and low is None:
             high = self._to_shop_currency(
@@ -1787,10 +1896,13 @@ class QueryParser:
                     ["complexion"],
                     ["skintone"],
                     ["tone"],
+                    ["carpet"],
                 )
                 and not (tokens[i + match[0]] == "tone" and match[1][1][0] in _METAL_COLOURS)
             ):
-                match = None  # "it suits brown skin": the wearer's skin, not a colour wanted ("gold tone" is)
+                match = (
+                    None  # "it suits brown skin", "red carpet energy": not a colour wanted ("gold tone" is)
+                )
             if match and tokens[i] in ("top", "tops") and i > 0 and tokens[i - 1] in ("on", "up", "over"):
                 match = None  # "a nehru jacket on top": where it goes, not a top
             if match and tokens[i] in ("dress", "tie") and i > 0 and tokens[i - 1] in _VERB_BEFORE:
@@ -1983,7 +2095,14 @@ class QueryParser:
                     bool(_NEGATION.search(" ".join(tokens[max(0, i - 4) : i])))
                     or (
                         i + n < len(tokens)
-                        and tokens[i + n] in _NOT_AFTER
+                        and (
+                            tokens[i + n] in _NOT_AFTER
+                            or (
+                                tokens[i + n] in _NOT_AFTER_FILLER
+                                and tokens[i + n + 1 : i + n + 2]
+                                in (["venda"], ["beda"], ["nahi"], ["vaddu"], ["nako"])
+                            )
+                        )
                         # Malayalam "saree venam" wants the saree; Tamil "black venam" says no to a colour
                         and (tokens[i + n] != "venam" or name == "colour")
                         # but "jeans under 800 nahi milegi kya?" asks whether there are any
@@ -2079,6 +2198,8 @@ class QueryParser:
             genders = [friends[0]]
         if not genders and {w for item in unknown for w in item.split()} & _MENS_GARMENTS:
             genders = ["Men"]  # "a white shirt, veshti already irukku": a man's
+        elif not genders and {w for item in unknown for w in item.split()} & _WOMENS_GARMENTS:
+            genders = ["Women"]  # "a mekhela chador for Bihu": hers
         if broader:
             found.pop("article_type", None)
         elif named_kinds and layer_kinds - named_kinds:
