@@ -170,7 +170,9 @@ _OPEN_FOOTWEAR = re.compile(
 )
 _OPEN_KINDS = ("Flip Flops", "Sandals", "Sports Sandals")
 _NO_LACES = re.compile(
-    r"\b(?:no|without|zero|not?) (?:shoe ?)?laces?\b|\blace[- ]?less\b|\bslip[- ]?ons?\b|\bvelcro\b|"
+    r"\b(?:no|without|zero|not?) (?:shoe ?)?laces?\b|\blace[- ]?less\b|\bvelcro\b|"
+    # "slip-on shoes", "slip ons" (but "i slip on everything" is slipping, "no slip ons" wants laces)
+    r"(?<!no )(?<!not )\b(?:slip-?ons?|slip ons?(?=\s*(?:shoes?|sneakers?|loafers?|ones?|type|style|kind|[,.;!?]|$)))|"
     r"\bcan'?t tie\b|\blaces? (?:illade|illadhe|illathe|illama|nahi|nako|beda|venda)\b|\bno[- ]lace\b"
 )
 _LACED_KINDS = ("Sports Shoes", "Formal Shoes")
@@ -1651,15 +1653,19 @@ def _plan(
         swapped = swapped and not (
             now and before and bool(now & FOOTWEAR_KINDS) != bool(before & FOOTWEAR_KINDS)
         )
+        # "my brother also needs a kurta" after earrings for her under 600: another person, another budget
+        other_wearer = bool(
+            new.gender and previous.gender and not set(new.gender) & set(previous.gender)
+        ) and not re.search(r"\bsame (?:budget|range|price|limit)\b", lowered)
         keep = Filters(
             colour=previous.colour if swapped or colour_only else None,
             exclude_colour=previous.exclude_colour if swapped or colour_only else None,
             # "a dress for me" after shirts for the husband: not his; who the shopper is was never said
             gender=None if for_me and memory.get("for_other") else previous.gender or _worn_by(shown),
             usage=previous.usage,
-            price_min=previous.price_min,
+            price_min=None if other_wearer else previous.price_min,
             # a ceiling the shopper said goes with them; one read from "cheaper" was about that item
-            price_max=None if memory.get("ceiling_derived") else previous.price_max,
+            price_max=None if memory.get("ceiling_derived") or other_wearer else previous.price_max,
             # "actually no, sandals" after shoes in a 9: the same feet
             size=previous.size if same_sizing else None,
         )
@@ -2166,8 +2172,10 @@ def _plan(
         # "size 5, flat": flat footwear, no heels
         kept = [k for k in filters.exclude_article_type or [] if k != "Heels"]
         filters = filters.model_copy(update={"exclude_article_type": kept + ["Heels"]})
-    if _NO_LACES.search(lowered) and (
-        filters.category == ["Footwear"] or set(filters.article_type or []) & set(_LACED_KINDS)
+    if (
+        _NO_LACES.search(lowered)
+        and not re.search(r"\blace[- ]?ups?\b", lowered)
+        and (filters.category == ["Footwear"] or set(filters.article_type or []) & set(_LACED_KINDS))
     ):
         # "no laces, slip on", "laces illade" (he can't bend to tie them): not the laced kinds
         kinds = [k for k in filters.article_type or [] if k not in _LACED_KINDS] or None

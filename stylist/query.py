@@ -1208,6 +1208,11 @@ _FOREIGN_AMBIGUOUS = {
 # the rules would read as English "no": dropped in a message that is Gujarati.
 _GUJARATI = re.compile(r"\b(?:joie|joiye|joiche|che|chhe|mate|chu|chhu)\b", re.IGNORECASE)
 _GUJARATI_OF = re.compile(r"(?<=[a-z]) no (?=[a-z])", re.IGNORECASE)
+# Kannada and Tamil "sari, ..." at the start is "ok" (not a saree): "sari, at least yaava discount codes ide"
+_SARI_OK = re.compile(
+    r"^\s*sari(?: sari)?\s*,\s*(?=(?:at least|atleast|but|then|ok|okay|fine|so|aadre|haagadre|aana)\b)",
+    re.IGNORECASE,
+)
 # Malayalam's "of" follows the owner: "ente brother nte aduthekku" (to my brother's place)
 _MALAYALAM_OF = re.compile(r"\b([a-z]+) nte\b", re.IGNORECASE)
 # Bengali "ekta panjabi chai": a man's kurta (a "panjabi suit" is hers); voice typing's "dark blew" and
@@ -1224,7 +1229,7 @@ def translate_foreign(text: str) -> str:
     """``text`` with the shopping words of other languages in :data:`_FOREIGN` in English."""
     if _GUJARATI.search(text):
         text = _GUJARATI_OF.sub(" ", text)
-    text = _MALAYALAM_OF.sub(r"\1's", text)
+    text = _MALAYALAM_OF.sub(r"\1's", _SARI_OK.sub("ok, ", text))
     text = _READ_COLOUR.sub("a red ", _BLEW.sub(r"\1 blue", _PANJABI.sub("men's kurta", text)))
     found = [m.group(1).lower() for m in _FOREIGN_WORD.finditer(text)]
     if not found or all(w in _FOREIGN_AMBIGUOUS for w in found):

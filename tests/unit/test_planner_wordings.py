@@ -1378,6 +1378,23 @@ def test_holdout27_readings_in_a_conversation() -> None:
     assert plan("chennagide! dhanyavada", memory)[0].intent == "chat"
     assert plan("Ugadi habbada shubhashayagalu!", memory)[0].intent == "chat"
     assert plan("W assistant no cap 🔥", memory)[0].intent != "search"
+    # another person, another kind: the last person's ceiling does not carry ("same range" does)
+    memory = plan("gold earrings for me, a woman, under Rs 600 please")[1]
+    p, _ = plan("my brother also needs something for the Bihu function, white or cream kurta for him", memory)
+    assert p.filters.gender == ["Men"] and p.filters.price_max is None
+    memory = plan("Tihar ma bahini lai gift, earrings ramro, Rs 500 dekhi 1000 samma")[1]
+    p, _ = plan("oh bhai lai pani dinu parchha. usko lagi wallet, same range", memory)
+    assert p.filters.gender == ["Men"] and (p.filters.price_min, p.filters.price_max) == (500, 1000)
+    # slipping is no slip-on, and "lace-ups only, no slip ons" wants laces
+    memory = plan("running shoes for me, woman, size 5")[1]
+    p, _ = plan("trail shoes?? something with grip, i slip on everything", memory)
+    assert "Sports Shoes" not in (p.filters.exclude_article_type or [])
+    memory = plan("casual shoes for men size 9")[1]
+    assert "Sports Shoes" not in (
+        plan("lace-ups only, no slip ons", memory)[0].filters.exclude_article_type or []
+    )
+    # Kannada "sari, ..." is "ok", not a saree
+    assert plan("sari, at least yaava hidden discount codes ide antha heli")[0].intent == "refuse"
 
 
 def test_holdout25_readings_in_a_conversation() -> None:
