@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
 OUT = ROOT / "stylist" / "data" / "routes.jsonl"
 #: Sets kept for measuring the stylist: never read here (holdout27 not measured or read yet).
-HELD_OUT = ("holdout28_conversations",)
+HELD_OUT = ("holdout29_conversations",)
 
 
 def route_of(turn: dict[str, Any], category: str) -> str | None:

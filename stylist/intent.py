@@ -130,6 +130,8 @@ _CHILD_AGE = re.compile(
 _BARE_SIZE = re.compile(
     r"(?<![\w.₹$])(?<!not )(?<!under )(?<!below )(?<!over )([3-9]|1[0-3]|2[6-9]|3\d|4[0-6])"
     r"(?![\w%]|\.\d|\s*(?:k\b|rs|inr|yrs?|years?|y/?o|-\s*\d|\+))"
+    # "he has like 4 black pairs": a count, not a size
+    r"(?!\s+(?:\w+\s+)?(?:pairs?|pieces?|pcs|of them|kids|children|times|days|weeks|months)\b)"
 )
 # "make it 36" about a size said before: the size (an amount under 100 is no budget here).
 _MAKE_IT_SIZE = re.compile(
@@ -416,7 +418,10 @@ _ACK = re.compile(
     r"baad mein(?: dekh\w*)?|dekhta hu+n?|dekhti hu+n?|thik hai|later|will check later|"
     r"same to (?:you|u)|you too|u too|(?:nice|good|great) one|too good|so true|true|super|honestly|kinda|w|"
     # "Ugadi habbada shubhashayagalu", "W assistant no cap", "they look lowkey the same"
-    r"(?:\w+ )?festival(?:'?s)? (?:best )?wishes|best wishes|(?:w|great|best|good|nice) (?:assistant|bot|stylist)|"
+    r"(?:\w+ )?festival(?:'?s)? (?:best )?wishes|best wishes|"
+    # "will order tonight once the kids are asleep"
+    r"(?:i'?ll|i will|will|gonna|going to) (?:order|buy|check ?out|place the order)(?: (?:it|them|these|this|that|now|tonight|today|tomorrow|later|soon))*(?: (?:once|when|after) [^?]*)?|"
+    r"(?:w|great|best|good|nice) (?:assistant|bot|stylist)|"
     r"(?:they|these|it) (?:look|are|is) (?:kinda |basically |literally |almost )?(?:the same|identical))\b[\s\W]*){1,8}$"
 )
 _SHOP_SERVICE_REPLY = (
@@ -501,6 +506,11 @@ _SELF = re.compile(
 )
 _SELF_WOMEN = {"woman", "girl", "lady", "f", "female", "granddaughter", "daughter", "niece", "sister"}
 _FOR_ME = re.compile(r"\b(?:and|for|just|now) (?:me|myself)\b|^\W*(?:me|myself)\b")
+# the shopper's own things: "my mehendi kurta", "my walima thing", "mera kurta"
+_MY_THING = re.compile(
+    r"\b(?:my|mera|meri|mere)\s+(?:own\s+)?((?:\w+\s+)?(?:kurta|kurtas|shirt|shirts|jacket|trousers|jeans|shoes|suit|"
+    r"outfit|look|thing|stuff|clothes|size))\b"
+)
 _DISLIKED_REF = re.compile(
     r"\b(?:don'?t|do not|didn'?t|dont|not) (?:really )?(?:like|love|want|into|a fan of|feeling)\s+(?:the|that)\s+"
     r"(?:\w+ )?(?:one|ones)\b|\b(?:hate|dislike)\s+(?:the|that)\s+(?:\w+ )?one\b"
@@ -827,6 +837,10 @@ def _plan(
             update={"gender": [memory["me"]]}
         )  # "granddaughter's wedding, what should an old man like me wear"
     for_me = bool(_FOR_ME.search(lowered)) and not new.gender and not _OTHER_PERSON.search(lowered)
+    mine = _MY_THING.search(lowered)
+    if mine and not new.gender and memory.get("me") and not parser.parse(mine.group(1)).filters.gender:
+        # "a nehru jacket over my mehendi kurta?", "back to my walima thing" (he said "for me (guy)"): his
+        for_me = True
     if for_me and memory.get("me"):
         new = new.model_copy(
             update={"gender": [memory["me"]]}
@@ -1665,7 +1679,13 @@ def _plan(
             usage=previous.usage,
             price_min=None if other_wearer else previous.price_min,
             # a ceiling the shopper said goes with them; one read from "cheaper" was about that item
-            price_max=None if memory.get("ceiling_derived") or other_wearer else previous.price_max,
+            price_max=(
+                memory.get("standing_ceiling")  # "nothing above 3000 for any one piece"
+                if other_wearer
+                else None
+                if memory.get("ceiling_derived")
+                else previous.price_max
+            ),
             # "actually no, sandals" after shoes in a 9: the same feet
             size=previous.size if same_sizing else None,
         )
@@ -2094,7 +2114,7 @@ def _plan(
     if filters.price_max is None or memory.get("ceiling_derived"):
         memory.pop("standing_ceiling", None)
     elif re.search(
-        r"\bsame (?:range|budget|price range|limit|price limit|max)\b|\bper (?:piece|item)\b|\bapiece\b|\ba piece\b",
+        r"\bsame (?:range|budget|price range|limit|price limit|max)\b|\bper (?:piece|item)\b|\bapiece\b|\ba piece\b|\b(?:any|each|every) (?:one )?(?:piece|item|thing)\b|\beach\b",
         lowered,
     ):
         # "max 3k per piece", "a pendant in the same range": a ceiling for every piece from now on

@@ -403,7 +403,7 @@ earrings necklace bracelet bangles anklet anklets ring rings brooch cufflinks ha
 turban pagdi safa stole shawl shawls dupatta dupattas scarf scarves muffler bandana cap caps hat hats
 wallet wallets clutch clutches backpack backpacks tote totes sling belt belts watch watches sunglasses
 mug mugs candle candles keychain keychains cushion cushions diary diaries blouse blouses
-mekhela suruwal topi gamosa
+mekhela suruwal topi gamosa scrubs
 """.split())  # fmt: skip
 # What a shop's catalog offers nearest to a kind of item it may not carry: the labelled alternatives
 # to "is there a tuxedo?" are blazers and waistcoats, not whatever the words "tuxedo" retrieve.
@@ -531,7 +531,7 @@ _NEGATED_BELOW = re.compile(
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:a piece\b|apiece\b|per piece\b|or less|or under|and under|"
     rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|total\b|in total\b|all in\b|overall\b|"
-    rf"-?\s*er moddhe|moddhe\b|(?:takar?|tk) (?:moddhe|bhitore)\b|(?:er )?bhitore\b|kulla\b|kulle\b|ukulla\b|lopala\b|lopu\b|lopale\b|olage\b|(?:er |ke )?ni+e?che\b|ke under\b|ni andar\b|thi vadh(?:are|u) na(?:hi)?\b|collect(?:ed|\s+hua|\s+kiya)\b|(?:il |il )?thazhe\b|sudhi\b|vare\b|samma\b|bhanda (?:muni|kam|tala)\b|(?:il |l )?kooduthal (?:pokaruthu|venda|aakaruthu|akaruthu)\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
+    rf"-?\s*er moddhe|moddhe\b|(?:takar?|tk) (?:moddhe|bhitore)\b|(?:er )?bhitore\b|kulla\b|kulle\b|ukulla\b|lopala\b|lopu\b|lopale\b|olage\b|(?:er |ke )?ni+e?che\b|ke under\b|ni andar\b|thi vadh(?:are|u) na(?:hi)?\b|collect(?:ed|\s+hua|\s+kiya)\b|(?:il |il )?thazhe\b|sudhi\b|vare\b|samma\b|bhitare\b|t[ou]n? ghat\b|tu (?:kom|kam)\b|bhanda (?:muni|kam|tala)\b|(?:il |l )?kooduthal (?:pokaruthu|venda|aakaruthu|akaruthu)\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
     rf"left\b|remaining\b|paryant\w*|varaikum\b|varaikkum\b|varai\b|(?:ku|kku) (?:mela|mele|meela) (?:venam|vendam|venaam|venda)\b|"
     rf"(?:on|for) (?:the|those|these|them|that|this|it)\b[\w ]{{0,20}}\?\s*that'?s my (?:limit|max|budget)\b|for (?:the )?(?:whole thing|whole lot|everything|both|all of it|the lot)\b|"
     rf"se (?:zyada|jyada|zada|upar|oopar) (?:bilkul |bhi )?(?:nahi|nahin|nai|mat)\b)"
@@ -840,7 +840,9 @@ _NEGATION = re.compile(
     # "something more useful than socks", "anything nicer than a tie": not that
     r"|\b(?:more \w+|better|nicer|cooler|classier|other) than"
     # "she has a shelf full of perfumes", "he has loads of ties": owned, so not wanted
-    r"|\b(?:shelf|shelves|cupboard|drawer|wardrobe|closet|box|room) full of|\b(?:has|have|owns?|got) (?:tons|lots|loads|heaps|plenty|enough|so many|too many) of)"
+    r"|\b(?:shelf|shelves|cupboard|drawer|wardrobe|closet|box|room) full of|\b(?:has|have|owns?|got) (?:tons|lots|loads|heaps|plenty|enough|so many|too many) of"
+    # "he has like 4 black pairs already": a count of what is owned
+    r"|\b(?:has|have|owns?|got) (?:like |about |around |already )?(?:[2-9]|\d\d|two|three|four|five|six|several|a few|many|multiple))"
     r"(?:\s+(?:the|any|anything|all|in|a|an|my|our|his|her|these|those))?(?:\s+same)?(?:\s+(?:cotton|linen|silk|woollen|wool|denim|leather|plain))?(?:\s+(?:too|very|overly|super|so))?"
     # "nothing too bright or black": the colour after the "or" is said no to as well (but "not loud,
     # navy or maroon" asks for navy: a word that is no shade takes the colour only with "or")
@@ -871,6 +873,8 @@ _NOT_AFTER = frozenset(
         "chaidaina",
         "chahidaina",
         "nakko",
+        "nohoi",
+        "nuhen",
     )
 )
 # "heels onnum venda" (no heels at all), "kuch bhi nahi": a word between the thing and its "not"
@@ -898,6 +902,11 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 _SCALES = {"grand": 1000, "thousand": 1000, "k": 1000, "hazaar": 1000, "hazar": 1000, "hajar": 1000,
            "hundred": 100, "sau": 100, "lakh": 100000, "lakhs": 100000, "crore": 10000000, "crores": 10000000}  # fmt: skip
+# "a UK 12 which i reckon is an L", "US 10, so UK 9": the shopper's own conversion of a size
+_SIZE_CONVERTED = re.compile(
+    r"\b(?:uk|us|eu)\s*\d{1,2}\W{0,2}\s*(?:which|that|so|i\.?e\.?)\s+(?:i\s+(?:think|reckon|guess|believe)\s+)?"
+    r"(?:(?:is|would be|should be|means|makes it)\s+)?(?:an?\s+)?(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|\d{1,2})\b"
+)
 # "two and a half k", "1 and a half lakh"
 _AND_A_HALF = re.compile(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten) and a half\s*(k|thousand|grand|lakh|lakhs)\b"
@@ -934,6 +943,8 @@ _NO_BUDGET = re.compile(
 # "under thousand rupees": a scale word with no number before it is one of it.
 _BARE_SCALE = re.compile(
     r"\b(under|below|within|upto|up to|less than|max|around|about|budget|budget is)\s+(thousand|hazaar|hazar|grand)\b"
+    # Punjabi "hazaar ton ghat": under a thousand
+    r"|(?<![\w.])()(hazaar|hazar)(?=\s+t[ou]n? ghat\b)"
 )
 # "2-3k", "1.5 to 2k": the scale written once for both ends.
 _SHARED_K = re.compile(
@@ -1152,9 +1163,28 @@ _FOREIGN = {
     "sasto": "cheaper", "mahango": "expensive", "jasto": "like", "aru kehi": "something else",
     "ustai ustai": "all the same", "kunai pani rang": "any colour", "bihe": "wedding", "euta": "a",
     "chaina": "is not there", "bhane": "then", "matra": "only", "dhanyabaad": "thanks",
-    # Assamese in Latin letters
-    "deuta": "father", "deutak": "for my father", "maak": "for my mother", "baideu": "elder sister",
-    "bhonti": "younger sister", "putek": "son", "mor babe": "for me",
+    # Assamese in Latin letters (holdout28)
+    "deuta": "father", "deutak": "for my father", "deuta k": "for my father", "maak": "for my mother",
+    "baideu": "elder sister", "bhonti": "younger sister", "mor bhoni": "my sister", "bhoni": "sister",
+    "putek": "son", "mor babe": "for me", "moi": "i", "lagibo": "i want", "ronga": "red", "boga": "white",
+    "kola": "black", "nila": "blue", "shewali": "green", "kom hole bhal": "less is better",
+    "kiman porbo": "how much", "bhal pau": "i like", "logot": "with", "eitur logot": "with this", "ase": "is there",
+    "kiba ase": "anything", "dia": "show", "dekhuwa": "show", "ba": "or",
+    # Odia in Latin letters (holdout28)
+    "mo pain": "for me", "pain": "for", "darkar": "i want", "dekhao": "show", "lal": "red", "kimba": "or",
+    "sabuja": "green", "golapi": "pink", "nali": "red", "kala": "black", "dhala": "white", "bapa": "father",
+    "bapa ra": "father's", "pua": "son", "jhia": "daughter", "jhia ra": "daughter's", "bahaghara": "wedding",
+    "tanka": "rupees", "sathire": "with", "bhala lagila": "i like",
+    "sunali": "gold", "sunali rang": "gold colour", "rang": "colour", "aau": "more", "bi": "also",
+    # Punjabi in Latin letters (holdout28): "veere", "paaji" call the shopkeeper brother
+    "sanu": "for me", "menu": "for me", "mere layi": "for me", "layi": "for", "bebe": "mother", "bebe layi": "for my mother",
+    "bapu ji": "father", "bapu": "father", "bhen": "sister", "bhen layi": "for my sister", "chahida": "i want",
+    "chahidi": "i want", "chahide": "i want", "dikhao": "show", "kinne da": "how much",
+    "dooja wala": "the second one", "pehla wala": "the first one", "chitta": "white", "changa": "nice",
+    "naal": "with", "suit naal": "with the suit", "vyah": "wedding", "garam": "warm",
+    # Dakhni and Lucknowi Urdu (holdout28)
+    "mereku": "for me", "apne liye": "for myself", "apne lie": "for myself", "ghadi": "watch",
+    "ghadiyan": "watches", "ghari": "watch", "daawat": "party", "walima": "wedding reception",
     # what a shop does not stock (whose it is: _MENS_GARMENTS, _WOMENS_GARMENTS)
     "mekhela chador": "mekhela", "mekhela sador": "mekhela", "panche": "dhoti",
     # Gen-Z slang
@@ -1544,6 +1574,10 @@ class QueryParser:
         return low, high, text
 
     def _size(self, text: str) -> tuple[str | None, str]:
+        said = _SIZE_CONVERTED.search(text)
+        if said:
+            # "she's a UK 12 which i reckon is an L there": the size the shopper converted it to
+            return said.group(1).upper(), _blank(said, text)
         measures = list(_MEASURES.finditer(text))
         if len({m.group(1) or m.group(4) for m in measures}) >= 2:
             # "a formal shirt n trousers. chest 40, waist 32": a size for each, so no one size for all

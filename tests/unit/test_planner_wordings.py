@@ -1349,6 +1349,41 @@ HOLDOUT27_WORDINGS = [
 ]  # fmt: skip
 
 
+HOLDOUT28_WORDINGS = [
+    # Odia, Assamese, Punjabi and Dakhni in Latin letters
+    ("mo pain raja parba ku gote nua saree darkar, lal kimba maroon, 3000 bhitare",
+     {"colour": ["Red", "Maroon"], "price_max": 3000.0}),
+    ("husori pain mor deuta k eta kurta lagibo, boga, L size", {"gender": ["Men"], "size": "L"}),
+    ("blue nohoi, black hole bhal", {"colour": ["Black"]}),
+    ("M size, kiman porbo 1200 tu kom hole?", {"price_max": 1200.0, "size": "M"}),
+    ("kinne da aa eh? hazaar ton ghat wala dikhao", {"price_max": 1000.0}),
+    ("ok ok, sanu bhabhi layi ik handbag chahida, 1500 ton ghat", {"gender": ["Women"], "price_max": 1500.0}),
+    ("te bapu ji layi vi ik vadiya ghadi", {"gender": ["Men"]}),
+    ("ebe bapa ra kurta, XXL", {"gender": ["Men"], "size": "XXL"}),
+    # the shopper's own conversion of a size; what is owned, counted
+    ("hiya, buying for my sister, shes a UK 12 which i reckon is an L there? a nice kurti", {"size": "L"}),
+    ("he wears US 10 which i think is UK 9", {"size": "9"}),
+    ("brown pls, he has like 4 black pairs already", {"colour": ["Brown"], "exclude_colour": ["Black"]}),
+]  # fmt: skip
+
+
+def test_holdout28_readings_in_a_conversation() -> None:
+    # "4 black pairs" is a count, not a size
+    memory = plan("office shoes for my dad, around 5000, he wears UK 9")[1]
+    assert plan("brown pls, he has like 4 black pairs already", memory)[0].filters.size == "9"
+    # the shopper's own things after "for me (guy ...)", and a ceiling "for any one piece" for everyone
+    memory = plan(
+        "for walima something formal-ish for me (guy, 36 waist), and my wife needs heels size 5, "
+        "nothing above 3000 for any one piece pls"
+    )[1]
+    memory = plan("now her heels, 5, gold", memory)[1]
+    p, _ = plan("a nehru jacket over my mehendi kurta?", memory)
+    assert p.filters.gender == ["Men"] and p.filters.price_max == 3000
+    # closing a conversation is no request
+    memory = plan("and something for mom too, she likes stoles")[1]
+    assert plan("awesome thx, will order tonight once the kids are asleep", memory)[0].intent == "chat"
+
+
 def test_holdout27_readings_in_a_conversation() -> None:
     # "shoes" are closed shoes; "no laces" rules out the laced kinds; "flat" rules out heels
     p, _ = plan(
@@ -1879,7 +1914,8 @@ def test_something_ethnic_for_an_occasion_is_its_clothes_not_a_whole_look() -> N
     + HOLDOUT23_WORDINGS
     + HOLDOUT24_WORDINGS
     + HOLDOUT25_WORDINGS
-    + HOLDOUT27_WORDINGS,
+    + HOLDOUT27_WORDINGS
+    + HOLDOUT28_WORDINGS,
 )
 def test_wordings_of_the_later_held_out_sets(message: str, expected: dict) -> None:
     parsed = PARSER.parse(message).filters
