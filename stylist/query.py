@@ -189,9 +189,9 @@ _GENDER_WORDS: dict[str, list[str]] = {
             "dada", "baba", "bapi", "abbu ji", "pitaji", "pita ji", "thambi", "abbayi", "abbai", "dadaji", "nanaji",
             "papaji", "dadu", "amar bor", "bor er", "aayana", "maa aayana", "mogudu", "ganda", "menswear", "mens wear",
             "he/him", "he him", "teacher sir", "for sir", "sir ke liye", "sir ko"],
-    "Boys": ["boys", "boy", "son", "my son", "bete", "mere bete", "chhote", "chhotu", "nephew", "nephw", "grandson", "stepson", "schoolboy", "bhatija", "bhatije",
+    "Boys": ["boys", "boy", "son", "my son", "munna", "munne", "munnu", "bete", "mere bete", "chhote", "chhotu", "nephew", "nephw", "grandson", "stepson", "schoolboy", "bhatija", "bhatije",
              "bhanja", "bhanje"],
-    "Girls": ["girls", "girl", "daughter", "my daughter", "niece", "neice", "granddaughter", "stepdaughter", "schoolgirl", "beti",
+    "Girls": ["girls", "girl", "daughter", "my daughter", "munni", "niece", "neice", "granddaughter", "stepdaughter", "schoolgirl", "beti",
               "bhatiji", "bhanji"],
     "Unisex": ["unisex", "guy or girl", "girl or guy", "gender neutral", "genderless", "either gender", "any gender"],
 }  # fmt: skip
@@ -638,7 +638,9 @@ _SIZE = re.compile(
     r"\bsize(?:\s*(?:is\s+|:\s*|=\s*)|\s+|(?=\d))(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|small|medium|large|extra large|one size|\d{1,2}(?:-\d{1,2}y?)?)\b"
     r"|\b(xxs|xs|xl|xxl|xxxl)\b|(?<![\w'])(?:in )?(s|m|l)\s+size\b|\b(?:waist|uk)\s*(\d{1,2})\b|\b(\d{2})\s*(?:waist|wiast|wasit|waste|w)\b"
     # "men, M", "in M": a letter size on its own at the end of a phrase
-    r"|(?:^\s*|[,;]\s*|[?!]\s+|\bin\s+|\balso\s+|\bstill\s+|\b(?:sorry|oops|actually|nope|wait)\W{0,2}\s+|\b(?:oh|oops|ok|and) and\s+|^\W*and\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:now|these days|nowadays|actually|pls|plz|please|only)?\s*(?:[,;.!?]|$))"
+    r"|(?:^\s*|[,;]\s*|[?!]\s+|\bin\s+|\balso\s+|\bstill\s+|\b(?:sorry|oops|actually|nope|wait)\W{0,2}\s+|\b(?:oh|oops|ok|and) and\s+|^\W*and\s+|\bi'?m (?:an? )?|\bi wear (?:an? )?|\b(?:he|she)(?:'s| is| wears) (?:an? )?)(s|m|l)(?=\s*(?:now|these days|nowadays|actually|pls|plz|please|only|in (?:indian|uk|us|our|your|adult) sizes?)?\s*(?:[,;.!?]|$))"
+    # "kurta L me hona": Hindi "in L"
+    r"|\b(xs|s|m|l|xl|xxl|xxxl) (?=(?:me|mein|main) (?:hona|chahiye|chahie|dena|do|dikhao|milega|hai)\b)"
     # "a navy polo shirt, medium.", "first one, in a medium?", "which i think is a large?"
     r"|(?:[,;]\s*|\bin (?:an? )?|\bis (?:an? )?|^\s*)(small|medium|large|extra large)(?=\s*(?:[,;.!?]|$))"
     # "jeans, slim fit, 34", "trousers men 36": a waist size after a bottom
@@ -1171,7 +1173,7 @@ _FOREIGN = {
     "kiman porbo": "how much", "bhal pau": "i like", "logot": "with", "eitur logot": "with this", "ase": "is there",
     "kiba ase": "anything", "dia": "show", "dekhuwa": "show", "ba": "or",
     # Odia in Latin letters (holdout28)
-    "mo pain": "for me", "pain": "for", "darkar": "i want", "dekhao": "show", "lal": "red", "kimba": "or",
+    "mo pain": "for me", "pain": "for", "darkar": "i want", "aro dekhao": "show more", "aru dekhao": "show more", "dekhao": "show", "lal": "red", "kimba": "or",
     "sabuja": "green", "golapi": "pink", "nali": "red", "kala": "black", "dhala": "white", "bapa": "father",
     "bapa ra": "father's", "pua": "son", "jhia": "daughter", "jhia ra": "daughter's", "bahaghara": "wedding",
     "tanka": "rupees", "sathire": "with", "bhala lagila": "i like",

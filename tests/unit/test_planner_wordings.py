@@ -1364,6 +1364,9 @@ HOLDOUT28_WORDINGS = [
     ("hiya, buying for my sister, shes a UK 12 which i reckon is an L there? a nice kurti", {"size": "L"}),
     ("he wears US 10 which i think is UK 9", {"size": "9"}),
     ("brown pls, he has like 4 black pairs already", {"colour": ["Brown"], "exclude_colour": ["Black"]}),
+    ("she's an L in indian sizes, likes yellow or orange", {"size": "L"}),
+    ("kurta L me hona", {"size": "L"}),
+    ("aur munne ke liye kuch milega?", {"gender": ["Boys"]}),
 ]  # fmt: skip
 
 
