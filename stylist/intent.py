@@ -175,7 +175,7 @@ _NO_LACES = re.compile(
     r"\b(?:no|without|zero|not?) (?:shoe ?)?laces?\b|\blace[- ]?less\b|\bvelcro\b|"
     # "slip-on shoes", "slip ons" (but "i slip on everything" is slipping, "no slip ons" wants laces)
     r"(?<!no )(?<!not )\b(?:slip-?ons?|slip ons?(?=\s*(?:shoes?|sneakers?|loafers?|ones?|type|style|kind|[,.;!?]|$)))|"
-    r"\bcan'?t tie\b|\blaces? (?:illade|illadhe|illathe|illama|nahi|nako|beda|venda)\b|\bno[- ]lace\b"
+    r"\bcan'?t (?:\w+ ){0,3}tie\b|\blaces? (?:illade|illadhe|illathe|illama|nahi|nako|beda|venda)\b|\bno[- ]lace\b"
 )
 _LACED_KINDS = ("Sports Shoes", "Formal Shoes")
 _COLD = re.compile(r"\b(?:freezing|cold|chilly|chill|winter|snow\w*|sub[- ]?zero|warm)\b")
@@ -502,6 +502,8 @@ _SELF = re.compile(
     r"|(?:^|[.!;]\s*)(guy|girl|woman|man|lady|male|female)\s*[,.;!]"  # "... i need something i can MOVE in. girl, budget 2-3k"
     r"|\b(?:a|an|as a|as an)(?: old| older| young)? (guy|girl|woman|man|lady) like me\b"
     r"|\bfor me,? (?:a |an )?(girl|boy|woman|man|guy|lady)\b"  # "it's for me, a girl 🙋‍♀️", "for me, girl, size S"
+    # "something cool for summer, girl, S": who the shopper is, with a grown-up's letter size
+    r"|,\s*(girl|guy|woman|man|lady)\s*,\s*(?:size\s*)?(?:xxs|xs|s|m|l|xl|xxl)\b"
     r"|\bi'?m (?:his|her|their|the) (grand(?:son|daughter)|son|daughter|nephew|niece|brother|sister)\b"  # "i'm his grandson"
 )
 _SELF_WOMEN = {"woman", "girl", "lady", "f", "female", "granddaughter", "daughter", "niece", "sister"}
@@ -517,6 +519,8 @@ _DISLIKED_REF = re.compile(
 )
 _SOME_COLOUR = re.compile(r"\b(?:kuch|some|something|a pop of|a touch of|at least one|somewhere|zaroor)\b")
 _WHOLE_LOOK_COLOUR = re.compile(r"\b(?:only|all|everything|head to toe|stuff|things|clothes|full)\b")
+# a teacher called by title: "our PE sir", "my maths ma'am"
+_TEACHER = re.compile(r"\b(?:our|my|for|the|to)\s+(?:\w+\s+){0,2}?(sir|ma'?am|madam)\b(?!\s*,)")
 _OTHER_PERSON = re.compile(r"\b(?:my|our|his|her) \w+")
 _START_WITH = re.compile(
     r"\b(?:start(?:ing)? with|first (?:for|up)|beginning with)\s+((?:my |our |the )?\w+)"
@@ -2122,6 +2126,11 @@ def _plan(
     elif new.price_max is not None:
         memory.pop("standing_ceiling", None)  # a new ceiling said for this item only
 
+    teacher = _TEACHER.search(lowered)
+    if intent in ("search", "look") and teacher and not new.gender:
+        # "and something small for our PE sir too": a man (the "ma'am" before was a woman)
+        who = "Men" if teacher.group(1) == "sir" else "Women"
+        filters = filters.model_copy(update={"gender": [who], "exclude_gender": None})
     # "bestie's bday gift, he's lowkey into watches": a gift is for someone else too
     someone = _OTHER_PERSON.search(lowered) or _FOR_SOMEONE.search(lowered) or memory.get("for_other")
     if (
@@ -2167,6 +2176,7 @@ def _plan(
         and filters.category == ["Footwear"]
         and _SHOES.search(lowered)
         and not _OPEN_FOOTWEAR.search(lowered)
+        and not _NO_LACES.search(lowered)
     ):
         # "shoes to go with it", "shoes that match the vibe": closed shoes, not sandals or flip flops
         kept = [k for k in filters.exclude_article_type or [] if k not in _OPEN_KINDS]

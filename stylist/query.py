@@ -909,6 +909,11 @@ _SIZE_CONVERTED = re.compile(
     r"\b(?:uk|us|eu)\s*\d{1,2}\W{0,2}\s*(?:which|that|so|i\.?e\.?)\s+(?:i\s+(?:think|reckon|guess|believe)\s+)?"
     r"(?:(?:is|would be|should be|means|makes it)\s+)?(?:an?\s+)?(?:uk\s*)?(xxs|xs|s|m|l|xl|xxl|xxxl|\d{1,2})\b"
 )
+# What a thing has on it, said after "no kurtas with ...": the finish is said no to, not the kind
+_A_FINISH = re.compile(
+    r"(?:(?:any|big|loud|too much|heavy|a lot of|lots of|bold|busy)\s+)?(?:prints?|printed|patterns?|embroidery|"
+    r"logos?|graphics?|text|writing|slogans?|sequins?|work|stripes?|checks?|florals?)\b"
+)
 # "two and a half k", "1 and a half lakh"
 _AND_A_HALF = re.compile(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten) and a half\s*(k|thousand|grand|lakh|lakhs)\b"
@@ -2155,6 +2160,13 @@ class QueryParser:
                     and bool(_NEGATED_AFTER.search(" ".join(tokens[i + n : i + n + 6])))
                 )
             )  # Hindi puts the "not" after: "saree nahi", "brown nahi, black"
+            if (
+                name == "article_type"
+                and negated
+                and tokens[i + n : i + n + 1] in (["with"], ["in"])
+                and _A_FINISH.match(" ".join(tokens[i + n + 1 : i + n + 4]))
+            ):
+                negated = False  # "no kurtas with prints pls, plain": plain kurtas, not no kurtas
             if name == "article_type" and not negated and i >= 1 and tokens[i - 1] in ("or", "nor"):
                 # "no socks or belts", "not a ball or bottle": the whole list is said no to
                 negated = negated_item_end in (i - 1, i - 2) or bool(

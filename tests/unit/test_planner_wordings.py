@@ -1367,6 +1367,8 @@ HOLDOUT28_WORDINGS = [
     ("she's an L in indian sizes, likes yellow or orange", {"size": "L"}),
     ("kurta L me hona", {"size": "L"}),
     ("aur munne ke liye kuch milega?", {"gender": ["Boys"]}),
+    # page session, stop 36: "no kurtas with prints" wants plain kurtas
+    ("no kurtas with prints pls, plain", {"article_type": ["Kurtas"], "exclude_article_type": None}),
 ]  # fmt: skip
 
 
@@ -1382,6 +1384,14 @@ def test_holdout28_readings_in_a_conversation() -> None:
     memory = plan("now her heels, 5, gold", memory)[1]
     p, _ = plan("a nehru jacket over my mehendi kurta?", memory)
     assert p.filters.gender == ["Men"] and p.filters.price_max == 3000
+    # page session, stop 36: "girl, S" is a grown-up; "can't bend to tie shoes"; "our PE sir"
+    assert plan("ok show me something cool for summer, girl, S")[0].filters.gender == ["Women"]
+    p, _ = plan("my dad is 75 and can't bend to tie shoes, size 8, something comfy")
+    assert (
+        "Sports Shoes" in p.filters.exclude_article_type and "Sandals" not in p.filters.exclude_article_type
+    )
+    memory = plan("stole for my teacher, not too bright, ~800")[1]
+    assert plan("and something small for our PE sir too, under 600", memory)[0].filters.gender == ["Men"]
     # closing a conversation is no request
     memory = plan("and something for mom too, she likes stoles")[1]
     assert plan("awesome thx, will order tonight once the kids are asleep", memory)[0].intent == "chat"
