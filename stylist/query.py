@@ -1238,6 +1238,20 @@ _FOREIGN_AMBIGUOUS = {
     "presente",
     "freund",
     "novia",
+    # romanised Indian words that are English (or Spanish, French) words too
+    "pain",
+    "menu",
+    "rang",
+    "ba",
+    "bi",
+    "dia",
+    "kola",
+    "ase",
+    "moi",
+    "kollam",
+    "varsha",
+    "garam",
+    "mathi",
 }
 
 
