@@ -175,7 +175,9 @@ _NO_LACES = re.compile(
     r"\b(?:no|without|zero|not?) (?:shoe ?)?laces?\b|\blace[- ]?less\b|\bvelcro\b|"
     # "slip-on shoes", "slip ons" (but "i slip on everything" is slipping, "no slip ons" wants laces)
     r"(?<!no )(?<!not )\b(?:slip-?ons?|slip ons?(?=\s*(?:shoes?|sneakers?|loafers?|ones?|type|style|kind|[,.;!?]|$)))|"
-    r"\bcan'?t (?:\w+ ){0,3}tie\b|\blaces? (?:illade|illadhe|illathe|illama|nahi|nako|beda|venda)\b|\bno[- ]lace\b"
+    r"\bcan'?t (?:\w+ ){0,3}tie\b|\b(?:can'?t|cannot|can not|unable to|struggles? (?:to|with)) (?:manage|do|handle|tie) (?:the )?(?:shoe ?)?laces\b|"
+    # "shoes she can simply slip her feet into"
+    r"\bslip (?:her|his|my|their|your) feet (?:in|into)\b|\blaces? (?:illade|illadhe|illathe|illama|nahi|nako|beda|venda)\b|\bno[- ]lace\b"
 )
 _LACED_KINDS = ("Sports Shoes", "Formal Shoes")
 _COLD = re.compile(r"\b(?:freezing|cold|chilly|chill|winter|snow\w*|sub[- ]?zero|warm)\b")
@@ -249,6 +251,7 @@ _REFINING = (
     "exclude_colour",
     "gender",
     "exclude_gender",
+    "exclude_article_type",  # "nothing with a high heel, please" after shoes: those shoes, not heels
     "season",
 )
 _STYLE_WORD = re.compile(
@@ -1899,7 +1902,8 @@ def _plan(
         new.price_max is not None
         and new.price_min is None
         and filters.price_min is not None
-        and not memory.get("floor_said")
+        # "below 800 is fine" after "between 800 and 1200": the floor gives way to the new ceiling
+        and (not memory.get("floor_said") or new.price_max <= filters.price_min)
     ):
         filters = filters.without("price_min")  # "upto 2000 then" after "around 2000": a new ceiling
     # ("keep it under 8000" after "5k and above is fine": both stand)

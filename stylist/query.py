@@ -181,14 +181,20 @@ _GENDER_WORDS: dict[str, list[str]] = {
               "paati", "mausi", "bua", "pregnant", "maternity", "postpartum", "post partum", "nursing mom", "breastfeeding", "breast feeding",
               "feed her in", "feed him in", "feed the baby in", "i'm the mom", "im the mom", "i am the mom", "i'm the mother", "choto bon", "boro bon", "amar bon", "bon er",
               "bou er", "amar bou", "ma er", "thangachi", "thangai", "ammayi", "ammai", "dadiji", "naniji", "mummyji", "hendathi", "hendti", "aavida", "maa aavida",
-              "girl here", "ma'am", "maam", "madam", "womenswear", "womens wear", "ladieswear", "she/her", "she her"],
+              "girl here", "ma'am", "maam", "madam", "womenswear", "womens wear", "ladieswear", "she/her", "she her",
+              # Bhojpuri, Maithili, Marwari and Marathi kin: mother, sister-in-law, mother-in-law, grandmother
+              "maai", "mai khatir", "bhauji", "bhaujai", "saasuji", "sasuji", "saasu maa", "sasu maa", "bhabhisa",
+              "aai", "aaji", "kaki", "kakima", "maami", "mamiji", "jethani", "devrani", "nanad"],
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
             "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
             "grandfather", "fiance", "hubby", "bf", "bhai", "bhaiya", "papa", "pappa", "chacha", "jiju",
             "ladka", "ladke", "ladkon", "ladko", "larke", "larkon", "dude", "bro", "father in law", "appa", "thatha", "abbu", "abba", "nana",
             "dada", "baba", "bapi", "abbu ji", "pitaji", "pita ji", "thambi", "abbayi", "abbai", "dadaji", "nanaji",
             "papaji", "dadu", "amar bor", "bor er", "aayana", "maa aayana", "mogudu", "ganda", "menswear", "mens wear",
-            "he/him", "he him", "teacher sir", "for sir", "sir ke liye", "sir ko"],
+            "he/him", "he him", "teacher sir", "for sir", "sir ke liye", "sir ko",
+            # father, father-in-law, brother-in-law, grandfather (Bhojpuri, Marwari, Marathi, Punjabi)
+            "babuji", "bauji", "sasurji", "sasur ji", "sasur", "devar", "jethji", "jijaji", "jija", "bhaisa",
+            "kaka", "kakaji", "mamaji", "ajoba", "dadosa", "nanosa"],
     "Boys": ["boys", "boy", "son", "my son", "munna", "munne", "munnu", "bete", "mere bete", "chhote", "chhotu", "nephew", "nephw", "grandson", "stepson", "schoolboy", "bhatija", "bhatije",
              "bhanja", "bhanje"],
     "Girls": ["girls", "girl", "daughter", "my daughter", "munni", "niece", "neice", "granddaughter", "stepdaughter", "schoolgirl", "beti",
@@ -307,7 +313,7 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Shorts": ["denim shorts"],
     "Skirts": ["denim skirt", "denim skirts"],
     "Rain Jacket": ["raincoat", "raincoats", "rain coat", "rain jacket", "windcheater"],
-    "Heels": ["heels", "high heels", "pumps", "stilettos"],
+    "Heels": ["heels", "high heels", "high heel", "pumps", "stilettos"],
     "Flip Flops": ["flip flops", "flipflops", "slippers", "slides"],
     "Innerwear Vests": ["vest", "vests", "banian", "banyan"],
     "Track Pants": ["track pants", "joggers", "trackpants"],
@@ -357,7 +363,8 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
     ("rashie", "rashies", "rash guard", "rash guards", "rash vest", "rashguard"): ["Swimwear", "Tshirts"],
     ("thongs", "jandals", "flip flop", "pluggers"): ["Flip Flops", "Sandals"],
     ("runners",): ["Sports Shoes", "Casual Shoes"],
-    ("trackies", "trackie", "trackie bottoms", "tracksuit bottoms", "sweatpants", "sweats"): ["Track Pants",
+    ("track suit", "track suits", "tracksuit set"): ["Tracksuits"],
+    ("trackies", "trackie", "trackie bottoms", "tracksuit bottoms", "track suit bottoms", "sweatpants", "sweats"): ["Track Pants",
                                                                                            "Lounge Pants"],
     ("suit vest", "suit vests", "waist coat", "waistcoats", "dress vest", "vest for my suit"): ["Waistcoat"],
     ("underwear", "undies", "underpants", "boxers", "boxer shorts", "briefs", "trunks", "jocks",
@@ -464,6 +471,8 @@ _STOPWORDS = set(
 )
 # Catalog-label spellings that are usually adjectives in a request ("a short dress").
 _NOT_ARTICLE = {"short", "brief", "tight", "flat"}  # "our new flat" is a home
+# Romanised words one letter from a colour word that are no typo of it: "cheti chand" (a festival), not "chandi"
+_NOT_TYPOS = frozenset(("chand", "chaand", "chanda"))
 # After "my sister's ...": events the shopper goes to and people of theirs; a gift ("my husband's
 # birthday") is still for the person named.
 _MENS_GARMENTS = {
@@ -495,8 +504,14 @@ _NOT_THEIRS = {"wedding", "engagement", "sangeet", "mehendi", "mehndi", "haldi",
                "graduation", "funeral", "shaadi", "ceremony", "event", "teacher", "friend", "boss", "colleague",
                "class", "school", "office", "house", "place", "home", "anniversary", "housewarming", "puja", "pooja",
                "farewell", "roka", "tilak", "griha",
+               # "my sister's trip": whose outing; the shopper goes too
+               "outing", "trip", "getaway", "brunch", "reunion", "picnic",
                # a baby's ceremonies: the parents dress for them
                "naamkaran", "namkaran", "christening", "baptism", "mundan", "annaprashan", "annaprasan"}  # fmt: skip
+# "a girls' outing", "boys night out": a group going out, not children to dress
+_OUTINGS = frozenset(
+    ("outing", "trip", "night", "nightout", "gang", "getaway", "brunch", "reunion", "hangout", "day")
+)
 # Generic words for who wears it: "women's kurta" is for women, but "my sister's wedding" is not
 # for the sister (the shopper is going to it), nor "my daughter's teacher" for the daughter.
 _WEARER_WORDS = {"women", "woman", "men", "man", "ladies", "lady", "boys", "boy", "girls", "girl", "gents", "kids",
@@ -530,11 +545,11 @@ _NEGATED_BELOW = re.compile(
 )
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:a piece\b|apiece\b|per piece\b|or less|or under|and under|"
-    rf"max\b|maximum\b|tops\b|ke andar|tak\b|se kam|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|total\b|in total\b|all in\b|overall\b|"
+    rf"max\b|maximum\b|tops?\b|ke andar|tak\b|s[ae] kam\b|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|total\b|in total\b|all in\b|overall\b|"
     rf"-?\s*er moddhe|moddhe\b|(?:takar?|tk) (?:moddhe|bhitore)\b|(?:er )?bhitore\b|kulla\b|kulle\b|ukulla\b|lopala\b|lopu\b|lopale\b|olage\b|(?:er |ke )?ni+e?che\b|ke under\b|ni andar\b|thi vadh(?:are|u) na(?:hi)?\b|collect(?:ed|\s+hua|\s+kiya)\b|(?:il |il )?thazhe\b|sudhi\b|vare\b|samma\b|bhitare\b|t[ou]n? ghat\b|tu (?:kom|kam)\b|bhanda (?:muni|kam|tala)\b|(?:il |l )?kooduthal (?:pokaruthu|venda|aakaruthu|akaruthu)\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
     rf"left\b|remaining\b|paryant\w*|varaikum\b|varaikkum\b|varai\b|(?:ku|kku) (?:mela|mele|meela) (?:venam|vendam|venaam|venda)\b|"
     rf"(?:on|for) (?:the|those|these|them|that|this|it)\b[\w ]{{0,20}}\?\s*that'?s my (?:limit|max|budget)\b|for (?:the )?(?:whole thing|whole lot|everything|both|all of it|the lot)\b|"
-    rf"se (?:zyada|jyada|zada|upar|oopar) (?:bilkul |bhi )?(?:nahi|nahin|nai|mat)\b)"
+    rf"se (?:zyada|jyada|zada|upar|oopar) (?:bilkul |bhi )?(?:nahi|nahin|nai|mat|na)\b)"
 )
 # Said of a budget for several pieces ("total", "for both", Malayalam "ellam koodi", Kannada "eradu")
 _TOTAL_NEAR = re.compile(
@@ -567,7 +582,8 @@ _MONEY = re.compile(
     # "paanch sau me koi tshirt?": what 500 buys, in Hindi
     r"|(?<![\w.])(\d{3,6})(?=\s+(?:me|mein|mai|main)\s+(?:koi|kuch|kya|ek|acch?h?[ai]|best|badhiya)\b)"
     # "sunglasses for him, 3k": an amount closing the message after a comma
-    r"|(?<=[,;] )(\d{3,6})(?=\s*[.!?]*\s*$)"
+    # or between commas: "a handbag for work, 3500, black only"
+    r"|(?<=[,;] )(\d{3,6})(?=\s*[.!?]*\s*$|\s*[,;])"
 )
 _PRICE_MIN = re.compile(
     rf"(?:over|above|more than|at least|min(?:imum)?|starting at|upwards? of|north of|>=?)\s*({_CUR})?\s*{_NUM}\s*({_CUR})?"
@@ -575,7 +591,7 @@ _PRICE_MIN = re.compile(
 # "5k+", "2000 and above", "3k onwards": a floor said after the amount.
 _PRICE_MIN_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:\+|plus\b|and (?:above|up|upwards|more)\b|or (?:more|above|higher)\b|"
-    rf"upwards\b|onwards\b|se (?:upar|zyada|jyada)(?! (?:nahi|nahin|nai|mat)\b))"
+    rf"upwards\b|onwards\b|se (?:upar|zyada|jyada)(?! (?:nahi|nahin|nai|mat|na)\b))"
 )
 # "the remaining ~1500": what is left of a budget is a ceiling, however roughly it is said.
 _LEFT_ROUGHLY = re.compile(
@@ -830,7 +846,7 @@ _ON_FEET_ALL_DAY = re.compile(
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "one size": "One Size"}
 _NEGATION = re.compile(
     r"(?:\bany (?:other )?(?:colou?r|shade)s?(?: is fine| is ok| works)? (?:but|except)|\beverything but|\ball but"
-    r"|\bnot|\bnon|\bno|\bisn'?t|\baren'?t|\bscratch|\bscrap|\bditch|\bskip|\bexcept|\bwithout|\bother than|\binstead of|\brather than|\bdone with|\bsick of|\btired of|\banything but|\bbut not|(?<!know )\bnothing|\bhates?|\bdislikes?|\bavoids?"
+    r"|\bnot|\bnon|\bno|\bisn'?t|\baren'?t|\bscratch|\bscrap|\bditch|\bskip|\bexcept|\bwithout|\bother than|\binstead of|\brather than|\bdone with|\bsick of|\btired of|\banything but|\bbut not|(?<!know )\bnothing(?: with(?: an?| any)?)?|\bhates?|\bdislikes?|\bavoids?"
     r"|\bdon'?t (?:like|want|love|need)|\bdo not (?:like|want)|\bnot a fan of|\bno more|\bnot really(?: an?)?"
     r"|\b(?:doesn'?t|doesnt|don'?t|dont) (?:really |usually |ever )?(?:wear|do|like)"
     r"|\bnot (?:big|keen|really|too keen|much) (?:on|into)|\bnot into|\brefuses?(?: to wear)?|\bwon'?t wear|\bcan'?t stand"
@@ -898,7 +914,8 @@ _NEGATED_AFTER = re.compile(
 
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "fifty": 50,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "fifty": 50,
     "ek": 1, "do": 2, "teen": 3, "char": 4, "chaar": 4, "paanch": 5, "panch": 5, "chhe": 6, "saat": 7,
     "aath": 8, "nau": 9, "das": 10, "dedh": 1.5, "dhai": 2.5, "dhaai": 2.5, "half a": 0.5,
 }  # fmt: skip
@@ -914,6 +931,19 @@ _A_FINISH = re.compile(
     r"(?:(?:any|big|loud|too much|heavy|a lot of|lots of|bold|busy)\s+)?(?:prints?|printed|patterns?|embroidery|"
     r"logos?|graphics?|text|writing|slogans?|sequins?|work|stripes?|checks?|florals?)\b"
 )
+# "thirty five hundred", "twenty-two thousand": tens and units before a scale word
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_TENS_AMOUNT = re.compile(rf"\b({'|'.join(_TENS)})(?:[- ]({'|'.join(_UNITS)}))?\s+(hundred|thousand|grand)\b")
 # "two and a half k", "1 and a half lakh"
 _AND_A_HALF = re.compile(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten) and a half\s*(k|thousand|grand|lakh|lakhs)\b"
@@ -1316,6 +1346,9 @@ def spelled_amounts(text: str) -> str:
         ),
         text,
     )
+    text = _TENS_AMOUNT.sub(
+        lambda m: f"{(_TENS[m.group(1)] + _UNITS.get(m.group(2) or '', 0)) * _SCALES[m.group(3)]:.0f}", text
+    )
     text = _SHARED_K.sub(
         lambda m: f"{float(m.group(1)) * 1000:g} {m.group(2)} {float(m.group(3)) * 1000:g}", text
     )
@@ -1675,7 +1708,13 @@ class QueryParser:
                 if len(w) == 5 and w[0] == token[0] and damerau(token, w, 1) == 1  # a letter left out
             }
             return ("colour", [near.pop()]) if len(near) == 1 else None
-        if len(token) < 5 or token in _STOPWORDS or token in _NOT_ARTICLE or not token.isalpha():
+        if (
+            len(token) < 5
+            or token in _STOPWORDS
+            or token in _NOT_ARTICLE
+            or token in _NOT_TYPOS
+            or not token.isalpha()
+        ):
             return None
         limit = 1 if len(token) <= 7 else 2  # two edits only in long words ("carries" is no "capris")
         best: list[tuple[int, str]] = []
@@ -2136,6 +2175,7 @@ class QueryParser:
                     and i + n < len(tokens)
                     and (
                         (owner[i + n - 1] and tokens[i + n] in _NOT_THEIRS)
+                        or (values[0] in ("Boys", "Girls") and tokens[i + n] in _OUTINGS)
                         # Hindi "bhatiji ki shaadi", "bhai ke sangeet": whose event, said with ki/ke/ka
                         # (a child's word only: "bhaiya ki shaadi, unko gift" is still for the brother)
                         or (

@@ -388,6 +388,13 @@ class Retriever:
     def parse(self, query: str) -> ParsedQuery:
         return self.parser.parse(query)
 
+    def count_by(self, field: str, filters: Filters) -> dict[str, int]:
+        """How many items meeting ``filters`` have each value of ``field`` ("gender": {"Men": 858, ...})."""
+        snap = self.snapshot()
+        vocabulary, codes = snap._codes[field]
+        counts = np.bincount(codes[snap.mask(filters)], minlength=len(vocabulary))
+        return {str(v): int(counts[c]) for v, c in vocabulary.items() if v is not None and counts[c]}
+
     def get(self, product_id: str) -> Item | None:
         snap = self.snapshot()
         i = snap.index.get(str(product_id))

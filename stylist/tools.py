@@ -186,7 +186,7 @@ SIBLING_KINDS = {
     "Kurtis": ["Kurtas", "Tunics"], "Kurtas": ["Kurtis"], "Tunics": ["Kurtis", "Kurtas"],
     "Sandals": ["Sports Sandals"], "Sports Sandals": ["Sandals"], "Leggings": ["Jeggings", "Tights"],
     "Backpacks": ["Rucksacks"], "Scarves": ["Stoles", "Mufflers"], "Stoles": ["Scarves", "Dupatta"],
-    "Dupatta": ["Stoles", "Scarves"], "Salwar and Dupatta": ["Kurta Sets"], "Kurta Sets": ["Salwar and Dupatta"],
+    "Dupatta": ["Stoles", "Scarves"], "Salwar and Dupatta": ["Kurta Sets"], "Kurta Sets": ["Salwar and Dupatta", "Kurtas"],
     "Mufflers": ["Scarves"], "Necklace and Chains": ["Pendant"], "Pendant": ["Necklace and Chains"],
     "Nehru Jackets": ["Waistcoat"], "Waistcoat": ["Nehru Jackets"],
     "Rain Jacket": ["Jackets"], "Jackets": ["Rain Jacket"], "Sweaters": ["Sweatshirts"], "Sweatshirts": ["Sweaters"],
@@ -212,6 +212,21 @@ def _main_pieces(retriever: Retriever, occasion: Occasion, filters: Filters, que
         if first and first[0].gender in ("Men", "Women"):
             filters = filters.model_copy(update={"gender": [first[0].gender, "Unisex"]})
     return filters
+
+
+#: Share of a kind's grown-up items one gender must hold to be whose it is when nobody was named.
+USUAL_WEARER_SHARE = 0.8
+
+
+def _usual_wearer(retriever: Retriever, filters: Filters) -> Filters:
+    """ "a formal shirt, pale blue, size L" with nobody named: the shop's shirts are nearly all men's,
+    so men's (and unisex) ones, not a mix with the few women's; kinds worn by both stay mixed."""
+    counts = retriever.count_by("gender", Filters(article_type=filters.article_type))
+    adults = {g: counts.get(g, 0) for g in ("Men", "Women")}
+    top = max(adults, key=lambda g: adults[g])
+    if not adults[top] or adults[top] < USUAL_WEARER_SHARE * sum(adults.values()):
+        return filters
+    return filters.model_copy(update={"gender": [top, "Unisex"], "exclude_gender": None})
 
 
 def search_products(
@@ -247,6 +262,13 @@ def search_products(
         filters = filters.model_copy(
             update={"gender": sorted({GROWN_UP[g] for g in kids}), "exclude_gender": None}
         )
+    if (
+        not filters.gender
+        and filters.article_type
+        and not args.young
+        and not {"Men", "Women"} & set(filters.exclude_gender or [])
+    ):
+        filters = _usual_wearer(retriever, filters)
     # A price range ("between 2k and 3k for ethnic wear") is what one piece costs: pieces, not a look.
     ranged = (
         parsed.filters.price_min is not None  # said in these words, not carried from an earlier "around"

@@ -73,6 +73,13 @@ class CatalogFake:
         return Item(**{k: p.get(k, "" if k not in ("price", "score", "sizes") else {} if k == "sizes" else 0.0)
                        for k in fields if k != "score"}, score=1.0)  # fmt: skip
 
+    def count_by(self, field: str, filters: Any) -> dict[str, int]:
+        from collections import Counter
+
+        return dict(
+            Counter(str(p[field]) for p in self.products if p.get(field) and not filters.violations(p))
+        )
+
     def get(self, product_id: str) -> Any:
         return next((self._item(p) for p in self.products if str(p["id"]) == str(product_id)), None)
 
