@@ -39,6 +39,10 @@ _TREND = re.compile(
     r" (?:\w+ )?wear(?:ing)?\b(?!.{0,20}\b(?:to|for) (?:a|an|the|my|these|this|that|it|our)\b)"
     r"|kya chal raha|chal rah[aie]|kya trend|trend (?:mein|me|main)|fashion (?:mein|me|main)|kya in hai|in hai kya)\b"
 )
+# "my 8 yr old", "she is 12": an age said, so a child's sizes
+_AGE_SAID = re.compile(
+    r"\b\d{1,2}\s*(?:-\s*\d{1,2}\s*)?(?:y|yrs?|years?|yo)\b|\b(?:is|turns|turning|aged?) \d{1,2}\b"
+)
 _LOOK = re.compile(
     r"\b(go(?:es)? with|goes well|match(?:es)? with|pair(?:s)? with|complete the look|wear (?:it |this )?with|style (?:it|this)|what to wear with"
     r"|to match|matching|matchng|matchin|mathcing|pairing|to go with|what (?:to|should i|do i|can i|could i|would you) pair|pairs? (?:well )?with|team (?:it|this|that) with|pair (?:it|this|that|them) with"
@@ -51,7 +55,9 @@ _LOOK = re.compile(
     # Bengali "oi saree r sathe", "er sathe"; Marathi "tyachyavar", "tyachya sobat"
     r"|(?:e?r) sathe|(?:tar|oi|ei|eta|ota|tader) sathe|sathe jabe|tyachyavar|tyachya sobat|tyasobat"
     # Gujarati "dress sathe jaay evi": that goes with the dress
-    r"|sathe (?:jaay|jay|jaye|chale|match)\w*)\b"
+    r"|sathe (?:jaay|jay|jaye|chale|match)\w*"
+    # "what do i wear below it?", "what would go over it or under it?": pieces around the one worn
+    r"|(?:wear|go(?:es)?|put) (?:below|under|underneath|over|on top of|beneath) (?:it|this|that|them|these))\b"
     # (but "under 1500 for those" is a budget for the things shown)
     r"|(?<!\d )(?<!\dk )\b(?:for|with|w) (?:it|this|that|those|these|them)(?: too| as well| also)?\s*[?!.]*$"
 )
@@ -266,6 +272,8 @@ _GOES_WITH_COLOUR = re.compile(
 )
 _SAME_COLOUR = re.compile(
     r"\b(?:same|matching) (?:colou?r|shade|tone)s?\b|\bin that (?:colou?r|shade)\b"
+    # Hindi and Bhojpuri "ohi rang me", "usi rang ka", "wahi colour": that same colour
+    r"|\b(?:ohi|wahi|usi|vahi|same) (?:rang|colou?r)\b"
     r"|\bthat (?:same |kinda |kind of |sort of )?colou?r\b|\bsame (?:colou?r )?famil(?:y|ies)\b"
 )
 _OTHER_COLOUR = re.compile(r"\b(different|other|another) colou?rs?\b|\bin (?:a )?different colou?r")
@@ -281,11 +289,15 @@ _COLOUR_FAMILIES = (
     # neon: the glowing brights
     (re.compile(r"\b(neon(?:[- ]?ish)?(?: colou?rs?| shades?| brights?)?|fluorescent(?: colou?rs?)?|fluro|fluoro|highlighter)\b"),
      ["Fluorescent Green", "Lime Green", "Green", "Yellow", "Orange", "Pink", "Magenta"]),
-    (re.compile(r"\b(light[- ]colou?r(?:s|ed)?|lighter|light shades?|soft colou?rs?|light tones?)\b"),
+    # a party clutch "something shiny": metal tones
+    (re.compile(r"\b(something (?:shiny|sparkly|glittery|shimmery|blingy)|sparkly|glittery|shimmery|bling)\b"),
+     ["Gold", "Silver", "Metallic", "Bronze", "Copper"]),
+    # Hindi and Bhojpuri "halka rang": light colours
+    (re.compile(r"\b(light[- ]colou?r(?:s|ed)?|lighter|light shades?|soft colou?rs?|light tones?|halk[aei] (?:rang|colou?r))\b"),
      ["White", "Off White", "Cream", "Beige", "Pink", "Peach", "Lavender", "Yellow", "Grey Melange", "Skin"]),
     (re.compile(r"\b(earthy(?: tones?| colou?rs?| shades?)?|earth tones?|earthy)\b"),
      ["Brown", "Coffee Brown", "Tan", "Khaki", "Olive", "Rust", "Beige", "Mustard", "Mushroom Brown", "Taupe"]),
-    (re.compile(r"\b(dark[- ]colou?r(?:s|ed)?|darker|dark shades?|dark wash|deep colou?rs?)\b"),
+    (re.compile(r"\b(dark[- ]colou?r(?:s|ed)?|darker|dark shades?|dark wash|deep colou?rs?|gehr[aei] (?:rang|colou?r))\b"),
      ["Black", "Navy Blue", "Charcoal", "Maroon", "Brown", "Coffee Brown", "Burgundy", "Blue", "Grey", "Olive"]),
     # a neutral bag or shoe: the colours that go with anything, browns and tans too
     (re.compile(r"(?<!gender )\b(neutral(?: colou?rs?| shades?| tones?)?|neutrals)\b"),
@@ -984,10 +996,27 @@ def _plan(
     ):
         look_words = None  # "waist 32 for those": the size of the trousers shown, not things to go with them
     if (
+        look_words
+        and re.fullmatch(
+            r"(?:for|with|w) (?:it|this|that|those|these|them)(?: too| as well| also)?\W*",
+            look_words.group(0),
+        )
+        and _LIKE_THIS.search(lowered[: look_words.start()])
+        and not new.names_item()
+    ):
+        look_words = None  # "anything like it but in peach, budget can stretch a bit for that": more like it
+    if (
         photo
         and anchor_item
         and anchor_item.get("gender") in ("Men", "Women")
-        and re.search(r"\b(?:for )?(?:myself|me)\b|\bi(?:'m| am) wearing\b", lowered)
+        and re.search(
+            r"\b(?:for )?(?:myself|me)\b|\bi(?:'m| am) wearing\b"
+            # "my nephew wants these exact ones", "this is what my daughter wears": a grown-up's item they wear
+            r"|\b(?:these|this|the) (?:exact|same) (?:ones?|pair|one)\b|\bthis is what (?:my|our|his|her) \w+ (?:wears|uses|has)\b"
+            r"|\bwants? (?:these|this|the same)\b",
+            lowered,
+        )
+        and not _AGE_SAID.search(lowered)
         and new.gender
         and set(new.gender) <= {"Boys", "Girls"}
     ):

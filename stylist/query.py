@@ -264,7 +264,7 @@ _COLOUR_SYNONYMS = {"blk": "Black", "gry": "Grey", "nvy": "Navy Blue", "navy": "
                     "whitish": "White", "goldish": "Gold", "silverish": "Silver",
                     "pivla": "Yellow", "pivli": "Yellow", "pivlya": "Yellow",
                     # Hindi colour words
-                    "safed": "White", "safaid": "White", "kala": "Black", "kaala": "Black", "kaali": "Black",
+                    "safed": "White", "safaid": "White", "kala": "Black", "kaala": "Black", "karia": "Black", "kariya": "Black", "kaali": "Black",
                     "laal": "Red", "lal": "Red", "neela": "Blue", "neeli": "Blue", "peela": "Yellow",
                     "peeli": "Yellow", "gulabi": "Pink", "bhura": "Brown", "sunehra": "Gold", "sunehri": "Gold",
                     "chandi": "Silver", "chaandi": "Silver", "hara": "Green", "hari": "Green", "hare": "Green",
@@ -292,7 +292,7 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Nail Polish": ["does her nails", "do my nails", "nail art", "nail paint", "nail paints", "nail colour", "nail color", "nail enamel", "nail polishes"],
     "Sweaters": ["jumper", "jumpers", "pullover", "cardigan", "cardigans", "knitwear", "knits"],
     "Sweatshirts": ["hoodie", "hoodies", "sweatshirt"],
-    "Trousers": ["pants", "chinos", "slacks"],
+    "Trousers": ["pants", "pant", "chinos", "slacks"],
     "Jeans": ["denim", "denims", "wide leg denim", "wide leg jeans", "flared denim", "baggy denim", "skinny denim",
               "straight leg denim", "mom jeans", "boyfriend jeans"],
     "Handbags": ["handbag", "purse", "purses", "tote", "totes"],
@@ -380,6 +380,7 @@ _MULTI_ARTICLE_WORDS: dict[tuple[str, ...], list[str]] = {
     # Crocs are a brand the shop carries: its clogs are filed as sandals, flip flops and casual shoes.
     ("crocs", "clogs"): ["Sandals", "Flip Flops", "Casual Shoes"],
     # a chappal is any open footwear: flip flops, or sandals with a strap ("not flip flops, proper ones")
+    ("flat chappal", "flat chappals", "flat sandals", "flat sandal"): ["Flats", "Sandals"],
     ("chappals", "chappal"): ["Flip Flops", "Sandals"],
     ("travel bag", "travel bags", "cabin bag", "cabin bags", "cabin size bag", "weekender", "weekender bag",
      "overnight bag", "trolley", "suitcase", "luggage"): ["Duffel Bag", "Trolley Bag", "Backpacks"],
@@ -637,6 +638,7 @@ _DETAIL_COLOUR = re.compile(
     r"\b([a-z]+) (?:border|borders|zari|piping)\b(?! (?:saree|sari|dupatta|stole))|\bwith (?:a |an |the )?(?:thin |thick |small |little |bit of |some )?([a-z]+) (?:border|borders|trim|work|"
     r"embroidery|zari|piping|buttons?|details?|detailing|motifs?|accents?|lining|stitching|thread work)\b"
 )
+_HELD_UP = re.compile(r"\b(?:hold|holds|keep|keeps)(?: the| my| his| her| your)? \w+ up\b")
 _GIFT_BOX = re.compile(r"\b(?:in|into) (?:the|a|his|her|my|one|nice) gift ?box(?:es)?\b")
 _BAG_KIND = re.compile(r"bag|pack|sack|pouch|wallet|clutch|purse|tote")
 _BAG_FOR = re.compile(r"\b(?:bags?|totes?|pouch(?:es)?|backpacks?|rucksacks?)\s+for\s+([^.;!?]*)")
@@ -1909,6 +1911,8 @@ class QueryParser:
         )
         # "a wallet to go in the gift box", "can you pack it in a gift box": the box is packing, not a gift set
         lowered = _GIFT_BOX.sub(lambda m: " " * len(m.group()), lowered)
+        # "anything else to hold the trousers up, suspenders?": what is held up is worn already
+        lowered = _HELD_UP.sub(lambda m: " " * len(m.group()), lowered)
         if _BAG.search(lowered):
             lowered = _CONTENTS.sub(lambda m: " " * len(m.group()), lowered)  # the bag, not its contents
             carried = _BAG_FOR.search(lowered)

@@ -1372,6 +1372,88 @@ HOLDOUT28_WORDINGS = [
 ]  # fmt: skip
 
 
+HOLDOUT29_WORDINGS = [
+    # Bhojpuri, Maithili and Marwari kin and ceilings; amounts in words and between commas
+    ("babuji khatir ghadi chahi, 3.5k se jyada na. simple chahi", {"gender": ["Men"], "price_max": 3500.0,
+                                                                  "price_min": None}),
+    ("hamra bhauji ke lel saree chahi, hara rang, 3000 sa kam", {"gender": ["Women"], "price_max": 3000.0}),
+    ("sasurji ke liye bhi kuch, belt brown, 1000 tak", {"gender": ["Men"], "price_max": 1000.0}),
+    ("running shoes for me, men, size 9, thirty five hundred is my limit", {"price_max": 3500.0, "size": "9"}),
+    ("handbag for work, must fit a tablet and tiffin, 3.5k, black only", {"price_max": 3500.0,
+                                                                         "colour": ["Black"]}),
+    ("he also needs a jacket, the old one tore, 3.5k top", {"article_type": ["Jackets"], "price_max": 3500.0}),
+    ("ab pant, kamar 32, karia ya grey", {"article_type": ["Trousers"], "colour": ["Black", "Grey"]}),
+    # a girls' outing is the shopper's; the moon of cheti chand is no silver; no heels, said with "nothing with"
+    ("mhaka ek top zai, for a girls' outing in anjuna, size M", {"gender": None, "article_type": ["Tops"]}),
+    ("cheti chand mela on sunday, my husband wants a kurta", {"colour": None, "gender": ["Men"]}),
+    ("Nothing with a high heel, please; she is 74.", {"exclude_article_type": ["Heels"], "article_type": None}),
+]  # fmt: skip
+
+
+def test_holdout29_readings_in_a_conversation() -> None:
+    # another person's budget: the mother's watch is under 2000 with no floor from the father's
+    memory = plan("babuji khatir ghadi chahi, 3.5k se jyada na")[1]
+    p, _ = plan("ek aur baat, maai khatir bhi ek ghadi, 2000 ke andar", memory)
+    assert p.filters.gender == ["Women"] and p.filters.price_max == 2000 and p.filters.price_min is None
+    # a ceiling under the floor said before replaces the range
+    memory = plan("kurtis for office between 800 and 1200, size M")[1]
+    p, _ = plan("show cheaper ones too, below 800 is fine", memory)
+    assert p.filters.price_max == 800 and p.filters.price_min is None
+    # slipping the feet in is no laces; "nothing with a high heel" keeps the shoes and the size
+    memory = plan("my mother cannot manage laces. ladies' shoes she can slip her feet into? Size 6.")[1]
+    p, _ = plan("Nothing with a high heel, please; she is 74.", memory)
+    assert p.filters.category == ["Footwear"] and p.filters.size == "6"
+    assert {"Sports Shoes", "Formal Shoes", "Heels"} <= set(p.filters.exclude_article_type or [])
+    # what goes below or over the kurta pointed at; more like the first one, not things to go with it
+    kurtas = [
+        card("1", "Kurtas", "Rust", gender="Men", usage="Ethnic"),
+        card("2", "Kurtas", "Beige", gender="Men"),
+    ]
+    shown = {"filters": {"gender": ["Men"], "article_type": ["Kurtas"]}, "shown": kurtas}
+    p, _ = plan("the first one in your list, what do i wear below it?", shown)
+    assert p.intent == "look" and p.anchor_id == "1"
+    p, _ = plan(
+        "the first one is cute. anything like it but in peach, budget can stretch a bit for that", shown
+    )
+    assert p.intent == "search" and p.filters.article_type == ["Kurtas"] and p.filters.colour == ["Peach"]
+    # "ohi rang me": the colour of the saree shown
+    saree = {
+        "filters": {"gender": ["Women"], "article_type": ["Sarees"]},
+        "shown": [card("9", "Sarees", "Green")],
+    }
+    assert plan("ek dupatta bhi dekhaiye na ohi rang me", saree)[0].filters.colour == ["Green"]
+    # a nephew who wants the exact men's shoes photographed wears men's sizes (unless an age is said)
+    shoes = card("5", "Sports Shoes", "White", gender="Men", usage="Sports") | {"price": 6499.0}
+    p, _ = plan("my nephew wants these exact ones but they are way out of my range. cheaper similar?", None,
+                photo_of(shoes))  # fmt: skip
+    assert p.filters.gender == ["Men"]
+    p, _ = plan("my nephew is 10 and wants these exact ones, similar for him?", None, photo_of(shoes))
+    assert p.filters.gender == ["Boys"]
+
+
+def test_a_kind_nearly_all_one_genders_is_theirs_when_nobody_is_named() -> None:
+    shop = CatalogFake(
+        [product(str(i), "Shirts", "Blue", gender="Men") for i in range(1, 10)]
+        + [product("10", "Shirts", "Blue", gender="Women")]
+        + [
+            product(str(i), "Watches", "Black", gender=g)
+            for i, g in ((11, "Men"), (12, "Women"), (13, "Men"))
+        ]
+    )
+    _, artifact = search_products(shop, SearchCatalogArgs(query="pale blue formal shirt", article_type="Shirts",
+                                                          planned=True))  # fmt: skip
+    assert [i["gender"] for i in artifact["items"]] == ["Men"] * 5
+    # watches are worn by both: still a mix
+    _, artifact = search_products(
+        shop, SearchCatalogArgs(query="a watch", article_type="Watches", planned=True)
+    )
+    assert {i["gender"] for i in artifact["items"]} == {"Men", "Women"}
+    # someone named: theirs, however few
+    _, artifact = search_products(shop, SearchCatalogArgs(query="shirt", article_type="Shirts", gender="Women",
+                                                          planned=True))  # fmt: skip
+    assert [i["id"] for i in artifact["items"]] == ["10"]
+
+
 def test_holdout28_readings_in_a_conversation() -> None:
     # "4 black pairs" is a count, not a size
     memory = plan("office shoes for my dad, around 5000, he wears UK 9")[1]
@@ -1929,7 +2011,8 @@ def test_something_ethnic_for_an_occasion_is_its_clothes_not_a_whole_look() -> N
     + HOLDOUT24_WORDINGS
     + HOLDOUT25_WORDINGS
     + HOLDOUT27_WORDINGS
-    + HOLDOUT28_WORDINGS,
+    + HOLDOUT28_WORDINGS
+    + HOLDOUT29_WORDINGS,
 )
 def test_wordings_of_the_later_held_out_sets(message: str, expected: dict) -> None:
     parsed = PARSER.parse(message).filters
