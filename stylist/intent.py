@@ -39,6 +39,9 @@ _TREND = re.compile(
     r" (?:\w+ )?wear(?:ing)?\b(?!.{0,20}\b(?:to|for) (?:a|an|the|my|these|this|that|it|our)\b)"
     r"|kya chal raha|chal rah[aie]|kya trend|trend (?:mein|me|main)|fashion (?:mein|me|main)|kya in hai|in hai kya)\b"
 )
+_ADULT_LETTERS = frozenset(("XS", "S", "M", "L", "XL", "XXL", "XXXL"))
+# "girl" or "boy" said of anyone, not a kin word ("daughter", "son") that names a child
+_GIRL_OR_BOY = re.compile(r"\b(?:girls?|boys?|ladki|ladka)\b")
 # "my 8 yr old", "she is 12": an age said, so a child's sizes
 _AGE_SAID = re.compile(
     r"\b\d{1,2}\s*(?:-\s*\d{1,2}\s*)?(?:y|yrs?|years?|yo)\b|\b(?:is|turns|turning|aged?) \d{1,2}\b"
@@ -1006,6 +1009,15 @@ def _plan(
     ):
         look_words = None  # "anything like it but in peach, budget can stretch a bit for that": more like it
     if (
+        new.gender
+        and set(new.gender) <= {"Boys", "Girls"}
+        and (new.size or "").upper() in _ADULT_LETTERS
+        and _GIRL_OR_BOY.search(lowered)
+        and not _AGE_SAID.search(lowered)
+    ):
+        # "one girl is XL and she will kill me if she is left out": a grown-up's size, so a young woman
+        new = new.model_copy(update={"gender": sorted({GROWN_UP[g] for g in new.gender})})
+    if (
         photo
         and anchor_item
         and anchor_item.get("gender") in ("Men", "Women")
@@ -1086,6 +1098,18 @@ def _plan(
         kinds = parser.parse(clause).filters.article_type
         if kinds:
             new = new.model_copy(update={"article_type": kinds})
+    if (
+        previous is not None
+        and new.category == ["Footwear"]
+        and not new.article_type
+        and previous.article_type
+        and set(previous.article_type) <= FOOTWEAR_KINDS - set(_OPEN_KINDS)
+        and _SHOES.search(lowered)
+        and not _OPEN_FOOTWEAR.search(lowered)
+        and not re.search(r"\b(?:instead|other|different|another|some|any) (?:\w+ )?shoes?\b", lowered)
+    ):
+        # "and no white shoes" after sneakers: the same shoes, not white (not every kind of footwear)
+        new = new.model_copy(update={"category": None})
     worn = Filters()  # the item it goes with, as the shopper describes it ("what top goes with black jeans")
     focus = memory.get("focus") or {}
     if (
@@ -1707,13 +1731,19 @@ def _plan(
         other_wearer = bool(
             new.gender and previous.gender and not set(new.gender) & set(previous.gender)
         ) and not re.search(r"\bsame (?:budget|range|price|limit)\b", lowered)
+        # "max 1000 per dupatta pls" after yellow or green dupattas: the same kind, so the same colours
+        same_kind = bool(now) and now <= set(previous.article_type or [])
         keep = Filters(
-            colour=previous.colour if swapped or colour_only else None,
-            exclude_colour=previous.exclude_colour if swapped or colour_only else None,
+            colour=previous.colour if swapped or colour_only or same_kind else None,
+            exclude_colour=previous.exclude_colour if swapped or colour_only or same_kind else None,
             # "a dress for me" after shirts for the husband: not his; who the shopper is was never said
             gender=None if for_me and memory.get("for_other") else previous.gender or _worn_by(shown),
             usage=previous.usage,
-            price_min=None if other_wearer else previous.price_min,
+            # "between 800 and 1200 each" for kurtas is no floor for the dupattas asked next
+            price_min=previous.price_min
+            if not other_wearer
+            and (swapped or same_kind or re.search(r"\bsame (?:budget|range|price)\b", lowered))
+            else None,
             # a ceiling the shopper said goes with them; one read from "cheaper" was about that item
             price_max=(
                 memory.get("standing_ceiling")  # "nothing above 3000 for any one piece"

@@ -174,7 +174,7 @@ class ParsedQuery:
 
 _GENDER_WORDS: dict[str, list[str]] = {
     "Women": ["women", "womens", "woman", "ladies", "lady", "female", "females", "for her", "wife",
-              "girlfriend", "mom", "mother", "sister", "daughter in law", "bride", "bridesmaid", "aunt",
+              "girlfriend", "mom", "mother", "sister", "daughter in law", "bride", "bridesmaid", "bridesmaids", "aunt",
               "grandma", "grandmother", "fiancee", "missus", "gf", "i'm a girl", "im a girl", "i am a girl",
               "mummy", "mum", "mumma", "mommy", "ammi", "amma", "maa", "didi", "behen", "bhabhi", "chachi",
               "nani", "dadi", "ladki", "ladkiyon", "ladkiyan", "ladkiyo", "larki", "larkiyon", "aunty", "sis", "wifey", "mother in law", "akka",
@@ -188,7 +188,7 @@ _GENDER_WORDS: dict[str, list[str]] = {
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
             "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
             "grandfather", "fiance", "hubby", "bf", "bhai", "bhaiya", "papa", "pappa", "chacha", "jiju",
-            "ladka", "ladke", "ladkon", "ladko", "larke", "larkon", "dude", "bro", "father in law", "appa", "thatha", "abbu", "abba", "nana",
+            "ladka", "ladke", "ladkon", "ladko", "larke", "larkon", "larka", "larka log", "ladka log", "dude", "bro", "father in law", "appa", "thatha", "abbu", "abba", "nana",
             "dada", "baba", "bapi", "abbu ji", "pitaji", "pita ji", "thambi", "abbayi", "abbai", "dadaji", "nanaji",
             "papaji", "dadu", "amar bor", "bor er", "aayana", "maa aayana", "mogudu", "ganda", "menswear", "mens wear",
             "he/him", "he him", "teacher sir", "for sir", "sir ke liye", "sir ko",
@@ -637,6 +637,10 @@ _SHADE_WORDS = frozenset(
 _DETAIL_COLOUR = re.compile(
     r"\b([a-z]+) (?:border|borders|zari|piping)\b(?! (?:saree|sari|dupatta|stole))|\bwith (?:a |an |the )?(?:thin |thick |small |little |bit of |some )?([a-z]+) (?:border|borders|trim|work|"
     r"embroidery|zari|piping|buttons?|details?|detailing|motifs?|accents?|lining|stitching|thread work)\b"
+)
+_AFTER_FESTIVAL = re.compile(
+    r"\b(?:after|since|post)(?: the)? (?:diwali|deepavali|eid|holi|christmas|xmas|navratri|pongal|onam|durga puja|"
+    r"new year)\b(?! (?:party|parties|puja|pooja|function|dinner|lunch|get ?together|celebrations?|mela|sale))"
 )
 _HELD_UP = re.compile(r"\b(?:hold|holds|keep|keeps)(?: the| my| his| her| your)? \w+ up\b")
 _GIFT_BOX = re.compile(r"\b(?:in|into) (?:the|a|his|her|my|one|nice) gift ?box(?:es)?\b")
@@ -1911,6 +1915,8 @@ class QueryParser:
         )
         # "a wallet to go in the gift box", "can you pack it in a gift box": the box is packing, not a gift set
         lowered = _GIFT_BOX.sub(lambda m: " " * len(m.group()), lowered)
+        # "he is between sizes after diwali sweets": a time, not the occasion dressed for
+        lowered = _AFTER_FESTIVAL.sub(lambda m: " " * len(m.group()), lowered)
         # "anything else to hold the trousers up, suspenders?": what is held up is worn already
         lowered = _HELD_UP.sub(lambda m: " " * len(m.group()), lowered)
         if _BAG.search(lowered):

@@ -1429,6 +1429,26 @@ def test_holdout29_readings_in_a_conversation() -> None:
     assert p.filters.gender == ["Men"]
     p, _ = plan("my nephew is 10 and wants these exact ones, similar for him?", None, photo_of(shoes))
     assert p.filters.gender == ["Boys"]
+    # a bridesmaid "girl" in an XL is a young woman; a range for kurtas is no floor for the dupattas;
+    # the same kind asked again keeps its colours
+    memory = plan(
+        "5 of us bridesmaids, we want matching pink kurtas, sizes S M L XL, between 800 and 1200 each"
+    )[1]
+    p, memory = plan(
+        "do these come in XL too? one girl is XL and she will kill me if she is left out", memory
+    )
+    assert p.filters.gender == ["Women"]
+    p, memory = plan("we also need dupattas for all five, contrast colour like yellow or green", memory)
+    assert p.filters.price_min is None and p.filters.price_max == 1200
+    p, _ = plan("max 1000 per dupatta pls, we are students", memory)
+    assert p.filters.colour == ["Yellow", "Green"] and p.filters.price_max == 1000
+    # "no white shoes" after sneakers: the same sneakers; "after diwali sweets" is no ethnic wear
+    memory = plan("oops i meant bhabhi, sneakers, she is size 5, 3k")[1]
+    p, _ = plan("and no white shoes, she says white gets dirty in one day in patna", memory)
+    assert p.filters.article_type == ["Casual Shoes"] and "White" in p.filters.exclude_colour
+    memory = plan("casual shirts for my husband, size XL, under 2000")[1]
+    p, _ = plan("do the shirts come in XXL also? he is between sizes after diwali sweets", memory)
+    assert p.filters.usage == ["Casual"] and p.filters.size == "XXL"
 
 
 def test_a_kind_nearly_all_one_genders_is_theirs_when_nobody_is_named() -> None:
