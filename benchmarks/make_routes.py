@@ -27,8 +27,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data"
 OUT = ROOT / "stylist" / "data" / "routes.jsonl"
-#: Sets kept for measuring the stylist: never read here (holdout30 not measured or read yet).
-HELD_OUT = ("holdout30_conversations",)
+#: Sets kept for measuring the stylist: never read here (holdout31 not measured or read yet).
+HELD_OUT = ("holdout31_conversations",)
 
 
 def route_of(turn: dict[str, Any], category: str) -> str | None:

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from stylist.catalog import GENDERS, SEASONS, size_key
+from stylist.scripts import has_indic, to_latin
 
 
 def chroma_where(*clauses: Mapping[str, Any] | None, **fields: Any) -> dict[str, Any] | None:
@@ -184,7 +185,9 @@ _GENDER_WORDS: dict[str, list[str]] = {
               "girl here", "ma'am", "maam", "madam", "womenswear", "womens wear", "ladieswear", "she/her", "she her",
               # Bhojpuri, Maithili, Marwari and Marathi kin: mother, sister-in-law, mother-in-law, grandmother
               "maai", "mai khatir", "bhauji", "bhaujai", "saasuji", "sasuji", "saasu maa", "sasu maa", "bhabhisa",
-              "aai", "aaji", "kaki", "kakima", "maami", "mamiji", "jethani", "devrani", "nanad"],
+              "aai", "aaji", "kaki", "kakima", "maami", "mamiji", "jethani", "devrani", "nanad",
+              # Tamil women, wife; Punjabi wife
+              "penkal", "pengal", "manaivi", "gharavali", "gharwali"],
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
             "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
             "grandfather", "fiance", "hubby", "bf", "bhai", "bhaiya", "papa", "pappa", "chacha", "jiju",
@@ -194,7 +197,9 @@ _GENDER_WORDS: dict[str, list[str]] = {
             "he/him", "he him", "teacher sir", "for sir", "sir ke liye", "sir ko",
             # father, father-in-law, brother-in-law, grandfather (Bhojpuri, Marwari, Marathi, Punjabi)
             "babuji", "bauji", "sasurji", "sasur ji", "sasur", "devar", "jethji", "jijaji", "jija", "bhaisa",
-            "kaka", "kakaji", "mamaji", "ajoba", "dadosa", "nanosa"],
+            "kaka", "kakaji", "mamaji", "ajoba", "dadosa", "nanosa",
+            # Tamil men, husband; Punjabi husband
+            "ankal", "aankal", "aangal", "kanavar", "gharavala", "gharwala"],
     "Boys": ["boys", "boy", "son", "my son", "munna", "munne", "munnu", "bete", "mere bete", "chhote", "chhotu", "nephew", "nephw", "grandson", "stepson", "schoolboy", "bhatija", "bhatije",
              "bhanja", "bhanje"],
     "Girls": ["girls", "girl", "daughter", "my daughter", "munni", "niece", "neice", "granddaughter", "stepdaughter", "schoolgirl", "beti",
@@ -265,7 +270,7 @@ _COLOUR_SYNONYMS = {"blk": "Black", "gry": "Grey", "nvy": "Navy Blue", "navy": "
                     "pivla": "Yellow", "pivli": "Yellow", "pivlya": "Yellow",
                     # Hindi colour words
                     "safed": "White", "safaid": "White", "kala": "Black", "kaala": "Black", "karia": "Black", "kariya": "Black", "kaali": "Black",
-                    "laal": "Red", "lal": "Red", "neela": "Blue", "neeli": "Blue", "peela": "Yellow",
+                    "laal": "Red", "lal": "Red", "neela": "Blue", "neeli": "Blue", "nile": "Blue", "nili": "Blue", "kali": "Black", "peela": "Yellow",
                     "peeli": "Yellow", "gulabi": "Pink", "bhura": "Brown", "sunehra": "Gold", "sunehri": "Gold",
                     "chandi": "Silver", "chaandi": "Silver", "hara": "Green", "hari": "Green", "hare": "Green",
                     "sonali": "Gold",
@@ -299,7 +304,7 @@ _ARTICLE_SYNONYMS: dict[str, list[str]] = {
     "Backpacks": ["school bag", "schoolbag", "rucksack", "rucksacks"],
     "Sunglasses": ["shades", "sunnies", "aviators", "aviator", "wayfarers", "wayfarer"],
     "Tablet Sleeve": ["laptop sleeve", "laptop sleeves", "laptop cover", "sleeve for my laptop", "sleeve for a laptop"],
-    "Sarees": ["saree", "sari", "saris"],
+    "Sarees": ["saree", "sari", "saris", "shari", "sharee", "sadi"],
     "Dresses": ["dress", "gown", "gowns", "frock", "frocks", "maxi", "sundress", "sundresses"],
     "Perfume and Body Mist": ["perfume", "perfumes", "fragrance", "body mist", "scent"],
     "Necklace and Chains": ["necklace", "necklaces", "chain", "chains"],
@@ -547,7 +552,7 @@ _NEGATED_BELOW = re.compile(
 _PRICE_MAX_AFTER = re.compile(
     rf"({_CUR})?\s*{_NUM}\s*({_CUR})?\s*(?:(?:each|per (?:person|piece|head|item|gift))\s*)?(?:a piece\b|apiece\b|per piece\b|or less|or under|and under|"
     rf"max\b|maximum\b|tops?\b|ke andar|tak\b|s[ae] kam\b|ke neeche|limit\b|budget\b|is my (?:budget|limit)|at most|mein\b|total\b|in total\b|all in\b|overall\b|"
-    rf"-?\s*er moddhe|moddhe\b|(?:takar?|tk) (?:moddhe|bhitore)\b|(?:er )?bhitore\b|kulla\b|kulle\b|ukulla\b|lopala\b|lopu\b|lopale\b|olage\b|(?:er |ke )?ni+e?che\b|ke under\b|ni andar\b|thi vadh(?:are|u) na(?:hi)?\b|collect(?:ed|\s+hua|\s+kiya)\b|(?:il |il )?thazhe\b|sudhi\b|vare\b|samma\b|bhitare\b|t[ou]n? ghat\b|tu (?:kom|kam)\b|bhanda (?:muni|kam|tala)\b|(?:il |l )?kooduthal (?:pokaruthu|venda|aakaruthu|akaruthu)\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
+    rf"-?\s*er moddhe|moddhe\b|(?:takar?|tk) (?:moddhe|bhitore)\b|(?:er )?bhitore\b|kulla\b|kulle\b|ukulla\b|lopala\b|lopu\b|lopale\b|olage\b|(?:er |ke )?ni+e?che\b|ke under\b|ni andar\b|(?:er )?m[ao]dd?h?ye\b|chya a{{1,2}}t\b|k?kulla\b|thi vadh(?:are|u) na(?:hi)?\b|collect(?:ed|\s+hua|\s+kiya)\b|(?:il |il )?thazhe\b|sudhi\b|vare\b|samma\b|bhitare\b|t[ou]n? ghat\b|tu (?:kom|kam)\b|bhanda (?:muni|kam|tala)\b|(?:il |l )?kooduthal (?:pokaruthu|venda|aakaruthu|akaruthu)\b|is (?:the|my) (?:real |actual |absolute |final |hard |total )?(?:max|maximum|limit|budget|ceiling|upper limit)\b|"
     rf"left\b|remaining\b|paryant\w*|varaikum\b|varaikkum\b|varai\b|(?:ku|kku) (?:mela|mele|meela) (?:venam|vendam|venaam|venda)\b|"
     rf"(?:on|for) (?:the|those|these|them|that|this|it)\b[\w ]{{0,20}}\?\s*that'?s my (?:limit|max|budget)\b|for (?:the )?(?:whole thing|whole lot|everything|both|all of it|the lot)\b|"
     rf"se (?:zyada|jyada|zada|upar|oopar) (?:bilkul |bhi )?(?:nahi|nahin|nai|mat|na)\b)"
@@ -922,6 +927,9 @@ _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
     "eighteen": 18, "nineteen": 19, "twenty": 20, "fifty": 50,
+    # Hindi: "pandrah sau" (1500), "bees hazaar" (20000)
+    "gyarah": 11, "barah": 12, "terah": 13, "chaudah": 14, "pandrah": 15, "solah": 16, "satrah": 17,
+    "atharah": 18, "unnis": 19, "bees": 20, "pachchis": 25, "pachis": 25, "tees": 30, "chalis": 40, "pachas": 50,
     "ek": 1, "do": 2, "teen": 3, "char": 4, "chaar": 4, "paanch": 5, "panch": 5, "chhe": 6, "saat": 7,
     "aath": 8, "nau": 9, "das": 10, "dedh": 1.5, "dhai": 2.5, "dhaai": 2.5, "half a": 0.5,
 }  # fmt: skip
@@ -987,7 +995,7 @@ _NO_BUDGET = re.compile(
 _BARE_SCALE = re.compile(
     r"\b(under|below|within|upto|up to|less than|max|around|about|budget|budget is)\s+(thousand|hazaar|hazar|grand)\b"
     # Punjabi "hazaar ton ghat": under a thousand
-    r"|(?<![\w.])()(hazaar|hazar)(?=\s+t[ou]n? ghat\b)"
+    r"|(?<![\w.])()(hazaar|hazar)(?=\s+(?:t[ou]n? ghat|ke andar|ke under|tak|se kam|ke neeche|ni andar)\b)"
 )
 # "2-3k", "1.5 to 2k": the scale written once for both ends.
 _SHARED_K = re.compile(
@@ -1142,7 +1150,7 @@ _FOREIGN = {
     # Marathi and Punjabi words for the child
     "mulasathi": "for my son", "mulaa sathi": "for my son", "mulisathi": "for my daughter",
     "varshacha": "years old", "varshachi": "years old", "varshancha": "years old", "saal da": "years old",
-    "saal di": "years old",
+    "saal di": "years old", "saal ki": "years old", "saal ka": "years old", "saal ke": "years old",
     # Bengali, Gujarati, Tamil, Marathi and Telugu in Latin letters (holdout25): who it is for, how old,
     # how much, which colour, thanks and goodbye
     "amar meye": "my daughter", "meye": "daughter", "meyer": "daughter's", "amar chhele": "my son", "chhele": "son",
@@ -1169,6 +1177,18 @@ _FOREIGN = {
     "pivli": "yellow", "kalo": "black", "modhye": "moddhe",
     # voice typing's homophones
     "genes": "jeans", "pear of": "pair of",
+    # Words written in an Indian script, as stylist.scripts.to_latin spells them (holdout30): Bengali,
+    # Tamil, Marathi, Gujarati, Assamese and Hindi
+    "meyeder": "women's", "meyeder jany": "for women", "chheleder": "men's", "chheler jany": "for my son",
+    "barer jany": "for my husband", "bachhar": "years old", "bachharer": "years old", "prathamata": "the first one",
+    "prathamatar": "the first one's", "dvitiyata": "the second one", "tritiyata": "the third one",
+    "garh": "dark", "byag": "bag", "byagata": "the bag", "gayana": "jewellery", "gahana": "jewellery",
+    "manabe": "will go with", "mutal": "the first", "rentavatu": "the second", "munravatu": "the third",
+    "matiriye": "like", "matiri": "like", "vilai kammiya": "cheaper", "kammiya": "cheaper", "putavai": "saree",
+    "pudavai": "saree", "enakku": "for me", "mulansathi": "for my kids", "mulanna": "for my kids",
+    "mulage": "boys", "mulagi": "girl", "mulagisathi": "for my daughter", "varshanche": "years old",
+    "ghadiyal": "watch", "ghadiyalo": "watch", "boyaphrend": "boyfriend",
+    "garlaphrend": "girlfriend", "bhitarat": "bhitore", "ra bhitarat": "er bhitore", "mar babe": "for my mother", "baga": "white",
     # Malayalam in Latin letters (holdout27): who, what, show, colours, thanks. "chechi" and "chetta"
     # call the shop assistant sister and brother, so they name nobody.
     "ammakku": "for my mother", "ammaykku": "for my mother", "ammaku": "for my mother", "achan": "father",
@@ -1207,7 +1227,7 @@ _FOREIGN = {
     "ustai ustai": "all the same", "kunai pani rang": "any colour", "bihe": "wedding", "euta": "a",
     "chaina": "is not there", "bhane": "then", "matra": "only", "dhanyabaad": "thanks",
     # Assamese in Latin letters (holdout28)
-    "deuta": "father", "deutak": "for my father", "deuta k": "for my father", "maak": "for my mother",
+    "deuta": "father", "deutar babe": "for my father", "deutar": "father", "deutak": "for my father", "deuta k": "for my father", "maak": "for my mother",
     "baideu": "elder sister", "bhonti": "younger sister", "mor bhoni": "my sister", "bhoni": "sister",
     "putek": "son", "mor babe": "for me", "moi": "i", "lagibo": "i want", "ronga": "red", "boga": "white",
     "kola": "black", "nila": "blue", "shewali": "green", "kom hole bhal": "less is better",
@@ -1301,6 +1321,11 @@ _SARI_OK = re.compile(
     re.IGNORECASE,
 )
 # Malayalam's "of" follows the owner: "ente brother nte aduthekku" (to my brother's place)
+# Tamil's "for" is a suffix: "appavukku" (for dad), "penkalukku" (for women)
+_TAMIL_FOR = re.compile(
+    r"\b(appa|amma|thatha|tata|paati|pati|akka|thambi|tambi|anna|thangachi|tangachi|kanavar|manaivi|penkal|pengal|"
+    r"ankal|aangal|aankal|ponnu|paiyan|magan|magal|maganukku)(?:v|kk)?ukku\b"
+)
 _MALAYALAM_OF = re.compile(r"\b([a-z]+) nte\b", re.IGNORECASE)
 # Bengali "ekta panjabi chai": a man's kurta (a "panjabi suit" is hers); voice typing's "dark blew" and
 # "a read top"
@@ -1313,7 +1338,15 @@ _READ_COLOUR = re.compile(
 
 
 def translate_foreign(text: str) -> str:
-    """``text`` with the shopping words of other languages in :data:`_FOREIGN` in English."""
+    """``text`` with the shopping words of other languages in :data:`_FOREIGN` in English.
+
+    Words in an Indian script the lexicon knows are translated first; the rest are written in Latin
+    letters (:func:`stylist.scripts.to_latin`), so the romanised word lists read them too."""
+    if has_indic(text):
+        text = _FOREIGN_WORD.sub(
+            lambda m: _FOREIGN[m.group(1).lower()] if has_indic(m.group(1)) else m.group(0), text
+        )
+        text = _TAMIL_FOR.sub(r"for \1", to_latin(text))
     if _GUJARATI.search(text):
         text = _GUJARATI_OF.sub(" ", text)
     text = _MALAYALAM_OF.sub(r"\1's", _SARI_OK.sub("ok, ", text))
@@ -1358,7 +1391,6 @@ def spelled_amounts(text: str) -> str:
     text = _SHARED_K.sub(
         lambda m: f"{float(m.group(1)) * 1000:g} {m.group(2)} {float(m.group(3)) * 1000:g}", text
     )
-    text = _BARE_SCALE.sub(r"\1 1000", text)
 
     def one(m: re.Match[str]) -> str:
         head, scale = m.group(1), m.group(2)
@@ -1369,7 +1401,8 @@ def spelled_amounts(text: str) -> str:
         value = (float(head) if head[0].isdigit() else _NUMBER_WORDS[head]) * _SCALES[scale]
         return f"{value:.0f}" if value == int(value) else f"{value:g}"  # "3 crore" is 30000000, not 3e+07
 
-    return _AMOUNT_WORDS.sub(one, text)
+    # "under thousand", "hazaar ke andar": a scale word with no number before it (after "teen hazaar" is 3000)
+    return _BARE_SCALE.sub(r"\1 1000", _AMOUNT_WORDS.sub(one, text))
 
 
 def _blank(m: re.Match[str], text: str, group: int = 0) -> str:

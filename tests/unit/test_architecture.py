@@ -22,7 +22,7 @@ LAYERS: dict[str, int] = {
     "prompts": 0, "stylist": 0, "stylist.settings": 0, "stylist.errors": 0, "stylist.net": 0,
     "stylist.prompts": 0,
     # 1. the catalog schema and the deterministic query parser
-    "stylist.catalog": 1, "stylist.query": 1, "stylist.sizing": 1,
+    "stylist.catalog": 1, "stylist.query": 1, "stylist.scripts": 1, "stylist.sizing": 1,
     # 2. storage: the Chroma store and its ingestion
     "vectorstore": 2,
     # 3. retrieval over the store: text search, photos, trends
