@@ -187,7 +187,7 @@ _GENDER_WORDS: dict[str, list[str]] = {
               "maai", "mai khatir", "bhauji", "bhaujai", "saasuji", "sasuji", "saasu maa", "sasu maa", "bhabhisa",
               "aai", "aaji", "kaki", "kakima", "maami", "mamiji", "jethani", "devrani", "nanad",
               # Tamil women, wife; Punjabi wife
-              "penkal", "pengal", "manaivi", "gharavali", "gharwali"],
+              "penkal", "pengal", "manaivi", "gharavali", "gharwali", "gharvali"],
     "Men": ["men", "mens", "man", "gents", "gentlemen", "male", "males", "for him", "husband",
             "boyfriend", "dad", "father", "brother", "groom", "guy", "guys", "gentleman", "uncle", "grandpa",
             "grandfather", "fiance", "hubby", "bf", "bhai", "bhaiya", "papa", "pappa", "chacha", "jiju",
@@ -199,7 +199,7 @@ _GENDER_WORDS: dict[str, list[str]] = {
             "babuji", "bauji", "sasurji", "sasur ji", "sasur", "devar", "jethji", "jijaji", "jija", "bhaisa",
             "kaka", "kakaji", "mamaji", "ajoba", "dadosa", "nanosa",
             # Tamil men, husband; Punjabi husband
-            "ankal", "aankal", "aangal", "kanavar", "gharavala", "gharwala"],
+            "ankal", "aankal", "aangal", "kanavar", "gharavala", "gharwala", "gharvala"],
     "Boys": ["boys", "boy", "son", "my son", "munna", "munne", "munnu", "bete", "mere bete", "chhote", "chhotu", "nephew", "nephw", "grandson", "stepson", "schoolboy", "bhatija", "bhatije",
              "bhanja", "bhanje"],
     "Girls": ["girls", "girl", "daughter", "my daughter", "munni", "niece", "neice", "granddaughter", "stepdaughter", "schoolgirl", "beti",
@@ -1187,7 +1187,7 @@ _FOREIGN = {
     "matiriye": "like", "matiri": "like", "vilai kammiya": "cheaper", "kammiya": "cheaper", "putavai": "saree",
     "pudavai": "saree", "enakku": "for me", "mulansathi": "for my kids", "mulanna": "for my kids",
     "mulage": "boys", "mulagi": "girl", "mulagisathi": "for my daughter", "varshanche": "years old",
-    "ghadiyal": "watch", "ghadiyalo": "watch", "boyaphrend": "boyfriend",
+    "ghadiyal": "watch", "ghadiyalo": "watch", "boyaphrend": "boyfriend", "boyphrend": "boyfriend", "garlphrend": "girlfriend",
     "garlaphrend": "girlfriend", "bhitarat": "bhitore", "ra bhitarat": "er bhitore", "mar babe": "for my mother", "baga": "white",
     # Malayalam in Latin letters (holdout27): who, what, show, colours, thanks. "chechi" and "chetta"
     # call the shop assistant sister and brother, so they name nobody.

@@ -65,9 +65,15 @@ _LOANWORDS = {"lediz": "ladies", "ledij": "ladies", "jents": "gents", "jins": "j
               "saiz": "size", "krim": "cream", "bajet": "budget", "shart": "shirt", "sart": "shirt",
               "tishart": "tshirt", "tisart": "tshirt", "vala": "wala", "vali": "wali", "vale": "wale",
               # Hindi spelled as shoppers type it: "mein" (in, not "men"), "pehle" (first), "saal" (years)
-              "men": "mein", "mem": "mein", "pahale": "pehle", "pahala": "pehla", "pahali": "pehli",
+              "men": "mein", "mem": "mein", "pahle": "pehle", "pahla": "pehla", "pahli": "pehli",
               "dusara": "dusra", "dusari": "dusri", "dusare": "dusre", "tisara": "tisra", "tisari": "tisri",
-              "sal": "saal", "jim": "gym"}  # fmt: skip
+              "sal": "saal", "jim": "gym", "dilivhri": "delivery", "dilivhari": "delivery", "dilivri": "delivery",
+              "dilivari": "delivery", "riturn": "return", "ritarn": "return", "ophar": "offer", "diskaunt": "discount"}  # fmt: skip
+
+# The inherent vowel, marked while a word is written, so the medial ones can be left out
+_SCHWA = "\x00"
+_VOWEL_LETTERS = frozenset("aeiou" + _SCHWA)
+_MEDIAL_SCHWA = frozenset(("deva", "gujr", "guru"))
 
 _INDIC = re.compile(r"[\u0900-\u0d7f]")
 _WORD = re.compile(r"[\u0900-\u0d7f]+")
@@ -98,7 +104,7 @@ def _word(word: str) -> str:
         nxt = _script(chars[i + 1])[1] if i + 1 < len(chars) and _script(chars[i + 1]) else None
         if 0x66 <= off <= 0x6F:  # digits
             if pending:
-                out.append("a")
+                out.append(_SCHWA)
                 pending = False
             out.append(str(off - 0x66))
             continue
@@ -114,7 +120,7 @@ def _word(word: str) -> str:
                 letter = "j" if i == 0 else "y"
         if letter is not None:
             if pending:
-                out.append("a")
+                out.append(_SCHWA)
             out.append(letter)
             # Malayalam's chillus and Bengali's khanda ta are consonants with no vowel after them
             pending = not ((script == "mlym" and off >= 0x7A) or (script, off) == ("beng", 0x4E))
@@ -130,7 +136,7 @@ def _word(word: str) -> str:
             continue
         if off in _NASAL:
             if pending:
-                out.append("a")
+                out.append(_SCHWA)
                 pending = False
             # anusvara is m at the end of a word and before p, b or m ("venam"), n elsewhere ("andar")
             labial = nxt is None or nxt in _LABIALS
@@ -139,13 +145,13 @@ def _word(word: str) -> str:
             continue
         if off in _VOWELS:
             if pending:
-                out.append("a")
+                out.append(_SCHWA)
                 pending = False
             out.append(_VOWELS[off])
             continue
         # anything else (danda, signs of abbreviation): a space
         if pending:
-            out.append("a")
+            out.append(_SCHWA)
             pending = False
         out.append(" ")
     if pending:
@@ -153,8 +159,35 @@ def _word(word: str) -> str:
         # in a word of one letter ("ma"), nor in the southern scripts ("kulla")
         one_letter = sum(1 for c in out if c.isalpha()) <= 2 and len(word) == 1
         if script not in _SILENT_FINAL_A or one_letter:
-            out.append("a")
-    return "".join(out)
+            out.append(_SCHWA)
+    latin = "".join(out)
+    if script in _MEDIAL_SCHWA:
+        latin = _drop_medial_schwa(latin)
+    return latin.replace(_SCHWA, "a")
+
+
+def _drop_medial_schwa(word: str) -> str:
+    """Hindi, Gujarati and Punjabi leave out the inherent "a" between a vowel and a consonant that has
+    its own vowel: झुमके is "jhumke", पहले "pehle"-like "pahle", कपड़े "kapre" (right to left, as said)."""
+    chars = list(word)
+    for i in range(len(chars) - 1, -1, -1):
+        if chars[i] != _SCHWA:
+            continue
+        j = i - 1
+        while j >= 0 and chars[j].isalpha() and chars[j] not in _VOWEL_LETTERS:
+            j -= 1  # the consonant the vowel belongs to
+        k = i + 1
+        while k < len(chars) and chars[k].isalpha() and chars[k] not in _VOWEL_LETTERS:
+            k += 1  # the next consonant
+        if (
+            j >= 0
+            and chars[j] in _VOWEL_LETTERS
+            and k > i + 1
+            and k < len(chars)
+            and chars[k] in _VOWEL_LETTERS
+        ):
+            del chars[i]
+    return "".join(chars)
 
 
 def to_latin(text: str) -> str:

@@ -12,6 +12,7 @@ PARSER = QueryParser.from_values(
         "article_type": [
             "Kurtas",
             "Sarees",
+            "Earrings",
             "Jeans",
             "Tshirts",
             "Watches",
@@ -59,6 +60,7 @@ def test_indian_scripts_are_written_the_way_shoppers_romanise_them(text: str, la
         ("ਘਰਵਾਲੀ ਲਈ stole, 1000 ਤੋਂ ਘੱਟ", {"gender": ["Women"], "article_type": ["Stoles"], "price_max": 1000.0}),
         ("મારે running shoes જોઈએ છે, women, size 5, 3500 સુધી", {"gender": ["Women"], "price_max": 3500.0}),
         ("इनमें नीले रंग का?", {"colour": ["Blue"]}),
+        ("इसके साथ कुछ झुमके?", {"article_type": ["Earrings"]}),  # "jhumke", the medial a left out
         ("बॉयफ्रेंड के बर्थडे के लिए perfume", {"gender": ["Men"]}),
     ],
 )  # fmt: skip
@@ -66,3 +68,22 @@ def test_requests_in_indian_scripts_are_read_like_their_romanised_forms(message:
     parsed = PARSER.parse(translate_foreign(message)).filters
     for name, value in expected.items():
         assert getattr(parsed, name) == value, (name, parsed.active())
+
+
+@pytest.mark.parametrize(
+    ("text", "latin"),
+    [
+        ("झुमके", "jhumke"),
+        ("कपड़े", "kapre"),
+        ("दूसरा", "dusra"),
+        ("कमर", "kamar"),
+        ("चप्पल", "chappal"),
+        ("महिला", "mahila"),
+        ("ঝুমকো", "jhumako"),
+    ],  # fmt: skip
+)
+def test_hindi_leaves_out_the_inherent_a_between_a_vowel_and_a_consonant_with_its_own(
+    text: str, latin: str
+) -> None:
+    # (Bengali keeps it: its inherent vowel is said)
+    assert to_latin(text) == latin
