@@ -1106,7 +1106,11 @@ def _plan(
         and set(previous.article_type) <= FOOTWEAR_KINDS - set(_OPEN_KINDS)
         and _SHOES.search(lowered)
         and not _OPEN_FOOTWEAR.search(lowered)
-        and not re.search(r"\b(?:instead|other|different|another|some|any) (?:\w+ )?shoes?\b", lowered)
+        # said of the shoes shown: "and no white shoes" (not "keep the shoes below 2.5k", "shoes of any kind")
+        and (
+            new.exclude_colour
+            or re.search(r"\b(?:no|not|without|nothing)\b[^.,;!?]{0,20}\bshoes?\b", lowered)
+        )
     ):
         # "and no white shoes" after sneakers: the same shoes, not white (not every kind of footwear)
         new = new.model_copy(update={"category": None})
@@ -1742,7 +1746,13 @@ def _plan(
             # "between 800 and 1200 each" for kurtas is no floor for the dupattas asked next
             price_min=previous.price_min
             if not other_wearer
-            and (swapped or same_kind or re.search(r"\bsame (?:budget|range|price)\b", lowered))
+            and (
+                swapped
+                or same_kind
+                # a range said before any kind was named ("between 2k and 3k for ethnic wear") stays
+                or not (previous.article_type or previous.category or previous.subcategory)
+                or re.search(r"\bsame (?:budget|range|price)\b", lowered)
+            )
             else None,
             # a ceiling the shopper said goes with them; one read from "cheaper" was about that item
             price_max=(
@@ -2276,6 +2286,8 @@ def _plan(
         filters = filters.model_copy(
             update={"article_type": kinds, "exclude_article_type": kept + list(_LACED_KINDS)}
         )
+        # casual shoes may have laces too: the ones called slip-on come first (page session, stop 37)
+        search_text = f"{search_text} slip-on"
     if (
         filters.article_type == ["Formal Shoes"]
         and filters.gender

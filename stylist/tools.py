@@ -356,8 +356,13 @@ def search_products(
         for s in SIBLING_KINDS.get(a, [])
         if s not in filters.article_type
     ]
-    if not result.items and siblings:
-        # No yellow kurtis, but yellow kurtas: the nearest kind in the colour asked, and the answer says so.
+    if (
+        not result.items
+        and siblings
+        and retriever.count_by("gender", Filters(article_type=filters.article_type, gender=filters.gender))
+    ):
+        # No yellow kurtis, but yellow kurtas: the nearest kind in the colour asked, and the answer says so
+        # (a kind the shop has none of for that person at all, men's kurta sets, is said not to be carried).
         near = filters.without(*dropped).model_copy(update={"article_type": siblings})
         found = retriever.search(args.query, near, k=k, parse=False, relax=False)
         if found.items:

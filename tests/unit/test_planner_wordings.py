@@ -1449,6 +1449,26 @@ def test_holdout29_readings_in_a_conversation() -> None:
     memory = plan("casual shirts for my husband, size XL, under 2000")[1]
     p, _ = plan("do the shirts come in XXL also? he is between sizes after diwali sweets", memory)
     assert p.filters.usage == ["Casual"] and p.filters.size == "XXL"
+    # page session, stop 37: no laces puts the shoes called slip-on first (casual shoes may have laces)
+    p, _ = plan("my dad is 70 and can't tie laces, shoes for him size 8, under 3000")
+    assert p.search_text.endswith("slip-on") and "Sports Shoes" in p.filters.exclude_article_type
+
+
+def test_kurtas_stand_in_for_kurta_sets_only_where_the_shop_has_kurta_sets_for_that_person() -> None:
+    shop = CatalogFake([product("1", "Kurta Sets", "Pink"), product("2", "Kurtas", "Gold"),
+                        product("3", "Kurtas", "White", gender="Men")])  # fmt: skip
+    # no gold kurta sets for her, but gold kurtas: the nearest kind, said so
+    _, artifact = search_products(shop, SearchCatalogArgs(query="gold kurta set", gender="Women",
+                                                          article_type="Kurta Sets", colour="Gold", planned=True))  # fmt: skip
+    assert [i["id"] for i in artifact["items"]] == ["2"] and artifact["near_kind"] == ["Kurta Sets"]
+    # no kurta sets for men at all: not carried (no kurtas passed off as the nearest kind)
+    _, artifact = search_products(shop, SearchCatalogArgs(query="kurta set for men", gender="Men",
+                                                          article_type="Kurta Sets", planned=True))  # fmt: skip
+    assert artifact["items"] == [] and artifact["near_kind"] is None
+    # a range said before any kind was named stays with the kind named next
+    memory = plan("anything between 2k and 3k for ethnic wear? women")[1]
+    p, _ = plan("anarkali style preferably, floor length", memory)
+    assert (p.filters.price_min, p.filters.price_max) == (2000, 3000)
 
 
 def test_a_kind_nearly_all_one_genders_is_theirs_when_nobody_is_named() -> None:
