@@ -181,7 +181,7 @@ _OPEN_FOOTWEAR = re.compile(
 )
 _OPEN_KINDS = ("Flip Flops", "Sandals", "Sports Sandals")
 _NO_LACES = re.compile(
-    r"\b(?:no|without|zero|not?) (?:shoe ?)?laces?\b|\blace[- ]?less\b|\bvelcro\b|"
+    r"\b(?:no|without|zero|not?|nothing with|none with) (?:shoe ?)?laces?\b|\blace[- ]?less\b|\bvelcro\b|"
     # "slip-on shoes", "slip ons" (but "i slip on everything" is slipping, "no slip ons" wants laces)
     r"(?<!no )(?<!not )\b(?:slip-?ons?|slip ons?(?=\s*(?:shoes?|sneakers?|loafers?|ones?|type|style|kind|[,.;!?]|$)))|"
     r"\bcan'?t (?:\w+ ){0,3}tie\b|\b(?:can'?t|cannot|can not|unable to|struggles? (?:to|with)) (?:manage|do|handle|tie) (?:the )?(?:shoe ?)?laces\b|"

@@ -1450,8 +1450,10 @@ def test_holdout29_readings_in_a_conversation() -> None:
     p, _ = plan("do the shirts come in XXL also? he is between sizes after diwali sweets", memory)
     assert p.filters.usage == ["Casual"] and p.filters.size == "XXL"
     # page session, stop 37: no laces puts the shoes called slip-on first (casual shoes may have laces)
-    p, _ = plan("my dad is 70 and can't tie laces, shoes for him size 8, under 3000")
+    p, memory = plan("my dad is 70 and can't tie laces, shoes for him size 8, under 3000")
     assert p.search_text.endswith("slip-on") and "Sports Shoes" in p.filters.exclude_article_type
+    p, _ = plan("nothing with laces please, he really can't bend", memory)
+    assert p.search_text.endswith("slip-on") and p.filters.size == "8"
 
 
 def test_kurtas_stand_in_for_kurta_sets_only_where_the_shop_has_kurta_sets_for_that_person() -> None:
