@@ -39,7 +39,6 @@ _TREND = re.compile(
     r" (?:\w+ )?wear(?:ing)?\b(?!.{0,20}\b(?:to|for) (?:a|an|the|my|these|this|that|it|our)\b)"
     r"|kya chal raha|chal rah[aie]|kya trend|trend (?:mein|me|main)|fashion (?:mein|me|main)|kya in hai|in hai kya)\b"
 )
-_ADULT_LETTERS = frozenset(("XS", "S", "M", "L", "XL", "XXL", "XXXL"))
 # "girl" or "boy" said of anyone, not a kin word ("daughter", "son") that names a child
 _GIRL_OR_BOY = re.compile(r"\b(?:girls?|boys?|ladki|ladka)\b")
 # "my 8 yr old", "she is 12": an age said, so a child's sizes
@@ -1011,7 +1010,7 @@ def _plan(
     if (
         new.gender
         and set(new.gender) <= {"Boys", "Girls"}
-        and (new.size or "").upper() in _ADULT_LETTERS
+        and (new.size or "").upper() in _LETTER_SIZES
         and _GIRL_OR_BOY.search(lowered)
         and not _AGE_SAID.search(lowered)
     ):
@@ -1702,7 +1701,9 @@ def _plan(
         # The shopper's size goes with them to the next item sized the same way: "i'm usually M" then
         # kurtas, a shoe size then sandals (not a shoe size onto a shirt).
         # (and "grey trousers" after trousers in a 34 are the same kind in the same size)
-        same_sizing = _sized_alike(size, now) or bool(now and now <= set(previous.article_type or []))
+        # "max 1000 per dupatta pls" after yellow or green dupattas: the same kind (its colours stay too)
+        same_kind = bool(now) and now <= set(previous.article_type or [])
+        same_sizing = _sized_alike(size, now) or same_kind
         # "kurta would be better than a shirt": the same need in another kind, so its colour stays
         same_person = not (new.gender and previous.gender and set(new.gender) != set(previous.gender))
         swapped = bool(
@@ -1735,8 +1736,6 @@ def _plan(
         other_wearer = bool(
             new.gender and previous.gender and not set(new.gender) & set(previous.gender)
         ) and not re.search(r"\bsame (?:budget|range|price|limit)\b", lowered)
-        # "max 1000 per dupatta pls" after yellow or green dupattas: the same kind, so the same colours
-        same_kind = bool(now) and now <= set(previous.article_type or [])
         keep = Filters(
             colour=previous.colour if swapped or colour_only or same_kind else None,
             exclude_colour=previous.exclude_colour if swapped or colour_only or same_kind else None,

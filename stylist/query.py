@@ -945,7 +945,7 @@ _A_FINISH = re.compile(
     r"(?:(?:any|big|loud|too much|heavy|a lot of|lots of|bold|busy)\s+)?(?:prints?|printed|patterns?|embroidery|"
     r"logos?|graphics?|text|writing|slogans?|sequins?|work|stripes?|checks?|florals?)\b"
 )
-# "thirty five hundred", "twenty-two thousand": tens and units before a scale word
+# "thirty five hundred", "twenty-two thousand": tens, and tens and units, are number words too
 _TENS = {
     "twenty": 20,
     "thirty": 30,
@@ -956,8 +956,15 @@ _TENS = {
     "eighty": 80,
     "ninety": 90,
 }
-_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
-_TENS_AMOUNT = re.compile(rf"\b({'|'.join(_TENS)})(?:[- ]({'|'.join(_UNITS)}))?\s+(hundred|thousand|grand)\b")
+_NUMBER_WORDS.update(
+    _TENS
+    | {
+        f"{tens}{sep}{unit}": value + _NUMBER_WORDS[unit]
+        for tens, value in _TENS.items()
+        for unit in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+        for sep in (" ", "-")
+    }
+)
 # "two and a half k", "1 and a half lakh"
 _AND_A_HALF = re.compile(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten) and a half\s*(k|thousand|grand|lakh|lakhs)\b"
@@ -1384,9 +1391,6 @@ def spelled_amounts(text: str) -> str:
             f"{((float(m.group(1)) if m.group(1)[0].isdigit() else _NUMBER_WORDS[m.group(1)]) + 0.5) * _SCALES[m.group(2)]:.0f}"
         ),
         text,
-    )
-    text = _TENS_AMOUNT.sub(
-        lambda m: f"{(_TENS[m.group(1)] + _UNITS.get(m.group(2) or '', 0)) * _SCALES[m.group(3)]:.0f}", text
     )
     text = _SHARED_K.sub(
         lambda m: f"{float(m.group(1)) * 1000:g} {m.group(2)} {float(m.group(3)) * 1000:g}", text

@@ -101,7 +101,8 @@ def _word(word: str) -> str:
             out.append(ch)
             continue
         script, off = found
-        nxt = _script(chars[i + 1])[1] if i + 1 < len(chars) and _script(chars[i + 1]) else None
+        after = _script(chars[i + 1]) if i + 1 < len(chars) else None
+        nxt = after[1] if after else None
         if 0x66 <= off <= 0x6F:  # digits
             if pending:
                 out.append(_SCHWA)
